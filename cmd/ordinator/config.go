@@ -1,0 +1,104 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"time"
+
+	"github.com/peterbourgon/ff/v3"
+)
+
+// Client schema versions the server accepts: a device whose local schema is
+// older than minClientSchema must upgrade before it syncs.
+const (
+	minClientSchema     = 1
+	currentClientSchema = 1
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "devel"
+
+// Config is everything the binary can be told. The zero-flag defaults run
+// the platform embedded; each flag also reads ORDINATOR_<FLAG> (dashes as
+// underscores), and flags win over the environment.
+type Config struct {
+	Addr            string
+	DataDir         string
+	DatabaseURL     string
+	Region          string
+	LogFormat       string
+	LogLevel        string
+	MaxRequestBytes int
+	Demo            bool
+
+	CompactEvery       time.Duration
+	TombstoneRetention time.Duration
+	OutcomeRetention   time.Duration
+
+	Media        MediaConfig
+	ContentEvery time.Duration
+	// CasePoints are the points a doctor earns for a published case.
+	CasePoints     int64
+	FCMCredentials string
+	PushWorkers    int
+}
+
+// envOptions makes ff read ORDINATOR_* variables.
+var envOptions = []ff.Option{ff.WithEnvVarPrefix("ORDINATOR")}
+
+// registerStorage adds the flags that choose the database.
+func (c *Config) registerStorage(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data-dir", "./ordinator-data", "directory for the embedded SQLite database and blobs")
+	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL (postgres://...); empty runs on SQLite in --data-dir")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+}
+
+// registerServe adds the flags of the server itself.
+func (c *Config) registerServe(fs *flag.FlagSet) {
+	c.registerStorage(fs)
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on (Connect, gRPC and gRPC-Web over h2c)")
+	fs.StringVar(&c.Region, "region", "local", "region code of this deployment (one per country), e.g. ru, kz, uz")
+	fs.IntVar(&c.MaxRequestBytes, "max-request-bytes", 8<<20, "largest request message accepted")
+	fs.BoolVar(&c.Demo, "demo", false, "seed a demo region, territories, clinics, doctors and one account of each role, and print their logins")
+	fs.DurationVar(&c.CompactEvery, "compact-every", 10*time.Minute, "how often to compact the change log")
+	fs.DurationVar(&c.TombstoneRetention, "tombstone-retention", 30*24*time.Hour, "how long deletions stay in the change log; devices offline longer re-download")
+	fs.DurationVar(&c.OutcomeRetention, "outcome-retention", 30*24*time.Hour, "how long mutation outcomes are kept")
+	c.Media.register(fs)
+	fs.DurationVar(&c.ContentEvery, "content-every", time.Minute, "how often content whose publish window opened or closed is moved onto or off phones")
+	fs.Int64Var(&c.CasePoints, "case-points", 100, "points a doctor earns when a clinical case is published")
+	fs.StringVar(&c.FCMCredentials, "fcm-credentials", "", "Firebase service-account key file (JSON) to send pushes through FCM; empty writes pushes to the log")
+	fs.IntVar(&c.PushWorkers, "push-workers", 2, "push delivery workers in this process (always 1 on SQLite)")
+}
+
+var regionPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,15}$`)
+
+func (c *Config) validate() error {
+	if c.Region != "" && !regionPattern.MatchString(c.Region) {
+		return fmt.Errorf("--region %q: use lowercase letters, digits and dashes, e.g. ru", c.Region)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format %q: use text or json", c.LogFormat)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return fmt.Errorf("--log-level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	if c.PushWorkers < 0 || c.PushWorkers > 64 {
+		return fmt.Errorf("--push-workers %d: use 1 to 64", c.PushWorkers)
+	}
+	return nil
+}
+
+func (c *Config) logger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

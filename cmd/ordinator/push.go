@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ordinatorhq/ordinator/server/auth"
+	"github.com/ordinatorhq/ordinator/server/cases"
+	"github.com/ordinatorhq/ordinator/server/gifts"
+	"github.com/ordinatorhq/ordinator/server/notify"
+	"github.com/ordinatorhq/ordinator/server/notify/fcm"
+	"github.com/ordinatorhq/ordinator/server/probase"
+	"github.com/ordinatorhq/ordinator/server/studies"
+	"github.com/ordinatorhq/ordinator/syncengine"
+)
+
+// newSender returns the push sender the configuration names: FCM with
+// --fcm-credentials, else the log. It also names it for the start-up line.
+func newSender(ctx context.Context, cfg *Config, log *slog.Logger) (notify.Sender, string, error) {
+	if cfg.FCMCredentials == "" {
+		return notify.LogSender{Log: log}, "log", nil
+	}
+	s, err := fcm.FromCredentialsFile(ctx, cfg.FCMCredentials)
+	if err != nil {
+		return nil, "", fmt.Errorf("--fcm-credentials: %v", err)
+	}
+	return s, "FCM project " + s.Project(), nil
+}
+
+// notifications is one process's share of notifications and studies: the
+// device services, the delivery workers, the scheduler of reminders and
+// summaries, the silent-push waker and the live-stream presence.
+type notifications struct {
+	service   *notify.Service
+	studies   *studies.Service
+	presence  *notify.Presence
+	scheduler *notify.Scheduler
+	waker     *notify.Waker
+	workers   []*notify.Worker
+}
+
+func newNotifications(cfg *Config, store syncengine.Store, sender notify.Sender, accounts *auth.Service, log *slog.Logger) *notifications {
+	n := &notifications{
+		service: notify.New(store),
+		// Doctors' territories come from the doctors directory, so overdue
+		// results reach the reps of the doctor's territory.
+		studies:   studies.New(studies.Config{Store: store, Logger: log, Territories: studies.TerritoriesFunc(doctorTerritory)}),
+		presence:  notify.NewPresence(store, 0, nil, log),
+		scheduler: notify.NewScheduler(notify.SchedulerConfig{Logger: log, Store: store}),
+	}
+	workers := cfg.PushWorkers
+	if store.Dialect() == syncengine.SQLite {
+		workers = min(workers, 1) // one writer: more workers only wait for it
+	}
+	for range workers {
+		n.workers = append(n.workers, notify.NewWorker(notify.WorkerConfig{Store: store, Sender: sender, Logger: log}))
+	}
+	n.waker = notify.NewWaker(notify.WakerConfig{Store: store, Readers: accounts.Readers, Logger: log, Queued: n.kick})
+	summaries := notify.NewSummaries(store, 9)
+	summaries.Register(notify.FigureOverdueResults, studies.CountOverdue)
+	summaries.Register(notify.FigureApprovedEdits, probase.CountApprovedEdits)
+	summaries.Register(notify.FigureCasesSubmitted, cases.CountSubmitted)
+	summaries.Register(notify.FigureCasesPublished, cases.CountPublished)
+	summaries.Register(notify.FigureGiftOrders, gifts.CountOrders)
+	n.scheduler.Add(n.studies.Job(time.Minute))
+	n.scheduler.Add(summaries.Job(time.Minute))
+	n.scheduler.Add(notify.PruneJob(store, time.Hour, 30*24*time.Hour))
+	return n
+}
+
+// register adds the modules' mutations.
+func (n *notifications) register(r *syncengine.Registry) {
+	n.service.Register(r)
+	n.studies.Register(r)
+}
+
+// kick wakes this process's idle workers.
+func (n *notifications) kick() {
+	for _, w := range n.workers {
+		w.Kick()
+	}
+}
+
+// loops returns the background loops to run until shutdown.
+func (n *notifications) loops() []func(context.Context) error {
+	loops := []func(context.Context) error{n.presence.Run, n.scheduler.Run, n.waker.Run}
+	for _, w := range n.workers {
+		loops = append(loops, w.Run)
+	}
+	return loops
+}

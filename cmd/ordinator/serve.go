@@ -1,0 +1,265 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"syscall"
+	"time"
+
+	"github.com/peterbourgon/ff/v3/ffcli"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ordinatorhq/ordinator/api/ordinator/auth/v1/authv1connect"
+	"github.com/ordinatorhq/ordinator/api/ordinator/cases/v1/casesv1connect"
+	"github.com/ordinatorhq/ordinator/api/ordinator/content/v1/contentv1connect"
+	"github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1/giftsv1connect"
+	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
+	"github.com/ordinatorhq/ordinator/api/ordinator/media/v1/mediav1connect"
+	"github.com/ordinatorhq/ordinator/api/ordinator/meta/v1/metav1connect"
+	"github.com/ordinatorhq/ordinator/api/ordinator/notify/v1/notifyv1connect"
+	"github.com/ordinatorhq/ordinator/api/ordinator/points/v1/pointsv1connect"
+	"github.com/ordinatorhq/ordinator/api/ordinator/probase/v1/probasev1connect"
+	"github.com/ordinatorhq/ordinator/api/ordinator/studies/v1/studiesv1connect"
+	"github.com/ordinatorhq/ordinator/api/ordinator/sync/v1/syncv1connect"
+	"github.com/ordinatorhq/ordinator/server/auth"
+	"github.com/ordinatorhq/ordinator/server/cases"
+	"github.com/ordinatorhq/ordinator/server/content"
+	"github.com/ordinatorhq/ordinator/server/gifts"
+	"github.com/ordinatorhq/ordinator/server/media"
+	"github.com/ordinatorhq/ordinator/server/media/fsblob"
+	"github.com/ordinatorhq/ordinator/server/meta"
+	"github.com/ordinatorhq/ordinator/server/notify"
+	"github.com/ordinatorhq/ordinator/server/points"
+	"github.com/ordinatorhq/ordinator/server/probase"
+	"github.com/ordinatorhq/ordinator/server/rpc"
+	"github.com/ordinatorhq/ordinator/server/studies"
+	"github.com/ordinatorhq/ordinator/server/syncrpc"
+	"github.com/ordinatorhq/ordinator/syncengine"
+)
+
+func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
+	var cfg Config
+	fs := newFlagSet("serve")
+	cfg.registerServe(fs)
+	return &ffcli.Command{
+		Name:       "serve",
+		ShortUsage: "ordinator serve [flags]",
+		ShortHelp:  "run the server (embedded with no flags)",
+		LongHelp: "Serves Connect, gRPC and gRPC-Web on one port. With no flags it runs embedded:\n" +
+			"SQLite and blobs under ./ordinator-data, notifications to the log, on 127.0.0.1:8080.\n" +
+			"Every flag can also be set as ORDINATOR_<FLAG>, e.g. ORDINATOR_DATABASE_URL.",
+		FlagSet: fs,
+		Options: envOptions,
+		Exec: func(ctx context.Context, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("serve takes no arguments, got %q", args)
+			}
+			return serve(ctx, &cfg, stdout, stderr)
+		},
+	}
+}
+
+// serve runs the server until ctx ends (SIGTERM or SIGINT), then shuts down
+// gracefully.
+func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	if err := cfg.Media.validate(cfg.Region); err != nil {
+		return err
+	}
+	if cfg.CasePoints <= 0 {
+		return fmt.Errorf("--case-points %d: give a positive number of points", cfg.CasePoints)
+	}
+	log := cfg.logger(logOut)
+	// Take the port first: if it is in use, nothing else gets created.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("cannot listen on %s: the address is already in use (choose another with --addr)", cfg.Addr)
+		}
+		return fmt.Errorf("cannot listen on %s: %v (choose another with --addr)", cfg.Addr, err)
+	}
+	defer ln.Close()
+	sender, push, err := newSender(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	s3, err := openS3(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	blobs, err := openBlobs(cfg, s3, ln.Addr(), log)
+	if err != nil {
+		return err
+	}
+	app, err := newApp(ctx, cfg, store, blobs, sender, log)
+	if err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := seedDemo(ctx, store, app.accounts, app.directory, stdout); err != nil {
+			return err
+		}
+	}
+	mode := "embedded (SQLite in " + cfg.DataDir + ")"
+	if cfg.DatabaseURL != "" {
+		mode = "PostgreSQL"
+	}
+	log.Info("ordinator serving", "addr", ln.Addr().String(), "version", version, "region", cfg.Region, "database", mode, "media", blobs.where, "push", push)
+
+	g, gctx := errgroup.WithContext(ctx)
+	background, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	g.Go(func() error { return app.engine.Run(background) })
+	g.Go(func() error { app.compactLoop(background, cfg); return nil })
+	for _, loop := range app.background {
+		g.Go(func() error { return loop(background) })
+	}
+	g.Go(func() error {
+		// Serve until the signal (or a failing sibling), then drain.
+		err := app.server.Serve(gctx, ln)
+		stopBackground()
+		return err
+	})
+	err = g.Wait()
+	log.Info("ordinator stopped")
+	return err
+}
+
+// app is one server process's components, wired.
+type app struct {
+	log       *slog.Logger
+	store     syncengine.Store
+	engine    *syncengine.Engine
+	server    *rpc.Server
+	accounts  *auth.Service
+	directory *probase.Service
+	media     *media.Service
+	content   *content.Service
+	gifts     *gifts.Service
+	// background loops run until shutdown (push delivery, scheduler,
+	// media collection, content windows, gift waves...).
+	background []func(context.Context) error
+}
+
+func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blobStorage, sender notify.Sender, log *slog.Logger) (*app, error) {
+	accounts, err := auth.New(ctx, store, auth.Config{Logger: log, Notify: notifyNotice, DiplomaMedia: attachDiploma,
+		OnRevoke: []func(context.Context, syncengine.Tx, string) error{notify.DeviceRevoked}})
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	directory, err := probase.New(ctx, store, log)
+	if err != nil {
+		return nil, fmt.Errorf("doctors directory: %w", err)
+	}
+	notes := newNotifications(cfg, store, sender, accounts, log)
+	caseSvc := cases.New(store, cases.Config{PublishPoints: cfg.CasePoints, Logger: log})
+	registry := syncengine.NewRegistry()
+	directory.Register(registry)
+	caseSvc.Register(registry)
+	notes.register(registry)
+	giftWaves := gifts.New(store, gifts.Config{Logger: log, Territory: doctorTerritory})
+	giftWaves.Register(registry)
+	engine := syncengine.New(syncengine.Config{
+		Store:               store,
+		Registry:            registry,
+		Resolver:            accounts,
+		EncodeOutcome:       syncrpc.EncodeOutcome,
+		MinClientSchema:     minClientSchema,
+		CurrentClientSchema: currentClientSchema,
+		Logger:              log,
+		OnLive:              notes.presence.Live,
+	})
+	library := content.New(store, content.Config{Logger: log, Media: contentMedia{}})
+	library.Register(registry)
+	srv, err := rpc.New(rpc.Config{
+		Logger:          log,
+		MaxRequestBytes: cfg.MaxRequestBytes,
+		Auth:            accounts,
+		Public:          append([]string{metav1connect.MetaServiceGetServerInfoProcedure}, auth.PublicProcedures...),
+	})
+	if err != nil {
+		return nil, err
+	}
+	mediaSvc, err := media.New(media.Config{
+		Store: store, Blobs: blobs.store, MaxBytes: cfg.Media.MaxBytes, Retention: cfg.Media.Retention, Logger: log,
+		ReadPolicies: map[mediav1.MediaPurpose]media.ReadPolicy{
+			mediav1.MediaPurpose_MEDIA_PURPOSE_DIPLOMA:       moderatorsRead,
+			mediav1.MediaPurpose_MEDIA_PURPOSE_CONTENT_IMAGE: contentReaders(library),
+			mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO:    caseSvc.PhotoPolicy(),
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	opts := srv.Options()
+	srv.Handle(metav1connect.NewMetaServiceHandler(meta.New(meta.Info{
+		Version:             version,
+		Region:              cfg.Region,
+		MinClientSchema:     minClientSchema,
+		CurrentClientSchema: currentClientSchema,
+	}), opts...))
+	srv.Handle(syncv1connect.NewSyncServiceHandler(syncrpc.New(engine, srv.Stopping()), opts...))
+	accountsRPC := auth.NewHandler(accounts)
+	srv.Handle(authv1connect.NewAuthServiceHandler(accountsRPC, opts...))
+	srv.Handle(authv1connect.NewAdminServiceHandler(accountsRPC, opts...))
+	srv.Handle(pointsv1connect.NewPointsServiceHandler(points.NewHandler(store), opts...))
+	directoryRPC := probase.NewHandler(directory)
+	srv.Handle(probasev1connect.NewModerationServiceHandler(directoryRPC, opts...))
+	srv.Handle(probasev1connect.NewDirectoryServiceHandler(directoryRPC, opts...))
+	srv.Handle(mediav1connect.NewMediaServiceHandler(media.NewHandler(mediaSvc), opts...))
+	casesRPC := cases.NewHandler(caseSvc)
+	srv.Handle(casesv1connect.NewCaseModerationServiceHandler(casesRPC, opts...))
+	srv.Handle(casesv1connect.NewCaseReportServiceHandler(casesRPC, opts...))
+	if blobs.handler != nil {
+		srv.HandleHTTP(fsblob.Prefix, blobs.handler)
+	}
+	srv.Handle(contentv1connect.NewContentServiceHandler(content.NewHandler(library), opts...))
+	giftsRPC := gifts.NewHandler(giftWaves)
+	srv.Handle(giftsv1connect.NewGiftAdminServiceHandler(giftsRPC, opts...))
+	srv.Handle(giftsv1connect.NewWarehouseServiceHandler(giftsRPC, opts...))
+	srv.Handle(notifyv1connect.NewNotifyServiceHandler(notify.NewHandler(notes.service), opts...))
+	srv.Handle(studiesv1connect.NewStudiesServiceHandler(studies.NewHandler(notes.studies), opts...))
+	a := &app{log: log, store: store, engine: engine, server: srv, accounts: accounts, directory: directory, media: mediaSvc, content: library, gifts: giftWaves}
+	a.background = append(notes.loops(),
+		func(ctx context.Context) error { return mediaSvc.Run(ctx, mediaCollectEvery) },
+		func(ctx context.Context) error { library.Run(ctx, cfg.ContentEvery); return nil },
+		func(ctx context.Context) error { a.giftLoop(ctx); return nil },
+	)
+	return a, nil
+}
+
+// compactLoop compacts the change log periodically; with several server
+// processes, one compacts at a time (the store takes a lock).
+func (a *app) compactLoop(ctx context.Context, cfg *Config) {
+	if cfg.CompactEvery <= 0 {
+		return
+	}
+	t := time.NewTicker(cfg.CompactEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		st, err := a.engine.Compact(ctx, syncengine.CompactOptions{TombstoneRetention: cfg.TombstoneRetention, OutcomeRetention: cfg.OutcomeRetention})
+		if err != nil && ctx.Err() == nil {
+			a.log.Error("compaction failed", "err", err)
+			continue
+		}
+		if st != (syncengine.CompactStats{}) {
+			a.log.Info("compacted change log", "superseded", st.Superseded, "tombstones", st.Tombstones, "outcomes", st.Outcomes)
+		}
+	}
+}

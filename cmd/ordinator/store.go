@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ordinatorhq/ordinator/syncengine"
+	"github.com/ordinatorhq/ordinator/syncengine/postgres"
+	"github.com/ordinatorhq/ordinator/syncengine/sqlite"
+)
+
+// openStore opens the database the configuration names, applying every
+// migration: PostgreSQL with --database-url, else SQLite in --data-dir.
+// Nothing is created on disk before the inputs are known to be usable.
+func openStore(ctx context.Context, cfg *Config) (syncengine.Store, error) {
+	var store syncengine.Store
+	if cfg.DatabaseURL != "" {
+		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("cannot use the database given by --database-url: %s", oneLine(err))
+		}
+		store = s
+	} else {
+		if err := writableDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
+		s, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "ordinator.db"), sqlite.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("cannot open the embedded database in %s: %v", cfg.DataDir, err)
+		}
+		store = s
+	}
+	for _, m := range modules() {
+		if err := store.Migrate(ctx, m.name, m.migrations(store.Dialect())); err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
+	return store, nil
+}
+
+// writableDir makes sure dir exists and can be written.
+func writableDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("data directory %s cannot be created: %v (choose another with --data-dir)", dir, unwrapPath(err))
+	}
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("data directory %s is not writable: %v (choose another with --data-dir)", dir, unwrapPath(err))
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// oneLine folds a multi-line error (pgx lists every address it tried) into
+// one line without repeats.
+func oneLine(err error) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, l := range strings.Split(err.Error(), "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !seen[l] {
+			seen[l] = true
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/peterbourgon/ff/v3/ffcli"
+
+	giftsv1 "github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1"
+	"github.com/ordinatorhq/ordinator/server/auth"
+	"github.com/ordinatorhq/ordinator/server/gifts"
+)
+
+// giftTickEvery is how often a server process runs the gift waves'
+// scheduled work (announcements, stock levels, releases); every process
+// may, the work is idempotent.
+const giftTickEvery = 5 * time.Second
+
+// giftLoop runs gifts.Tick until ctx ends.
+func (a *app) giftLoop(ctx context.Context) {
+	t := time.NewTicker(giftTickEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if err := a.gifts.Tick(ctx, now); err != nil && ctx.Err() == nil {
+				a.log.Error("gift waves tick failed", "err", err)
+			}
+		}
+	}
+}
+
+// warehouseTask is one `ordinator warehouse` subcommand's work; it writes
+// its report to w.
+type warehouseTask func(ctx context.Context, svc *gifts.Service, w io.Writer) error
+
+// warehouseSub builds a subcommand with its own flags plus the storage
+// flags, run as the server itself on the database they name.
+func warehouseSub(stdout, stderr io.Writer, name, usage, help string, flags func(*flag.FlagSet) warehouseTask) *ffcli.Command {
+	var cfg Config
+	fs := newFlagSet("warehouse " + name)
+	cfg.registerStorage(fs)
+	task := flags(fs)
+	return &ffcli.Command{
+		Name: name, ShortUsage: "ordinator warehouse " + name + " " + usage, ShortHelp: help, FlagSet: fs, Options: envOptions,
+		Exec: func(ctx context.Context, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("warehouse %s takes flags only, got %q", name, args)
+			}
+			if err := cfg.validate(); err != nil {
+				return err
+			}
+			store, err := openStore(ctx, &cfg)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			if err := task(ctx, gifts.New(store, gifts.Config{Logger: cfg.logger(stderr)}), tw); err != nil {
+				return err
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func warehouseCommand(stdout, stderr io.Writer) *ffcli.Command {
+	sub := func(name, usage, help string, flags func(*flag.FlagSet) warehouseTask) *ffcli.Command {
+		return warehouseSub(stdout, stderr, name, usage, help, flags)
+	}
+	movement := func(kind string) func(fs *flag.FlagSet) warehouseTask {
+		return func(fs *flag.FlagSet) warehouseTask {
+			item, qty := fs.String("item", "", "item SKU or id"), fs.Int64("quantity", 0, "units")
+			note, req := fs.String("note", "", "what it is (supplier, reason...)"), fs.String("request-id", "", "a UUID; the same one again records once (default: new)")
+			return func(ctx context.Context, svc *gifts.Service, w io.Writer) error {
+				if *req == "" {
+					*req = uuid.NewString()
+				}
+				r, err := svc.RecordMovement(ctx, auth.System, *item, kind, *qty, *note, *req)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(w, "recorded %s of %d %s (%s): %d on hand, %d reserved, %d available\n",
+					strings.ReplaceAll(kind, "_", "-"), r.Movement.Quantity, r.Item.SKU, r.Item.Name, r.Level.OnHand, r.Level.Reserved, r.Level.Available())
+				return nil
+			}
+		}
+	}
+	return &ffcli.Command{
+		Name:       "warehouse",
+		ShortUsage: "ordinator warehouse <task> [flags]",
+		ShortHelp:  "record goods in and out of the gift warehouse, pack and ship orders, report stock",
+		LongHelp:   "Runs a warehouse task directly on the database given by the storage flags.",
+		FlagSet:    newFlagSet("warehouse"),
+		Subcommands: []*ffcli.Command{
+			sub("add-item", "--sku CREAM-50 --name 'Repair cream 50 ml' --kind product", "add an item to the catalog", func(fs *flag.FlagSet) warehouseTask {
+				sku, name, kind, desc := fs.String("sku", "", "stock-keeping unit"), fs.String("name", "", "name"), fs.String("kind", "product", "product, device or merch"), fs.String("description", "", "description")
+				return func(ctx context.Context, svc *gifts.Service, w io.Writer) error {
+					k, ok := gifts.ParseKind(*kind)
+					if !ok {
+						return fmt.Errorf("--kind %q: use product, device or merch", *kind)
+					}
+					it, err := svc.CreateItem(ctx, auth.System, gifts.Item{SKU: *sku, Name: *name, Description: *desc, Kind: k})
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(w, "added %s (%s), id %s\n", it.SKU, it.Name, it.ID)
+					return nil
+				}
+			}),
+			sub("receipt", "--item CREAM-50 --quantity 500 [--note ...]", "record goods received", movement(gifts.MoveReceipt)),
+			sub("return", "--item CREAM-50 --quantity 1 [--note ...]", "record goods that came back", movement(gifts.MoveReturn)),
+			sub("write-off", "--item CREAM-50 --quantity 3 --note crushed", "record goods lost or damaged", movement(gifts.MoveWriteOff)),
+			sub("stock", "", "stock of every item", func(fs *flag.FlagSet) warehouseTask {
+				return func(ctx context.Context, svc *gifts.Service, w io.Writer) error {
+					stock, err := svc.StockReport(ctx, auth.System)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintln(w, "SKU\tNAME\tON HAND\tRESERVED\tAVAILABLE\tRECEIVED\tSHIPPED\tRETURNED\tWRITTEN OFF")
+					for _, s := range stock {
+						fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Item.Sku, s.Item.Name, s.OnHand, s.Reserved, s.Available, s.Received, s.Shipped, s.Returned, s.WrittenOff)
+					}
+					return nil
+				}
+			}),
+			sub("movements", "[--item CREAM-50] [--wave ID] [--limit 100]", "list stock movements, newest first", func(fs *flag.FlagSet) warehouseTask {
+				item, wave, limit := fs.String("item", "", "item SKU or id"), fs.String("wave", "", "wave id"), fs.Int("limit", 100, "at most this many")
+				return func(ctx context.Context, svc *gifts.Service, w io.Writer) error {
+					ms, err := svc.ListMovements(ctx, auth.System, *item, *wave, *limit)
+					if err != nil {
+						return err
+					}
+					items, err := svc.ListItems(ctx, auth.System)
+					if err != nil {
+						return err
+					}
+					sku := map[string]string{}
+					for _, it := range items {
+						sku[it.ID] = it.SKU
+					}
+					fmt.Fprintln(w, "WHEN\tITEM\tKIND\tQUANTITY\tON HAND\tRESERVED\tNOTE")
+					for _, m := range ms {
+						fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%+d\t%+d\t%s\n", time.UnixMilli(m.CreatedAt).UTC().Format(time.DateTime), sku[m.ItemID], m.Kind, m.Quantity, m.OnHandDelta, m.ReservedDelta, m.Note)
+					}
+					return nil
+				}
+			}),
+			sub("pack", "--wave ID", "pack a wave's placed orders into shipments by address", func(fs *flag.FlagSet) warehouseTask {
+				wave := fs.String("wave", "", "wave id")
+				return func(ctx context.Context, svc *gifts.Service, w io.Writer) error {
+					shipments, err := svc.PackShipments(ctx, auth.System, *wave)
+					if err != nil {
+						return err
+					}
+					printShipments(w, shipments)
+					fmt.Fprintf(w, "packed %d shipment(s)\n", len(shipments))
+					return nil
+				}
+			}),
+			sub("ship", "--shipment S-000001 [--tracking RA123456789RU]", "mark a packed shipment shipped (its doctors are notified)", func(fs *flag.FlagSet) warehouseTask {
+				ref, tracking := fs.String("shipment", "", "shipment number or id"), fs.String("tracking", "", "carrier's tracking number")
+				return func(ctx context.Context, svc *gifts.Service, w io.Writer) error {
+					sh, err := svc.ShipShipment(ctx, auth.System, *ref, *tracking)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(w, "shipped %s: %d order(s)\n", sh.Number, len(sh.OrderIds))
+					return nil
+				}
+			}),
+			sub("deliver", "--shipment S-000001", "mark a shipped shipment delivered", func(fs *flag.FlagSet) warehouseTask {
+				ref := fs.String("shipment", "", "shipment number or id")
+				return func(ctx context.Context, svc *gifts.Service, w io.Writer) error {
+					sh, err := svc.DeliverShipment(ctx, auth.System, *ref)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(w, "delivered %s: %d order(s)\n", sh.Number, len(sh.OrderIds))
+					return nil
+				}
+			}),
+			sub("shipments", "[--wave ID] [--status packed|shipped|delivered]", "list shipments, newest first", func(fs *flag.FlagSet) warehouseTask {
+				wave, status := fs.String("wave", "", "wave id"), fs.String("status", "", "packed, shipped or delivered")
+				return func(ctx context.Context, svc *gifts.Service, w io.Writer) error {
+					shipments, err := svc.ListShipments(ctx, auth.System, *wave, *status, 0)
+					if err != nil {
+						return err
+					}
+					printShipments(w, shipments)
+					return nil
+				}
+			}),
+			sub("report", "[--by waves|territories] [--wave ID]", "what waves allocated, sold and shipped, per item or per territory", func(fs *flag.FlagSet) warehouseTask {
+				wave, by := fs.String("wave", "", "one wave's figures only"), fs.String("by", "waves", "waves or territories")
+				return func(ctx context.Context, svc *gifts.Service, w io.Writer) error {
+					switch *by {
+					case "waves":
+						items, err := svc.WaveReport(ctx, auth.System, *wave)
+						if err != nil {
+							return err
+						}
+						fmt.Fprintln(w, "WAVE\tSKU\tALLOCATED\tORDERED\tSHIPPED\tPOINTS")
+						for _, f := range items {
+							fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%d\t%d\n", f.WaveTitle, f.Item.Sku, f.Allocated, f.Ordered, f.Shipped, f.Points)
+						}
+					case "territories":
+						ts, err := svc.TerritoryReport(ctx, auth.System, *wave)
+						if err != nil {
+							return err
+						}
+						fmt.Fprintln(w, "TERRITORY\tORDERS\tUNITS ORDERED\tUNITS SHIPPED\tPOINTS")
+						for _, f := range ts {
+							fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\n", orNone(f.TerritoryId), f.Orders, f.UnitsOrdered, f.UnitsShipped, f.Points)
+						}
+					default:
+						return fmt.Errorf("--by %q: use waves or territories", *by)
+					}
+					return nil
+				}
+			}),
+		},
+	}
+}
+
+func printShipments(w io.Writer, shipments []*giftsv1.Shipment) {
+	fmt.Fprintln(w, "NUMBER\tSTATUS\tORDERS\tUNITS\tADDRESS\tTRACKING")
+	for _, sh := range shipments {
+		var units int64
+		for _, l := range sh.Lines {
+			units += l.Quantity
+		}
+		a := sh.Address
+		addr := strings.Join([]string{a.GetPostalCode(), a.GetCity(), a.GetStreet(), a.GetApartment()}, ", ")
+		fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s\t%s\n", sh.Number, gifts.ShipmentStatusName(sh.Status), len(sh.OrderIds), units, strings.TrimSuffix(addr, ", "), sh.Tracking)
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

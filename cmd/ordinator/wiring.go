@@ -1,0 +1,91 @@
+package main
+
+// Glue between modules that do not know each other: each module states what
+// it needs as a function or an interface, and the binary provides it from
+// the module that has it.
+
+import (
+	"context"
+
+	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
+	"github.com/ordinatorhq/ordinator/server/auth"
+	"github.com/ordinatorhq/ordinator/server/content"
+	"github.com/ordinatorhq/ordinator/server/media"
+	"github.com/ordinatorhq/ordinator/server/notify"
+	"github.com/ordinatorhq/ordinator/server/probase"
+	"github.com/ordinatorhq/ordinator/syncengine"
+)
+
+// attachDiploma keeps a doctor's uploaded diploma photo for review; it must
+// be theirs, a diploma, and uploaded.
+func attachDiploma(ctx context.Context, tx syncengine.Tx, userID, mediaID string) error {
+	m, err := media.Attach(ctx, tx, mediaID, userID, "diploma:"+userID)
+	if err != nil {
+		return err
+	}
+	if m.Purpose != mediav1.MediaPurpose_MEDIA_PURPOSE_DIPLOMA {
+		return syncengine.Invalid("not a diploma photo", syncengine.Violation{Field: "media_id", Description: "was uploaded for another purpose"})
+	}
+	if !m.Ready() {
+		return syncengine.Errorf(syncengine.EPRECONDITION, "the diploma photo has not finished uploading")
+	}
+	return nil
+}
+
+// moderatorsRead lets moderators and admins see a media (diplomas).
+var moderatorsRead = media.ReadPolicyFunc(func(_ context.Context, _ syncengine.Querier, p syncengine.Principal, _ *media.Media, _ []string) (bool, error) {
+	return auth.Require(p, auth.RoleModerator) == nil, nil
+})
+
+// notifyNotice delivers an accounts notice through the notification outbox.
+func notifyNotice(ctx context.Context, tx syncengine.Tx, n auth.Notice) error {
+	_, err := notify.Enqueue(ctx, tx, notify.Notification{UserID: n.UserID, Kind: n.Kind, Params: n.Params, DedupeKey: n.DedupeKey})
+	return err
+}
+
+// contentMedia lets content items carry images uploaded for content.
+type contentMedia struct{}
+
+func (contentMedia) Attach(ctx context.Context, tx syncengine.Tx, mediaID, editorID, ref string) error {
+	m, err := media.Attach(ctx, tx, mediaID, editorID, ref)
+	if err != nil {
+		return err
+	}
+	if m.Purpose != mediav1.MediaPurpose_MEDIA_PURPOSE_CONTENT_IMAGE {
+		return syncengine.Invalid("not a content image", syncengine.Violation{Field: "image_media_ids", Description: mediaID + " was uploaded for another purpose"})
+	}
+	return nil
+}
+
+func (contentMedia) Detach(ctx context.Context, tx syncengine.Tx, mediaID, ref string) error {
+	return media.Detach(ctx, tx, mediaID, ref)
+}
+
+func (contentMedia) Ready(ctx context.Context, q syncengine.Querier, mediaID string) (bool, error) {
+	m, err := media.Lookup(ctx, q, mediaID)
+	if err != nil {
+		return false, err
+	}
+	return m.Ready(), nil
+}
+
+// contentReaders lets whoever may read an item see its images.
+func contentReaders(library *content.Service) media.ReadPolicy {
+	return media.ReadPolicyFunc(func(ctx context.Context, q syncengine.Querier, p syncengine.Principal, _ *media.Media, refs []string) (bool, error) {
+		return library.MayReadImages(ctx, q, p, refs)
+	})
+}
+
+// doctorTerritory is the territory of the directory doctor linked to an
+// account, "" for an account linked to none (its orders count as
+// territory-less in reports).
+func doctorTerritory(ctx context.Context, q syncengine.Querier, userID string) (string, error) {
+	id, err := probase.DoctorOfUser(ctx, q, userID)
+	if syncengine.ErrorCode(err) == syncengine.ENOTFOUND {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return probase.DoctorTerritory(ctx, q, id)
+}

@@ -1,0 +1,167 @@
+// Package rpc serves Ordinator's Connect services: Connect, gRPC and
+// gRPC-Web on one port over h2c, with reflection, health, Prometheus
+// metrics, request limits, protovalidate validation, authentication and the
+// one table that maps domain errors to Connect codes. It shuts down
+// gracefully: in-flight calls finish and server streams end cleanly.
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Config configures a Server.
+type Config struct {
+	Logger *slog.Logger
+	// MaxRequestBytes bounds a request message (default 8 MiB).
+	MaxRequestBytes int
+	// Auth authenticates callers; nil leaves every procedure anonymous.
+	Auth Authenticator
+	// Public procedures may be called without credentials.
+	Public []string
+	// ShutdownGrace is how long in-flight calls get to finish (default 25 s).
+	ShutdownGrace time.Duration
+}
+
+// Server is the HTTP server of one Ordinator process.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	mux      *http.ServeMux
+	metrics  *prometheus.Registry
+	services []string
+	health   *grpchealth.StaticChecker
+	stopping chan struct{}
+	opts     []connect.HandlerOption
+}
+
+// New returns a server with its interceptors ready; register services, then
+// Serve.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxRequestBytes <= 0 {
+		cfg.MaxRequestBytes = 8 << 20
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = 25 * time.Second
+	}
+	s := &Server{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		mux:      http.NewServeMux(),
+		metrics:  prometheus.NewRegistry(),
+		stopping: make(chan struct{}),
+	}
+	s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	v, err := newValidator()
+	if err != nil {
+		return nil, fmt.Errorf("protovalidate: %w", err)
+	}
+	public := map[string]bool{}
+	for _, p := range cfg.Public {
+		public[p] = true
+	}
+	s.opts = []connect.HandlerOption{
+		connect.WithInterceptors(newObserver(s.log, s.metrics), &authenticator{auth: cfg.Auth, public: public}, v),
+		connect.WithReadMaxBytes(cfg.MaxRequestBytes),
+		connect.WithRecover(func(ctx context.Context, spec connect.Spec, _ http.Header, r any) error {
+			s.log.ErrorContext(ctx, "handler panicked", "procedure", spec.Procedure, "panic", r)
+			return connect.NewError(connect.CodeInternal, errors.New("internal error"))
+		}),
+	}
+	return s, nil
+}
+
+// Options returns the handler options every service must be built with.
+func (s *Server) Options() []connect.HandlerOption { return s.opts }
+
+// Metrics is the registry /metrics serves; components add their own.
+func (s *Server) Metrics() *prometheus.Registry { return s.metrics }
+
+// Stopping is closed when the server starts shutting down; server streams
+// watch it to end cleanly.
+func (s *Server) Stopping() <-chan struct{} { return s.stopping }
+
+// Handle registers a Connect service, as returned by its generated
+// New...Handler constructor.
+func (s *Server) Handle(path string, h http.Handler) {
+	s.mux.Handle(path, h)
+	s.services = append(s.services, strings.Trim(path, "/"))
+}
+
+// Services lists the registered services by full name.
+func (s *Server) Services() []string { return slices.Clone(s.services) }
+
+// HandleHTTP registers a plain HTTP handler (blob downloads...).
+func (s *Server) HandleHTTP(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, h)
+}
+
+// Handler returns the complete HTTP handler, with reflection, health and
+// metrics added for the registered services. Call it once.
+func (s *Server) Handler() http.Handler {
+	reflector := grpcreflect.NewStaticReflector(s.services...)
+	s.mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	s.mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+	s.health = grpchealth.NewStaticChecker(s.services...)
+	s.mux.Handle(grpchealth.NewHandler(s.health))
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))
+	return s.mux
+}
+
+// Serve serves on ln until ctx ends, then shuts down gracefully: health
+// turns NOT_SERVING, streams are told to end, and in-flight calls get
+// ShutdownGrace to finish.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		Protocols:         protocols,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		// No WriteTimeout: it would cut server streams.
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "grace", s.cfg.ShutdownGrace)
+	s.health.SetStatus("", grpchealth.StatusNotServing)
+	for _, svc := range s.services {
+		s.health.SetStatus(svc, grpchealth.StatusNotServing)
+	}
+	close(s.stopping)
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
