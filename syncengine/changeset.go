@@ -1,0 +1,196 @@
+package syncengine
+
+import (
+	"slices"
+	"strings"
+)
+
+// ChangeSet buffers the record writes of one transaction until commit, for
+// Store implementations. Marks and rollbacks follow savepoints, so a rejected
+// mutation's writes leave the set with it.
+type ChangeSet struct {
+	writes []write
+}
+
+type write struct {
+	key     RecordKey
+	payload []byte
+	buckets []Bucket
+	delete  bool
+}
+
+// RecordKey identifies a record.
+type RecordKey struct {
+	Collection string
+	ID         string
+}
+
+// Put buffers a new state of a record and its buckets.
+func (c *ChangeSet) Put(collection, id string, payload []byte, buckets ...Bucket) {
+	b := slices.Clone(buckets)
+	slices.Sort(b)
+	c.writes = append(c.writes, write{key: RecordKey{collection, id}, payload: slices.Clone(payload), buckets: slices.Compact(b)})
+}
+
+// Delete buffers the removal of a record from all its buckets.
+func (c *ChangeSet) Delete(collection, id string) {
+	c.writes = append(c.writes, write{key: RecordKey{collection, id}, delete: true})
+}
+
+// Mark returns a position to roll back to.
+func (c *ChangeSet) Mark() int { return len(c.writes) }
+
+// Rollback forgets the writes made since mark.
+func (c *ChangeSet) Rollback(mark int) { c.writes = c.writes[:mark] }
+
+// Empty reports whether nothing was written.
+func (c *ChangeSet) Empty() bool { return len(c.writes) == 0 }
+
+// Reset empties the set.
+func (c *ChangeSet) Reset() { c.writes = c.writes[:0] }
+
+// Keys returns the distinct records written, in first-write order.
+func (c *ChangeSet) Keys() []RecordKey {
+	seen := make(map[RecordKey]bool, len(c.writes))
+	keys := make([]RecordKey, 0, len(c.writes))
+	for _, w := range c.writes {
+		if !seen[w.key] {
+			seen[w.key] = true
+			keys = append(keys, w.key)
+		}
+	}
+	return keys
+}
+
+// Membership is the latest state of a record in a bucket, as the store has
+// it: live with a hash, or a tombstone.
+type Membership struct {
+	Bucket  Bucket
+	Key     RecordKey
+	Seq     int64
+	Hash    uint64
+	Deleted bool
+}
+
+// RecordState is the latest state of a record in a bucket after a plan:
+// live with a hash, or a tombstone.
+type RecordState struct {
+	Bucket  Bucket
+	Key     RecordKey
+	Seq     int64
+	Hash    uint64
+	Deleted bool
+}
+
+// BucketDelta is how a plan changes a bucket's checksum.
+type BucketDelta struct {
+	Bucket Bucket
+	Xor    uint64
+	Count  int64
+}
+
+// Plan is what a commit appends: the changes with their seqs, the new
+// latest state of each touched record per bucket, and the checksum deltas.
+type Plan struct {
+	Changes []Change
+	Hashes  []uint64 // the record hash of each change (0 for deletes)
+	// PrevSeqs holds, for each change, the seq of the change it supersedes
+	// in the same bucket (0 if none): compaction removes those.
+	PrevSeqs []int64
+	Records  []RecordState
+	Buckets  []BucketDelta
+	LastSeq  int64
+}
+
+// Plan turns the buffered writes into changes numbered after base, given
+// the latest state of the touched records in every bucket they were ever in
+// (read under the log lock). Only the final state of each record counts; a record put with the
+// same payload into a bucket it is already in with that payload still
+// produces a change (it was written), which is harmless and keeps the log a
+// faithful record of writes.
+func (c *ChangeSet) Plan(base int64, current []Membership) Plan {
+	final := make(map[RecordKey]write, len(c.writes))
+	for _, w := range c.writes {
+		final[w.key] = w
+	}
+	old := make(map[RecordKey]map[Bucket]uint64)
+	prev := make(map[Membership]int64, len(current))
+	for _, m := range current {
+		prev[Membership{Bucket: m.Bucket, Key: m.Key}] = m.Seq
+		if m.Deleted {
+			continue
+		}
+		if old[m.Key] == nil {
+			old[m.Key] = map[Bucket]uint64{}
+		}
+		old[m.Key][m.Bucket] = m.Hash
+	}
+	prevSeq := func(b Bucket, k RecordKey) int64 { return prev[Membership{Bucket: b, Key: k}] }
+	deltas := map[Bucket]*BucketDelta{}
+	delta := func(b Bucket) *BucketDelta {
+		d := deltas[b]
+		if d == nil {
+			d = &BucketDelta{Bucket: b}
+			deltas[b] = d
+		}
+		return d
+	}
+	var p Plan
+	seq := base
+	for _, key := range c.Keys() {
+		w := final[key]
+		was := old[key]
+		var hash uint64
+		if !w.delete {
+			hash = RecordHash(key.Collection, key.ID, w.payload)
+			for _, b := range w.buckets {
+				seq++
+				p.Changes = append(p.Changes, Change{Seq: seq, Bucket: b, Collection: key.Collection, RecordID: key.ID, Op: OpUpsert, Payload: w.payload})
+				p.Hashes = append(p.Hashes, hash)
+				p.PrevSeqs = append(p.PrevSeqs, prevSeq(b, key))
+				p.Records = append(p.Records, RecordState{Bucket: b, Key: key, Seq: seq, Hash: hash})
+				d := delta(b)
+				if h, ok := was[b]; ok {
+					d.Xor ^= h
+				} else {
+					d.Count++
+				}
+				d.Xor ^= hash
+			}
+		}
+		// Delete the record from every bucket it was in and is not in now,
+		// in a stable order.
+		left := make([]Bucket, 0, len(was))
+		for b := range was {
+			if w.delete || !slices.Contains(w.buckets, b) {
+				left = append(left, b)
+			}
+		}
+		slices.Sort(left)
+		for _, b := range left {
+			seq++
+			p.Changes = append(p.Changes, Change{Seq: seq, Bucket: b, Collection: key.Collection, RecordID: key.ID, Op: OpDelete})
+			p.Hashes = append(p.Hashes, 0)
+			p.PrevSeqs = append(p.PrevSeqs, prevSeq(b, key))
+			p.Records = append(p.Records, RecordState{Bucket: b, Key: key, Seq: seq, Deleted: true})
+			d := delta(b)
+			d.Xor ^= was[b]
+			d.Count--
+		}
+	}
+	p.LastSeq = seq
+	for _, d := range deltas {
+		p.Buckets = append(p.Buckets, *d)
+	}
+	slices.SortFunc(p.Buckets, func(a, b BucketDelta) int { return strings.Compare(string(a.Bucket), string(b.Bucket)) })
+	return p
+}
+
+// ChangedBuckets lists the distinct buckets of the plan's changes.
+func (p Plan) ChangedBuckets() []Bucket {
+	out := make([]Bucket, 0, len(p.Buckets))
+	for _, d := range p.Buckets {
+		out = append(out, d.Bucket)
+	}
+	return out
+}

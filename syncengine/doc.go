@@ -1,0 +1,16 @@
+// Package syncengine is Ordinator's domain-agnostic sync engine: a bucketed
+// change log with exactly-once mutations, checkpointed pulls verified by
+// checksums of live state, and live notifications.
+//
+// Every synced record lives in one or more buckets ("user:42",
+// "territory:7"). Writes happen in a Tx: a mutator (or any server-side
+// command) writes its own tables through the Tx's Querier and records the new
+// state of each synced record with Put or Delete; at commit the engine appends
+// one change per bucket the record is in, and a delete for every bucket it
+// left, in the same transaction. Sequence numbers are handed out in commit
+// order, so a reader that has seen seq N has seen every change below it.
+//
+// The package holds the types and the Engine; storage is behind the Store
+// interface, implemented on PostgreSQL (syncengine/postgres) and SQLite
+// (syncengine/sqlite), which both pass the suite in syncengine/storetest.
+package syncengine

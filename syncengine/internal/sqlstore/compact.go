@@ -1,0 +1,214 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/ordinatorhq/ordinator/syncengine"
+)
+
+// Update runs fn in a store write transaction.
+type Update func(ctx context.Context, fn func(Tx) error) error
+
+// errBusy stops a compaction step when another process holds the lock.
+var errBusy = errors.New("compaction running elsewhere")
+
+// Compact removes superseded changes up to the end of the log, then expired
+// tombstones (recording per bucket the newest removed one, so clients behind
+// it reset), then expired outcomes. Each step works in bounded transactions.
+// tryLock, run first in every transaction, must return false when another
+// process is compacting ("" when the store has a single writer anyway).
+func Compact(ctx context.Context, update Update, tryLock string, o syncengine.CompactOptions) (syncengine.CompactStats, error) {
+	var st syncengine.CompactStats
+	locked := func(ctx context.Context, tx Tx) error {
+		if tryLock == "" {
+			return nil
+		}
+		var ok bool
+		if err := tx.QueryRow(ctx, tryLock).Scan(&ok); err != nil {
+			return err
+		}
+		if !ok {
+			return errBusy
+		}
+		return nil
+	}
+	// Superseded changes: each change names the one it replaced; walk the
+	// log from where the last run stopped and remove those.
+	for {
+		var done bool
+		err := update(ctx, func(tx Tx) error {
+			if err := locked(ctx, tx); err != nil {
+				return err
+			}
+			var from, horizon int64
+			if err := tx.QueryRow(ctx, `SELECT c.compacted_to, s.last_seq FROM sync_compaction c, sync_state s WHERE c.id = 1 AND s.id = 1`).Scan(&from, &horizon); err != nil {
+				return err
+			}
+			to := min(from+int64(o.BatchSize), horizon)
+			if to <= from {
+				done = true
+				return nil
+			}
+			n, err := tx.Exec(ctx, `DELETE FROM sync_changes WHERE (bucket, seq) IN (SELECT bucket, prev_seq FROM sync_changes WHERE seq > $1 AND seq <= $2 AND prev_seq > 0)`, from, to)
+			if err != nil {
+				return err
+			}
+			st.Superseded += n
+			_, err = tx.Exec(ctx, `UPDATE sync_compaction SET compacted_to = $1 WHERE id = 1`, to)
+			return err
+		})
+		if errors.Is(err, errBusy) {
+			return st, nil
+		}
+		if err != nil {
+			return st, err
+		}
+		if done {
+			break
+		}
+	}
+	if o.TombstoneRetention > 0 {
+		for {
+			n, err := expireTombstones(ctx, update, locked, o)
+			if errors.Is(err, errBusy) {
+				return st, nil
+			}
+			if err != nil {
+				return st, err
+			}
+			st.Tombstones += n
+			if n < int64(min(o.BatchSize, tombstoneBatch)) {
+				break
+			}
+		}
+	}
+	if o.OutcomeRetention > 0 {
+		for {
+			n, err := expireOutcomes(ctx, update, locked, o)
+			if errors.Is(err, errBusy) {
+				return st, nil
+			}
+			if err != nil {
+				return st, err
+			}
+			st.Outcomes += n
+			if n < int64(min(o.BatchSize, tombstoneBatch)) {
+				break
+			}
+		}
+	}
+	return st, nil
+}
+
+// tombstoneBatch keeps the log lock short while tombstones expire.
+const tombstoneBatch = 1000
+
+type tombstone struct {
+	seq, prev  int64
+	bucket     string
+	collection string
+	recordID   string
+}
+
+func expireTombstones(ctx context.Context, update Update, locked func(context.Context, Tx) error, o syncengine.CompactOptions) (int64, error) {
+	var n int64
+	err := update(ctx, func(tx Tx) error {
+		if err := locked(ctx, tx); err != nil {
+			return err
+		}
+		// Hold the log lock: records touched here are also touched by
+		// commits, and taking the same lock first keeps them apart.
+		if _, err := tx.Exec(ctx, `UPDATE sync_state SET last_seq = last_seq WHERE id = 1`); err != nil {
+			return err
+		}
+		cutoff := tx.Now().Add(-o.TombstoneRetention).UnixMilli()
+		// Only tombstones the superseded pass has already walked past: the
+		// change each one replaced is gone, so nothing stale remains.
+		rows, err := tx.Query(ctx, `SELECT seq, prev_seq, bucket, collection, record_id FROM sync_changes
+			WHERE op = 2 AND created_at < $1 AND seq <= (SELECT compacted_to FROM sync_compaction WHERE id = 1)
+			ORDER BY seq LIMIT $2`, cutoff, min(o.BatchSize, tombstoneBatch))
+		if err != nil {
+			return err
+		}
+		var ts []tombstone
+		for rows.Next() {
+			var t tombstone
+			if err := rows.Scan(&t.seq, &t.prev, &t.bucket, &t.collection, &t.recordID); err != nil {
+				rows.Close()
+				return err
+			}
+			ts = append(ts, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		newest := map[string]int64{}
+		for _, t := range ts {
+			if _, err := tx.Exec(ctx, `DELETE FROM sync_changes WHERE bucket = $1 AND (seq = $2 OR seq = $3)`, t.bucket, t.seq, t.prev); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM sync_records WHERE bucket = $1 AND collection = $2 AND record_id = $3 AND deleted AND seq = $4`,
+				t.bucket, t.collection, t.recordID, t.seq); err != nil {
+				return err
+			}
+			newest[t.bucket] = max(newest[t.bucket], t.seq)
+		}
+		buckets := make([]string, 0, len(newest))
+		for b := range newest {
+			buckets = append(buckets, b)
+		}
+		slices.Sort(buckets)
+		for _, b := range buckets {
+			if _, err := tx.Exec(ctx, `UPDATE sync_buckets SET reset_before = $2 WHERE bucket = $1 AND reset_before < $2`, b, newest[b]); err != nil {
+				return err
+			}
+		}
+		n = int64(len(ts))
+		return nil
+	})
+	return n, err
+}
+
+func expireOutcomes(ctx context.Context, update Update, locked func(context.Context, Tx) error, o syncengine.CompactOptions) (int64, error) {
+	var n int64
+	err := update(ctx, func(tx Tx) error {
+		if err := locked(ctx, tx); err != nil {
+			return err
+		}
+		cutoff := tx.Now().Add(-o.OutcomeRetention).UnixMilli()
+		rows, err := tx.Query(ctx, `SELECT client_id, seq FROM sync_outcomes WHERE decided_at < $1 ORDER BY decided_at LIMIT $2`,
+			cutoff, min(o.BatchSize, tombstoneBatch))
+		if err != nil {
+			return err
+		}
+		type key struct {
+			client string
+			seq    int64
+		}
+		var keys []key
+		for rows.Next() {
+			var k key
+			if err := rows.Scan(&k.client, &k.seq); err != nil {
+				rows.Close()
+				return err
+			}
+			keys = append(keys, k)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if _, err := tx.Exec(ctx, `DELETE FROM sync_outcomes WHERE client_id = $1 AND seq = $2`, k.client, k.seq); err != nil {
+				return err
+			}
+			tx.Delete(syncengine.OutcomeCollection, syncengine.OutcomeRecordID(k.client, k.seq))
+		}
+		n = int64(len(keys))
+		return nil
+	})
+	return n, err
+}

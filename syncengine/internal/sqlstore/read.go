@@ -1,0 +1,161 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ordinatorhq/ordinator/syncengine"
+)
+
+// Fetch returns, for each cursor, up to limit changes of its bucket with
+// After < seq <= horizon in seq order.
+type Fetch func(ctx context.Context, q syncengine.Querier, cursors []syncengine.Cursor, horizon int64, limit int) ([]syncengine.Change, error)
+
+// Read assembles one pull page from q, which must be a consistent snapshot.
+func Read(ctx context.Context, q syncengine.Querier, r syncengine.ReadRequest, fetch Fetch) (*syncengine.ReadResult, error) {
+	var horizon int64
+	if err := q.QueryRow(ctx, `SELECT last_seq FROM sync_state WHERE id = 1`).Scan(&horizon); err != nil {
+		return nil, err
+	}
+	buckets := make([]syncengine.Bucket, len(r.Cursors))
+	for i, c := range r.Cursors {
+		buckets[i] = c.Bucket
+	}
+	meta, err := bucketMeta(ctx, q, buckets)
+	if err != nil {
+		return nil, err
+	}
+	res := &syncengine.ReadResult{}
+	cursors := slices.Clone(r.Cursors)
+	for i, c := range cursors {
+		if c.After > horizon {
+			return nil, syncengine.Invalid("invalid pull", syncengine.Violation{
+				Field:       "cursors[" + strconv.Itoa(i) + "].after",
+				Description: "cursor " + strconv.FormatInt(c.After, 10) + " for " + string(c.Bucket) + " is ahead of the server's log (" + strconv.FormatInt(horizon, 10) + ")",
+			})
+		}
+		if !c.FromZero && c.After > 0 && c.After < meta[c.Bucket].resetBefore {
+			cursors[i] = syncengine.Cursor{Bucket: c.Bucket, FromZero: true}
+			res.Reset = append(res.Reset, c.Bucket)
+		}
+	}
+	if r.Estimate {
+		for _, c := range cursors {
+			var n int64
+			if err := q.QueryRow(ctx, `SELECT count(*) FROM sync_changes WHERE bucket = $1 AND seq > $2 AND seq <= $3`,
+				string(c.Bucket), c.After, horizon).Scan(&n); err != nil {
+				return nil, err
+			}
+			res.Remaining += n
+		}
+	}
+	changes, err := fetch(ctx, q, cursors, horizon, r.MaxRows+1)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(changes, func(a, b syncengine.Change) int { return cmpInt(a.Seq, b.Seq) })
+	n, size := 0, 0
+	for n < len(changes) && n < r.MaxRows {
+		size += ChangeSize(changes[n])
+		if n > 0 && size > r.MaxBytes {
+			break
+		}
+		n++
+	}
+	res.Changes = changes[:n:n]
+	res.HasMore = n < len(changes)
+	res.Cursors = cursors
+	if res.HasMore {
+		upto := changes[n-1].Seq
+		for i := range cursors {
+			cursors[i].After = max(cursors[i].After, upto)
+		}
+		return res, nil
+	}
+	for i := range cursors {
+		cursors[i].After, cursors[i].FromZero = horizon, false
+	}
+	cp := &syncengine.Checkpoint{Seq: horizon}
+	for _, b := range buckets {
+		m := meta[b]
+		cp.Buckets = append(cp.Buckets, syncengine.BucketChecksum{Bucket: b, Checksum: syncengine.Checksum{Sum: m.sum, Count: m.count}})
+	}
+	if r.ClientID != "" {
+		var owner string
+		err := q.QueryRow(ctx, `SELECT user_id, last_seq FROM sync_clients WHERE client_id = $1`, r.ClientID).Scan(&owner, &cp.LastMutationSeq)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return nil, err
+		case owner != r.UserID:
+			return nil, syncengine.Errorf(syncengine.EPERMISSION, "client %s belongs to another user", r.ClientID)
+		}
+	}
+	res.Checkpoint = cp
+	return res, nil
+}
+
+// ChangeSize is what a change counts against a page's byte budget.
+func ChangeSize(c syncengine.Change) int {
+	return len(c.Payload) + len(c.RecordID) + len(c.Collection) + len(c.Bucket) + 16
+}
+
+type meta struct {
+	sum         uint64
+	count       int64
+	resetBefore int64
+}
+
+func bucketMeta(ctx context.Context, q syncengine.Querier, buckets []syncengine.Bucket) (map[syncengine.Bucket]meta, error) {
+	out := make(map[syncengine.Bucket]meta, len(buckets))
+	for chunk := range slices.Chunk(buckets, 500) {
+		var sb strings.Builder
+		args := make([]any, len(chunk))
+		sb.WriteString(`SELECT bucket, checksum, count, reset_before FROM sync_buckets WHERE bucket IN (`)
+		for i, b := range chunk {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("$" + strconv.Itoa(i+1))
+			args[i] = string(b)
+		}
+		sb.WriteString(")")
+		rows, err := q.Query(ctx, sb.String(), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var b string
+			var sum int64
+			var m meta
+			if err := rows.Scan(&b, &sum, &m.count, &m.resetBefore); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			m.sum = uint64(sum)
+			out[syncengine.Bucket(b)] = m
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func millis(ms int64) time.Time { return time.UnixMilli(ms) }

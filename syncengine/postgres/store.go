@@ -1,0 +1,231 @@
+// Package postgres implements syncengine.Store on PostgreSQL through pgx v5
+// natively: a pgxpool for work, unnest-based bulk appends to the change log,
+// REPEATABLE READ snapshots for pulls, and LISTEN/NOTIFY so every server
+// process sharing the database hears every commit.
+//
+// Commit order: a commit that appends changes first updates the single row
+// of sync_state, which it holds until it commits; seqs are handed out under
+// that row lock. So a change with a lower seq is always visible before one
+// with a higher seq, and a puller that has read seq N can never later find a
+// change below N.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/ordinatorhq/ordinator/syncengine"
+	"github.com/ordinatorhq/ordinator/syncengine/internal/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Channel is the LISTEN/NOTIFY channel commits announce their buckets on.
+const Channel = "ordinator_sync"
+
+// compactionLock is the advisory lock one compacting process holds.
+const compactionLock = 7_241_001
+
+// Store is a syncengine.Store on PostgreSQL.
+type Store struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+var _ syncengine.Store = (*Store)(nil)
+
+// Options tune a store. The zero value is fine.
+type Options struct {
+	Now func() time.Time
+	// MaxConns sizes the pool (default: pgxpool's, max(4, NumCPU)).
+	MaxConns int32
+}
+
+// Open connects to the database at url and applies the engine's migrations.
+func Open(ctx context.Context, url string, o Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database url: %w", err)
+	}
+	if o.MaxConns > 0 {
+		cfg.MaxConns = o.MaxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("database %s@%s:%d/%s: %w", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Store{pool: pool, now: o.Now}
+	if err := s.Migrate(ctx, "syncengine", Migrations()); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Pool returns the connection pool, for benchmarks and tools.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Dialect implements syncengine.Store.
+func (s *Store) Dialect() syncengine.Dialect { return syncengine.Postgres }
+
+// Migrate implements syncengine.Store. A session advisory lock keeps two
+// processes starting at once from migrating together.
+func (s *Store) Migrate(ctx context.Context, set string, fsys fs.FS) error {
+	db := stdlib.OpenDBFromPool(s.pool)
+	defer db.Close()
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys,
+		goose.WithTableName("goose_"+set), goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(locker))
+	if err != nil {
+		return fmt.Errorf("migrations %s: %w", set, err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrations %s: %w", set, err)
+	}
+	return nil
+}
+
+// Close implements syncengine.Store.
+func (s *Store) Close() { s.pool.Close() }
+
+// Transient implements syncengine.Store: serialization failures, deadlocks,
+// lost connections and an overloaded or restarting server.
+func (s *Store) Transient(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code[:2] {
+		case "40", "08", "53", "57":
+			return true
+		}
+		return pgErr.Code == "55P03" // lock_not_available
+	}
+	var netErr net.Error
+	return pgconn.SafeToRetry(err) || pgconn.Timeout(err) || errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// Update implements syncengine.Store.
+func (s *Store) Update(ctx context.Context, fn func(syncengine.Tx) error) error {
+	return s.update(ctx, func(t sqlstore.Tx) error { return fn(t) })
+}
+
+func (s *Store) update(ctx context.Context, fn func(sqlstore.Tx) error) error {
+	pgTx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	t := &tx{tx: pgTx, now: s.now()}
+	if err := fn(t); err != nil {
+		pgTx.Rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	if err := t.flush(ctx); err != nil {
+		pgTx.Rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	if err := pgTx.Commit(ctx); err != nil {
+		return err
+	}
+	for _, f := range t.after {
+		f()
+	}
+	return nil
+}
+
+// View implements syncengine.Store with a REPEATABLE READ snapshot.
+func (s *Store) View(ctx context.Context, fn func(syncengine.Querier) error) error {
+	pgTx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return err
+	}
+	defer pgTx.Rollback(context.WithoutCancel(ctx))
+	return fn(querier{pgTx})
+}
+
+// Push implements syncengine.Store.
+func (s *Store) Push(ctx context.Context, b syncengine.PushBatch) ([]syncengine.Outcome, error) {
+	var outs []syncengine.Outcome
+	err := s.update(ctx, func(t sqlstore.Tx) error {
+		var err error
+		outs, err = sqlstore.Push(ctx, t, b, `SELECT user_id, last_seq FROM sync_clients WHERE client_id = $1 FOR UPDATE`)
+		return err
+	})
+	return outs, err
+}
+
+// Read implements syncengine.Store.
+func (s *Store) Read(ctx context.Context, r syncengine.ReadRequest) (*syncengine.ReadResult, error) {
+	var res *syncengine.ReadResult
+	err := s.View(ctx, func(q syncengine.Querier) error {
+		var err error
+		res, err = sqlstore.Read(ctx, q, r, fetch)
+		return err
+	})
+	return res, err
+}
+
+// fetch reads every bucket in one statement: a lateral, index-ordered range
+// scan per bucket, each bounded by the page size.
+func fetch(ctx context.Context, q syncengine.Querier, cursors []syncengine.Cursor, horizon int64, limit int) ([]syncengine.Change, error) {
+	buckets := make([]string, len(cursors))
+	afters := make([]int64, len(cursors))
+	for i, c := range cursors {
+		buckets[i], afters[i] = string(c.Bucket), c.After
+	}
+	rows, err := q.Query(ctx, `SELECT c.seq, c.bucket, c.collection, c.record_id, c.op, c.payload
+		FROM unnest($1::text[], $2::bigint[]) AS q(bucket, after)
+		CROSS JOIN LATERAL (
+			SELECT seq, bucket, collection, record_id, op, payload FROM sync_changes
+			WHERE bucket = q.bucket AND seq > q.after AND seq <= $3
+			ORDER BY seq LIMIT $4
+		) c`, buckets, afters, horizon, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []syncengine.Change
+	for rows.Next() {
+		var ch syncengine.Change
+		var bucket string
+		var op int64
+		if err := rows.Scan(&ch.Seq, &bucket, &ch.Collection, &ch.RecordID, &op, &ch.Payload); err != nil {
+			return nil, err
+		}
+		ch.Bucket, ch.Op = syncengine.Bucket(bucket), syncengine.Op(op)
+		out = append(out, ch)
+	}
+	return out, rows.Err()
+}
+
+// Compact implements syncengine.Store; one process compacts at a time.
+func (s *Store) Compact(ctx context.Context, o syncengine.CompactOptions) (syncengine.CompactStats, error) {
+	return sqlstore.Compact(ctx, s.update, fmt.Sprintf("SELECT pg_try_advisory_xact_lock(%d)", compactionLock), o)
+}
+
+// Migrations returns the engine's PostgreSQL migrations.
+func Migrations() fs.FS {
+	sub, _ := fs.Sub(migrations, "migrations")
+	return sub
+}

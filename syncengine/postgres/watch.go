@@ -1,0 +1,65 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ordinatorhq/ordinator/syncengine"
+)
+
+// Watch implements syncengine.Store: it LISTENs on a dedicated connection and
+// reports every commit's buckets, from this process and any other. Each
+// time it starts listening (first, and after a lost connection, when
+// notifications sent meanwhile are gone) it reports nil.
+func (s *Store) Watch(ctx context.Context, fn func([]syncengine.Bucket)) error {
+	backoff := 100 * time.Millisecond
+	for {
+		err := s.listen(ctx, fn, func() {
+			backoff = 100 * time.Millisecond
+			fn(nil)
+		})
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		_ = err
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+}
+
+func (s *Store) listen(ctx context.Context, fn func([]syncengine.Bucket), connected func()) error {
+	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+Channel); err != nil {
+		return err
+	}
+	connected()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		fn(parseBuckets(n.Payload))
+	}
+}
+
+func parseBuckets(payload string) []syncengine.Bucket {
+	parts := strings.Split(payload, "\n")
+	out := make([]syncengine.Bucket, 0, len(parts))
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, syncengine.Bucket(p))
+		}
+	}
+	return out
+}

@@ -1,0 +1,175 @@
+package syncengine
+
+import (
+	"context"
+	"io/fs"
+	"time"
+)
+
+// Dialect names the SQL dialect of a store. Domain SQL is written once in
+// the subset both accept ($1 placeholders, BIGINT millisecond times, TEXT
+// ids, ON CONFLICT, RETURNING); DDL differs per dialect in migrations.
+type Dialect string
+
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// Querier runs SQL. Rows scan into the usual Go types on both stores:
+// int64, string, []byte, bool, float64 and pointers or sql.Null* of them.
+// A QueryRow with no result returns an error that errors.Is sql.ErrNoRows.
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (rowsAffected int64, err error)
+	Query(ctx context.Context, sql string, args ...any) (Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) Row
+}
+
+// Rows is the result of Query.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// Row is the result of QueryRow.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// Tx is a write transaction. Besides SQL, it records the new state of
+// synced records; the change log is appended at commit.
+type Tx interface {
+	Querier
+	// Put says record (collection, id) now has payload and belongs to
+	// exactly these buckets: it is upserted in each, and deleted from any
+	// bucket it was in before and is not in now.
+	Put(collection, recordID string, payload []byte, buckets ...Bucket)
+	// Delete removes the record from every bucket it is in.
+	Delete(collection, recordID string)
+	// Now is the transaction's clock.
+	Now() time.Time
+	// Dialect is the store's SQL dialect, for the few statements that differ.
+	Dialect() Dialect
+	// AfterCommit runs fn once the transaction has committed.
+	AfterCommit(fn func())
+}
+
+// Store keeps the change log and the application's tables in one database.
+// Every method is safe for concurrent use.
+type Store interface {
+	Dialect() Dialect
+	// Migrate applies a set of embedded SQL migrations (goose format), each
+	// set versioned on its own, idempotently.
+	Migrate(ctx context.Context, set string, migrations fs.FS) error
+	// Update runs fn in a write transaction and commits if it returns nil.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn against a consistent read snapshot.
+	View(ctx context.Context, fn func(Querier) error) error
+
+	// Push applies a client's batch of mutations in order, exactly once.
+	Push(ctx context.Context, b PushBatch) ([]Outcome, error)
+	// Read returns changes after the cursors, in seq order, as of one snapshot.
+	Read(ctx context.Context, r ReadRequest) (*ReadResult, error)
+	// Compact removes superseded changes and expired tombstones and outcomes.
+	Compact(ctx context.Context, o CompactOptions) (CompactStats, error)
+	// Watch calls fn with the buckets of every committed change set, from
+	// any process sharing the database, until ctx ends. It calls fn(nil)
+	// once it is listening, and again after any interruption: a nil slice
+	// means notifications may have been missed and every bucket should be
+	// rechecked.
+	Watch(ctx context.Context, fn func(buckets []Bucket)) error
+	// Transient reports whether err is worth retrying (lost connection,
+	// serialization failure, busy database).
+	Transient(err error) bool
+	Close()
+}
+
+// PushBatch is one client's batch for Store.Push.
+type PushBatch struct {
+	ClientID  string
+	UserID    string
+	Mutations []Mutation // consecutive seqs, ascending
+	// Apply runs one new mutation inside tx. A non-nil error aborts the
+	// whole batch (nothing is written); a rejection is an Outcome.
+	Apply func(ctx context.Context, tx Tx, m Mutation) (Outcome, error)
+	// Encode encodes an outcome as the payload of its record in the user
+	// bucket.
+	Encode func(Outcome) []byte
+}
+
+// Cursor is a client's position in one bucket.
+type Cursor struct {
+	Bucket Bucket
+	After  int64 // the last seq the client has for this bucket; 0 for none
+	// FromZero says the client's copy of this bucket holds only what it
+	// downloaded since it last started the bucket from zero and it has not
+	// reached a checkpoint since: such a cursor never needs a reset.
+	FromZero bool
+}
+
+// ReadRequest asks for the changes after each cursor.
+type ReadRequest struct {
+	UserID   string
+	ClientID string
+	Cursors  []Cursor
+	MaxRows  int
+	MaxBytes int
+	// Estimate asks for the number of changes left to download.
+	Estimate bool
+}
+
+// ReadResult is one page of changes.
+type ReadResult struct {
+	Changes []Change
+	// Cursors holds the next cursor of every requested bucket.
+	Cursors []Cursor
+	HasMore bool
+	// Reset lists buckets whose cursor was older than compaction allows;
+	// their changes in this page start from zero and the client must first
+	// forget what it had.
+	Reset []Bucket
+	// Checkpoint is set when the page reaches the end of the log.
+	Checkpoint *Checkpoint
+	// Remaining estimates the changes left after the cursors, if asked.
+	Remaining int64
+}
+
+// Checkpoint is a point a client can verify its replica against: the
+// checksums of the live state of its buckets at log position Seq, and the
+// last of its mutations the server has applied.
+type Checkpoint struct {
+	Seq             int64
+	Buckets         []BucketChecksum
+	LastMutationSeq int64
+}
+
+// CompactOptions says what compaction may remove.
+type CompactOptions struct {
+	// Tombstones older than this are removed; clients behind them reset.
+	TombstoneRetention time.Duration
+	// Outcomes older than this leave the user bucket and the outcome table.
+	OutcomeRetention time.Duration
+	// BatchSize bounds the rows one compaction transaction touches.
+	BatchSize int
+}
+
+// CompactStats reports what a compaction run removed.
+type CompactStats struct {
+	Superseded int64
+	Tombstones int64
+	Outcomes   int64
+}
+
+// DialectMigrations returns a module's migrations for a dialect from the
+// tree fsys holds them in: migrations/postgres and migrations/sqlite.
+func DialectMigrations(fsys fs.FS) func(Dialect) fs.FS {
+	return func(d Dialect) fs.FS {
+		sub, err := fs.Sub(fsys, "migrations/"+string(d))
+		if err != nil {
+			panic(err) // fs.Sub fails only for a malformed path
+		}
+		return sub
+	}
+}
