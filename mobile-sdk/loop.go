@@ -1,0 +1,296 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"connectrpc.com/connect"
+)
+
+// loopState is the background sync loop's control: started or not, and the
+// signals that wake it. Nothing in the loop polls: it sleeps on these
+// channels and timers.
+type loopState struct {
+	mu      sync.Mutex
+	running bool
+	cancel  context.CancelFunc
+	done    chan struct{}
+
+	wake  chan struct{} // something to push or pull
+	now   chan struct{} // the app asked for a sync now: skip any backoff
+	media chan struct{} // a photo was queued
+
+	netMu sync.Mutex
+	conn  Connectivity
+	net   chan struct{} // closed and replaced when connectivity changes
+}
+
+func (l *loopState) init() {
+	l.wake = make(chan struct{}, 1)
+	l.now = make(chan struct{}, 1)
+	l.media = make(chan struct{}, 1)
+	l.net = make(chan struct{})
+}
+
+func (l *loopState) poke() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (l *loopState) pokeMedia() {
+	select {
+	case l.media <- struct{}{}:
+	default:
+	}
+}
+
+// connectivity returns the current hint and a channel closed at its next
+// change.
+func (l *loopState) connectivity() (Connectivity, <-chan struct{}) {
+	l.netMu.Lock()
+	defer l.netMu.Unlock()
+	return l.conn, l.net
+}
+
+// Start runs the sync loop in the background until Stop or Close: it pulls
+// at once, pushes whenever the outbox has mutations, keeps a live
+// subscription open while online and pulls when it says something changed,
+// and backs off exponentially with jitter after failures. Calling Start on
+// a running replica does nothing.
+func (r *Replica) Start() error {
+	if err := r.check(); err != nil {
+		return err
+	}
+	r.loop.mu.Lock()
+	defer r.loop.mu.Unlock()
+	if r.loop.running {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.loop.running, r.loop.cancel, r.loop.done = true, cancel, make(chan struct{})
+	done := r.loop.done
+	go func() {
+		defer close(done)
+		r.run(ctx)
+	}()
+	return nil
+}
+
+// Stop stops the sync loop and waits for it; the replica stays open for
+// local reads and writes.
+func (r *Replica) Stop() {
+	r.loop.mu.Lock()
+	running, cancel, done := r.loop.running, r.loop.cancel, r.loop.done
+	r.loop.running = false
+	r.loop.mu.Unlock()
+	if running {
+		cancel()
+		<-done
+	}
+}
+
+// SetConnectivity passes the app's knowledge of the network to the loop:
+// Offline stops all traffic (the live subscription closes), Online and
+// Metered resume it at once, without waiting out a backoff.
+func (r *Replica) SetConnectivity(c Connectivity) {
+	r.loop.netMu.Lock()
+	changed := r.loop.conn != c
+	if changed {
+		r.loop.conn = c
+		close(r.loop.net)
+		r.loop.net = make(chan struct{})
+	}
+	r.loop.netMu.Unlock()
+	if changed {
+		r.status.update(func(s *Status) {
+			s.Connectivity = c
+			if c == Offline {
+				s.Online, s.Live = false, false
+			}
+		})
+	}
+}
+
+// SyncNow asks the running loop to sync at once, even during a backoff
+// (e.g. pull-to-refresh, or a silent push that says data changed).
+func (r *Replica) SyncNow() {
+	select {
+	case r.loop.now <- struct{}{}:
+	default:
+	}
+	r.loop.poke()
+}
+
+// Sync pushes the outbox and pulls to a checkpoint once, in the caller's
+// goroutine. The background loop uses it too; the two never overlap.
+func (r *Replica) Sync(ctx context.Context) error {
+	if err := r.check(); err != nil {
+		return err
+	}
+	r.syncMu.Lock()
+	defer r.syncMu.Unlock()
+	r.status.update(func(s *Status) { s.Syncing = true })
+	err := r.syncOnce(ctx)
+	online := err == nil
+	switch connect.CodeOf(err) {
+	case connect.CodeUnavailable, connect.CodeUnknown, connect.CodeDeadlineExceeded, connect.CodeCanceled:
+	default:
+		online = true
+	}
+	r.status.update(func(s *Status) {
+		s.Syncing = false
+		s.Online = online
+		s.LastError = ""
+		if err != nil {
+			s.LastError = describe(err)
+		}
+	})
+	if classify(err) == wiped && err != nil {
+		var rev *RevokedError
+		errors.As(err, &rev)
+		r.wipe(rev)
+		return ErrWiped
+	}
+	return err
+}
+
+func (r *Replica) syncOnce(ctx context.Context) error {
+	for i := 0; i < 3; i++ {
+		if err := r.push(ctx); err != nil {
+			return err
+		}
+		if err := r.pull(ctx); err != nil {
+			return err
+		}
+		queued, err := r.hasQueued(ctx)
+		if err != nil || !queued {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Replica) hasQueued(ctx context.Context) (bool, error) {
+	var n int
+	err := r.db.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM sdk_outbox WHERE state = 0 LIMIT 1)`).Scan(&n)
+	return n > 0, r.wrap(err)
+}
+
+// run is the loop: sync, then sleep until there is something to do.
+func (r *Replica) run(ctx context.Context) {
+	var wg sync.WaitGroup
+	children, stopChildren := context.WithCancel(ctx)
+	wg.Add(2)
+	go func() { defer wg.Done(); r.subscribe(children) }()
+	go func() { defer wg.Done(); r.uploads(children) }()
+	defer func() { stopChildren(); wg.Wait() }()
+
+	bo := newBackoff(r.opts.MinBackoff, r.opts.MaxBackoff)
+	for ctx.Err() == nil {
+		conn, netChanged := r.loop.connectivity()
+		if conn == Offline {
+			select {
+			case <-ctx.Done():
+			case <-netChanged:
+			}
+			continue
+		}
+		err := r.Sync(ctx)
+		if errors.Is(err, ErrWiped) || errors.Is(err, ErrClosed) {
+			return
+		}
+		var wait <-chan time.Time
+		if err == nil {
+			bo.reset()
+			poll := time.NewTimer(r.opts.PollEvery)
+			wait = poll.C
+			if r.Status().Live {
+				wait = nil // the subscription says when to pull
+			}
+			select {
+			case <-ctx.Done():
+			case <-netChanged:
+			case <-r.loop.wake:
+			case <-r.loop.now:
+			case <-wait:
+			}
+			poll.Stop()
+			continue
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		delay := bo.next()
+		if k := classify(err); k == blocked || k == signedOut {
+			delay = bo.max
+		}
+		r.log.Info("sync failed, retrying later", "err", err, "in", delay)
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+		case <-netChanged:
+			bo.reset()
+		case <-r.loop.now:
+			bo.reset()
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// backoff is exponential with jitter: each wait is drawn from the upper
+// half of a window that doubles at every consecutive failure.
+type backoff struct {
+	min, max time.Duration
+	n        int
+}
+
+func newBackoff(min, max time.Duration) *backoff { return &backoff{min: min, max: max} }
+
+func (b *backoff) reset() { b.n = 0 }
+
+func (b *backoff) next() time.Duration {
+	d := b.min << min(b.n, 30)
+	if d > b.max || d <= 0 {
+		d = b.max
+	}
+	b.n++
+	return d/2 + rand.N(d/2+1)
+}
+
+// wipe deletes the replica after the server revoked the device: database,
+// media files and all. The replica is unusable afterwards.
+func (r *Replica) wipe(cause *RevokedError) {
+	if !r.state.CompareAndSwap(stateOpen, stateWiped) {
+		return
+	}
+	r.loop.mu.Lock()
+	if r.loop.running {
+		r.loop.cancel() // the loop exits on its own; Stop would wait for ourselves
+	}
+	r.loop.mu.Unlock()
+	r.db.close()
+	r.lock.Close()
+	for _, name := range []string{dbFile, dbFile + "-wal", dbFile + "-shm", lockFile} {
+		os.Remove(filepath.Join(r.dir, name))
+	}
+	os.RemoveAll(filepath.Join(r.dir, mediaDir))
+	msg := "the server revoked this device; its data was deleted"
+	if cause != nil && cause.DeviceID != "" {
+		msg += " (device " + cause.DeviceID + ")"
+	}
+	r.log.Warn(msg)
+	r.status.update(func(s *Status) {
+		s.Wiped = true
+		s.Syncing, s.Online, s.Live = false, false, false
+		s.Pending, s.MediaQueued = 0, 0
+		s.LastError = msg
+	})
+}
