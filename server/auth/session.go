@@ -1,0 +1,290 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
+
+	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
+	"github.com/ordinatorhq/ordinator/syncengine"
+)
+
+// Tokens are a session's credentials.
+type Tokens struct {
+	Access           string
+	AccessExpiresAt  time.Time
+	Refresh          string
+	RefreshExpiresAt time.Time
+}
+
+// Session is what a login returns.
+type Session struct {
+	Tokens
+	DeviceID string
+	User     User
+}
+
+// LoginInput is a login attempt.
+type LoginInput struct {
+	Login    string // e-mail or phone
+	Password string
+	Device   string
+	Platform string
+	Address  string // the caller's network address, for rate limiting
+}
+
+// RevokedError says a device session was ended: the device must delete its
+// replica. It carries a DeviceRevoked detail for the client.
+type RevokedError struct{ DeviceID string }
+
+func (e *RevokedError) Error() string {
+	return "this device was signed out; its local data must be deleted"
+}
+
+// Unwrap gives the error its code.
+func (e *RevokedError) Unwrap() error {
+	return syncengine.Errorf(syncengine.EUNAUTHENTICATED, "%s", e.Error())
+}
+
+// ErrorDetails implements rpc.Detailer.
+func (e *RevokedError) ErrorDetails() []proto.Message {
+	return []proto.Message{&syncv1.DeviceRevoked{DeviceId: e.DeviceID}}
+}
+
+var errBadLogin = syncengine.Errorf(syncengine.EUNAUTHENTICATED, "wrong login or password")
+
+// dummyHash is checked when the login names no account, so that a missing
+// account takes as long to refuse as a wrong password.
+var dummyHash, _ = HashPassword("not a password of anyone", DefaultArgon2)
+
+// normalizeLogin turns an e-mail or phone into the column and value to
+// look the account up by.
+func normalizeLogin(login string) (col, val string, ok bool) {
+	if strings.Contains(login, "@") {
+		v, ok := NormalizeEmail(login)
+		return "email", v, ok
+	}
+	v, ok := NormalizePhone(login)
+	return "phone", v, ok
+}
+
+// Login checks a password and opens a session on a new device. Failed
+// attempts are counted per account and per address; past a few, each
+// further one doubles the wait before the next is even checked.
+func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, error) {
+	col, login, ok := normalizeLogin(in.Login)
+	if !ok {
+		return nil, syncengine.Invalid("cannot sign in", syncengine.Violation{Field: "login", Description: "must be an e-mail address or a phone number"})
+	}
+	acct, addr := accountKey(login), addressKey(in.Address)
+	var user User
+	var hash string
+	err := s.store.View(ctx, func(q syncengine.Querier) error {
+		if err := s.checkBlocked(ctx, q, acct); err != nil {
+			return err
+		}
+		if err := s.checkBlocked(ctx, q, addr); err != nil {
+			return err
+		}
+		row := q.QueryRow(ctx, `SELECT password_hash, `+userColumns+` FROM users WHERE `+col+` = $1`, login)
+		var u User
+		var role string
+		err := row.Scan(&hash, &u.ID, &role, &u.Email, &u.Phone, &u.Name, &u.Specialty, &u.RegionID,
+			&u.Verified, &u.DiplomaMedia, &u.DiplomaStatus, &u.DiplomaReason, &u.Locale, &u.TimeZone, &u.Disabled, &u.CreatedAt)
+		u.Role = Role(role)
+		user = u
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The slow hash runs outside any transaction.
+	good := false
+	if user.ID == "" {
+		CheckPassword(in.Password, dummyHash)
+	} else {
+		if good, err = CheckPassword(in.Password, hash); err != nil {
+			return nil, err
+		}
+	}
+	if !good || user.Disabled {
+		err := s.store.Update(ctx, func(tx syncengine.Tx) error {
+			if err := s.recordFailure(ctx, tx, acct, s.cfg.AccountFailures); err != nil {
+				return err
+			}
+			return s.recordFailure(ctx, tx, addr, s.cfg.AddressFailures)
+		})
+		if err != nil {
+			return nil, err
+		}
+		if good && user.Disabled {
+			return nil, syncengine.Errorf(syncengine.EPERMISSION, "this account is disabled")
+		}
+		return nil, errBadLogin
+	}
+	sess := &Session{User: user}
+	err = s.store.Update(ctx, func(tx syncengine.Tx) error {
+		if err := s.clearFailures(ctx, tx, acct); err != nil {
+			return err
+		}
+		var err error
+		sess.DeviceID, sess.Tokens, err = s.openSession(ctx, tx, user.ID, in.Device, in.Platform)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+func cleanDeviceField(s string, max int, def string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return def
+	}
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max])
+	}
+	return s
+}
+
+// openSession creates a device session for a user.
+func (s *Service) openSession(ctx context.Context, tx syncengine.Tx, userID, name, platform string) (string, Tokens, error) {
+	now := s.now()
+	refresh, hash, err := newRefreshToken()
+	if err != nil {
+		return "", Tokens{}, err
+	}
+	deviceID := uuid.NewString()
+	t := Tokens{Refresh: refresh, RefreshExpiresAt: now.Add(s.cfg.RefreshTTL)}
+	_, err = tx.Exec(ctx, `INSERT INTO devices (id, user_id, name, platform, refresh_hash, refresh_expires_at, created_at, last_seen_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
+		deviceID, userID, cleanDeviceField(name, 100, "unnamed device"), cleanDeviceField(platform, 20, "unknown"), hash, t.RefreshExpiresAt.UnixMilli(), now.UnixMilli())
+	if err != nil {
+		return "", Tokens{}, err
+	}
+	t.Access, t.AccessExpiresAt, err = s.signAccess(userID, deviceID, now)
+	return deviceID, t, err
+}
+
+// Refresh trades a refresh token for new tokens and retires the old one. A
+// retired token presented again means it leaked: the session is revoked.
+func (s *Service) Refresh(ctx context.Context, token string) (*Tokens, error) {
+	var out *Tokens
+	var refused error
+	hash := hashToken(token)
+	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
+		now := s.now()
+		var id, userID string
+		var expires, revoked int64
+		err := tx.QueryRow(ctx, `SELECT id, user_id, refresh_expires_at, revoked_at FROM devices WHERE refresh_hash = $1`, hash).Scan(&id, &userID, &expires, &revoked)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tx.QueryRow(ctx, `SELECT id FROM devices WHERE prev_refresh_hash = $1`, hash).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				refused = syncengine.Errorf(syncengine.EUNAUTHENTICATED, "unknown refresh token; sign in again")
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			s.log.Warn("refresh token reused; revoking the device", "device", id)
+			refused = &RevokedError{DeviceID: id}
+			return s.revoke(ctx, tx, id)
+		}
+		if err != nil {
+			return err
+		}
+		if revoked != 0 {
+			refused = &RevokedError{DeviceID: id}
+			return nil
+		}
+		if now.UnixMilli() >= expires {
+			refused = syncengine.Errorf(syncengine.EUNAUTHENTICATED, "the session has expired; sign in again")
+			return nil
+		}
+		refresh, newHash, err := newRefreshToken()
+		if err != nil {
+			return err
+		}
+		t := Tokens{Refresh: refresh, RefreshExpiresAt: now.Add(s.cfg.RefreshTTL)}
+		if _, err := tx.Exec(ctx, `UPDATE devices SET refresh_hash = $1, prev_refresh_hash = $2, refresh_expires_at = $3, last_seen_at = $4 WHERE id = $5`,
+			newHash, hash, t.RefreshExpiresAt.UnixMilli(), now.UnixMilli(), id); err != nil {
+			return err
+		}
+		t.Access, t.AccessExpiresAt, err = s.signAccess(userID, id, now)
+		out = &t
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, refused
+}
+
+// Device is a session as its user sees it.
+type Device struct {
+	ID         string
+	Name       string
+	Platform   string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	Revoked    bool
+}
+
+// ListDevices lists a user's sessions, newest first.
+func (s *Service) ListDevices(ctx context.Context, userID string) ([]Device, error) {
+	var out []Device
+	err := s.store.View(ctx, func(q syncengine.Querier) error {
+		rows, err := q.Query(ctx, `SELECT id, name, platform, created_at, last_seen_at, revoked_at FROM devices WHERE user_id = $1 ORDER BY created_at DESC, id`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d Device
+			var created, seen, revoked int64
+			if err := rows.Scan(&d.ID, &d.Name, &d.Platform, &created, &seen, &revoked); err != nil {
+				return err
+			}
+			d.CreatedAt, d.LastSeenAt, d.Revoked = time.UnixMilli(created), time.UnixMilli(seen), revoked != 0
+			out = append(out, d)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// RevokeDevice ends one of a user's sessions.
+func (s *Service) RevokeDevice(ctx context.Context, userID, deviceID string) error {
+	return s.store.Update(ctx, func(tx syncengine.Tx) error {
+		var owner string
+		err := tx.QueryRow(ctx, `SELECT user_id FROM devices WHERE id = $1`, deviceID).Scan(&owner)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && owner != userID) {
+			return syncengine.Errorf(syncengine.ENOTFOUND, "you have no device %s", deviceID)
+		}
+		if err != nil {
+			return err
+		}
+		return s.revoke(ctx, tx, deviceID)
+	})
+}
+
+func (s *Service) revoke(ctx context.Context, tx syncengine.Tx, deviceID string) error {
+	if _, err := tx.Exec(ctx, `UPDATE devices SET revoked_at = $1 WHERE id = $2 AND revoked_at = 0`, s.now().UnixMilli(), deviceID); err != nil {
+		return err
+	}
+	for _, f := range s.cfg.OnRevoke {
+		if err := f(ctx, tx, deviceID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,151 @@
+package probase
+
+import (
+	"context"
+	"strings"
+
+	"google.golang.org/protobuf/proto"
+
+	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	"github.com/ordinatorhq/ordinator/server/auth"
+	"github.com/ordinatorhq/ordinator/syncengine"
+	"github.com/ordinatorhq/ordinator/syncengine/fields"
+)
+
+// Specialties are the specialty codes of the platform.
+var Specialties = []string{"dermatology", "cosmetology", "oncology", "pediatrics", "allergology", "therapy", "gynecology", "other"}
+
+// Doctor statuses.
+var Statuses = []string{"active", "on_leave", "left"}
+
+// DoctorTemplate is the one definition of a valid doctor record. It syncs
+// to every device, which checks an edit with it before queuing it; the
+// server checks the same rules again when the edit arrives.
+var DoctorTemplate = fields.Template{Collection: "doctor", Version: 1, Rules: []fields.Rule{
+	{Field: "full_name", Label: "Full name", Required: true, MinLen: 3, MaxLen: 200},
+	{Field: "specialty", Label: "Specialty", Required: true, OneOf: Specialties},
+	{Field: "clinic_id", Label: "Workplace", Ref: "clinic"},
+	{Field: "position", Label: "Position", MaxLen: 200},
+	{Field: "phones", Label: "Phone", List: true, MaxItems: 5, Pattern: `\+[1-9][0-9]{7,14}`, PatternHint: "a phone number in international form, e.g. +79161234567"},
+	{Field: "email", Label: "E-mail", MaxLen: 254, Pattern: `[^@\s]+@[^@\s]+\.[^@\s]+`, PatternHint: "an e-mail address"},
+	{Field: "delivery_address.postal_code", Label: "Postal code", Pattern: `[0-9]{6}`, PatternHint: "six digits"},
+	{Field: "delivery_address.city", Label: "City", MaxLen: 200},
+	{Field: "delivery_address.street", Label: "Street", MaxLen: 200},
+	{Field: "delivery_address.building", Label: "Building", MaxLen: 50},
+	{Field: "delivery_address.apartment", Label: "Apartment", MaxLen: 20},
+	{Field: "territory_id", Label: "Territory", Required: true, Ref: "territory"},
+	{Field: "status", Label: "Status", Required: true, OneOf: Statuses},
+}}
+
+// contactFields are what a doctor may change in their own record without a
+// moderator; specialty and workplace go through moderation, the rest is
+// the reps' and moderators' to change.
+var contactFields = []string{"phones", "email", "delivery_address.postal_code", "delivery_address.city",
+	"delivery_address.street", "delivery_address.building", "delivery_address.apartment"}
+
+// doctorModerated are the fields a doctor may propose for their own record
+// through moderation.
+var doctorModerated = []string{"specialty", "clinic_id", "position"}
+
+// TemplateCollection is the collection templates sync under, in
+// auth.GlobalBucket.
+const TemplateCollection = "field_template"
+
+// TemplateProto encodes a template for devices.
+func TemplateProto(t fields.Template) *probasev1.FieldTemplate {
+	out := &probasev1.FieldTemplate{Collection: t.Collection, Version: int32(t.Version)}
+	for _, r := range t.Rules {
+		out.Rules = append(out.Rules, &probasev1.FieldRule{
+			Field: r.Field, Label: r.Label, Required: r.Required, List: r.List, MaxItems: int32(r.MaxItems),
+			MinLen: int32(r.MinLen), MaxLen: int32(r.MaxLen), Pattern: r.Pattern, PatternHint: r.PatternHint, OneOf: r.OneOf, Ref: r.Ref,
+		})
+	}
+	return out
+}
+
+// publishTemplates puts the templates in the global bucket if they differ
+// from what is there, so every device gets the rules in force.
+func publishTemplates(ctx context.Context, store syncengine.Store) error {
+	payload, err := proto.Marshal(TemplateProto(DoctorTemplate))
+	if err != nil {
+		return err
+	}
+	return store.Update(ctx, func(tx syncengine.Tx) error {
+		hash, ok, err := syncengine.LiveHash(ctx, tx, auth.GlobalBucket, TemplateCollection, DoctorTemplate.Collection)
+		if err != nil {
+			return err
+		}
+		if ok && hash == syncengine.RecordHash(TemplateCollection, DoctorTemplate.Collection, payload) {
+			return nil
+		}
+		tx.Put(TemplateCollection, DoctorTemplate.Collection, payload, auth.GlobalBucket)
+		return nil
+	})
+}
+
+// doctorValues turns a doctor record into template values.
+func doctorValues(d *probasev1.Doctor) fields.Values {
+	one := func(s string) []string {
+		if s == "" {
+			return nil
+		}
+		return []string{s}
+	}
+	a := d.GetDeliveryAddress()
+	return fields.Values{
+		"full_name": one(d.FullName), "specialty": one(d.Specialty), "clinic_id": one(d.ClinicId), "position": one(d.Position),
+		"phones": d.Phones, "email": one(d.Email),
+		"delivery_address.postal_code": one(a.GetPostalCode()), "delivery_address.city": one(a.GetCity()),
+		"delivery_address.street": one(a.GetStreet()), "delivery_address.building": one(a.GetBuilding()),
+		"delivery_address.apartment": one(a.GetApartment()),
+		"territory_id":               one(d.TerritoryId), "status": one(d.Status),
+	}
+}
+
+// applyValues sets a doctor record's fields from template values.
+func applyValues(d *probasev1.Doctor, v fields.Values) {
+	a := &probasev1.Address{
+		PostalCode: v.Get("delivery_address.postal_code"), City: v.Get("delivery_address.city"),
+		Street: v.Get("delivery_address.street"), Building: v.Get("delivery_address.building"), Apartment: v.Get("delivery_address.apartment"),
+	}
+	d.FullName, d.Specialty, d.ClinicId, d.Position = v.Get("full_name"), v.Get("specialty"), v.Get("clinic_id"), v.Get("position")
+	d.Phones, d.Email, d.TerritoryId, d.Status = v["phones"], v.Get("email"), v.Get("territory_id"), v.Get("status")
+	d.DeliveryAddress = nil
+	if proto.Size(a) > 0 {
+		d.DeliveryAddress = a
+	}
+}
+
+// exists checks template references against the database.
+func exists(ctx context.Context, q syncengine.Querier) fields.Exists {
+	return func(collection, id string) (bool, error) {
+		var table string
+		switch collection {
+		case "clinic":
+			table = "clinics"
+		case "territory":
+			table = "territories"
+		default:
+			return false, nil
+		}
+		var n int64
+		err := q.QueryRow(ctx, `SELECT count(*) FROM `+table+` WHERE id = $1`, id).Scan(&n)
+		return n > 0, err
+	}
+}
+
+// checkDoctor validates a whole doctor record.
+func checkDoctor(ctx context.Context, q syncengine.Querier, v fields.Values) error {
+	viol, err := DoctorTemplate.Check(v, exists(ctx, q))
+	if err != nil {
+		return err
+	}
+	if len(viol) > 0 {
+		names := make([]string, len(viol))
+		for i, x := range viol {
+			names[i] = x.Field
+		}
+		return syncengine.Invalid("the doctor's data is not valid ("+strings.Join(names, ", ")+")", viol...)
+	}
+	return nil
+}
