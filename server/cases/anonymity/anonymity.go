@@ -1,0 +1,102 @@
+// Package anonymity finds what in free text could identify a person: names,
+// phone numbers, e-mail addresses and document numbers (passport, SNILS,
+// INN, OMS policy, medical record numbers), in Russian and English.
+//
+// It is made for the free text of clinical cases, where medical words are
+// many and capitalised eponyms common ("симптом Никольского", "Wood's
+// lamp", "фототип II по Фицпатрику"). A name is reported on evidence: a
+// known first name (in any case form); a patronymic; a surname-shaped
+// word (-ов, -ова, -ин, -ский, -енко...) beside initials, a first name or an
+// age ("Иванова, 34 года"); any capitalised word after "пациентка",
+// "больной", "Mrs" or "ФИО:"; or a lone capitalised -ов/-ова word in the
+// middle of a sentence of lowercase words. Words after the nouns that
+// introduce eponyms ("симптом", "лампа", "по") or before the ones that
+// follow them ("syndrome", "'s sign") are left alone, and so are initials
+// on their own ("Пациентка К., 34 лет"), the usual anonymised form.
+//
+// A full date is reported as a date of birth after "дата рождения", "DOB"
+// or "born". Numbers are judged by shape (a leading plus, Russian mobile and landline
+// forms, SNILS's 3-3-3-2 groups, any nine digits or more) and by the words
+// before them ("тел.", "паспорт", "полис ОМС", "медкарта №"); dates,
+// doses, ratios and ICD codes are left alone.
+package anonymity
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"unicode/utf8"
+)
+
+// Kind is what a finding looks like.
+type Kind int
+
+const (
+	Name Kind = iota + 1
+	Phone
+	Email
+	Document
+	// BirthDate is a full date after "дата рождения", "DOB", "born".
+	BirthDate
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Name:
+		return "a person's name"
+	case Phone:
+		return "a phone number"
+	case Email:
+		return "an e-mail address or account name"
+	case Document:
+		return "a document or record number"
+	case BirthDate:
+		return "a date of birth"
+	}
+	return "an identifier"
+}
+
+// Finding is a piece of text that may identify a person.
+type Finding struct {
+	Kind       Kind
+	Start, End int // byte offsets in the text
+}
+
+// Find returns what in text may identify a person, in order, without
+// overlaps.
+func Find(text string) []Finding {
+	if text == "" {
+		return nil
+	}
+	var out []Finding
+	out = findEmails(text, out)
+	out = findBirthDates(text, out)
+	out = findNumbers(text, out)
+	out = findNames(text, out)
+	slices.SortFunc(out, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(b.End, a.End))
+	})
+	kept := out[:0]
+	for _, f := range out {
+		if n := len(kept); n > 0 && f.Start < kept[n-1].End {
+			continue // inside an earlier finding: "ivanova@mail.ru" is not also a name
+		}
+		kept = append(kept, f)
+	}
+	return kept
+}
+
+// Describe says what the finding looks like and where it is, without
+// repeating it: its position in characters and its first character, so an
+// error message carrying it stores no patient's data.
+func (f Finding) Describe(text string) string {
+	at := utf8.RuneCountInString(text[:f.Start]) + 1
+	first, _ := utf8.DecodeRuneInString(text[f.Start:])
+	n := utf8.RuneCountInString(text[f.Start:f.End])
+	mask := make([]rune, 0, 12)
+	mask = append(mask, first)
+	for i := 1; i < n && i < 12; i++ {
+		mask = append(mask, '*')
+	}
+	return fmt.Sprintf("looks like %s (at character %d: %q)", f.Kind, at, string(mask))
+}

@@ -1,0 +1,34 @@
+package anonymity_test
+
+import (
+	"testing"
+
+	"github.com/ordinatorhq/ordinator/server/cases/anonymity"
+)
+
+// BenchmarkFind checks the free-text fields of typical cases, one field per
+// check, as saving or submitting a case does. One op is the corpus twenty
+// times, so that even -benchtime 1x measures something.
+func BenchmarkFind(b *testing.B) {
+	const passes = 20
+	bytes := 0
+	for _, s := range corpus {
+		bytes += len(s)
+	}
+	b.SetBytes(int64(bytes * passes))
+	b.ReportAllocs()
+	checks := 0
+	for b.Loop() {
+		for range passes {
+			for _, s := range corpus {
+				if fs := anonymity.Find(s); len(fs) > 0 {
+					b.Fatalf("%q: %v", s, fs)
+				}
+				checks++
+			}
+		}
+	}
+	perSec := float64(checks) / b.Elapsed().Seconds()
+	b.ReportMetric(perSec, "checks/s")
+	b.Logf("anonymity: %.0f checks/s of typical case fields (%d bytes on average), one core", perSec, bytes/len(corpus))
+}

@@ -1,0 +1,27 @@
+package cases
+
+import (
+	"context"
+	"time"
+
+	"github.com/ordinatorhq/ordinator/syncengine"
+)
+
+// CountSubmitted counts the cases doctors of a region submitted between
+// from and to, for the directors' daily summary.
+func CountSubmitted(ctx context.Context, q syncengine.Querier, regionID string, from, to time.Time) (int64, error) {
+	return countCases(ctx, q, "submitted_at", regionID, from, to)
+}
+
+// CountPublished counts the cases of a region's doctors published between
+// from and to.
+func CountPublished(ctx context.Context, q syncengine.Querier, regionID string, from, to time.Time) (int64, error) {
+	return countCases(ctx, q, "published_at", regionID, from, to)
+}
+
+func countCases(ctx context.Context, q syncengine.Querier, column, regionID string, from, to time.Time) (int64, error) {
+	var n int64
+	err := q.QueryRow(ctx, `SELECT count(*) FROM cases c JOIN users u ON u.id = c.author_id
+		WHERE u.region_id = $1 AND c.`+column+` >= $2 AND c.`+column+` < $3`, regionID, from.UnixMilli(), to.UnixMilli()).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,230 @@
+package cases
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
+	"github.com/ordinatorhq/ordinator/server/auth"
+	"github.com/ordinatorhq/ordinator/server/notify"
+	"github.com/ordinatorhq/ordinator/server/points"
+	"github.com/ordinatorhq/ordinator/syncengine"
+)
+
+// Filter narrows ListCases.
+type Filter struct {
+	Status    casesv1.CaseStatus // unset: submitted
+	Specialty string             // of the author, or the case once published
+	Limit     int
+}
+
+// ListCases lists cases for moderators, oldest submission first.
+func (s *Service) ListCases(ctx context.Context, p syncengine.Principal, f Filter) ([]*casesv1.Case, error) {
+	if err := auth.Require(p, auth.RoleModerator); err != nil {
+		return nil, err
+	}
+	status := statusSubmitted
+	if f.Status != casesv1.CaseStatus_CASE_STATUS_UNSPECIFIED {
+		status = strings.ToLower(strings.TrimPrefix(f.Status.String(), "CASE_STATUS_"))
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	var out []*casesv1.Case
+	err := s.store.View(ctx, func(q syncengine.Querier) error {
+		rows, err := q.Query(ctx, `SELECT `+prefixed("c.", recordColumns)+` FROM cases c JOIN users u ON u.id = c.author_id
+			WHERE c.status = $1 AND ($2 = '' OR (c.specialty = $2 OR (c.specialty = '' AND u.specialty = $2)))
+			ORDER BY c.submitted_at, c.id LIMIT $3`, status, f.Specialty, int64(f.Limit))
+		if err != nil {
+			return err
+		}
+		var rs []*record
+		for rows.Next() {
+			r, err := scanRecord(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			rs = append(rs, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range rs {
+			name, err := authorName(ctx, q, r.AuthorID)
+			if err != nil {
+				return err
+			}
+			out = append(out, r.proto(name))
+		}
+		return nil
+	})
+	return out, err
+}
+
+func prefixed(prefix, columns string) string {
+	cs := strings.Split(columns, ", ")
+	for i := range cs {
+		cs[i] = prefix + cs[i]
+	}
+	return strings.Join(cs, ", ")
+}
+
+// CaseView is a case as a moderator sees it.
+type CaseView struct {
+	Case     *casesv1.Case
+	Comments []*casesv1.CaseComment // hidden ones with their text
+	History  []*casesv1.CaseEvent
+}
+
+// GetCase shows a case with its whole discussion and history; moderators
+// may.
+func (s *Service) GetCase(ctx context.Context, p syncengine.Principal, id string) (CaseView, error) {
+	if err := auth.Require(p, auth.RoleModerator); err != nil {
+		return CaseView{}, err
+	}
+	var v CaseView
+	err := s.store.View(ctx, func(q syncengine.Querier) error {
+		r, err := load(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		name, err := authorName(ctx, q, r.AuthorID)
+		if err != nil {
+			return err
+		}
+		v.Case = r.proto(name)
+		cs, err := comments(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			name, err := authorName(ctx, q, c.AuthorId)
+			if err != nil {
+				return err
+			}
+			c.AuthorName, c.Text = name, c.Original
+			v.Comments = append(v.Comments, c.CaseComment)
+		}
+		v.History, err = events(ctx, q, id)
+		return err
+	})
+	return v, err
+}
+
+// decide loads a submitted case at the version the moderator reviewed.
+func decide(ctx context.Context, tx syncengine.Tx, id string, version int64) (*record, error) {
+	r, err := load(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != statusSubmitted {
+		return nil, syncengine.Errorf(syncengine.EPRECONDITION, "case %s is %s, not waiting for moderation", id, r.Status)
+	}
+	if r.Version != version {
+		return nil, syncengine.Errorf(syncengine.ECONFLICT, "case %s changed since you opened it (version %d, now %d); open it again", id, version, r.Version)
+	}
+	return r, nil
+}
+
+// title names a case in notifications, by its diagnosis.
+func title(r *record) string {
+	t := r.Content.Diagnosis
+	if utf8.RuneCountInString(t) > 60 {
+		t = string([]rune(t)[:60]) + "…"
+	}
+	return t
+}
+
+// Publish publishes a submitted case to the specialty of its author: the
+// verified doctors of that specialty get it at their next sync. The author
+// earns points (once per case, however often it is published) and is told.
+func (s *Service) Publish(ctx context.Context, p syncengine.Principal, id string, version int64, note string) (*casesv1.Case, error) {
+	if err := auth.Require(p, auth.RoleModerator); err != nil {
+		return nil, err
+	}
+	var out *casesv1.Case
+	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
+		r, err := decide(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		author, err := auth.FindUser(ctx, tx, r.AuthorID)
+		if err != nil {
+			return err
+		}
+		if author.Role != auth.RoleDoctor || author.Specialty == "" {
+			return syncengine.Errorf(syncengine.EPRECONDITION, "the author of case %s is not a doctor with a specialty", id)
+		}
+		if err := checkPhotosReady(ctx, tx, r.Content); err != nil {
+			return err
+		}
+		now := tx.Now().UnixMilli()
+		r.Status, r.Specialty, r.PublishedAt, r.UpdatedAt = statusPublished, author.Specialty, now, now
+		r.ModeratorID, r.ModeratorNote = p.UserID, strings.TrimSpace(note)
+		r.Version++
+		if err := update(ctx, tx, r); err != nil {
+			return err
+		}
+		if out, err = syncCase(ctx, tx, r); err != nil {
+			return err
+		}
+		if err := publishComments(ctx, tx, r.ID, r.Specialty); err != nil {
+			return err
+		}
+		posted, err := points.Post(ctx, tx, points.Entry{UserID: r.AuthorID, Amount: s.cfg.PublishPoints, Source: points.SourceCase, SourceID: r.ID,
+			Reason: "published clinical case", ActorID: p.UserID})
+		if err != nil {
+			return err
+		}
+		earned := "0"
+		if posted.New {
+			earned = strconv.FormatInt(posted.Entry.Amount, 10)
+		}
+		if _, err := notify.Enqueue(ctx, tx, notify.Notification{UserID: r.AuthorID, Kind: NoticePublished,
+			Params:    map[string]string{"diagnosis": title(r), "points": earned, "note": r.ModeratorNote},
+			DedupeKey: NoticePublished + ":" + r.ID + ":" + strconv.FormatInt(r.Version, 10)}); err != nil {
+			return err
+		}
+		return addEvent(ctx, tx, r.ID, p.UserID, "published", r.ModeratorNote)
+	})
+	return out, err
+}
+
+// Reject sends a submitted case back to its author with a reason; the
+// author may edit it and submit it again.
+func (s *Service) Reject(ctx context.Context, p syncengine.Principal, id string, version int64, reason string) (*casesv1.Case, error) {
+	if err := auth.Require(p, auth.RoleModerator); err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, syncengine.Invalid("a rejection needs a reason", syncengine.Violation{Field: "reason", Description: "tell the author what to change"})
+	}
+	var out *casesv1.Case
+	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
+		r, err := decide(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		now := tx.Now().UnixMilli()
+		r.Status, r.UpdatedAt, r.ModeratorID, r.ModeratorNote = statusRejected, now, p.UserID, reason
+		r.Version++
+		if err := update(ctx, tx, r); err != nil {
+			return err
+		}
+		if out, err = syncCase(ctx, tx, r); err != nil {
+			return err
+		}
+		if _, err := notify.Enqueue(ctx, tx, notify.Notification{UserID: r.AuthorID, Kind: NoticeRejected,
+			Params:    map[string]string{"diagnosis": title(r), "reason": reason},
+			DedupeKey: NoticeRejected + ":" + r.ID + ":" + strconv.FormatInt(r.Version, 10)}); err != nil {
+			return err
+		}
+		return addEvent(ctx, tx, r.ID, p.UserID, "rejected", reason)
+	})
+	return out, err
+}

@@ -1,0 +1,154 @@
+package content
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
+
+	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
+	"github.com/ordinatorhq/ordinator/mobile-sdk/quiz"
+	"github.com/ordinatorhq/ordinator/server/auth"
+	"github.com/ordinatorhq/ordinator/server/mutator"
+	"github.com/ordinatorhq/ordinator/server/points"
+	"github.com/ordinatorhq/ordinator/syncengine"
+)
+
+func (s *Service) completeTrainingMutator() syncengine.Mutator {
+	return mutator.New(func() *contentv1.CompleteTrainingArgs { return &contentv1.CompleteTrainingArgs{} }, s.completeTraining)
+}
+
+// completeTraining grades a doctor's quiz answers, made offline perhaps,
+// against the version of the training their phone had. A pass credits the
+// training's points the first time only (the ledger entry is unique by
+// training and doctor); a fail is recorded and can be retried.
+func (s *Service) completeTraining(ctx context.Context, tx syncengine.Tx, call syncengine.Call, args *contentv1.CompleteTrainingArgs) ([]byte, error) {
+	p := call.Principal
+	if err := auth.RequireVerifiedDoctor(p); err != nil {
+		return nil, err
+	}
+	r, err := readableBy(ctx, tx, args.TrainingId, auth.ClaimsOf(p))
+	if err != nil {
+		return nil, err
+	}
+	if r.item.Kind != contentv1.ItemKind_ITEM_KIND_TRAINING {
+		return nil, syncengine.Invalid("this is not a training", syncengine.Violation{Field: "training_id", Description: "is a " + kindName(r.item.Kind) + ", which has no quiz"})
+	}
+	now := tx.Now().UnixMilli()
+	if err := s.acceptsCompletions(r, now); err != nil {
+		return nil, err
+	}
+	taken, err := publishedVersion(ctx, tx, args.TrainingId, args.TrainingVersion)
+	if err != nil {
+		return nil, err
+	}
+	training := taken.GetTraining()
+	grade, err := quiz.Grade(training.GetQuiz(), args.Answers)
+	var invalid *quiz.Invalid
+	if errors.As(err, &invalid) {
+		return nil, syncengine.Invalid("the answers do not fit the quiz of "+taken.Title, syncengine.Violation{Field: invalid.Field, Description: invalid.Reason})
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The status row serialises one doctor's completions of a training:
+	// two devices passing at once pay once.
+	if _, err := tx.Exec(ctx, `INSERT INTO content_training_status (user_id, training_id, updated_at) VALUES ($1, $2, $3) ON CONFLICT (user_id, training_id) DO NOTHING`,
+		p.UserID, args.TrainingId, now); err != nil {
+		return nil, err
+	}
+	var passedAt int64
+	if err := tx.QueryRow(ctx, `UPDATE content_training_status SET attempts = attempts + 1,
+			best_score = CASE WHEN best_score < $3 THEN $3 ELSE best_score END, total = $4, updated_at = $5
+		WHERE user_id = $1 AND training_id = $2 RETURNING passed_at`,
+		p.UserID, args.TrainingId, grade.Score, grade.Total, now).Scan(&passedAt); err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO content_training_attempts (id, user_id, training_id, version, score, total, passed, client_id, mutation_seq, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		uuid.NewString(), p.UserID, args.TrainingId, args.TrainingVersion, grade.Score, grade.Total, grade.Passed, call.ClientID, call.Mutation.Seq, now); err != nil {
+		return nil, err
+	}
+	res := &contentv1.CompleteTrainingResult{Grade: grade, AlreadyPassed: passedAt != 0}
+	var passed int64
+	if grade.Passed && passedAt == 0 {
+		passed = now
+		if training.GetPoints() > 0 {
+			posted, err := points.Post(ctx, tx, points.Entry{UserID: p.UserID, Amount: training.GetPoints(), Source: points.SourceTraining,
+				SourceID: args.TrainingId + ":" + p.UserID, Reason: "training passed: " + taken.Title})
+			if err != nil {
+				return nil, err
+			}
+			if posted.New {
+				res.PointsAwarded = training.GetPoints()
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE content_training_status SET passed_at = $3, passed_version = $4, points_awarded = $5 WHERE user_id = $1 AND training_id = $2`,
+			p.UserID, args.TrainingId, now, args.TrainingVersion, res.PointsAwarded); err != nil {
+			return nil, err
+		}
+	}
+	// Taking the quiz means the doctor went through the course.
+	if err := upsertProgress(ctx, tx, p.UserID, args.TrainingId, auth.ClaimsOf(p), now, now, passed); err != nil {
+		return nil, err
+	}
+	if err := syncProgress(ctx, tx, p.UserID, args.TrainingId); err != nil {
+		return nil, err
+	}
+	if err := syncTrainingStatus(ctx, tx, p.UserID, args.TrainingId); err != nil {
+		return nil, err
+	}
+	return mutator.Result(res)
+}
+
+// acceptsCompletions refuses completions of a training withdrawn or not
+// started, and of one whose window ended longer ago than the grace a
+// doctor who took it offline is given.
+func (s *Service) acceptsCompletions(r *row, now int64) error {
+	it := r.item
+	switch {
+	case !r.published:
+		return syncengine.Errorf(syncengine.EPRECONDITION, "the training %q has been withdrawn", it.Title)
+	case now < it.StartsAtUnixMs:
+		return syncengine.Errorf(syncengine.EPRECONDITION, "the training %q opens at %s", it.Title, stamp(it.StartsAtUnixMs))
+	case it.EndsAtUnixMs != 0 && now >= it.EndsAtUnixMs+s.cfg.CompletionGrace.Milliseconds():
+		return syncengine.Errorf(syncengine.EPRECONDITION, "the training %q ended at %s", it.Title, stamp(it.EndsAtUnixMs))
+	}
+	return nil
+}
+
+// publishedVersion returns a version of an item that reached phones.
+func publishedVersion(ctx context.Context, q syncengine.Querier, id string, version int64) (*contentv1.Item, error) {
+	var payload []byte
+	err := q.QueryRow(ctx, `SELECT payload FROM content_versions WHERE item_id = $1 AND version = $2 AND published = $3`, id, version, true).Scan(&payload)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, syncengine.Invalid("unknown version of the training", syncengine.Violation{Field: "training_version",
+			Description: "version " + itoa(version) + " of " + id + " was never published"})
+	}
+	if err != nil {
+		return nil, err
+	}
+	it := &contentv1.Item{}
+	return it, proto.Unmarshal(payload, it)
+}
+
+// syncTrainingStatus writes a doctor's record with a training to their
+// bucket.
+func syncTrainingStatus(ctx context.Context, tx syncengine.Tx, userID, trainingID string) error {
+	st := &contentv1.TrainingStatus{TrainingId: trainingID}
+	var attempts, best, total int64
+	if err := tx.QueryRow(ctx, `SELECT attempts, best_score, total, passed_at, passed_version, points_awarded
+		FROM content_training_status WHERE user_id = $1 AND training_id = $2`, userID, trainingID).
+		Scan(&attempts, &best, &total, &st.PassedAtUnixMs, &st.PassedVersion, &st.PointsAwarded); err != nil {
+		return err
+	}
+	st.Attempts, st.BestScore, st.Total, st.Passed = int32(attempts), int32(best), int32(total), st.PassedAtUnixMs != 0
+	b, err := proto.Marshal(st)
+	if err != nil {
+		return err
+	}
+	tx.Put(TrainingStatusCollection, userID+":"+trainingID, b, syncengine.UserBucket(userID))
+	return nil
+}

@@ -1,0 +1,179 @@
+package gifts
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"strings"
+
+	"github.com/ordinatorhq/ordinator/syncengine"
+)
+
+// stockShards is how many rows a wave item's allocation is split into. A
+// row an order takes from stays locked until its transaction commits; with
+// one row, every order for a popular item would wait for the one before it
+// to commit. With shards, orders for one item take from different rows and
+// wait only where every transaction does, at the change log.
+const stockShards = 256
+
+// take is units an order took from one shard.
+type take struct {
+	shard int64
+	qty   int64
+}
+
+// allocate grows a wave item's allocation across its shards (creating
+// them the first time), spreading the units evenly, in one statement.
+func allocate(ctx context.Context, tx syncengine.Tx, waveID, itemID string, units int64) error {
+	var sb strings.Builder
+	sb.WriteString(`INSERT INTO gift_stock_shards (wave_id, item_id, shard, allocated) VALUES `)
+	args := []any{waveID, itemID}
+	for i := int64(0); i < stockShards; i++ {
+		n := units / stockShards
+		if i < units%stockShards {
+			n++
+		}
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		args = append(args, i, n)
+		fmt.Fprintf(&sb, "($1, $2, $%d, $%d)", len(args)-1, len(args))
+	}
+	sb.WriteString(` ON CONFLICT (wave_id, item_id, shard) DO UPDATE SET allocated = gift_stock_shards.allocated + excluded.allocated`)
+	_, err := tx.Exec(ctx, sb.String(), args...)
+	return err
+}
+
+// deallocate shrinks a wave item's allocation by units, from what its
+// shards have not handed out. It reports false if orders hold too much
+// for that; the caller then fails its transaction, undoing what was done.
+func deallocate(ctx context.Context, tx syncengine.Tx, waveID, itemID string, units int64) (bool, error) {
+	for attempt := 0; attempt < 4 && units > 0; attempt++ {
+		free, err := shardFree(ctx, tx, waveID, itemID)
+		if err != nil {
+			return false, err
+		}
+		for shard, f := range free {
+			if f <= 0 || units == 0 {
+				continue
+			}
+			x := min(f, units)
+			n, err := tx.Exec(ctx, `UPDATE gift_stock_shards SET allocated = allocated - $1
+				WHERE wave_id = $2 AND item_id = $3 AND shard = $4 AND allocated - $1 >= ordered`, x, waveID, itemID, int64(shard))
+			if err != nil {
+				return false, err
+			}
+			if n == 1 {
+				units -= x
+			}
+		}
+	}
+	return units == 0, nil
+}
+
+// shardFree returns the units each shard still has, by shard.
+func shardFree(ctx context.Context, q syncengine.Querier, waveID, itemID string) ([]int64, error) {
+	rows, err := q.Query(ctx, `SELECT shard, allocated - ordered FROM gift_stock_shards WHERE wave_id = $1 AND item_id = $2 ORDER BY shard`, waveID, itemID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	free := make([]int64, stockShards)
+	for rows.Next() {
+		var shard, f int64
+		if err := rows.Scan(&shard, &f); err != nil {
+			return nil, err
+		}
+		if shard >= 0 && shard < stockShards {
+			free[shard] = f
+		}
+	}
+	return free, rows.Err()
+}
+
+// takeStock takes need units of a wave item for an order, starting at the
+// shard the device's client id hashes to (so the orders of one push hold
+// one shard, not several in an order another push may cross) and moving
+// on while shards run dry. Each take is one conditional UPDATE that hands
+// out at most what the shard has, so no interleaving of orders can take
+// more than is allocated; in the common case it is the only statement. It
+// reports the takes, how many units it could not find (the caller rejects
+// the order then, and its savepoint undoes the takes), and whether it
+// emptied a shard.
+//
+// Moving on takes shards in ascending order from the preferred one and
+// wraps around at the end, so transactions can only wait on each other's
+// shards in a cycle when one of them wraps, as stock runs out; PostgreSQL
+// then breaks the deadlock and the engine retries the push.
+func takeStock(ctx context.Context, tx syncengine.Tx, waveID, itemID, clientID string, need int64) (takes []take, short int64, emptied bool, err error) {
+	h := fnv.New32a()
+	h.Write([]byte(clientID))
+	first := int64(h.Sum32() % stockShards)
+	tryShard := func(shard int64) error {
+		var got, left int64
+		err := tx.QueryRow(ctx, `UPDATE gift_stock_shards
+			SET last_take = CASE WHEN allocated - ordered < $1 THEN allocated - ordered ELSE $1 END,
+				ordered = ordered + CASE WHEN allocated - ordered < $1 THEN allocated - ordered ELSE $1 END
+			WHERE wave_id = $2 AND item_id = $3 AND shard = $4 AND ordered < allocated RETURNING last_take, allocated - ordered`,
+			need, waveID, itemID, shard).Scan(&got, &left)
+		if err != nil {
+			return ignoreNoRows(err) // empty, or emptied by another order meanwhile
+		}
+		takes = append(takes, take{shard: shard, qty: got})
+		need -= got
+		emptied = emptied || left == 0
+		return nil
+	}
+	if err := tryShard(first); err != nil || need == 0 {
+		return takes, need, emptied, err
+	}
+	free, err := shardFree(ctx, tx, waveID, itemID)
+	if err != nil {
+		return nil, need, emptied, err
+	}
+	for i := int64(1); i < stockShards && need > 0; i++ {
+		if shard := (first + i) % stockShards; free[shard] > 0 {
+			if err := tryShard(shard); err != nil {
+				return nil, need, emptied, err
+			}
+		}
+	}
+	return takes, need, emptied, nil
+}
+
+// returnStock puts a cancelled order's units back into the shards they
+// came from.
+func returnStock(ctx context.Context, tx syncengine.Tx, waveID, orderID string) error {
+	rows, err := tx.Query(ctx, `SELECT item_id, shard, quantity FROM gift_order_lines WHERE order_id = $1 ORDER BY item_id, shard`, orderID)
+	if err != nil {
+		return err
+	}
+	type back struct {
+		item       string
+		shard, qty int64
+	}
+	var backs []back
+	for rows.Next() {
+		var b back
+		if err := rows.Scan(&b.item, &b.shard, &b.qty); err != nil {
+			rows.Close()
+			return err
+		}
+		backs = append(backs, b)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, b := range backs {
+		if _, err := tx.Exec(ctx, `UPDATE gift_stock_shards SET ordered = ordered - $1 WHERE wave_id = $2 AND item_id = $3 AND shard = $4`,
+			b.qty, waveID, b.item, b.shard); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// orderedSQL sums the units a wave item's shards have handed out, for a
+// query over gift_wave_items wi.
+const orderedSQL = `CAST(COALESCE((SELECT SUM(s.ordered) FROM gift_stock_shards s WHERE s.wave_id = wi.wave_id AND s.item_id = wi.item_id), 0) AS BIGINT)`

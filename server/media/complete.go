@@ -1,0 +1,277 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/ordinatorhq/ordinator/syncengine"
+)
+
+// CompleteUpload is called once the device has sent every byte. The server
+// checks the size and SHA-256 of what storage holds, cleans the image and
+// marks the media ready (which syncs). For a multipart upload, parts lists
+// what the device sent (number and ETag), checked against what storage
+// has; it may be empty.
+//
+// Content the server refuses (not a JPEG or PNG, damaged, too many pixels)
+// marks the media rejected and returns EINVALID with the reason. Bytes that
+// do not match the SHA-256 are discarded and return EINVALID too, but the
+// media stays uploading: CreateUpload again starts a fresh upload.
+func (s *Service) CompleteUpload(ctx context.Context, p syncengine.Principal, mediaID string, sent []Part) (*Media, error) {
+	if err := authenticated(p); err != nil {
+		return nil, err
+	}
+	m, err := s.owned(ctx, p, mediaID)
+	if err != nil {
+		return nil, err
+	}
+	switch m.Status {
+	case ready:
+		return m, nil
+	case rejected:
+		return nil, refuse("%s", m.RejectionReason)
+	}
+	// Activity keeps collection away while the work below runs.
+	if err := s.store.Update(ctx, func(tx syncengine.Tx) error {
+		_, err := setUpload(ctx, tx, m.ID, m.UploadID, m.UploadID)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	key := quarantineKey(m.ID)
+	if m.PartSize > 0 {
+		if err := s.join(ctx, m, sent); err != nil {
+			return nil, err
+		}
+	}
+	info, err := s.blobs.Stat(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return s.notUploaded(ctx, m)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if info.Size != m.Size {
+		return nil, s.mismatch(ctx, m, fmt.Sprintf("storage received %d bytes, not the %d announced", info.Size, m.Size))
+	}
+	if info.SHA256 != nil && !bytes.Equal(info.SHA256, m.SHA256) {
+		return nil, s.mismatch(ctx, m, "the bytes received do not match the SHA-256 announced")
+	}
+	var data []byte
+	if info.SHA256 == nil {
+		// Storage checked every part but not the whole: read and hash it.
+		if data, err = s.read(ctx, m); errors.Is(err, ErrNotFound) {
+			return s.notUploaded(ctx, m)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if done, err := s.linkTwin(ctx, m); done || err != nil {
+		return m, err
+	}
+	if data == nil {
+		if data, err = s.read(ctx, m); errors.Is(err, ErrNotFound) {
+			return s.notUploaded(ctx, m)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	out, err := s.clean(ctx, data)
+	if syncengine.ErrorCode(err) == syncengine.EINVALID {
+		done := *m
+		done.Status, done.RejectionReason = rejected, syncengine.ErrorMessage(err)
+		return settle(s.finish(ctx, &done))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.blobs.Put(ctx, blobKey(m.ID, Image), bytes.NewReader(out.Image), int64(len(out.Image)), out.ContentType); err != nil {
+		return nil, fmt.Errorf("storing the clean image: %w", err)
+	}
+	if err := s.blobs.Put(ctx, blobKey(m.ID, Thumbnail), bytes.NewReader(out.Thumbnail), int64(len(out.Thumbnail)), out.ContentType); err != nil {
+		return nil, fmt.Errorf("storing the thumbnail: %w", err)
+	}
+	done := *m
+	done.Status, done.BlobID, done.ContentType, done.Size = ready, m.ID, out.ContentType, int64(len(out.Image))
+	done.Width, done.Height, done.ThumbnailWidth, done.ThumbnailHeight = out.Width, out.Height, out.ThumbnailWidth, out.ThumbnailHeight
+	return settle(s.finish(ctx, &done))
+}
+
+// settle turns a media that ended up rejected into the error saying why.
+func settle(m *Media, err error) (*Media, error) {
+	if err == nil && m.Status == rejected {
+		return nil, refuse("%s", m.RejectionReason)
+	}
+	return m, err
+}
+
+// join completes a multipart upload once every part is in storage. An
+// upload already joined (a retried completion) is left as it is.
+func (s *Service) join(ctx context.Context, m *Media, sent []Part) error {
+	key := quarantineKey(m.ID)
+	if m.UploadID == "" {
+		return nil // discarded: Stat will say nothing is there
+	}
+	have, err := s.blobs.ListParts(ctx, key, m.UploadID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	byNumber := map[int]Part{}
+	for _, p := range have {
+		byNumber[p.Number] = p
+	}
+	for _, p := range sent {
+		got, ok := byNumber[p.Number]
+		if ok && strings.Trim(got.ETag, `"`) != strings.Trim(p.ETag, `"`) {
+			return syncengine.Invalid("the parts do not match what storage received",
+				syncengine.Violation{Field: "parts", Description: fmt.Sprintf("part %d has ETag %s in storage, not %s", p.Number, got.ETag, p.ETag)})
+		}
+	}
+	n := partCount(m)
+	join := make([]Part, 0, n)
+	var missing []string
+	for i := 1; i <= n; i++ {
+		p, ok := byNumber[i]
+		if !ok || p.Size != partSize(m, i) {
+			missing = append(missing, strconv.Itoa(i))
+			continue
+		}
+		join = append(join, p)
+	}
+	if len(missing) > 0 {
+		return syncengine.Errorf(syncengine.EPRECONDITION, "parts %s of %d of media %s have not been uploaded yet", strings.Join(missing, ", "), n, m.ID)
+	}
+	if err := s.blobs.CompleteMultipart(ctx, key, m.UploadID, join); err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("joining the parts: %w", err)
+	}
+	return nil
+}
+
+// notUploaded answers a completion that found no bytes in quarantine: a
+// concurrent completion may have just processed and removed them.
+func (s *Service) notUploaded(ctx context.Context, m *Media) (*Media, error) {
+	current, err := s.load(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	if current.Status != uploading {
+		return settle(current, nil)
+	}
+	return nil, syncengine.Errorf(syncengine.EPRECONDITION, "the file of media %s has not been uploaded yet", m.ID)
+}
+
+// read returns the uploaded bytes, checking their size and SHA-256.
+func (s *Service) read(ctx context.Context, m *Media) ([]byte, error) {
+	rc, err := s.blobs.Get(ctx, quarantineKey(m.ID))
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	buf := bytes.NewBuffer(make([]byte, 0, m.Size))
+	h := sha256.New()
+	if _, err := io.Copy(io.MultiWriter(buf, h), io.LimitReader(rc, m.Size+1)); err != nil {
+		return nil, fmt.Errorf("reading the upload: %w", err)
+	}
+	if int64(buf.Len()) != m.Size {
+		return nil, s.mismatch(ctx, m, fmt.Sprintf("storage holds %d bytes, not the %d announced", buf.Len(), m.Size))
+	}
+	if !bytes.Equal(h.Sum(nil), m.SHA256) {
+		return nil, s.mismatch(ctx, m, "the bytes received do not match the SHA-256 announced")
+	}
+	return buf.Bytes(), nil
+}
+
+// clean runs the image work on one of the service's workers.
+func (s *Service) clean(ctx context.Context, data []byte) (*cleaned, error) {
+	select {
+	case s.workers <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.workers }()
+	return clean(data, s.cfg.Limits)
+}
+
+// linkTwin makes m share the clean objects of a ready media of the same
+// owner and SHA-256, if there is one (an identical upload finished first).
+func (s *Service) linkTwin(ctx context.Context, m *Media) (bool, error) {
+	var linked *Media
+	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
+		t, err := findTwin(ctx, tx, m.OwnerID, m.SHA256, lockRows(tx, false))
+		if err != nil || t == nil {
+			return err
+		}
+		done := *m
+		done.Status, done.BlobID, done.ContentType, done.Size = ready, t.BlobID, t.ContentType, t.Size
+		done.Width, done.Height, done.ThumbnailWidth, done.ThumbnailHeight = t.Width, t.Height, t.ThumbnailWidth, t.ThumbnailHeight
+		done.UpdatedAt = tx.Now()
+		ok, err := finishMedia(ctx, tx, &done)
+		if err != nil || !ok {
+			return err
+		}
+		done.sync(tx)
+		linked = &done
+		return nil
+	})
+	if err != nil || linked == nil {
+		return false, err
+	}
+	*m = *linked
+	s.blobs.Delete(ctx, quarantineKey(m.ID))
+	return true, nil
+}
+
+// finish records a ready or rejected media, deletes the quarantine object
+// and returns the media as it now is (another completion may have won).
+func (s *Service) finish(ctx context.Context, done *Media) (*Media, error) {
+	var current *Media
+	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
+		done.UpdatedAt = tx.Now()
+		ok, err := finishMedia(ctx, tx, done)
+		if err != nil {
+			return err
+		}
+		if ok {
+			done.sync(tx)
+			current = done
+			return nil
+		}
+		current, err = getMedia(ctx, tx, done.ID, "")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.blobs.Delete(context.WithoutCancel(ctx), quarantineKey(done.ID)); err != nil {
+		s.log.Warn("media: quarantine object left behind", "media", done.ID, "err", err)
+	}
+	return current, nil
+}
+
+// mismatch discards bytes that are not the announced file, so a new
+// upload can start, and returns the error for the device.
+func (s *Service) mismatch(ctx context.Context, m *Media, why string) error {
+	ctx = context.WithoutCancel(ctx)
+	if err := s.blobs.Delete(ctx, quarantineKey(m.ID)); err != nil {
+		return err
+	}
+	if err := s.store.Update(ctx, func(tx syncengine.Tx) error {
+		_, err := setUpload(ctx, tx, m.ID, m.UploadID, "")
+		return err
+	}); err != nil {
+		return err
+	}
+	return syncengine.Invalid("the upload of media "+m.ID+" does not match its file; upload it again",
+		syncengine.Violation{Field: "sha256", Description: why})
+}
