@@ -22,6 +22,6 @@ func CountPublished(ctx context.Context, q syncengine.Querier, regionID string, 
 func countCases(ctx context.Context, q syncengine.Querier, column, regionID string, from, to time.Time) (int64, error) {
 	var n int64
 	err := q.QueryRow(ctx, `SELECT count(*) FROM cases c JOIN users u ON u.id = c.author_id
-		WHERE u.region_id = $1 AND c.`+column+` >= $2 AND c.`+column+` < $3`, regionID, from.UnixMilli(), to.UnixMilli()).Scan(&n)
+		WHERE u.region_id = $1 AND c.`+column+` > 0 AND c.`+column+` >= $2 AND c.`+column+` < $3`, regionID, from.UnixMilli(), to.UnixMilli()).Scan(&n)
 	return n, err
 }
