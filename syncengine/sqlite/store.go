@@ -53,13 +53,15 @@ type Options struct {
 // DSN returns the modernc.org/sqlite data source name Ordinator uses for the
 // file at path: WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for
 // every transaction so concurrent read-then-write transactions queue instead
-// of failing with SQLITE_BUSY.
+// of failing with SQLITE_BUSY. synchronous(FULL) syncs the WAL at every
+// commit: a push is acknowledged only once it survives a power loss, since
+// the device drops its outbox entry on that acknowledgement.
 func DSN(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "synchronous(FULL)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
