@@ -94,6 +94,11 @@ func TestProposeEditRefusesInvalidAndQueuesNothing(t *testing.T) {
 	if !errors.As(err, &inv) || inv.Violations[0].Field != "base_version" {
 		t.Fatalf("a future base version: %v", err)
 	}
+	_, err = r.MutateProto(ctx, doctors.ProposeEditMutation, &probasev1.ProposeEditArgs{RequestId: "req-1",
+		DoctorId: "d1", BaseVersion: 3, Changes: []*probasev1.FieldChange{{Field: "phones", Values: []string{"+79160000000"}}}})
+	if !errors.As(err, &inv) || inv.Violations[0].Field != "request_id" {
+		t.Fatalf("a request id that is not a UUID: %v", err)
+	}
 	if _, err := doctors.ProposeEdit(ctx, r, "nobody", fields.Values{"phones": {"+79160000000"}}, ""); !errors.Is(err, doctors.ErrNoDoctor) {
 		t.Fatalf("unknown doctor: %v", err)
 	}

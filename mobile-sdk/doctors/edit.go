@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/uuid"
-
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 	"github.com/ordinatorhq/ordinator/syncengine/fields"
@@ -118,7 +116,7 @@ func proposeEdit(tx *sdk.LocalTx, a *probasev1.ProposeEditArgs) error {
 	if !ok {
 		return fmt.Errorf("%w: %s", ErrNoDoctor, a.GetDoctorId())
 	}
-	if _, err := uuid.Parse(a.GetRequestId()); err != nil {
+	if !isUUID(a.GetRequestId()) {
 		return &InvalidError{DoctorID: d.Id, Violations: []Violation{{Field: "request_id", Description: "must be a UUID"}}}
 	}
 	if a.GetBaseVersion() <= 0 || a.GetBaseVersion() > d.GetVersion() {
@@ -182,7 +180,7 @@ func ProposeEdit(ctx context.Context, r *sdk.Replica, doctorID string, changes f
 	if !ok {
 		return "", fmt.Errorf("%w: %s", ErrNoDoctor, doctorID)
 	}
-	a := &probasev1.ProposeEditArgs{RequestId: uuid.NewString(), DoctorId: doctorID, BaseVersion: d.GetVersion(), Comment: comment}
+	a := &probasev1.ProposeEditArgs{RequestId: newUUID(), DoctorId: doctorID, BaseVersion: d.GetVersion(), Comment: comment}
 	for _, f := range slices.Sorted(maps.Keys(changes)) {
 		a.Changes = append(a.Changes, &probasev1.FieldChange{Field: f, Values: changes[f]})
 	}
