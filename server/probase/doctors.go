@@ -84,7 +84,9 @@ func loadDoctor(ctx context.Context, q syncengine.Querier, id string) (*probasev
 		return nil, nil, err
 	}
 	d.ExternalId, d.UserId = ext.String, user.String
-	applyValues(d, v)
+	if err := fields.SetMessageValues(d, v); err != nil {
+		return nil, nil, err
+	}
 	if d.ClinicId != "" {
 		if err := q.QueryRow(ctx, `SELECT name FROM clinics WHERE id = $1`, d.ClinicId).Scan(&d.ClinicName); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, nil, err
@@ -108,7 +110,15 @@ func saveDoctor(ctx context.Context, tx syncengine.Tx, d *probasev1.Doctor, v fi
 	}
 	now := tx.Now().UnixMilli()
 	d.UpdatedAtUnixMs = now
-	applyValues(d, v)
+	// The stored values are the whole record: fields they do not name are
+	// empty.
+	full := fields.Values{}
+	for _, r := range DoctorTemplate.Rules {
+		full[r.Field] = v[r.Field]
+	}
+	if err := fields.SetMessageValues(d, full); err != nil {
+		return err
+	}
 	if d.Version == 1 {
 		_, err = tx.Exec(ctx, `INSERT INTO doctors (id, external_id, user_id, fields, full_name, territory_id, version, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)`, d.Id, nullable(d.ExternalId), nullable(d.UserId), raw, d.FullName, d.TerritoryId, now)

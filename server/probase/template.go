@@ -6,7 +6,6 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/fields"
@@ -51,22 +50,10 @@ var doctorModerated = []string{"specialty", "clinic_id", "position"}
 // auth.GlobalBucket.
 const TemplateCollection = "field_template"
 
-// TemplateProto encodes a template for devices.
-func TemplateProto(t fields.Template) *probasev1.FieldTemplate {
-	out := &probasev1.FieldTemplate{Collection: t.Collection, Version: int32(t.Version)}
-	for _, r := range t.Rules {
-		out.Rules = append(out.Rules, &probasev1.FieldRule{
-			Field: r.Field, Label: r.Label, Required: r.Required, List: r.List, MaxItems: int32(r.MaxItems),
-			MinLen: int32(r.MinLen), MaxLen: int32(r.MaxLen), Pattern: r.Pattern, PatternHint: r.PatternHint, OneOf: r.OneOf, Ref: r.Ref,
-		})
-	}
-	return out
-}
-
 // publishTemplates puts the templates in the global bucket if they differ
 // from what is there, so every device gets the rules in force.
 func publishTemplates(ctx context.Context, store syncengine.Store) error {
-	payload, err := proto.Marshal(TemplateProto(DoctorTemplate))
+	payload, err := proto.Marshal(DoctorTemplate.Proto())
 	if err != nil {
 		return err
 	}
@@ -81,39 +68,6 @@ func publishTemplates(ctx context.Context, store syncengine.Store) error {
 		tx.Put(TemplateCollection, DoctorTemplate.Collection, payload, auth.GlobalBucket)
 		return nil
 	})
-}
-
-// doctorValues turns a doctor record into template values.
-func doctorValues(d *probasev1.Doctor) fields.Values {
-	one := func(s string) []string {
-		if s == "" {
-			return nil
-		}
-		return []string{s}
-	}
-	a := d.GetDeliveryAddress()
-	return fields.Values{
-		"full_name": one(d.FullName), "specialty": one(d.Specialty), "clinic_id": one(d.ClinicId), "position": one(d.Position),
-		"phones": d.Phones, "email": one(d.Email),
-		"delivery_address.postal_code": one(a.GetPostalCode()), "delivery_address.city": one(a.GetCity()),
-		"delivery_address.street": one(a.GetStreet()), "delivery_address.building": one(a.GetBuilding()),
-		"delivery_address.apartment": one(a.GetApartment()),
-		"territory_id":               one(d.TerritoryId), "status": one(d.Status),
-	}
-}
-
-// applyValues sets a doctor record's fields from template values.
-func applyValues(d *probasev1.Doctor, v fields.Values) {
-	a := &probasev1.Address{
-		PostalCode: v.Get("delivery_address.postal_code"), City: v.Get("delivery_address.city"),
-		Street: v.Get("delivery_address.street"), Building: v.Get("delivery_address.building"), Apartment: v.Get("delivery_address.apartment"),
-	}
-	d.FullName, d.Specialty, d.ClinicId, d.Position = v.Get("full_name"), v.Get("specialty"), v.Get("clinic_id"), v.Get("position")
-	d.Phones, d.Email, d.TerritoryId, d.Status = v["phones"], v.Get("email"), v.Get("territory_id"), v.Get("status")
-	d.DeliveryAddress = nil
-	if proto.Size(a) > 0 {
-		d.DeliveryAddress = a
-	}
 }
 
 // exists checks template references against the database.

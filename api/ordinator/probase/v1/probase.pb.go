@@ -438,191 +438,6 @@ func (x *Clinic) GetTerritoryId() string {
 	return ""
 }
 
-// FieldTemplate is the declarative rules of a collection's fields.
-type FieldTemplate struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Collection    string                 `protobuf:"bytes,1,opt,name=collection,proto3" json:"collection,omitempty"`
-	Version       int32                  `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
-	Rules         []*FieldRule           `protobuf:"bytes,3,rep,name=rules,proto3" json:"rules,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *FieldTemplate) Reset() {
-	*x = FieldTemplate{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[3]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *FieldTemplate) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*FieldTemplate) ProtoMessage() {}
-
-func (x *FieldTemplate) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[3]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use FieldTemplate.ProtoReflect.Descriptor instead.
-func (*FieldTemplate) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{3}
-}
-
-func (x *FieldTemplate) GetCollection() string {
-	if x != nil {
-		return x.Collection
-	}
-	return ""
-}
-
-func (x *FieldTemplate) GetVersion() int32 {
-	if x != nil {
-		return x.Version
-	}
-	return 0
-}
-
-func (x *FieldTemplate) GetRules() []*FieldRule {
-	if x != nil {
-		return x.Rules
-	}
-	return nil
-}
-
-type FieldRule struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Field         string                 `protobuf:"bytes,1,opt,name=field,proto3" json:"field,omitempty"`
-	Label         string                 `protobuf:"bytes,2,opt,name=label,proto3" json:"label,omitempty"`
-	Required      bool                   `protobuf:"varint,3,opt,name=required,proto3" json:"required,omitempty"`
-	List          bool                   `protobuf:"varint,4,opt,name=list,proto3" json:"list,omitempty"`
-	MaxItems      int32                  `protobuf:"varint,5,opt,name=max_items,json=maxItems,proto3" json:"max_items,omitempty"`
-	MinLen        int32                  `protobuf:"varint,6,opt,name=min_len,json=minLen,proto3" json:"min_len,omitempty"`
-	MaxLen        int32                  `protobuf:"varint,7,opt,name=max_len,json=maxLen,proto3" json:"max_len,omitempty"`
-	Pattern       string                 `protobuf:"bytes,8,opt,name=pattern,proto3" json:"pattern,omitempty"`
-	PatternHint   string                 `protobuf:"bytes,9,opt,name=pattern_hint,json=patternHint,proto3" json:"pattern_hint,omitempty"`
-	OneOf         []string               `protobuf:"bytes,10,rep,name=one_of,json=oneOf,proto3" json:"one_of,omitempty"`
-	Ref           string                 `protobuf:"bytes,11,opt,name=ref,proto3" json:"ref,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *FieldRule) Reset() {
-	*x = FieldRule{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[4]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *FieldRule) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*FieldRule) ProtoMessage() {}
-
-func (x *FieldRule) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[4]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use FieldRule.ProtoReflect.Descriptor instead.
-func (*FieldRule) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{4}
-}
-
-func (x *FieldRule) GetField() string {
-	if x != nil {
-		return x.Field
-	}
-	return ""
-}
-
-func (x *FieldRule) GetLabel() string {
-	if x != nil {
-		return x.Label
-	}
-	return ""
-}
-
-func (x *FieldRule) GetRequired() bool {
-	if x != nil {
-		return x.Required
-	}
-	return false
-}
-
-func (x *FieldRule) GetList() bool {
-	if x != nil {
-		return x.List
-	}
-	return false
-}
-
-func (x *FieldRule) GetMaxItems() int32 {
-	if x != nil {
-		return x.MaxItems
-	}
-	return 0
-}
-
-func (x *FieldRule) GetMinLen() int32 {
-	if x != nil {
-		return x.MinLen
-	}
-	return 0
-}
-
-func (x *FieldRule) GetMaxLen() int32 {
-	if x != nil {
-		return x.MaxLen
-	}
-	return 0
-}
-
-func (x *FieldRule) GetPattern() string {
-	if x != nil {
-		return x.Pattern
-	}
-	return ""
-}
-
-func (x *FieldRule) GetPatternHint() string {
-	if x != nil {
-		return x.PatternHint
-	}
-	return ""
-}
-
-func (x *FieldRule) GetOneOf() []string {
-	if x != nil {
-		return x.OneOf
-	}
-	return nil
-}
-
-func (x *FieldRule) GetRef() string {
-	if x != nil {
-		return x.Ref
-	}
-	return ""
-}
-
 // FieldChange sets one field (field names as in the template, e.g.
 // "phones", "delivery_address.city").
 type FieldChange struct {
@@ -635,7 +450,7 @@ type FieldChange struct {
 
 func (x *FieldChange) Reset() {
 	*x = FieldChange{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[5]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -647,7 +462,7 @@ func (x *FieldChange) String() string {
 func (*FieldChange) ProtoMessage() {}
 
 func (x *FieldChange) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[5]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -660,7 +475,7 @@ func (x *FieldChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldChange.ProtoReflect.Descriptor instead.
 func (*FieldChange) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{5}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *FieldChange) GetField() string {
@@ -699,7 +514,7 @@ type EditRequest struct {
 
 func (x *EditRequest) Reset() {
 	*x = EditRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[6]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -711,7 +526,7 @@ func (x *EditRequest) String() string {
 func (*EditRequest) ProtoMessage() {}
 
 func (x *EditRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[6]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -724,7 +539,7 @@ func (x *EditRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EditRequest.ProtoReflect.Descriptor instead.
 func (*EditRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{6}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *EditRequest) GetId() string {
@@ -829,7 +644,7 @@ type ProposeEditArgs struct {
 
 func (x *ProposeEditArgs) Reset() {
 	*x = ProposeEditArgs{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[7]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -841,7 +656,7 @@ func (x *ProposeEditArgs) String() string {
 func (*ProposeEditArgs) ProtoMessage() {}
 
 func (x *ProposeEditArgs) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[7]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -854,7 +669,7 @@ func (x *ProposeEditArgs) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeEditArgs.ProtoReflect.Descriptor instead.
 func (*ProposeEditArgs) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{7}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ProposeEditArgs) GetRequestId() string {
@@ -905,7 +720,7 @@ type ProposeEditResult struct {
 
 func (x *ProposeEditResult) Reset() {
 	*x = ProposeEditResult{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[8]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -917,7 +732,7 @@ func (x *ProposeEditResult) String() string {
 func (*ProposeEditResult) ProtoMessage() {}
 
 func (x *ProposeEditResult) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[8]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -930,7 +745,7 @@ func (x *ProposeEditResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeEditResult.ProtoReflect.Descriptor instead.
 func (*ProposeEditResult) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{8}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ProposeEditResult) GetRequestId() string {
@@ -963,7 +778,7 @@ type RequestUpdateArgs struct {
 
 func (x *RequestUpdateArgs) Reset() {
 	*x = RequestUpdateArgs{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[9]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -975,7 +790,7 @@ func (x *RequestUpdateArgs) String() string {
 func (*RequestUpdateArgs) ProtoMessage() {}
 
 func (x *RequestUpdateArgs) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[9]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -988,7 +803,7 @@ func (x *RequestUpdateArgs) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestUpdateArgs.ProtoReflect.Descriptor instead.
 func (*RequestUpdateArgs) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{9}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *RequestUpdateArgs) GetRequestId() string {
@@ -1033,7 +848,7 @@ type ListEditRequestsRequest struct {
 
 func (x *ListEditRequestsRequest) Reset() {
 	*x = ListEditRequestsRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[10]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1045,7 +860,7 @@ func (x *ListEditRequestsRequest) String() string {
 func (*ListEditRequestsRequest) ProtoMessage() {}
 
 func (x *ListEditRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[10]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1058,7 +873,7 @@ func (x *ListEditRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEditRequestsRequest.ProtoReflect.Descriptor instead.
 func (*ListEditRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{10}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ListEditRequestsRequest) GetStatus() EditStatus {
@@ -1105,7 +920,7 @@ type ListEditRequestsResponse struct {
 
 func (x *ListEditRequestsResponse) Reset() {
 	*x = ListEditRequestsResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[11]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1117,7 +932,7 @@ func (x *ListEditRequestsResponse) String() string {
 func (*ListEditRequestsResponse) ProtoMessage() {}
 
 func (x *ListEditRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[11]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1130,7 +945,7 @@ func (x *ListEditRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEditRequestsResponse.ProtoReflect.Descriptor instead.
 func (*ListEditRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{11}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ListEditRequestsResponse) GetRequests() []*EditRequest {
@@ -1149,7 +964,7 @@ type GetEditRequestRequest struct {
 
 func (x *GetEditRequestRequest) Reset() {
 	*x = GetEditRequestRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[12]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1161,7 +976,7 @@ func (x *GetEditRequestRequest) String() string {
 func (*GetEditRequestRequest) ProtoMessage() {}
 
 func (x *GetEditRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[12]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1174,7 +989,7 @@ func (x *GetEditRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEditRequestRequest.ProtoReflect.Descriptor instead.
 func (*GetEditRequestRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{12}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetEditRequestRequest) GetId() string {
@@ -1199,7 +1014,7 @@ type FieldComparison struct {
 
 func (x *FieldComparison) Reset() {
 	*x = FieldComparison{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[13]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1211,7 +1026,7 @@ func (x *FieldComparison) String() string {
 func (*FieldComparison) ProtoMessage() {}
 
 func (x *FieldComparison) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[13]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1224,7 +1039,7 @@ func (x *FieldComparison) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldComparison.ProtoReflect.Descriptor instead.
 func (*FieldComparison) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{13}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *FieldComparison) GetField() string {
@@ -1275,7 +1090,7 @@ type GetEditRequestResponse struct {
 
 func (x *GetEditRequestResponse) Reset() {
 	*x = GetEditRequestResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[14]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1287,7 +1102,7 @@ func (x *GetEditRequestResponse) String() string {
 func (*GetEditRequestResponse) ProtoMessage() {}
 
 func (x *GetEditRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[14]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1300,7 +1115,7 @@ func (x *GetEditRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEditRequestResponse.ProtoReflect.Descriptor instead.
 func (*GetEditRequestResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{14}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetEditRequestResponse) GetRequest() *EditRequest {
@@ -1343,7 +1158,7 @@ type FieldResolution struct {
 
 func (x *FieldResolution) Reset() {
 	*x = FieldResolution{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[15]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1355,7 +1170,7 @@ func (x *FieldResolution) String() string {
 func (*FieldResolution) ProtoMessage() {}
 
 func (x *FieldResolution) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[15]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1368,7 +1183,7 @@ func (x *FieldResolution) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldResolution.ProtoReflect.Descriptor instead.
 func (*FieldResolution) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{15}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *FieldResolution) GetField() string {
@@ -1402,7 +1217,7 @@ type ApproveEditRequestRequest struct {
 
 func (x *ApproveEditRequestRequest) Reset() {
 	*x = ApproveEditRequestRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[16]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1414,7 +1229,7 @@ func (x *ApproveEditRequestRequest) String() string {
 func (*ApproveEditRequestRequest) ProtoMessage() {}
 
 func (x *ApproveEditRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[16]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1427,7 +1242,7 @@ func (x *ApproveEditRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveEditRequestRequest.ProtoReflect.Descriptor instead.
 func (*ApproveEditRequestRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{16}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ApproveEditRequestRequest) GetId() string {
@@ -1454,7 +1269,7 @@ type ApproveEditRequestResponse struct {
 
 func (x *ApproveEditRequestResponse) Reset() {
 	*x = ApproveEditRequestResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[17]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1466,7 +1281,7 @@ func (x *ApproveEditRequestResponse) String() string {
 func (*ApproveEditRequestResponse) ProtoMessage() {}
 
 func (x *ApproveEditRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[17]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1479,7 +1294,7 @@ func (x *ApproveEditRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveEditRequestResponse.ProtoReflect.Descriptor instead.
 func (*ApproveEditRequestResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{17}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ApproveEditRequestResponse) GetRequest() *EditRequest {
@@ -1506,7 +1321,7 @@ type RejectEditRequestRequest struct {
 
 func (x *RejectEditRequestRequest) Reset() {
 	*x = RejectEditRequestRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[18]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1518,7 +1333,7 @@ func (x *RejectEditRequestRequest) String() string {
 func (*RejectEditRequestRequest) ProtoMessage() {}
 
 func (x *RejectEditRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[18]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1531,7 +1346,7 @@ func (x *RejectEditRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectEditRequestRequest.ProtoReflect.Descriptor instead.
 func (*RejectEditRequestRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{18}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *RejectEditRequestRequest) GetId() string {
@@ -1557,7 +1372,7 @@ type RejectEditRequestResponse struct {
 
 func (x *RejectEditRequestResponse) Reset() {
 	*x = RejectEditRequestResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[19]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1569,7 +1384,7 @@ func (x *RejectEditRequestResponse) String() string {
 func (*RejectEditRequestResponse) ProtoMessage() {}
 
 func (x *RejectEditRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[19]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1582,7 +1397,7 @@ func (x *RejectEditRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectEditRequestResponse.ProtoReflect.Descriptor instead.
 func (*RejectEditRequestResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{19}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RejectEditRequestResponse) GetRequest() *EditRequest {
@@ -1605,7 +1420,7 @@ type CreateClinicRequest struct {
 
 func (x *CreateClinicRequest) Reset() {
 	*x = CreateClinicRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[20]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1617,7 +1432,7 @@ func (x *CreateClinicRequest) String() string {
 func (*CreateClinicRequest) ProtoMessage() {}
 
 func (x *CreateClinicRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[20]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1630,7 +1445,7 @@ func (x *CreateClinicRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateClinicRequest.ProtoReflect.Descriptor instead.
 func (*CreateClinicRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{20}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CreateClinicRequest) GetId() string {
@@ -1677,7 +1492,7 @@ type CreateClinicResponse struct {
 
 func (x *CreateClinicResponse) Reset() {
 	*x = CreateClinicResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[21]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1689,7 +1504,7 @@ func (x *CreateClinicResponse) String() string {
 func (*CreateClinicResponse) ProtoMessage() {}
 
 func (x *CreateClinicResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[21]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1702,7 +1517,7 @@ func (x *CreateClinicResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateClinicResponse.ProtoReflect.Descriptor instead.
 func (*CreateClinicResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{21}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CreateClinicResponse) GetClinic() *Clinic {
@@ -1722,7 +1537,7 @@ type CreateDoctorRequest struct {
 
 func (x *CreateDoctorRequest) Reset() {
 	*x = CreateDoctorRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[22]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1734,7 +1549,7 @@ func (x *CreateDoctorRequest) String() string {
 func (*CreateDoctorRequest) ProtoMessage() {}
 
 func (x *CreateDoctorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[22]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1747,7 +1562,7 @@ func (x *CreateDoctorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateDoctorRequest.ProtoReflect.Descriptor instead.
 func (*CreateDoctorRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{22}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CreateDoctorRequest) GetExternalId() string {
@@ -1773,7 +1588,7 @@ type CreateDoctorResponse struct {
 
 func (x *CreateDoctorResponse) Reset() {
 	*x = CreateDoctorResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[23]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1785,7 +1600,7 @@ func (x *CreateDoctorResponse) String() string {
 func (*CreateDoctorResponse) ProtoMessage() {}
 
 func (x *CreateDoctorResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[23]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1798,7 +1613,7 @@ func (x *CreateDoctorResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateDoctorResponse.ProtoReflect.Descriptor instead.
 func (*CreateDoctorResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{23}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CreateDoctorResponse) GetDoctor() *Doctor {
@@ -1818,7 +1633,7 @@ type LinkAccountRequest struct {
 
 func (x *LinkAccountRequest) Reset() {
 	*x = LinkAccountRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[24]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1830,7 +1645,7 @@ func (x *LinkAccountRequest) String() string {
 func (*LinkAccountRequest) ProtoMessage() {}
 
 func (x *LinkAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[24]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1843,7 +1658,7 @@ func (x *LinkAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkAccountRequest.ProtoReflect.Descriptor instead.
 func (*LinkAccountRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{24}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *LinkAccountRequest) GetDoctorId() string {
@@ -1869,7 +1684,7 @@ type LinkAccountResponse struct {
 
 func (x *LinkAccountResponse) Reset() {
 	*x = LinkAccountResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[25]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1881,7 +1696,7 @@ func (x *LinkAccountResponse) String() string {
 func (*LinkAccountResponse) ProtoMessage() {}
 
 func (x *LinkAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[25]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1894,7 +1709,7 @@ func (x *LinkAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkAccountResponse.ProtoReflect.Descriptor instead.
 func (*LinkAccountResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{25}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *LinkAccountResponse) GetDoctor() *Doctor {
@@ -1913,7 +1728,7 @@ type GetDoctorHistoryRequest struct {
 
 func (x *GetDoctorHistoryRequest) Reset() {
 	*x = GetDoctorHistoryRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[26]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1925,7 +1740,7 @@ func (x *GetDoctorHistoryRequest) String() string {
 func (*GetDoctorHistoryRequest) ProtoMessage() {}
 
 func (x *GetDoctorHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[26]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1938,7 +1753,7 @@ func (x *GetDoctorHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDoctorHistoryRequest.ProtoReflect.Descriptor instead.
 func (*GetDoctorHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{26}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetDoctorHistoryRequest) GetDoctorId() string {
@@ -1965,7 +1780,7 @@ type HistoryEntry struct {
 
 func (x *HistoryEntry) Reset() {
 	*x = HistoryEntry{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[27]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1977,7 +1792,7 @@ func (x *HistoryEntry) String() string {
 func (*HistoryEntry) ProtoMessage() {}
 
 func (x *HistoryEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[27]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1990,7 +1805,7 @@ func (x *HistoryEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryEntry.ProtoReflect.Descriptor instead.
 func (*HistoryEntry) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{27}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *HistoryEntry) GetAction() string {
@@ -2051,7 +1866,7 @@ type GetDoctorHistoryResponse struct {
 
 func (x *GetDoctorHistoryResponse) Reset() {
 	*x = GetDoctorHistoryResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[28]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2063,7 +1878,7 @@ func (x *GetDoctorHistoryResponse) String() string {
 func (*GetDoctorHistoryResponse) ProtoMessage() {}
 
 func (x *GetDoctorHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[28]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2076,7 +1891,7 @@ func (x *GetDoctorHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDoctorHistoryResponse.ProtoReflect.Descriptor instead.
 func (*GetDoctorHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{28}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetDoctorHistoryResponse) GetEntries() []*HistoryEntry {
@@ -2122,26 +1937,7 @@ const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
 	"\x04city\x18\x03 \x01(\tR\x04city\x12\x18\n" +
 	"\aaddress\x18\x04 \x01(\tR\aaddress\x12!\n" +
-	"\fterritory_id\x18\x05 \x01(\tR\vterritoryId\"\x80\x01\n" +
-	"\rFieldTemplate\x12\x1e\n" +
-	"\n" +
-	"collection\x18\x01 \x01(\tR\n" +
-	"collection\x12\x18\n" +
-	"\aversion\x18\x02 \x01(\x05R\aversion\x125\n" +
-	"\x05rules\x18\x03 \x03(\v2\x1f.ordinator.probase.v1.FieldRuleR\x05rules\"\x9c\x02\n" +
-	"\tFieldRule\x12\x14\n" +
-	"\x05field\x18\x01 \x01(\tR\x05field\x12\x14\n" +
-	"\x05label\x18\x02 \x01(\tR\x05label\x12\x1a\n" +
-	"\brequired\x18\x03 \x01(\bR\brequired\x12\x12\n" +
-	"\x04list\x18\x04 \x01(\bR\x04list\x12\x1b\n" +
-	"\tmax_items\x18\x05 \x01(\x05R\bmaxItems\x12\x17\n" +
-	"\amin_len\x18\x06 \x01(\x05R\x06minLen\x12\x17\n" +
-	"\amax_len\x18\a \x01(\x05R\x06maxLen\x12\x18\n" +
-	"\apattern\x18\b \x01(\tR\apattern\x12!\n" +
-	"\fpattern_hint\x18\t \x01(\tR\vpatternHint\x12\x15\n" +
-	"\x06one_of\x18\n" +
-	" \x03(\tR\x05oneOf\x12\x10\n" +
-	"\x03ref\x18\v \x01(\tR\x03ref\"W\n" +
+	"\fterritory_id\x18\x05 \x01(\tR\vterritoryId\"W\n" +
 	"\vFieldChange\x12\x1f\n" +
 	"\x05field\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x05field\x12'\n" +
 	"\x06values\x18\x02 \x03(\tB\x0f\xbaH\f\x92\x01\t\x10\x14\"\x05r\x03\x18\xe8\aR\x06values\"\xc1\x03\n" +
@@ -2295,84 +2091,81 @@ func file_ordinator_probase_v1_probase_proto_rawDescGZIP() []byte {
 }
 
 var file_ordinator_probase_v1_probase_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ordinator_probase_v1_probase_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_ordinator_probase_v1_probase_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_ordinator_probase_v1_probase_proto_goTypes = []any{
 	(EditStatus)(0),                    // 0: ordinator.probase.v1.EditStatus
 	(Resolution)(0),                    // 1: ordinator.probase.v1.Resolution
 	(*Address)(nil),                    // 2: ordinator.probase.v1.Address
 	(*Doctor)(nil),                     // 3: ordinator.probase.v1.Doctor
 	(*Clinic)(nil),                     // 4: ordinator.probase.v1.Clinic
-	(*FieldTemplate)(nil),              // 5: ordinator.probase.v1.FieldTemplate
-	(*FieldRule)(nil),                  // 6: ordinator.probase.v1.FieldRule
-	(*FieldChange)(nil),                // 7: ordinator.probase.v1.FieldChange
-	(*EditRequest)(nil),                // 8: ordinator.probase.v1.EditRequest
-	(*ProposeEditArgs)(nil),            // 9: ordinator.probase.v1.ProposeEditArgs
-	(*ProposeEditResult)(nil),          // 10: ordinator.probase.v1.ProposeEditResult
-	(*RequestUpdateArgs)(nil),          // 11: ordinator.probase.v1.RequestUpdateArgs
-	(*ListEditRequestsRequest)(nil),    // 12: ordinator.probase.v1.ListEditRequestsRequest
-	(*ListEditRequestsResponse)(nil),   // 13: ordinator.probase.v1.ListEditRequestsResponse
-	(*GetEditRequestRequest)(nil),      // 14: ordinator.probase.v1.GetEditRequestRequest
-	(*FieldComparison)(nil),            // 15: ordinator.probase.v1.FieldComparison
-	(*GetEditRequestResponse)(nil),     // 16: ordinator.probase.v1.GetEditRequestResponse
-	(*FieldResolution)(nil),            // 17: ordinator.probase.v1.FieldResolution
-	(*ApproveEditRequestRequest)(nil),  // 18: ordinator.probase.v1.ApproveEditRequestRequest
-	(*ApproveEditRequestResponse)(nil), // 19: ordinator.probase.v1.ApproveEditRequestResponse
-	(*RejectEditRequestRequest)(nil),   // 20: ordinator.probase.v1.RejectEditRequestRequest
-	(*RejectEditRequestResponse)(nil),  // 21: ordinator.probase.v1.RejectEditRequestResponse
-	(*CreateClinicRequest)(nil),        // 22: ordinator.probase.v1.CreateClinicRequest
-	(*CreateClinicResponse)(nil),       // 23: ordinator.probase.v1.CreateClinicResponse
-	(*CreateDoctorRequest)(nil),        // 24: ordinator.probase.v1.CreateDoctorRequest
-	(*CreateDoctorResponse)(nil),       // 25: ordinator.probase.v1.CreateDoctorResponse
-	(*LinkAccountRequest)(nil),         // 26: ordinator.probase.v1.LinkAccountRequest
-	(*LinkAccountResponse)(nil),        // 27: ordinator.probase.v1.LinkAccountResponse
-	(*GetDoctorHistoryRequest)(nil),    // 28: ordinator.probase.v1.GetDoctorHistoryRequest
-	(*HistoryEntry)(nil),               // 29: ordinator.probase.v1.HistoryEntry
-	(*GetDoctorHistoryResponse)(nil),   // 30: ordinator.probase.v1.GetDoctorHistoryResponse
+	(*FieldChange)(nil),                // 5: ordinator.probase.v1.FieldChange
+	(*EditRequest)(nil),                // 6: ordinator.probase.v1.EditRequest
+	(*ProposeEditArgs)(nil),            // 7: ordinator.probase.v1.ProposeEditArgs
+	(*ProposeEditResult)(nil),          // 8: ordinator.probase.v1.ProposeEditResult
+	(*RequestUpdateArgs)(nil),          // 9: ordinator.probase.v1.RequestUpdateArgs
+	(*ListEditRequestsRequest)(nil),    // 10: ordinator.probase.v1.ListEditRequestsRequest
+	(*ListEditRequestsResponse)(nil),   // 11: ordinator.probase.v1.ListEditRequestsResponse
+	(*GetEditRequestRequest)(nil),      // 12: ordinator.probase.v1.GetEditRequestRequest
+	(*FieldComparison)(nil),            // 13: ordinator.probase.v1.FieldComparison
+	(*GetEditRequestResponse)(nil),     // 14: ordinator.probase.v1.GetEditRequestResponse
+	(*FieldResolution)(nil),            // 15: ordinator.probase.v1.FieldResolution
+	(*ApproveEditRequestRequest)(nil),  // 16: ordinator.probase.v1.ApproveEditRequestRequest
+	(*ApproveEditRequestResponse)(nil), // 17: ordinator.probase.v1.ApproveEditRequestResponse
+	(*RejectEditRequestRequest)(nil),   // 18: ordinator.probase.v1.RejectEditRequestRequest
+	(*RejectEditRequestResponse)(nil),  // 19: ordinator.probase.v1.RejectEditRequestResponse
+	(*CreateClinicRequest)(nil),        // 20: ordinator.probase.v1.CreateClinicRequest
+	(*CreateClinicResponse)(nil),       // 21: ordinator.probase.v1.CreateClinicResponse
+	(*CreateDoctorRequest)(nil),        // 22: ordinator.probase.v1.CreateDoctorRequest
+	(*CreateDoctorResponse)(nil),       // 23: ordinator.probase.v1.CreateDoctorResponse
+	(*LinkAccountRequest)(nil),         // 24: ordinator.probase.v1.LinkAccountRequest
+	(*LinkAccountResponse)(nil),        // 25: ordinator.probase.v1.LinkAccountResponse
+	(*GetDoctorHistoryRequest)(nil),    // 26: ordinator.probase.v1.GetDoctorHistoryRequest
+	(*HistoryEntry)(nil),               // 27: ordinator.probase.v1.HistoryEntry
+	(*GetDoctorHistoryResponse)(nil),   // 28: ordinator.probase.v1.GetDoctorHistoryResponse
 }
 var file_ordinator_probase_v1_probase_proto_depIdxs = []int32{
 	2,  // 0: ordinator.probase.v1.Doctor.delivery_address:type_name -> ordinator.probase.v1.Address
-	6,  // 1: ordinator.probase.v1.FieldTemplate.rules:type_name -> ordinator.probase.v1.FieldRule
-	7,  // 2: ordinator.probase.v1.EditRequest.changes:type_name -> ordinator.probase.v1.FieldChange
-	0,  // 3: ordinator.probase.v1.EditRequest.status:type_name -> ordinator.probase.v1.EditStatus
-	7,  // 4: ordinator.probase.v1.ProposeEditArgs.changes:type_name -> ordinator.probase.v1.FieldChange
-	0,  // 5: ordinator.probase.v1.ListEditRequestsRequest.status:type_name -> ordinator.probase.v1.EditStatus
-	8,  // 6: ordinator.probase.v1.ListEditRequestsResponse.requests:type_name -> ordinator.probase.v1.EditRequest
-	8,  // 7: ordinator.probase.v1.GetEditRequestResponse.request:type_name -> ordinator.probase.v1.EditRequest
-	3,  // 8: ordinator.probase.v1.GetEditRequestResponse.current:type_name -> ordinator.probase.v1.Doctor
-	15, // 9: ordinator.probase.v1.GetEditRequestResponse.fields:type_name -> ordinator.probase.v1.FieldComparison
-	8,  // 10: ordinator.probase.v1.GetEditRequestResponse.concurrent:type_name -> ordinator.probase.v1.EditRequest
-	1,  // 11: ordinator.probase.v1.FieldResolution.resolution:type_name -> ordinator.probase.v1.Resolution
-	17, // 12: ordinator.probase.v1.ApproveEditRequestRequest.resolutions:type_name -> ordinator.probase.v1.FieldResolution
-	8,  // 13: ordinator.probase.v1.ApproveEditRequestResponse.request:type_name -> ordinator.probase.v1.EditRequest
-	3,  // 14: ordinator.probase.v1.ApproveEditRequestResponse.doctor:type_name -> ordinator.probase.v1.Doctor
-	8,  // 15: ordinator.probase.v1.RejectEditRequestResponse.request:type_name -> ordinator.probase.v1.EditRequest
-	4,  // 16: ordinator.probase.v1.CreateClinicResponse.clinic:type_name -> ordinator.probase.v1.Clinic
-	7,  // 17: ordinator.probase.v1.CreateDoctorRequest.fields:type_name -> ordinator.probase.v1.FieldChange
-	3,  // 18: ordinator.probase.v1.CreateDoctorResponse.doctor:type_name -> ordinator.probase.v1.Doctor
-	3,  // 19: ordinator.probase.v1.LinkAccountResponse.doctor:type_name -> ordinator.probase.v1.Doctor
-	7,  // 20: ordinator.probase.v1.HistoryEntry.changes:type_name -> ordinator.probase.v1.FieldChange
-	29, // 21: ordinator.probase.v1.GetDoctorHistoryResponse.entries:type_name -> ordinator.probase.v1.HistoryEntry
-	12, // 22: ordinator.probase.v1.ModerationService.ListEditRequests:input_type -> ordinator.probase.v1.ListEditRequestsRequest
-	14, // 23: ordinator.probase.v1.ModerationService.GetEditRequest:input_type -> ordinator.probase.v1.GetEditRequestRequest
-	18, // 24: ordinator.probase.v1.ModerationService.ApproveEditRequest:input_type -> ordinator.probase.v1.ApproveEditRequestRequest
-	20, // 25: ordinator.probase.v1.ModerationService.RejectEditRequest:input_type -> ordinator.probase.v1.RejectEditRequestRequest
-	22, // 26: ordinator.probase.v1.DirectoryService.CreateClinic:input_type -> ordinator.probase.v1.CreateClinicRequest
-	24, // 27: ordinator.probase.v1.DirectoryService.CreateDoctor:input_type -> ordinator.probase.v1.CreateDoctorRequest
-	26, // 28: ordinator.probase.v1.DirectoryService.LinkAccount:input_type -> ordinator.probase.v1.LinkAccountRequest
-	28, // 29: ordinator.probase.v1.DirectoryService.GetDoctorHistory:input_type -> ordinator.probase.v1.GetDoctorHistoryRequest
-	13, // 30: ordinator.probase.v1.ModerationService.ListEditRequests:output_type -> ordinator.probase.v1.ListEditRequestsResponse
-	16, // 31: ordinator.probase.v1.ModerationService.GetEditRequest:output_type -> ordinator.probase.v1.GetEditRequestResponse
-	19, // 32: ordinator.probase.v1.ModerationService.ApproveEditRequest:output_type -> ordinator.probase.v1.ApproveEditRequestResponse
-	21, // 33: ordinator.probase.v1.ModerationService.RejectEditRequest:output_type -> ordinator.probase.v1.RejectEditRequestResponse
-	23, // 34: ordinator.probase.v1.DirectoryService.CreateClinic:output_type -> ordinator.probase.v1.CreateClinicResponse
-	25, // 35: ordinator.probase.v1.DirectoryService.CreateDoctor:output_type -> ordinator.probase.v1.CreateDoctorResponse
-	27, // 36: ordinator.probase.v1.DirectoryService.LinkAccount:output_type -> ordinator.probase.v1.LinkAccountResponse
-	30, // 37: ordinator.probase.v1.DirectoryService.GetDoctorHistory:output_type -> ordinator.probase.v1.GetDoctorHistoryResponse
-	30, // [30:38] is the sub-list for method output_type
-	22, // [22:30] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	5,  // 1: ordinator.probase.v1.EditRequest.changes:type_name -> ordinator.probase.v1.FieldChange
+	0,  // 2: ordinator.probase.v1.EditRequest.status:type_name -> ordinator.probase.v1.EditStatus
+	5,  // 3: ordinator.probase.v1.ProposeEditArgs.changes:type_name -> ordinator.probase.v1.FieldChange
+	0,  // 4: ordinator.probase.v1.ListEditRequestsRequest.status:type_name -> ordinator.probase.v1.EditStatus
+	6,  // 5: ordinator.probase.v1.ListEditRequestsResponse.requests:type_name -> ordinator.probase.v1.EditRequest
+	6,  // 6: ordinator.probase.v1.GetEditRequestResponse.request:type_name -> ordinator.probase.v1.EditRequest
+	3,  // 7: ordinator.probase.v1.GetEditRequestResponse.current:type_name -> ordinator.probase.v1.Doctor
+	13, // 8: ordinator.probase.v1.GetEditRequestResponse.fields:type_name -> ordinator.probase.v1.FieldComparison
+	6,  // 9: ordinator.probase.v1.GetEditRequestResponse.concurrent:type_name -> ordinator.probase.v1.EditRequest
+	1,  // 10: ordinator.probase.v1.FieldResolution.resolution:type_name -> ordinator.probase.v1.Resolution
+	15, // 11: ordinator.probase.v1.ApproveEditRequestRequest.resolutions:type_name -> ordinator.probase.v1.FieldResolution
+	6,  // 12: ordinator.probase.v1.ApproveEditRequestResponse.request:type_name -> ordinator.probase.v1.EditRequest
+	3,  // 13: ordinator.probase.v1.ApproveEditRequestResponse.doctor:type_name -> ordinator.probase.v1.Doctor
+	6,  // 14: ordinator.probase.v1.RejectEditRequestResponse.request:type_name -> ordinator.probase.v1.EditRequest
+	4,  // 15: ordinator.probase.v1.CreateClinicResponse.clinic:type_name -> ordinator.probase.v1.Clinic
+	5,  // 16: ordinator.probase.v1.CreateDoctorRequest.fields:type_name -> ordinator.probase.v1.FieldChange
+	3,  // 17: ordinator.probase.v1.CreateDoctorResponse.doctor:type_name -> ordinator.probase.v1.Doctor
+	3,  // 18: ordinator.probase.v1.LinkAccountResponse.doctor:type_name -> ordinator.probase.v1.Doctor
+	5,  // 19: ordinator.probase.v1.HistoryEntry.changes:type_name -> ordinator.probase.v1.FieldChange
+	27, // 20: ordinator.probase.v1.GetDoctorHistoryResponse.entries:type_name -> ordinator.probase.v1.HistoryEntry
+	10, // 21: ordinator.probase.v1.ModerationService.ListEditRequests:input_type -> ordinator.probase.v1.ListEditRequestsRequest
+	12, // 22: ordinator.probase.v1.ModerationService.GetEditRequest:input_type -> ordinator.probase.v1.GetEditRequestRequest
+	16, // 23: ordinator.probase.v1.ModerationService.ApproveEditRequest:input_type -> ordinator.probase.v1.ApproveEditRequestRequest
+	18, // 24: ordinator.probase.v1.ModerationService.RejectEditRequest:input_type -> ordinator.probase.v1.RejectEditRequestRequest
+	20, // 25: ordinator.probase.v1.DirectoryService.CreateClinic:input_type -> ordinator.probase.v1.CreateClinicRequest
+	22, // 26: ordinator.probase.v1.DirectoryService.CreateDoctor:input_type -> ordinator.probase.v1.CreateDoctorRequest
+	24, // 27: ordinator.probase.v1.DirectoryService.LinkAccount:input_type -> ordinator.probase.v1.LinkAccountRequest
+	26, // 28: ordinator.probase.v1.DirectoryService.GetDoctorHistory:input_type -> ordinator.probase.v1.GetDoctorHistoryRequest
+	11, // 29: ordinator.probase.v1.ModerationService.ListEditRequests:output_type -> ordinator.probase.v1.ListEditRequestsResponse
+	14, // 30: ordinator.probase.v1.ModerationService.GetEditRequest:output_type -> ordinator.probase.v1.GetEditRequestResponse
+	17, // 31: ordinator.probase.v1.ModerationService.ApproveEditRequest:output_type -> ordinator.probase.v1.ApproveEditRequestResponse
+	19, // 32: ordinator.probase.v1.ModerationService.RejectEditRequest:output_type -> ordinator.probase.v1.RejectEditRequestResponse
+	21, // 33: ordinator.probase.v1.DirectoryService.CreateClinic:output_type -> ordinator.probase.v1.CreateClinicResponse
+	23, // 34: ordinator.probase.v1.DirectoryService.CreateDoctor:output_type -> ordinator.probase.v1.CreateDoctorResponse
+	25, // 35: ordinator.probase.v1.DirectoryService.LinkAccount:output_type -> ordinator.probase.v1.LinkAccountResponse
+	28, // 36: ordinator.probase.v1.DirectoryService.GetDoctorHistory:output_type -> ordinator.probase.v1.GetDoctorHistoryResponse
+	29, // [29:37] is the sub-list for method output_type
+	21, // [21:29] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_ordinator_probase_v1_probase_proto_init() }
@@ -2386,7 +2179,7 @@ func file_ordinator_probase_v1_probase_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ordinator_probase_v1_probase_proto_rawDesc), len(file_ordinator_probase_v1_probase_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   29,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   2,
 		},
