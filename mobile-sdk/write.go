@@ -113,6 +113,29 @@ func (t *LocalTx) Get(collection, id string) ([]byte, bool, error) {
 	return payload, true, nil
 }
 
+// Holds tells whether the replica has any record of a collection, pending
+// writes included. A device that holds none of a collection (a doctor's
+// phone holds no clinics) cannot tell whether a reference to one exists.
+func (t *LocalTx) Holds(collection string) (bool, error) {
+	if internal(collection) {
+		return false, ErrInternalCollection
+	}
+	tbl, ok := t.r.tables.lookup(collection)
+	if !ok {
+		if tbl, ok = t.tx.tables[collection]; !ok {
+			return false, nil
+		}
+	}
+	if err := t.w.flushTable(tbl); err != nil {
+		return false, err
+	}
+	var n int
+	if err := t.tx.queryRow(`SELECT count(*) FROM (SELECT 1 FROM ` + quote(tbl.name) + ` LIMIT 1)`).Scan(&n); err != nil {
+		return false, err
+	}
+	return n > 0, nil
+}
+
 // Put sets a record's optimistic state.
 func (t *LocalTx) Put(collection, id string, payload []byte) error {
 	tbl, err := t.target(collection, id)

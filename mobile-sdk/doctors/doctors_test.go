@@ -27,6 +27,12 @@ var template = fields.Template{Collection: "doctor", Version: 1, Rules: []fields
 // for a sync.
 func open(t *testing.T, withTemplate bool) *sdk.Replica {
 	t.Helper()
+	return openWith(t, withTemplate, true)
+}
+
+// openWith is open, with or without clinics: a doctor's phone holds none.
+func openWith(t *testing.T, withTemplate, withClinics bool) *sdk.Replica {
+	t.Helper()
 	s := sdk.NewSchema()
 	doctors.Register(s)
 	s.AddMutation("test.seed", func(tx *sdk.LocalTx, _ []byte) error {
@@ -35,8 +41,10 @@ func open(t *testing.T, withTemplate bool) *sdk.Replica {
 				return err
 			}
 		}
-		if err := doctors.Clinics.Put(tx, "c1", &probasev1.Clinic{Id: "c1", Name: "Clinic One", TerritoryId: "north"}); err != nil {
-			return err
+		if withClinics {
+			if err := doctors.Clinics.Put(tx, "c1", &probasev1.Clinic{Id: "c1", Name: "Clinic One", TerritoryId: "north"}); err != nil {
+				return err
+			}
 		}
 		return doctors.Doctors.Put(tx, "d1", &probasev1.Doctor{Id: "d1", FullName: "Анна Петрова", ClinicId: "c1", TerritoryId: "north", Version: 3,
 			Phones: []string{"+79161234567"}, Status: "active"})
@@ -147,5 +155,23 @@ func TestProposeEditNeedsTheTemplate(t *testing.T) {
 	r := open(t, false)
 	if _, err := doctors.ProposeEdit(context.Background(), r, "d1", fields.Values{"phones": {"+79160000000"}}, ""); !errors.Is(err, doctors.ErrNoTemplate) {
 		t.Fatalf("without a template: %v", err)
+	}
+}
+
+// TestWorkplaceOnAPhoneWithoutClinics: a doctor's phone holds no clinics,
+// so a new workplace is left to the server to check instead of refused.
+func TestWorkplaceOnAPhoneWithoutClinics(t *testing.T) {
+	ctx := context.Background()
+	r := openWith(t, true, false)
+	changes := fields.Values{"clinic_id": {"c2"}}
+	if viol, err := doctors.Check(ctx, r, "d1", changes); err != nil || len(viol) != 0 {
+		t.Fatalf("Check: %v, %v; want no violation", viol, err)
+	}
+	if _, err := doctors.ProposeEdit(ctx, r, "d1", changes, "moved"); err != nil {
+		t.Fatal(err)
+	}
+	// Rules that need no reference are still checked on the phone.
+	if viol, err := doctors.Check(ctx, r, "d1", fields.Values{"phones": {"8-916"}}); err != nil || len(viol) != 1 {
+		t.Fatalf("Check of a bad phone: %v, %v; want one violation", viol, err)
 	}
 }

@@ -42,17 +42,22 @@ var ErrNoTemplate = errors.New("doctors: the doctor field template has not synce
 var ErrNoDoctor = errors.New("doctors: the doctor is not on this device")
 
 // reader is what a check reads: the replica, or a mutator's transaction.
-type reader func(collection, id string) ([]byte, bool, error)
+type reader struct {
+	get   func(collection, id string) ([]byte, bool, error)
+	holds func(collection string) (bool, error)
+}
 
-// refCollections are the referenced collections a device holds and so can
-// check; references to others (territory) are the server's to check.
+// refCollections are the referenced collections a device may hold and so
+// can check; references to others (territory), and to a collection this
+// device holds none of (a doctor's phone has no clinics), are the server's
+// to check.
 var refCollections = []string{"clinic"}
 
 // check merges changes over the doctor's values and checks the result
 // with the synced template. It returns the normalised changes that differ
 // from now and the violations.
-func check(get reader, doctor *probasev1.Doctor, changes fields.Values) (fields.Values, []Violation, error) {
-	raw, ok, err := get(TemplateCollection, DoctorTemplateID)
+func check(rd reader, doctor *probasev1.Doctor, changes fields.Values) (fields.Values, []Violation, error) {
+	raw, ok, err := rd.get(TemplateCollection, DoctorTemplateID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -81,7 +86,10 @@ func check(get reader, doctor *probasev1.Doctor, changes fields.Values) (fields.
 		if !slices.Contains(refCollections, collection) {
 			return true, nil
 		}
-		_, ok, err := get(collection, id)
+		if held, err := rd.holds(collection); err != nil || !held {
+			return true, err
+		}
+		_, ok, err := rd.get(collection, id)
 		return ok, err
 	}
 	viol, err := t.Check(merged, exists)
@@ -133,7 +141,7 @@ func proposeEdit(tx *sdk.LocalTx, a *probasev1.ProposeEditArgs) error {
 	if len(dup) > 0 {
 		return &InvalidError{DoctorID: d.Id, Violations: dup}
 	}
-	changed, viol, err := check(tx.Get, d, changes)
+	changed, viol, err := check(reader{get: tx.Get, holds: tx.Holds}, d, changes)
 	if err != nil {
 		return err
 	}
@@ -160,11 +168,17 @@ func Check(ctx context.Context, r *sdk.Replica, doctorID string, changes fields.
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrNoDoctor, doctorID)
 	}
-	get := func(collection, id string) ([]byte, bool, error) {
-		rec, ok, err := r.Get(ctx, collection, id)
-		return rec.Payload, ok, err
+	rd := reader{
+		get: func(collection, id string) ([]byte, bool, error) {
+			rec, ok, err := r.Get(ctx, collection, id)
+			return rec.Payload, ok, err
+		},
+		holds: func(collection string) (bool, error) {
+			n, err := r.Count(ctx, sdk.Query{Collection: collection, Limit: 1})
+			return n > 0, err
+		},
 	}
-	_, viol, err := check(get, d, changes)
+	_, viol, err := check(rd, d, changes)
 	return viol, err
 }
 
