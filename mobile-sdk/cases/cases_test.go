@@ -157,7 +157,9 @@ func TestRefusedOnDevice(t *testing.T) {
 			syncengine.EINVALID, "case_id", "case_id must be a UUID"},
 		{"no content", func() (int64, error) { return cases.SaveDraft(ctx, r, otherID, nil) }, syncengine.EINVALID, "content", "a draft needs content"},
 		{"a name in the outcome notes", func() (int64, error) {
-			return cases.SaveDraft(ctx, r, otherID, with(func(c *casesv1.CaseContent) { c.OutcomeNotes = "Пациентка Иванова Мария Петровна довольна" }))
+			return cases.SaveDraft(ctx, r, otherID, with(func(c *casesv1.CaseContent) {
+				c.OutcomeNotes = "Пациентка Иванова Мария Петровна довольна"
+			}))
 		}, syncengine.EINVALID, "content.outcome_notes", "the case may identify a patient (outcome_notes)"},
 		{"a phone number in the regimen", func() (int64, error) {
 			return cases.SaveDraft(ctx, r, otherID, with(func(c *casesv1.CaseContent) { c.Regimen = "звонить по тел. +7 916 123-45-67" }))
@@ -184,7 +186,9 @@ func TestRefusedOnDevice(t *testing.T) {
 			syncengine.ENOTFOUND, "", "there is no case " + otherID + " on this device"},
 		{"withdrawing a draft", func() (int64, error) { return cases.Withdraw(ctx, r, draftID, false) },
 			syncengine.EPRECONDITION, "", "case " + draftID + " is already a draft"},
-		{"commenting on a draft", func() (int64, error) { return cases.Comment(ctx, r, otherID, draftID, "Интересный случай") },
+		{"commenting on a draft", func() (int64, error) {
+			return cases.Comment(ctx, r, otherID, draftID, "Интересный случай")
+		},
 			syncengine.ENOTFOUND, "", "there is no published case"},
 		{"an e-mail address in a comment", func() (int64, error) { return cases.Comment(ctx, r, otherID, draftID, "пишите ivanova@mail.ru") },
 			syncengine.EINVALID, "text", "the comment may identify a patient"},
