@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Limits the server enforces on a mutation, checked before it is queued.
@@ -83,6 +84,16 @@ func (r *Replica) newLocalTx(tx *wtx, outboxID int64) *LocalTx {
 
 // Context returns the context of the write.
 func (t *LocalTx) Context() context.Context { return t.tx.ctx }
+
+// Time returns when the mutation was made. It is the same at every replay
+// of the mutation, so an optimistic timestamp taken from it does not move.
+func (t *LocalTx) Time() (time.Time, error) {
+	var ms int64
+	if err := t.tx.queryRow(`SELECT created_at FROM sdk_outbox WHERE id = ?`, t.outboxID).Scan(&ms); err != nil {
+		return time.Time{}, err
+	}
+	return time.UnixMilli(ms), nil
+}
 
 // ErrInternalCollection is returned for writes to the protocol's own
 // collections (names starting with "_").

@@ -8,7 +8,7 @@ import (
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
 	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
-	"github.com/ordinatorhq/ordinator/server/cases/anonymity"
+	"github.com/ordinatorhq/ordinator/mobile-sdk/anonymity"
 	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -34,20 +34,8 @@ func freeText(c *casesv1.CaseContent) []struct{ field, text string } {
 // anonymityViolation describes what in a field's text may identify
 // someone, without repeating it; ok is false when nothing does.
 func anonymityViolation(field, text string) (syncengine.Violation, bool) {
-	fs := anonymity.Find(text)
-	if len(fs) == 0 {
-		return syncengine.Violation{}, false
-	}
-	var parts []string
-	for i, f := range fs {
-		if i == 3 {
-			parts = append(parts, fmt.Sprintf("and %d more", len(fs)-3))
-			break
-		}
-		parts = append(parts, f.Describe(text))
-	}
-	return syncengine.Violation{Field: field, Description: strings.Join(parts, "; ") +
-		"; patients must not be identifiable: remove names, phone numbers, e-mail addresses, document numbers and dates of birth"}, true
+	d := anonymity.Explain(text)
+	return syncengine.Violation{Field: field, Description: d}, d != ""
 }
 
 // checkAnonymous rejects content whose free text may identify someone,

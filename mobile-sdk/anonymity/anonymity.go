@@ -25,6 +25,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -99,4 +100,25 @@ func (f Finding) Describe(text string) string {
 		mask = append(mask, '*')
 	}
 	return fmt.Sprintf("looks like %s (at character %d: %q)", f.Kind, at, string(mask))
+}
+
+// Explain says what in text may identify someone, without repeating it
+// (at most three findings, then how many more), followed by what to
+// remove; "" when nothing does. The server's refusals and the device's
+// checks before queueing use it, so both say the same.
+func Explain(text string) string {
+	fs := Find(text)
+	if len(fs) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, 4)
+	for i, f := range fs {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(fs)-3))
+			break
+		}
+		parts = append(parts, f.Describe(text))
+	}
+	return strings.Join(parts, "; ") +
+		"; patients must not be identifiable: remove names, phone numbers, e-mail addresses, document numbers and dates of birth"
 }

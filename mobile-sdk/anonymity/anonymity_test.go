@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ordinatorhq/ordinator/server/cases/anonymity"
+	"github.com/ordinatorhq/ordinator/mobile-sdk/anonymity"
 )
 
 // found lists the findings of text as "kind:text".
@@ -211,5 +211,25 @@ func TestDescribe(t *testing.T) {
 	}
 	if strings.Contains(got, "Иванова") {
 		t.Fatal("the description repeats the name")
+	}
+}
+
+// TestExplain: a clean text explains nothing; findings are described
+// without repeating them, the fourth and later only counted.
+func TestExplain(t *testing.T) {
+	if got := anonymity.Explain("Акне вульгарные (L70.0), Эффаклар Дуо(+)"); got != "" {
+		t.Fatalf("clean text explained as %q", got)
+	}
+	text := "Пациентка Иванова, тел. +7 916 123-45-67, ivanova@mail.ru, паспорт 4509 123456, СНИЛС 112-233-445 95"
+	got := anonymity.Explain(text)
+	for _, want := range []string{"a person's name", "a phone number", "an e-mail address", "and 2 more", "patients must not be identifiable"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Explain = %q, lacks %q", got, want)
+		}
+	}
+	for _, secret := range []string{"Иванова", "916", "mail.ru", "4509"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("Explain repeats %q: %s", secret, got)
+		}
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/ordinatorhq/ordinator/server/cases/anonymity"
+	"github.com/ordinatorhq/ordinator/mobile-sdk/anonymity"
 )
 
 // FuzzFind: any text gives findings that are in order, apart, inside the
