@@ -163,11 +163,15 @@ func (r *Replica) Sync(ctx context.Context) error {
 
 func (r *Replica) syncOnce(ctx context.Context) error {
 	for i := 0; i < 3; i++ {
-		if err := r.push(ctx); err != nil {
+		held, err := r.push(ctx)
+		if err != nil {
 			return err
 		}
 		if err := r.pull(ctx); err != nil {
 			return err
+		}
+		if held {
+			return nil // the rest goes when the photos it waits for are uploaded
 		}
 		queued, err := r.hasQueued(ctx)
 		if err != nil || !queued {

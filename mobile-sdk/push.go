@@ -16,15 +16,19 @@ import (
 // the server refuses for its content (too large, invalid) is halved until
 // the culprit is alone; that one is rejected locally, so one bad mutation
 // never wedges the queue.
-func (r *Replica) push(ctx context.Context) error {
+//
+// A mutation that names a photo still on its way (LocalTx.RefersToMedia)
+// waits for it, and so do the mutations after it, to keep their order:
+// held reports that push stopped there.
+func (r *Replica) push(ctx context.Context) (held bool, err error) {
+	if err := r.registerMedia(ctx); err != nil {
+		return false, err
+	}
 	limit := r.opts.PushBatch
 	for {
-		batch, err := r.queued(ctx, limit)
-		if err != nil {
-			return err
-		}
-		if len(batch) == 0 {
-			return nil
+		batch, held, err := r.queued(ctx, limit)
+		if err != nil || len(batch) == 0 {
+			return held, err
 		}
 		req := &syncv1.PushRequest{ClientId: r.clientID, ClientSchemaVersion: r.opts.ClientSchemaVersion}
 		for _, e := range batch {
@@ -38,36 +42,43 @@ func (r *Replica) push(ctx context.Context) error {
 		})
 		if err != nil {
 			if classify(err) != poison || ctx.Err() != nil {
-				return fmt.Errorf("push: %w", err)
+				return false, fmt.Errorf("push: %w", err)
 			}
 			if len(batch) > 1 {
 				limit = max(1, len(batch)/2)
 				continue
 			}
 			if err := r.rejectLocally(ctx, batch[0], err); err != nil {
-				return err
+				return false, err
 			}
 			limit = r.opts.PushBatch
 			continue
 		}
 		if err := r.recordOutcomes(ctx, batch, res.Msg.GetOutcomes()); err != nil {
-			return err
+			return false, err
 		}
 		limit = r.opts.PushBatch
 	}
 }
 
 // queued returns up to limit queued entries, in seq order, within the push
-// byte budget.
-func (r *Replica) queued(ctx context.Context, limit int) ([]outboxEntry, error) {
-	var out []outboxEntry
-	err := r.db.update(ctx, func(tx *wtx) error {
+// byte budget, stopping before the first one waiting for a photo (held).
+func (r *Replica) queued(ctx context.Context, limit int) (out []outboxEntry, held bool, err error) {
+	err = r.db.update(ctx, func(tx *wtx) error {
 		all, err := readEntries(tx, `SELECT id, seq, name, args, state, rejection, created_at FROM sdk_outbox WHERE state = 0 ORDER BY seq LIMIT ?`, limit)
+		if err != nil || len(all) == 0 {
+			return err
+		}
+		waiting, err := waitingForMedia(tx, all[0].id, all[len(all)-1].id)
 		if err != nil {
 			return err
 		}
 		size := 0
 		for _, e := range all {
+			if waiting[e.id] {
+				held = true
+				break
+			}
 			size += len(e.args) + len(e.name) + 32
 			if len(out) > 0 && size > r.opts.PushBytes {
 				break
@@ -76,7 +87,27 @@ func (r *Replica) queued(ctx context.Context, limit int) ([]outboxEntry, error) 
 		}
 		return nil
 	})
-	return out, r.wrap(err)
+	return out, held, r.wrap(err)
+}
+
+// waitingForMedia returns the outbox entries between two ids that name a
+// photo not yet registered or, where they need it, not yet uploaded.
+func waitingForMedia(tx *wtx, from, to int64) (map[int64]bool, error) {
+	rows, err := tx.query(`SELECT DISTINCT om.outbox_id FROM sdk_outbox_media om JOIN sdk_media m ON m.media_id = om.media_id
+		WHERE om.outbox_id BETWEEN ? AND ? AND m.state = ? AND (om.uploaded = 1 OR m.registered = 0)`, min(from, to), max(from, to), mediaQueued)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
 }
 
 // recordOutcomes stores the push's outcomes. Applied entries wait for the

@@ -87,6 +87,9 @@ func (r *Replica) settle(tx *wtx, cp *syncv1.Checkpoint, out *settleResult) erro
 		if _, err := tx.exec(`DELETE FROM sdk_touched WHERE outbox_id = ?`, e.id); err != nil {
 			return err
 		}
+		if _, err := tx.exec(`DELETE FROM sdk_outbox_media WHERE outbox_id = ?`, e.id); err != nil {
+			return err
+		}
 		if _, err := tx.exec(`DELETE FROM sdk_outbox WHERE id = ?`, e.id); err != nil {
 			return err
 		}

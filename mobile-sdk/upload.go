@@ -131,21 +131,9 @@ func (r *Replica) upload(ctx context.Context, m queuedMedia) (err error) {
 		}
 		r.events.mediaProgress(MediaProgress{MediaID: m.id, Total: m.size, Err: describe(err)})
 	}()
-	var created *mediav1.CreateUploadResponse
-	err = r.api.call(ctx, func(ctx context.Context) error {
-		res, err := r.api.media.CreateUpload(ctx, connect.NewRequest(&mediav1.CreateUploadRequest{
-			MediaId: m.id, Sha256: m.sha256, Size: m.size, ContentType: m.contentType, Purpose: mediav1.MediaPurpose(m.purpose),
-		}))
-		if err == nil {
-			created = res.Msg
-		}
+	created, finished, err := r.createUpload(ctx, m)
+	if err != nil || finished {
 		return err
-	})
-	if err != nil {
-		if refusedUpload(err) {
-			return r.finishUpload(m, nil, "the server refused the photo: "+describe(err))
-		}
-		return fmt.Errorf("creating the upload of %s: %w", m.id, err)
 	}
 	f, err := os.Open(filepath.Join(r.dir, mediaDir, m.file))
 	if err != nil {
@@ -163,9 +151,6 @@ func (r *Replica) upload(ctx context.Context, m queuedMedia) (err error) {
 		if parts, err = r.putParts(ctx, m, f, created.GetMultipart()); err != nil {
 			return err
 		}
-	default:
-		// Nothing to send: the same file is already stored, or refused.
-		return r.finishUpload(m, created.GetMedia(), "")
 	}
 	var done *mediav1.Media
 	err = r.api.call(ctx, func(ctx context.Context) error {
@@ -183,6 +168,57 @@ func (r *Replica) upload(ctx context.Context, m queuedMedia) (err error) {
 		return fmt.Errorf("completing the upload of %s: %w", m.id, err)
 	}
 	return r.finishUpload(m, done, "")
+}
+
+// createUpload registers a photo with the server (its digest and size) or
+// resumes its upload, and returns what to send. done is set when there is
+// nothing to send: the server already has the same file, or refused the
+// photo for good (it ends rejected, reported to the app).
+func (r *Replica) createUpload(ctx context.Context, m queuedMedia) (created *mediav1.CreateUploadResponse, done bool, err error) {
+	err = r.api.call(ctx, func(ctx context.Context) error {
+		res, err := r.api.media.CreateUpload(ctx, connect.NewRequest(&mediav1.CreateUploadRequest{
+			MediaId: m.id, Sha256: m.sha256, Size: m.size, ContentType: m.contentType, Purpose: mediav1.MediaPurpose(m.purpose),
+		}))
+		if err == nil {
+			created = res.Msg
+		}
+		return err
+	})
+	if err != nil {
+		if refusedUpload(err) {
+			return nil, true, r.finishUpload(m, nil, "the server refused the photo: "+describe(err))
+		}
+		return nil, false, fmt.Errorf("creating the upload of %s: %w", m.id, err)
+	}
+	if created.GetSingle() == nil && created.GetMultipart() == nil {
+		return nil, true, r.finishUpload(m, created.GetMedia(), "")
+	}
+	err = r.db.update(ctx, func(tx *wtx) error {
+		_, err := tx.exec(`UPDATE sdk_media SET registered = 1 WHERE id = ? AND registered = 0`, m.id)
+		return err
+	})
+	return created, false, r.wrap(err)
+}
+
+// registerMedia registers every queued photo the server does not know yet,
+// before a push: mutations that name a photo (a case draft) may then go
+// while its bytes are still on the way.
+func (r *Replica) registerMedia(ctx context.Context) error {
+	for {
+		var m queuedMedia
+		err := r.db.r.QueryRowContext(ctx, `SELECT id, file, sha256, size, content_type, purpose FROM sdk_media
+			WHERE state = 0 AND registered = 0 ORDER BY created_at, id LIMIT 1`).
+			Scan(&m.id, &m.file, &m.sha256, &m.size, &m.contentType, &m.purpose)
+		if errors.Is(err, errNoRows) {
+			return nil
+		}
+		if err != nil {
+			return r.wrap(err)
+		}
+		if _, _, err := r.createUpload(ctx, m); err != nil {
+			return err
+		}
+	}
 }
 
 // refusedUpload reports whether CreateUpload refused a photo for good:
@@ -408,5 +444,6 @@ func (r *Replica) finishUpload(m queuedMedia, media *mediav1.Media, refused stri
 	}
 	r.status.update(func(s *Status) { s.MediaQueued = max(0, s.MediaQueued-1) })
 	r.events.mediaProgress(MediaProgress{MediaID: m.id, Sent: m.size, Total: m.size, Done: true, Status: media.GetStatus(), Err: reason})
+	r.loop.poke() // mutations waiting for this photo may go now
 	return nil
 }

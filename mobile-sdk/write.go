@@ -147,6 +147,24 @@ func (t *LocalTx) Holds(collection string) (bool, error) {
 	return n > 0, nil
 }
 
+// RefersToMedia says the mutation names a photo added on this device
+// (AddPhoto): it is pushed only once the server knows the photo — its
+// digest and size registered, which the sync loop does before pushing —
+// or, with uploaded set, once the photo's bytes are uploaded, so the
+// server never refuses it for a photo still on its way. A photo the server
+// refused no longer holds the mutation back: the server then rejects the
+// mutation with its reason. Media ids not added on this device are ignored.
+func (t *LocalTx) RefersToMedia(mediaID string, uploaded bool) error {
+	if mediaID == "" {
+		return errors.New("sdk: RefersToMedia needs a media id")
+	}
+	_, err := t.tx.exec(`INSERT INTO sdk_outbox_media (outbox_id, media_id, uploaded)
+		SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM sdk_media WHERE media_id = ? AND state <> ?)
+		ON CONFLICT (outbox_id, media_id) DO UPDATE SET uploaded = max(uploaded, excluded.uploaded)`,
+		t.outboxID, mediaID, uploaded, mediaID, mediaCached)
+	return err
+}
+
 // Put sets a record's optimistic state.
 func (t *LocalTx) Put(collection, id string, payload []byte) error {
 	tbl, err := t.target(collection, id)

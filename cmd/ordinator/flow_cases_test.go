@@ -155,10 +155,23 @@ func caseFlow(t *testing.T, p *platform) {
 		t.Fatalf("the server has cases before the phone reconnected: %v", q)
 	}
 
-	// Online: the media queue uploads the photos to the MediaService (and
-	// storage behind it), then the outbox pushes: the server knows the
-	// photos and they are ready, so the draft and the submission apply.
+	// Online, a sync before any byte is sent: the photos are registered
+	// by their digests, so the drafts apply; the submission waits in the
+	// outbox for the uploads instead of being refused as "still uploading".
 	author.SetConnectivity(sdk.Online)
+	mustCase(t, author.Sync(ctx))
+	if st := author.Status(); st.Pending != 1 || st.MediaQueued != 2 {
+		t.Fatalf("status after a sync with the photos still queued %+v, want the submission held and 2 photos queued", st)
+	}
+	if rejs, err := author.Rejections(ctx); err != nil || len(rejs) != 0 {
+		t.Fatalf("rejections %v, %v", rejs, err)
+	}
+	if q := queue(); len(q) != 0 {
+		t.Fatalf("a case reached moderation before its photos: %v", q)
+	}
+
+	// The media queue uploads the photos to the MediaService (and storage
+	// behind it); the held submission then goes.
 	progress := make(chan sdk.MediaProgress, 64)
 	stop := author.ObserveMedia(func(m sdk.MediaProgress) { progress <- m })
 	mustCase(t, author.UploadMedia(ctx))
@@ -284,5 +297,48 @@ func caseFlow(t *testing.T, p *platform) {
 	res, err := mod.GetCase(ctx, connect.NewRequest(&casesv1.GetCaseRequest{Id: badID}))
 	if connect.CodeOf(err) != connect.CodeNotFound {
 		t.Fatalf("the refused case exists on the server: %v %v", res, err)
+	}
+}
+
+// TestCaseInBackground: a case written offline with its photos reaches
+// moderation by the background loop alone once the phone is back online:
+// the photos are registered before the draft is pushed and the submission
+// waits for their upload, so the server refuses nothing.
+func TestCaseInBackground(t *testing.T) {
+	ctx := context.Background()
+	p := startPlatform(t, platformOptions{})
+	p.User(auth.RoleDoctor, "author@background.test")
+	p.User(auth.RoleModerator, "mod@background.test")
+	phone := p.Device("author@background.test", caseSchema())
+	phone.SetConnectivity(sdk.Offline)
+	mustCase(t, phone.Start())
+
+	before, err := cases.AddPhoto(ctx, phone, bytes.NewReader(mediatest.JPEG(mediatest.Photo(800, 600, 3), 85, mediatest.All(1))), casesv1.PhotoStage_PHOTO_STAGE_BEFORE)
+	mustCase(t, err)
+	after, err := cases.AddPhoto(ctx, phone, bytes.NewReader(mediatest.JPEG(mediatest.Photo(800, 600, 4), 85, mediatest.All(1))), casesv1.PhotoStage_PHOTO_STAGE_AFTER)
+	mustCase(t, err)
+	caseID := uuid.NewString()
+	_, err = cases.SaveDraft(ctx, phone, caseID, caseContent(before, after))
+	mustCase(t, err)
+	_, err = cases.Submit(ctx, phone, caseID)
+	mustCase(t, err)
+
+	modToken := p.Login("mod@background.test").Tokens.AccessToken
+	mod := casesv1connect.NewCaseModerationServiceClient(http.DefaultClient, p.URL, servertest.WithToken(&modToken))
+	phone.SetConnectivity(sdk.Online)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res, err := mod.ListCases(ctx, connect.NewRequest(&casesv1.ListCasesRequest{}))
+		mustCase(t, err)
+		if len(res.Msg.Cases) == 1 && res.Msg.Cases[0].Id == caseID {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the case did not reach moderation; phone status %+v", phone.Status())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if rejs, err := phone.Rejections(ctx); err != nil || len(rejs) != 0 {
+		t.Fatalf("rejections %v, %v", rejs, err)
 	}
 }

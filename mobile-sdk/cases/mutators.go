@@ -55,6 +55,13 @@ func saveDraft(tx *sdk.LocalTx, a *casesv1.SaveDraftArgs) error {
 	for _, p := range content.Photos {
 		p.Width, p.Height = sizes[p.GetMediaId()].GetWidth(), sizes[p.GetMediaId()].GetHeight()
 	}
+	// The server takes a draft once it knows its photos (their digests),
+	// while their bytes may still be on the way.
+	for _, p := range content.Photos {
+		if err := tx.RefersToMedia(p.GetMediaId(), false); err != nil {
+			return err
+		}
+	}
 	c.Content, c.Status, c.UpdatedAtUnixMs = content, casesv1.CaseStatus_CASE_STATUS_DRAFT, now.UnixMilli()
 	c.Version++
 	return Cases.Put(tx, c.GetId(), c)
@@ -85,6 +92,13 @@ func submit(tx *sdk.LocalTx, a *casesv1.SubmitArgs) error {
 	now, err := tx.Time()
 	if err != nil {
 		return err
+	}
+	// A submission needs every photo uploaded: it waits in the outbox
+	// until they are, instead of being refused as "still uploading".
+	for _, p := range c.GetContent().GetPhotos() {
+		if err := tx.RefersToMedia(p.GetMediaId(), true); err != nil {
+			return err
+		}
 	}
 	c.Status, c.SubmittedAtUnixMs, c.UpdatedAtUnixMs = casesv1.CaseStatus_CASE_STATUS_SUBMITTED, now.UnixMilli(), now.UnixMilli()
 	c.Version++
