@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -299,4 +301,80 @@ func giftsMust(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// streamlessTransport drops every live subscription, as networks that cut
+// long-lived connections do, and passes the other calls on: a device on
+// it is never live, so the server wakes it with silent pushes.
+type streamlessTransport struct{ next http.RoundTripper }
+
+func (s streamlessTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(req.URL.Path, "/Subscribe") {
+		return nil, errors.New("the network drops long-lived connections")
+	}
+	return s.next.RoundTrip(req)
+}
+
+// TestInboxWakeFlow: a phone that cannot hold a live subscription and
+// polls rarely registers its push token; when its inbox changes the
+// server queues a silent "sync.wake" push for that device, and handing the
+// push's data to inbox.HandlePush makes the phone sync at once.
+func TestInboxWakeFlow(t *testing.T) {
+	p := startPlatform(t, platformOptions{Postgres: true})
+	ctx := context.Background()
+	giftsRunBackground(t, p)
+	doc := p.User(auth.RoleDoctor, "doctor@wake.test")
+	protocols := new(http.Protocols)
+	protocols.SetUnencryptedHTTP2(true)
+	phone, err := sdk.Open(ctx, sdk.Options{Dir: t.TempDir(), ServerURL: p.URL, Tokens: p.Tokens("doctor@wake.test"), Schema: giftsSchema(),
+		ClientSchemaVersion: currentClientSchema, PollEvery: time.Hour, MinBackoff: time.Hour, MaxBackoff: time.Hour,
+		HTTPClient: &http.Client{Transport: streamlessTransport{next: &http.Transport{Protocols: protocols}}}})
+	giftsMust(t, err)
+	t.Cleanup(func() { phone.Close() })
+	token := "fcm:" + strings.Repeat("Wake_", 10)
+	giftsMust(t, inbox.RegisterPushToken(ctx, phone, token, inbox.IOS, "en", "Europe/Moscow"))
+	giftsMust(t, phone.Start())
+	giftsEventually(t, "the phone's first sync", func() bool { return !phone.Status().LastCheckpoint.IsZero() })
+	before, err := inbox.UnreadCount(ctx, phone)
+	giftsMust(t, err)
+
+	giftsMust(t, p.Store.Update(ctx, func(tx syncengine.Tx) error {
+		_, err := notify.Enqueue(ctx, tx, notify.Notification{UserID: doc.ID, Kind: "doctor.update_requested",
+			Params: map[string]string{"rep": "Ivan Repov", "kind": "submit_results", "message": "The study closes on Friday."}, DedupeKey: "wake:" + uuid.NewString()})
+		return err
+	}))
+	var wake string
+	giftsEventually(t, "a silent push is queued for the phone", func() bool {
+		err := p.Store.View(ctx, func(q syncengine.Querier) error {
+			return q.QueryRow(ctx, `SELECT n.id FROM notifications n JOIN push_tokens t ON t.device_id = n.device_id
+				WHERE t.token = $1 AND n.kind = $2 AND n.silent ORDER BY n.created_at DESC LIMIT 1`, token, notify.KindSyncWake).Scan(&wake)
+		})
+		return err == nil
+	})
+	time.Sleep(300 * time.Millisecond)
+	if n, err := inbox.UnreadCount(ctx, phone); err != nil || n != before {
+		t.Fatalf("%d unread on the phone before the push, want %d (%v)", n, before, err)
+	}
+	if !inbox.HandlePush(phone, map[string]string{"kind": notify.KindSyncWake, "id": wake}) {
+		t.Fatal("the wake was not recognised")
+	}
+	giftsEventually(t, "the phone syncs the new item", func() bool {
+		n, err := inbox.UnreadCount(ctx, phone)
+		return err == nil && n == before+1
+	})
+	if inbox.HandlePush(phone, map[string]string{"kind": "case.published", "id": uuid.NewString()}) {
+		t.Fatal("a visible notification was taken for a wake")
+	}
+}
+
+// giftsRunBackground runs the platform's background loops (push workers,
+// waker, presence, scheduler...) until the test ends, as serve does.
+func giftsRunBackground(t *testing.T, p *platform) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, loop := range p.App.background {
+		wg.Add(1)
+		go func() { defer wg.Done(); loop(ctx) }()
+	}
+	t.Cleanup(func() { cancel(); wg.Wait() })
 }
