@@ -113,6 +113,32 @@ func (t *LocalTx) Get(collection, id string) ([]byte, bool, error) {
 	return payload, true, nil
 }
 
+// Query returns the records matching q as the app sees them now, pending
+// writes included (this write's too).
+func (t *LocalTx) Query(q Query) ([]Record, error) {
+	if internal(q.Collection) {
+		return nil, ErrInternalCollection
+	}
+	tbl, ok := t.r.tables.lookup(q.Collection)
+	if !ok {
+		if tbl, ok = t.tx.tables[q.Collection]; !ok {
+			return nil, nil
+		}
+	}
+	if err := t.w.flushTable(tbl); err != nil {
+		return nil, err
+	}
+	query, args, err := tbl.selectSQL(q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.tx.tx.QueryContext(t.tx.ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanRecords(rows, q.Collection)
+}
+
 // Put sets a record's optimistic state.
 func (t *LocalTx) Put(collection, id string, payload []byte) error {
 	tbl, err := t.target(collection, id)
