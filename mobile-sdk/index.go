@@ -207,3 +207,14 @@ func (ts *tables) buildIndex(tx *wtx, collection string, ix *Index) error {
 		after = recs[len(recs)-1].id
 	}
 }
+
+// QueryContext runs a read-only SQL query on the replica's read
+// connections (a consistent snapshot; writes are refused), for reading the
+// tables an Index maintains, e.g. search.Search(ctx, replica, ...).
+func (r *Replica) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	rows, err := r.db.r.QueryContext(ctx, query, args...)
+	return rows, r.wrap(err)
+}
