@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -75,14 +76,28 @@ func (r *Replica) Query(ctx context.Context, q Query) ([]Record, error) {
 		}
 		return nil, nil // nothing of it has arrived yet
 	}
-	where, args, err := t.where(q.Where)
+	query, args, err := t.selectSQL(q)
 	if err != nil {
 		return nil, err
+	}
+	rows, err := r.db.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, r.wrap(err)
+	}
+	out, err := scanRecords(rows, q.Collection)
+	return out, r.wrap(err)
+}
+
+// selectSQL is the statement of a query on the table.
+func (t *table) selectSQL(q Query) (string, []any, error) {
+	where, args, err := t.where(q.Where)
+	if err != nil {
+		return "", nil, err
 	}
 	order := "id"
 	if q.OrderBy != "" {
 		if !t.hasColumn(q.OrderBy) {
-			return nil, fmt.Errorf("sdk: collection %s has no column %q to order by", q.Collection, q.OrderBy)
+			return "", nil, fmt.Errorf("sdk: collection %s has no column %q to order by", q.Collection, q.OrderBy)
 		}
 		order = quote(q.OrderBy)
 		if q.OrderBy != "id" {
@@ -100,20 +115,20 @@ func (r *Replica) Query(ctx context.Context, q Query) ([]Record, error) {
 		}
 		query += fmt.Sprintf(" LIMIT %d OFFSET %d", limit, max(q.Offset, 0))
 	}
-	rows, err := r.db.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, r.wrap(err)
-	}
+	return query, args, nil
+}
+
+func scanRecords(rows *sql.Rows, collection string) ([]Record, error) {
 	defer rows.Close()
 	var out []Record
 	for rows.Next() {
-		rec := Record{Collection: q.Collection}
+		rec := Record{Collection: collection}
 		if err := rows.Scan(&rec.ID, &rec.Payload, &rec.Pending); err != nil {
 			return nil, err
 		}
 		out = append(out, rec)
 	}
-	return out, r.wrap(rows.Err())
+	return out, rows.Err()
 }
 
 // Count returns how many records match q (ordering and paging ignored).

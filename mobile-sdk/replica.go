@@ -227,7 +227,13 @@ func (r *Replica) init(ctx context.Context) error {
 			}
 		}
 		r.clientID = id
+		if err := r.tables.createIndexes(tx); err != nil {
+			return err
+		}
 		if err := r.tables.load(tx); err != nil {
+			return err
+		}
+		if err := r.tables.buildIndexes(tx); err != nil {
 			return err
 		}
 		return r.removeOrphanMedia(tx)

@@ -17,11 +17,12 @@ import (
 type Schema struct {
 	collections map[string]*Collection
 	mutators    map[string]Mutator
+	indexes     map[string][]*Index
 }
 
 // NewSchema returns an empty schema.
 func NewSchema() *Schema {
-	return &Schema{collections: map[string]*Collection{}, mutators: map[string]Mutator{}}
+	return &Schema{collections: map[string]*Collection{}, mutators: map[string]Mutator{}, indexes: map[string][]*Index{}}
 }
 
 // ColumnType is the SQLite type of an indexed column.

@@ -15,6 +15,8 @@ type table struct {
 	name   string
 	upsert string // one row
 	del    string
+	// indexes derived from the records, told of every write (see Index)
+	indexes []*Index
 }
 
 // tables knows the collection tables that exist, creating them on first
@@ -49,7 +51,7 @@ func tableName(collection string) string {
 	return fmt.Sprintf("c_%s_%08x", sb.String(), h.Sum32())
 }
 
-func newTable(c *Collection, name string) *table {
+func (ts *tables) newTable(c *Collection, name string) *table {
 	cols := []string{"id", "payload", "pending"}
 	for _, col := range c.Columns {
 		cols = append(cols, quote(col.Name))
@@ -60,10 +62,11 @@ func newTable(c *Collection, name string) *table {
 		set = append(set, col+" = excluded."+col)
 	}
 	return &table{
-		coll:   c,
-		name:   name,
-		upsert: fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (id) DO UPDATE SET %s`, quote(name), strings.Join(cols, ", "), marks, strings.Join(set, ", ")),
-		del:    fmt.Sprintf(`DELETE FROM %s WHERE id = ?`, quote(name)),
+		coll:    c,
+		name:    name,
+		upsert:  fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (id) DO UPDATE SET %s`, quote(name), strings.Join(cols, ", "), marks, strings.Join(set, ", ")),
+		del:     fmt.Sprintf(`DELETE FROM %s WHERE id = ?`, quote(name)),
+		indexes: ts.schema.indexes[c.Name],
 	}
 }
 
@@ -92,7 +95,7 @@ func (ts *tables) load(tx *wtx) error {
 	for _, e := range have {
 		seen[e.name] = true
 		c := ts.schema.collection(e.name)
-		t := newTable(c, e.tbl)
+		t := ts.newTable(c, e.tbl)
 		if e.spec != c.spec() {
 			if err := ts.rebuild(tx, t); err != nil {
 				return fmt.Errorf("rebuilding the table of collection %q: %w", e.name, err)
@@ -141,7 +144,7 @@ func (ts *tables) create(tx *wtx, collection string) (*table, error) {
 	if _, err := tx.exec(`INSERT INTO sdk_collections (name, tbl, spec) VALUES (?, ?, ?)`, collection, name, c.spec()); err != nil {
 		return nil, fmt.Errorf("registering the table of collection %q: %w", collection, err)
 	}
-	t := newTable(c, name)
+	t := ts.newTable(c, name)
 	// Known to others only once the transaction that created it commits.
 	tx.afterCommit(func() {
 		ts.mu.Lock()

@@ -61,6 +61,11 @@ func (w *viewWriter) remove(t *table, id string) error {
 	if n > 0 {
 		w.changed[t.coll.Name] = true
 	}
+	if len(t.indexes) > 0 {
+		if err := applyIndexes(w.tx, t, id, nil); err != nil {
+			return err
+		}
+	}
 	return w.refs(t, id, nil)
 }
 
@@ -105,6 +110,13 @@ func (w *viewWriter) upsert(t *table, rows []viewRow) error {
 	_, err := w.tx.exec(query, args...)
 	if err != nil {
 		return fmt.Errorf("writing %s records: %w", t.coll.Name, err)
+	}
+	if len(t.indexes) > 0 {
+		for _, r := range rows {
+			if err := applyIndexes(w.tx, t, r.id, r.payload); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -124,29 +124,6 @@ func (t *LocalTx) Get(collection, id string) ([]byte, bool, error) {
 	return payload, true, nil
 }
 
-// Holds tells whether the replica has any record of a collection, pending
-// writes included. A device that holds none of a collection (a doctor's
-// phone holds no clinics) cannot tell whether a reference to one exists.
-func (t *LocalTx) Holds(collection string) (bool, error) {
-	if internal(collection) {
-		return false, ErrInternalCollection
-	}
-	tbl, ok := t.r.tables.lookup(collection)
-	if !ok {
-		if tbl, ok = t.tx.tables[collection]; !ok {
-			return false, nil
-		}
-	}
-	if err := t.w.flushTable(tbl); err != nil {
-		return false, err
-	}
-	var n int
-	if err := t.tx.queryRow(`SELECT count(*) FROM (SELECT 1 FROM ` + quote(tbl.name) + ` LIMIT 1)`).Scan(&n); err != nil {
-		return false, err
-	}
-	return n > 0, nil
-}
-
 // RefersToMedia says the mutation names a photo added on this device
 // (AddPhoto): it is pushed only once the server knows the photo — its
 // digest and size registered, which the sync loop does before pushing —
@@ -163,6 +140,32 @@ func (t *LocalTx) RefersToMedia(mediaID string, uploaded bool) error {
 		ON CONFLICT (outbox_id, media_id) DO UPDATE SET uploaded = max(uploaded, excluded.uploaded)`,
 		t.outboxID, mediaID, uploaded, mediaID, mediaCached)
 	return err
+}
+
+// Query returns the records matching q as the app sees them now, pending
+// writes included (this write's too).
+func (t *LocalTx) Query(q Query) ([]Record, error) {
+	if internal(q.Collection) {
+		return nil, ErrInternalCollection
+	}
+	tbl, ok := t.r.tables.lookup(q.Collection)
+	if !ok {
+		if tbl, ok = t.tx.tables[q.Collection]; !ok {
+			return nil, nil
+		}
+	}
+	if err := t.w.flushTable(tbl); err != nil {
+		return nil, err
+	}
+	query, args, err := tbl.selectSQL(q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.tx.tx.QueryContext(t.tx.ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanRecords(rows, q.Collection)
 }
 
 // Put sets a record's optimistic state.

@@ -141,7 +141,11 @@ func proposeEdit(tx *sdk.LocalTx, a *probasev1.ProposeEditArgs) error {
 	if len(dup) > 0 {
 		return &InvalidError{DoctorID: d.Id, Violations: dup}
 	}
-	changed, viol, err := check(reader{get: tx.Get, holds: tx.Holds}, d, changes)
+	holds := func(collection string) (bool, error) {
+		recs, err := tx.Query(sdk.Query{Collection: collection, Limit: 1})
+		return len(recs) > 0, err
+	}
+	changed, viol, err := check(reader{get: tx.Get, holds: holds}, d, changes)
 	if err != nil {
 		return err
 	}

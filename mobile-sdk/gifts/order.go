@@ -121,10 +121,9 @@ func placeOrder(tx *sdk.LocalTx, a *giftsv1.PlaceOrderArgs) error {
 // balanceTx returns the doctor's balance record inside a mutator (its one
 // record, whatever its id), pending writes included.
 func balanceTx(tx *sdk.LocalTx) (*pointsv1.PointsBalance, error) {
-	ids, err := tx.IDs(Balances.Collection.Name)
-	if err != nil || len(ids) == 0 {
+	recs, err := tx.Query(sdk.Query{Collection: Balances.Collection.Name, Limit: 1})
+	if err != nil || len(recs) == 0 {
 		return &pointsv1.PointsBalance{}, err
 	}
-	b, _, err := Balances.GetTx(tx, ids[0])
-	return b, err
+	return Balances.Decode(recs[0])
 }
