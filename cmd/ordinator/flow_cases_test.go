@@ -172,19 +172,26 @@ func caseFlow(t *testing.T, p *platform) {
 
 	// The media queue uploads the photos to the MediaService (and storage
 	// behind it); the held submission then goes.
-	progress := make(chan sdk.MediaProgress, 64)
-	stop := author.ObserveMedia(func(m sdk.MediaProgress) { progress <- m })
+	progress := make(chan sdk.MediaProgress, 1024)
+	stop := author.ObserveMedia(func(m sdk.MediaProgress) {
+		if m.Done {
+			progress <- m
+		}
+	})
 	mustCase(t, author.UploadMedia(ctx))
-	stop()
+	// Observers are called asynchronously: wait for both reports.
 	uploaded := map[string]bool{}
-	for len(progress) > 0 {
-		if m := <-progress; m.Done && m.Err == "" && m.Status == mediav1.MediaStatus_MEDIA_STATUS_READY {
-			uploaded[m.MediaID] = true
+	for deadline := time.After(10 * time.Second); !uploaded[before.MediaId] || !uploaded[after.MediaId]; {
+		select {
+		case m := <-progress:
+			if m.Done && m.Err == "" && m.Status == mediav1.MediaStatus_MEDIA_STATUS_READY {
+				uploaded[m.MediaID] = true
+			}
+		case <-deadline:
+			t.Fatalf("uploads reported ready: %v", uploaded)
 		}
 	}
-	if !uploaded[before.MediaId] || !uploaded[after.MediaId] {
-		t.Fatalf("uploads finished ready: %v", uploaded)
-	}
+	stop()
 	mustCase(t, author.Sync(ctx))
 	if rejs, err := author.Rejections(ctx); err != nil || len(rejs) != 0 {
 		t.Fatalf("rejections %v, %v", rejs, err)
