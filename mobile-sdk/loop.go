@@ -148,7 +148,7 @@ func (r *Replica) Sync(ctx context.Context) error {
 		s.Syncing = false
 		s.Online = online
 		s.LastError = ""
-		if err != nil {
+		if err != nil && ctx.Err() == nil {
 			s.LastError = describe(err)
 		}
 	})
@@ -206,9 +206,24 @@ func (r *Replica) run(ctx context.Context) {
 			}
 			continue
 		}
-		err := r.Sync(ctx)
+		// A change of connectivity cuts the sync short: Offline stops all
+		// traffic at once, and an interrupted push is safe to send again.
+		syncCtx, cancel := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-netChanged:
+				cancel()
+			case <-syncCtx.Done():
+			}
+		}()
+		err := r.Sync(syncCtx)
+		interrupted := syncCtx.Err() != nil && ctx.Err() == nil
+		cancel()
 		if errors.Is(err, ErrWiped) || errors.Is(err, ErrClosed) {
 			return
+		}
+		if interrupted {
+			continue
 		}
 		var wait <-chan time.Time
 		if err == nil {
