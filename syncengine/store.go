@@ -163,10 +163,17 @@ type CompactStats struct {
 }
 
 // DialectMigrations returns a module's migrations for a dialect from the
-// tree fsys holds them in: migrations/postgres and migrations/sqlite.
+// tree fsys holds them in: migrations/postgres and migrations/sqlite where
+// the two dialects need different DDL, or migrations/ itself for a module
+// whose DDL is written once for both (BIGINT, TEXT, CHECK and UNIQUE
+// constraints, plain indexes: what PostgreSQL and SQLite read alike).
 func DialectMigrations(fsys fs.FS) func(Dialect) fs.FS {
 	return func(d Dialect) fs.FS {
-		sub, err := fs.Sub(fsys, "migrations/"+string(d))
+		dir := "migrations/" + string(d)
+		if _, err := fs.Stat(fsys, dir); err != nil {
+			dir = "migrations"
+		}
+		sub, err := fs.Sub(fsys, dir)
 		if err != nil {
 			panic(err) // fs.Sub fails only for a malformed path
 		}
