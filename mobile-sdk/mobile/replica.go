@@ -4,7 +4,11 @@
 // at most one value and an error, and a panic inside becomes that error
 // instead of killing the app. The app's callbacks (tokens, events,
 // optimistic mutations, column extraction) are interfaces it implements in
-// Kotlin, Java or Swift.
+// Kotlin, Java or Swift. The platform's domain modules (doctors, cases,
+// gifts, inbox, content) join the schema with Schema.AddDoctors and the
+// like, so their mutations are checked and applied on the device exactly
+// as the Go SDK does; what Mutate and Query cannot express (checking a
+// doctor edit, searching content, push tokens) has its own method.
 package mobile
 
 import (
