@@ -4,7 +4,11 @@
 // at most one value and an error, and a panic inside becomes that error
 // instead of killing the app. The app's callbacks (tokens, events,
 // optimistic mutations, column extraction) are interfaces it implements in
-// Kotlin, Java or Swift.
+// Kotlin, Java or Swift. The platform's domain modules (doctors, cases,
+// gifts, inbox, content) join the schema with Schema.AddDoctors and the
+// like, so their mutations are checked and applied on the device exactly
+// as the Go SDK does; what Mutate and Query cannot express (checking a
+// doctor edit, searching content, push tokens) has its own method.
 package mobile
 
 import (
@@ -75,6 +79,8 @@ func NewConfig(dir, serverURL string) *Config {
 type Replica struct {
 	r      *sdk.Replica
 	cancel []func()
+	// modules are the domain modules of the schema it was opened with.
+	modules map[string]bool
 }
 
 // Open opens (or creates) the replica. schema may be nil; listener may be
@@ -90,9 +96,7 @@ func Open(config *Config, schema *Schema, tokens TokenSource, listener Listener)
 		ClientSchemaVersion: config.ClientSchemaVersion,
 		UploadOnMetered:     config.UploadOnMetered,
 	}
-	if schema != nil {
-		opts.Schema = schema.s
-	}
+	opts.Schema = schema.sdkSchema()
 	if tokens != nil {
 		opts.Tokens = sdk.TokenFunc(func(_ context.Context, refresh bool) (tok string, err error) {
 			defer recoverInto(&err)
@@ -103,7 +107,12 @@ func Open(config *Config, schema *Schema, tokens TokenSource, listener Listener)
 	if err != nil {
 		return nil, err
 	}
-	rep = &Replica{r: r}
+	rep = &Replica{r: r, modules: map[string]bool{}}
+	if schema != nil {
+		for m := range schema.modules {
+			rep.modules[m] = true
+		}
+	}
 	if listener != nil {
 		rep.cancel = append(rep.cancel,
 			r.Observe("", func(c string) { guard(func() { listener.OnCollectionChanged(c) }) }),

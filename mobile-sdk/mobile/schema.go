@@ -2,17 +2,61 @@ package mobile
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 )
 
 // Schema describes the app's collections and optimistic mutations, for
-// Open. Domain helpers written in Go fill it too.
-type Schema struct{ s *sdk.Schema }
+// Open. The platform's domain modules, written in Go, add theirs with
+// AddDoctors, AddCases, AddGifts, AddInbox and AddContent. Fill it from one
+// thread, before Open.
+type Schema struct {
+	// adds are the registrations so far; s is the schema they build.
+	adds    []func(*sdk.Schema)
+	s       *sdk.Schema
+	modules map[string]bool
+}
 
 // NewSchema returns an empty schema.
-func NewSchema() *Schema { return &Schema{s: sdk.NewSchema()} }
+func NewSchema() *Schema { return &Schema{} }
+
+// add registers f, or nothing if it conflicts with what is there: the
+// registrations are replayed on a fresh schema, so one that fails halfway
+// (a domain module whose third collection the app already declared) leaves
+// the schema as it was.
+func (s *Schema) add(what string, f func(*sdk.Schema)) error {
+	adds := append(slices.Clip(s.adds), f)
+	next := sdk.NewSchema()
+	if err := replay(next, adds); err != nil {
+		return fmt.Errorf("mobile: %s: %w", what, err)
+	}
+	s.adds, s.s = adds, next
+	return nil
+}
+
+// replay runs registrations, turning the panic of a conflicting one (the
+// sdk's answer to a wiring bug) into an error.
+func replay(into *sdk.Schema, adds []func(*sdk.Schema)) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	for _, f := range adds {
+		f(into)
+	}
+	return nil
+}
+
+// sdkSchema is the schema to open a replica with (nil if empty).
+func (s *Schema) sdkSchema() *sdk.Schema {
+	if s == nil {
+		return nil
+	}
+	return s.s
+}
 
 // Extractor computes a record's column values from its payload, in the
 // app's language: set each column of into by index, in the order the
@@ -77,8 +121,7 @@ func (s *Schema) AddCollection(name, columns string, extractor Extractor) (err e
 			return v.vals, nil
 		}
 	}
-	s.s.AddCollection(c)
-	return nil
+	return s.add("collection "+name, func(into *sdk.Schema) { into.AddCollection(c) })
 }
 
 // Mutator applies a mutation to the local rows before the server has it,
@@ -95,11 +138,11 @@ func (s *Schema) AddMutation(name string, mutator Mutator) (err error) {
 	if m == nil {
 		return fmt.Errorf("mobile: mutation %s needs a mutator", name)
 	}
-	s.s.AddMutation(name, func(tx *sdk.LocalTx, args []byte) (err error) {
+	apply := func(tx *sdk.LocalTx, args []byte) (err error) {
 		defer recoverInto(&err)
 		return m.Apply(&LocalTx{tx: tx}, args)
-	})
-	return nil
+	}
+	return s.add("mutation "+name, func(into *sdk.Schema) { into.AddMutation(name, apply) })
 }
 
 // LocalTx is what a Mutator reads and writes the local rows through.
