@@ -166,21 +166,21 @@ func (d *db) migrate(ctx context.Context) error {
 		version int
 		name    string
 	}
-	var todo []migration
+	var newer []migration
 	for _, e := range entries {
 		v, ok := migrationNumber(e.Name())
 		if !ok {
 			return fmt.Errorf("migration %s is not named NNNN_name.sql", e.Name())
 		}
 		if v > current {
-			todo = append(todo, migration{v, e.Name()})
+			newer = append(newer, migration{v, e.Name()})
 		}
 	}
 	if latest := schemaVersion(); current > latest {
 		return fmt.Errorf("the replica was written by a newer SDK (schema %d, this one knows %d): update the app or delete the replica", current, latest)
 	}
-	slices.SortFunc(todo, func(a, b migration) int { return a.version - b.version })
-	for _, m := range todo {
+	slices.SortFunc(newer, func(a, b migration) int { return a.version - b.version })
+	for _, m := range newer {
 		body, err := migrationFiles.ReadFile(path.Join("migrations", m.name))
 		if err != nil {
 			return err
