@@ -72,7 +72,8 @@ type Store interface {
 	Push(ctx context.Context, b PushBatch) ([]Outcome, error)
 	// Read returns changes after the cursors, in seq order, as of one
 	// snapshot: only the current change of each record in each bucket (a
-	// commit deletes the change it supersedes).
+	// commit deletes the change it supersedes), and no tombstones for a
+	// cursor at zero, which holds nothing they could remove.
 	Read(ctx context.Context, r ReadRequest) (*ReadResult, error)
 	// Compact removes expired tombstones and outcomes.
 	Compact(ctx context.Context, o CompactOptions) (CompactStats, error)

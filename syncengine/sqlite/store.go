@@ -243,7 +243,7 @@ func fetch(ctx context.Context, q syncengine.Querier, cursors []syncengine.Curso
 	var out []syncengine.Change
 	for _, c := range cursors {
 		rows, err := q.Query(ctx, `SELECT seq, collection, record_id, op, payload FROM sync_changes
-			WHERE bucket = $1 AND seq > $2 AND seq <= $3  ORDER BY seq LIMIT $4`, string(c.Bucket), c.After, horizon, limit)
+			WHERE bucket = $1 AND seq > $2 AND seq <= $3 AND `+sqlstore.Sendable("$2")+` ORDER BY seq LIMIT $4`, string(c.Bucket), c.After, horizon, limit)
 		if err != nil {
 			return nil, err
 		}

@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore NewStore, o Options) {
 		{"PullPages", testPullPages},
 		{"Checksums", testChecksums},
 		{"AccessChanges", testAccessChanges},
+		{"CurrentOnly", testCurrentOnly},
 		{"Compaction", testCompaction},
 		{"CompactionConcurrent", testCompactionConcurrent},
 		{"Live", testLive},

@@ -25,5 +25,6 @@
 // snapshot sees both the delete and the append, or neither; page
 // boundaries and cursors are seqs, not rows, and checksums are of live
 // state. Tombstones stay, since a client holding the record must be told
-// it left, until they expire.
+// it left, until they expire; only a cursor at zero, which holds nothing
+// of its bucket, is spared them (Sendable).
 package sqlstore
