@@ -89,25 +89,34 @@ type BucketDelta struct {
 	Count  int64
 }
 
+// ChangeRef names a change of the log: seqs are unique across buckets, the
+// bucket is there for stores that key the log by (bucket, seq).
+type ChangeRef struct {
+	Bucket Bucket
+	Seq    int64
+}
+
 // Plan is what a commit appends: the changes with their seqs, the new
 // latest state of each touched record per bucket, and the checksum deltas.
 type Plan struct {
 	Changes []Change
 	Hashes  []uint64 // the record hash of each change (0 for deletes)
-	// PrevSeqs holds, for each change, the seq of the change it supersedes
-	// in the same bucket (0 if none): compaction removes those.
-	PrevSeqs []int64
-	Records  []RecordState
-	Buckets  []BucketDelta
-	LastSeq  int64
+	// Superseded lists the changes the plan's changes replace (the previous
+	// change of the same record in the same bucket). The store deletes them
+	// in the same transaction, so the log only ever holds the current
+	// change of each record in each bucket.
+	Superseded []ChangeRef
+	Records    []RecordState
+	Buckets    []BucketDelta
+	LastSeq    int64
 }
 
 // Plan turns the buffered writes into changes numbered after base, given
 // the latest state of the touched records in every bucket they were ever in
-// (read under the log lock). Only the final state of each record counts; a record put with the
-// same payload into a bucket it is already in with that payload still
-// produces a change (it was written), which is harmless and keeps the log a
-// faithful record of writes.
+// (read under the log lock). Only the final state of each record counts. A
+// record put with the same payload into a bucket it is already in still
+// produces a change (it was written), which is harmless: it replaces the
+// previous one, so the log does not grow.
 func (c *ChangeSet) Plan(base int64, current []Membership) Plan {
 	final := make(map[RecordKey]write, len(c.writes))
 	for _, w := range c.writes {
@@ -125,7 +134,12 @@ func (c *ChangeSet) Plan(base int64, current []Membership) Plan {
 		}
 		old[m.Key][m.Bucket] = m.Hash
 	}
-	prevSeq := func(b Bucket, k RecordKey) int64 { return prev[Membership{Bucket: b, Key: k}] }
+	var p Plan
+	supersede := func(b Bucket, k RecordKey) {
+		if s := prev[Membership{Bucket: b, Key: k}]; s > 0 {
+			p.Superseded = append(p.Superseded, ChangeRef{Bucket: b, Seq: s})
+		}
+	}
 	deltas := map[Bucket]*BucketDelta{}
 	delta := func(b Bucket) *BucketDelta {
 		d := deltas[b]
@@ -135,7 +149,6 @@ func (c *ChangeSet) Plan(base int64, current []Membership) Plan {
 		}
 		return d
 	}
-	var p Plan
 	seq := base
 	for _, key := range c.Keys() {
 		w := final[key]
@@ -147,7 +160,7 @@ func (c *ChangeSet) Plan(base int64, current []Membership) Plan {
 				seq++
 				p.Changes = append(p.Changes, Change{Seq: seq, Bucket: b, Collection: key.Collection, RecordID: key.ID, Op: OpUpsert, Payload: w.payload})
 				p.Hashes = append(p.Hashes, hash)
-				p.PrevSeqs = append(p.PrevSeqs, prevSeq(b, key))
+				supersede(b, key)
 				p.Records = append(p.Records, RecordState{Bucket: b, Key: key, Seq: seq, Hash: hash})
 				d := delta(b)
 				if h, ok := was[b]; ok {
@@ -171,7 +184,7 @@ func (c *ChangeSet) Plan(base int64, current []Membership) Plan {
 			seq++
 			p.Changes = append(p.Changes, Change{Seq: seq, Bucket: b, Collection: key.Collection, RecordID: key.ID, Op: OpDelete})
 			p.Hashes = append(p.Hashes, 0)
-			p.PrevSeqs = append(p.PrevSeqs, prevSeq(b, key))
+			supersede(b, key)
 			p.Records = append(p.Records, RecordState{Bucket: b, Key: key, Seq: seq, Deleted: true})
 			d := delta(b)
 			d.Xor ^= was[b]

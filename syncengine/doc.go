@@ -9,6 +9,9 @@
 // one change per bucket the record is in, and a delete for every bucket it
 // left, in the same transaction. Sequence numbers are handed out in commit
 // order, so a reader that has seen seq N has seen every change below it.
+// The log keeps only the current change of each record in each bucket: the
+// commit that replaces one deletes it, so a pull never sends an old version
+// and a removed payload leaves the log with the commit that removes it.
 //
 // The package holds the types and the Engine; storage is behind the Store
 // interface, implemented on PostgreSQL (syncengine/postgres) and SQLite

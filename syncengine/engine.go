@@ -426,7 +426,8 @@ func (e *Engine) refreshSubscription(ctx context.Context, p Principal, sub *Subs
 	return nil
 }
 
-// Compact removes superseded changes, expired tombstones and old outcomes.
+// Compact removes expired tombstones and old outcomes (superseded changes
+// are gone already: the commit that supersedes a change deletes it).
 // Safe to run while writers and pullers work, and from several processes.
 func (e *Engine) Compact(ctx context.Context, o CompactOptions) (CompactStats, error) {
 	if o.BatchSize <= 0 {

@@ -70,9 +70,12 @@ type Store interface {
 
 	// Push applies a client's batch of mutations in order, exactly once.
 	Push(ctx context.Context, b PushBatch) ([]Outcome, error)
-	// Read returns changes after the cursors, in seq order, as of one snapshot.
+	// Read returns changes after the cursors, in seq order, as of one
+	// snapshot: only the current change of each record in each bucket (a
+	// commit deletes the change it supersedes), and no tombstones for a
+	// cursor at zero, which holds nothing they could remove.
 	Read(ctx context.Context, r ReadRequest) (*ReadResult, error)
-	// Compact removes superseded changes and expired tombstones and outcomes.
+	// Compact removes expired tombstones and outcomes.
 	Compact(ctx context.Context, o CompactOptions) (CompactStats, error)
 	// Watch calls fn with the buckets of every committed change set, from
 	// any process sharing the database, until ctx ends. It calls fn(nil)
@@ -157,7 +160,6 @@ type CompactOptions struct {
 
 // CompactStats reports what a compaction run removed.
 type CompactStats struct {
-	Superseded int64
 	Tombstones int64
 	Outcomes   int64
 }

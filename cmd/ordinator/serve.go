@@ -259,7 +259,7 @@ func (a *app) compactLoop(ctx context.Context, cfg *Config) {
 			continue
 		}
 		if st != (syncengine.CompactStats{}) {
-			a.log.Info("compacted change log", "superseded", st.Superseded, "tombstones", st.Tombstones, "outcomes", st.Outcomes)
+			a.log.Info("compacted change log", "tombstones", st.Tombstones, "outcomes", st.Outcomes)
 		}
 	}
 }

@@ -187,7 +187,8 @@ func (s *Store) Read(ctx context.Context, r syncengine.ReadRequest) (*syncengine
 }
 
 // fetch reads every bucket in one statement: a lateral, index-ordered range
-// scan per bucket, each bounded by the page size.
+// scan per bucket, each bounded by the page size; tombstones are filtered
+// in the scan for a cursor at zero.
 func fetch(ctx context.Context, q syncengine.Querier, cursors []syncengine.Cursor, horizon int64, limit int) ([]syncengine.Change, error) {
 	buckets := make([]string, len(cursors))
 	afters := make([]int64, len(cursors))
@@ -198,7 +199,7 @@ func fetch(ctx context.Context, q syncengine.Querier, cursors []syncengine.Curso
 		FROM unnest($1::text[], $2::bigint[]) AS q(bucket, after)
 		CROSS JOIN LATERAL (
 			SELECT seq, bucket, collection, record_id, op, payload FROM sync_changes
-			WHERE bucket = q.bucket AND seq > q.after AND seq <= $3
+			WHERE bucket = q.bucket AND seq > q.after AND seq <= $3 AND `+sqlstore.Sendable("q.after")+`
 			ORDER BY seq LIMIT $4
 		) c`, buckets, afters, horizon, limit)
 	if err != nil {

@@ -187,10 +187,11 @@ func (t *tx) Savepoint(ctx context.Context) (undo, done func() error, err error)
 	return undo, done, nil
 }
 
-// flush appends the buffered record writes to the change log. Updating the
-// sync_state row first takes the log lock, held to commit; the membership
-// read that follows in the same round trip therefore sees every earlier
-// commit, and the seqs handed out are in commit order.
+// flush appends the buffered record writes to the change log and deletes
+// the changes they supersede (see syncengine/internal/sqlstore). Updating
+// the sync_state row first takes the log lock, held to commit; the
+// membership read that follows in the same round trip therefore sees every
+// earlier commit, and the seqs handed out are in commit order.
 func (t *tx) flush(ctx context.Context) error {
 	if t.set.Empty() {
 		return nil
@@ -284,11 +285,20 @@ func (t *tx) flush(ctx context.Context) error {
 
 	b = &pgx.Batch{}
 	b.Queue(`UPDATE sync_state SET last_seq = $1 WHERE id = 1`, plan.LastSeq)
-	b.Queue(`INSERT INTO sync_changes (seq, bucket, collection, record_id, op, payload, prev_seq, created_at)
-		SELECT seq, bucket, collection, record_id, op, payload, prev_seq, $8
-		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[], $7::bigint[])
-			AS u(seq, bucket, collection, record_id, op, payload, prev_seq)`,
-		seqs, buckets, cColls, cIDs, ops, payloads, plan.PrevSeqs, now)
+	if len(plan.Superseded) > 0 {
+		sBuckets := make([]string, len(plan.Superseded))
+		sSeqs := make([]int64, len(plan.Superseded))
+		for i, r := range plan.Superseded {
+			sBuckets[i], sSeqs[i] = string(r.Bucket), r.Seq
+		}
+		b.Queue(`DELETE FROM sync_changes c USING unnest($1::text[], $2::bigint[]) AS s(bucket, seq)
+			WHERE c.bucket = s.bucket AND c.seq = s.seq`, sBuckets, sSeqs)
+	}
+	b.Queue(`INSERT INTO sync_changes (seq, bucket, collection, record_id, op, payload, created_at)
+		SELECT seq, bucket, collection, record_id, op, payload, $7
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[])
+			AS u(seq, bucket, collection, record_id, op, payload)`,
+		seqs, buckets, cColls, cIDs, ops, payloads, now)
 	b.Queue(`INSERT INTO sync_records (bucket, collection, record_id, seq, hash, deleted)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::boolean[])
 		ON CONFLICT (bucket, collection, record_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, deleted = excluded.deleted`,

@@ -99,12 +99,17 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 		o.Now = time.Now
 	}
 	s := &Store{path: path, writer: writer, reader: reader, now: o.Now, watchers: map[int]func([]syncengine.Bucket){}}
-	sub, _ := fs.Sub(migrations, "migrations")
-	if err := s.Migrate(ctx, "syncengine", sub); err != nil {
+	if err := s.Migrate(ctx, "syncengine", Migrations()); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// Migrations returns the engine's SQLite migrations.
+func Migrations() fs.FS {
+	sub, _ := fs.Sub(migrations, "migrations")
+	return sub
 }
 
 // Dialect implements syncengine.Store.
@@ -238,7 +243,7 @@ func fetch(ctx context.Context, q syncengine.Querier, cursors []syncengine.Curso
 	var out []syncengine.Change
 	for _, c := range cursors {
 		rows, err := q.Query(ctx, `SELECT seq, collection, record_id, op, payload FROM sync_changes
-			WHERE bucket = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4`, string(c.Bucket), c.After, horizon, limit)
+			WHERE bucket = $1 AND seq > $2 AND seq <= $3 AND `+sqlstore.Sendable("$2")+` ORDER BY seq LIMIT $4`, string(c.Bucket), c.After, horizon, limit)
 		if err != nil {
 			return nil, err
 		}

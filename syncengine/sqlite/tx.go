@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,7 +89,8 @@ func (t *tx) Savepoint(ctx context.Context) (undo, done func() error, err error)
 	return undo, done, nil
 }
 
-// flush appends the buffered record writes to the change log. The single
+// flush appends the buffered record writes to the change log and deletes
+// the changes they supersede (see syncengine/internal/sqlstore). The single
 // writer connection already serialises commits, so seqs are in commit order.
 func (t *tx) flush(ctx context.Context) ([]syncengine.Bucket, error) {
 	if t.set.Empty() {
@@ -127,11 +129,14 @@ func (t *tx) flush(ctx context.Context) ([]syncengine.Bucket, error) {
 	if _, err := t.tx.ExecContext(ctx, `UPDATE sync_state SET last_seq = $1 WHERE id = 1`, plan.LastSeq); err != nil {
 		return nil, err
 	}
+	if err := deleteChanges(ctx, t.tx, plan.Superseded); err != nil {
+		return nil, err
+	}
 	now := t.now.UnixMilli()
-	err := insertRows(ctx, t.tx, `INSERT INTO sync_changes (seq, bucket, collection, record_id, op, payload, prev_seq, created_at) VALUES `, 8, len(plan.Changes),
+	err := insertRows(ctx, t.tx, `INSERT INTO sync_changes (seq, bucket, collection, record_id, op, payload, created_at) VALUES `, 7, len(plan.Changes),
 		func(i int, args []any) []any {
 			c := plan.Changes[i]
-			return append(args, c.Seq, string(c.Bucket), c.Collection, c.RecordID, int64(c.Op), c.Payload, plan.PrevSeqs[i], now)
+			return append(args, c.Seq, string(c.Bucket), c.Collection, c.RecordID, int64(c.Op), c.Payload, now)
 		}, "")
 	if err != nil {
 		return nil, err
@@ -156,10 +161,28 @@ func (t *tx) flush(ctx context.Context) ([]syncengine.Bucket, error) {
 	return plan.ChangedBuckets(), nil
 }
 
+// deleteChanges deletes changes by seq (the log's key here), in chunks
+// that stay under SQLite's limit on bound parameters.
+func deleteChanges(ctx context.Context, tx *sql.Tx, refs []syncengine.ChangeRef) error {
+	for chunk := range slices.Chunk(refs, maxParams) {
+		args := make([]any, len(chunk))
+		for i, r := range chunk {
+			args[i] = r.Seq
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sync_changes WHERE seq IN `+sqlstore.Placeholders(0, len(chunk)), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxParams stays under SQLite's limit on bound parameters (32766).
+const maxParams = 32000
+
 // insertRows runs a multi-row INSERT in chunks that stay under SQLite's
 // limit on bound parameters.
 func insertRows(ctx context.Context, tx *sql.Tx, head string, cols, n int, row func(int, []any) []any, tail string) error {
-	per := 32000 / cols
+	per := maxParams / cols
 	for start := 0; start < n; start += per {
 		end := min(start+per, n)
 		var sb strings.Builder

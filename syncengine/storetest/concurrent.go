@@ -113,6 +113,9 @@ func testCommitOrder(t *testing.T, h *Harness, o Options) {
 			t.Fatalf("puller %d holds %d notes, the server %d", p, len(got), len(server))
 		}
 	}
+	if n := h.StaleChanges(); n != 0 {
+		t.Fatalf("%d superseded changes left in the log by concurrent commits", n)
+	}
 	t.Logf("%d writers x %d mutations, %d verified checkpoints", o.Writers, o.MutationsPerWriter, checkpoints.Load())
 }
 
@@ -186,5 +189,8 @@ func testCompactionConcurrent(t *testing.T, newH func(*testing.T, syncengine.Con
 		if !maps.Equal(d.Notes(roomA), server) {
 			t.Fatalf("puller %d: %d notes, server %d", i, len(d.Notes(roomA)), len(server))
 		}
+	}
+	if n := h.StaleChanges(); n != 0 {
+		t.Fatalf("%d superseded changes left in the log", n)
 	}
 }

@@ -310,6 +310,21 @@ func (h *Harness) CountChanges() int64 {
 	return n
 }
 
+// StaleChanges counts the changes in the log that are not the current one
+// of their record in their bucket; there must never be any.
+func (h *Harness) StaleChanges() int64 {
+	h.T.Helper()
+	var n int64
+	err := h.Store.View(context.Background(), func(q syncengine.Querier) error {
+		return q.QueryRow(context.Background(), `SELECT count(*) FROM sync_changes c WHERE NOT EXISTS (
+			SELECT 1 FROM sync_records r WHERE r.bucket = c.bucket AND r.collection = c.collection AND r.record_id = c.record_id AND r.seq = c.seq)`).Scan(&n)
+	})
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	return n
+}
+
 // SchemaVersion hashes migration sets (with the test collections'), for
 // naming test database templates.
 func SchemaVersion(sets ...fs.FS) string {

@@ -14,11 +14,12 @@ type Update func(ctx context.Context, fn func(Tx) error) error
 // errBusy stops a compaction step when another process holds the lock.
 var errBusy = errors.New("compaction running elsewhere")
 
-// Compact removes superseded changes up to the end of the log, then expired
-// tombstones (recording per bucket the newest removed one, so clients behind
-// it reset), then expired outcomes. Each step works in bounded transactions.
-// tryLock, run first in every transaction, must return false when another
-// process is compacting ("" when the store has a single writer anyway).
+// Compact expires tombstones (recording per bucket the newest removed one,
+// so clients behind it reset), then outcomes, each in bounded transactions.
+// Superseded changes need no pass: the commit that supersedes a change
+// deletes it. tryLock, run first in every transaction, must return false
+// when another process is compacting ("" when the store has a single writer
+// anyway).
 func Compact(ctx context.Context, update Update, tryLock string, o syncengine.CompactOptions) (syncengine.CompactStats, error) {
 	var st syncengine.CompactStats
 	locked := func(ctx context.Context, tx Tx) error {
@@ -33,41 +34,6 @@ func Compact(ctx context.Context, update Update, tryLock string, o syncengine.Co
 			return errBusy
 		}
 		return nil
-	}
-	// Superseded changes: each change names the one it replaced; walk the
-	// log from where the last run stopped and remove those.
-	for {
-		var done bool
-		err := update(ctx, func(tx Tx) error {
-			if err := locked(ctx, tx); err != nil {
-				return err
-			}
-			var from, horizon int64
-			if err := tx.QueryRow(ctx, `SELECT c.compacted_to, s.last_seq FROM sync_compaction c, sync_state s WHERE c.id = 1 AND s.id = 1`).Scan(&from, &horizon); err != nil {
-				return err
-			}
-			to := min(from+int64(o.BatchSize), horizon)
-			if to <= from {
-				done = true
-				return nil
-			}
-			n, err := tx.Exec(ctx, `DELETE FROM sync_changes WHERE (bucket, seq) IN (SELECT bucket, prev_seq FROM sync_changes WHERE seq > $1 AND seq <= $2 AND prev_seq > 0)`, from, to)
-			if err != nil {
-				return err
-			}
-			st.Superseded += n
-			_, err = tx.Exec(ctx, `UPDATE sync_compaction SET compacted_to = $1 WHERE id = 1`, to)
-			return err
-		})
-		if errors.Is(err, errBusy) {
-			return st, nil
-		}
-		if err != nil {
-			return st, err
-		}
-		if done {
-			break
-		}
 	}
 	if o.TombstoneRetention > 0 {
 		for {
@@ -106,7 +72,7 @@ func Compact(ctx context.Context, update Update, tryLock string, o syncengine.Co
 const tombstoneBatch = 1000
 
 type tombstone struct {
-	seq, prev  int64
+	seq        int64
 	bucket     string
 	collection string
 	recordID   string
@@ -124,18 +90,15 @@ func expireTombstones(ctx context.Context, update Update, locked func(context.Co
 			return err
 		}
 		cutoff := tx.Now().Add(-o.TombstoneRetention).UnixMilli()
-		// Only tombstones the superseded pass has already walked past: the
-		// change each one replaced is gone, so nothing stale remains.
-		rows, err := tx.Query(ctx, `SELECT seq, prev_seq, bucket, collection, record_id FROM sync_changes
-			WHERE op = 2 AND created_at < $1 AND seq <= (SELECT compacted_to FROM sync_compaction WHERE id = 1)
-			ORDER BY seq LIMIT $2`, cutoff, min(o.BatchSize, tombstoneBatch))
+		rows, err := tx.Query(ctx, `SELECT seq, bucket, collection, record_id FROM sync_changes
+			WHERE op = 2 AND created_at < $1 ORDER BY seq LIMIT $2`, cutoff, min(o.BatchSize, tombstoneBatch))
 		if err != nil {
 			return err
 		}
 		var ts []tombstone
 		for rows.Next() {
 			var t tombstone
-			if err := rows.Scan(&t.seq, &t.prev, &t.bucket, &t.collection, &t.recordID); err != nil {
+			if err := rows.Scan(&t.seq, &t.bucket, &t.collection, &t.recordID); err != nil {
 				rows.Close()
 				return err
 			}
@@ -147,7 +110,7 @@ func expireTombstones(ctx context.Context, update Update, locked func(context.Co
 		}
 		newest := map[string]int64{}
 		for _, t := range ts {
-			if _, err := tx.Exec(ctx, `DELETE FROM sync_changes WHERE bucket = $1 AND (seq = $2 OR seq = $3)`, t.bucket, t.seq, t.prev); err != nil {
+			if _, err := tx.Exec(ctx, `DELETE FROM sync_changes WHERE bucket = $1 AND seq = $2`, t.bucket, t.seq); err != nil {
 				return err
 			}
 			if _, err := tx.Exec(ctx, `DELETE FROM sync_records WHERE bucket = $1 AND collection = $2 AND record_id = $3 AND deleted AND seq = $4`,

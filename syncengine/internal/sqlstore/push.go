@@ -1,7 +1,3 @@
-// Package sqlstore holds the parts of the SQL stores that are the same on
-// PostgreSQL and SQLite: pushing a batch, assembling a pull page and
-// compacting, written against syncengine.Tx and the common SQL subset. Each
-// store supplies what differs (appending the log, fetching changes, locks).
 package sqlstore
 
 import (

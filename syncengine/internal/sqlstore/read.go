@@ -13,7 +13,7 @@ import (
 )
 
 // Fetch returns, for each cursor, up to limit changes of its bucket with
-// After < seq <= horizon in seq order.
+// After < seq <= horizon in seq order that are Sendable to it.
 type Fetch func(ctx context.Context, q syncengine.Querier, cursors []syncengine.Cursor, horizon int64, limit int) ([]syncengine.Change, error)
 
 // Read assembles one pull page from q, which must be a consistent snapshot.
@@ -47,7 +47,7 @@ func Read(ctx context.Context, q syncengine.Querier, r syncengine.ReadRequest, f
 	if r.Estimate {
 		for _, c := range cursors {
 			var n int64
-			if err := q.QueryRow(ctx, `SELECT count(*) FROM sync_changes WHERE bucket = $1 AND seq > $2 AND seq <= $3`,
+			if err := q.QueryRow(ctx, `SELECT count(*) FROM sync_changes WHERE bucket = $1 AND seq > $2 AND seq <= $3 AND `+Sendable("$2"),
 				string(c.Bucket), c.After, horizon).Scan(&n); err != nil {
 				return nil, err
 			}
@@ -98,6 +98,16 @@ func Read(ctx context.Context, q syncengine.Querier, r syncengine.ReadRequest, f
 	}
 	res.Checkpoint = cp
 	return res, nil
+}
+
+// Sendable is the SQL condition a change must meet to be sent to a cursor
+// at after (a column or placeholder): tombstones are left out when after is
+// 0, since a client at zero holds nothing of the bucket for a delete to
+// remove (a reset or mismatched bucket is cleared first). A cursor past
+// zero gets them all, even one starting from zero: it may hold, staged from
+// an earlier page, the very record a tombstone removes.
+func Sendable(after string) string {
+	return "(" + after + " > 0 OR op <> " + strconv.Itoa(int(syncengine.OpDelete)) + ")"
 }
 
 // ChangeSize is what a change counts against a page's byte budget.
