@@ -43,6 +43,9 @@ type NewUser struct {
 	Name      string
 	Specialty string
 	RegionID  string
+	// Address is the registering caller's network address, for rate
+	// limiting RegisterDoctor.
+	Address string
 }
 
 var (
