@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	"github.com/ordinatorhq/ordinator/rules/specialty"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -111,7 +113,7 @@ func adminCommand(stdout, stderr io.Writer) *ffcli.Command {
 				fs.StringVar(&u.Password, "password", "", "password (at least 10 characters)")
 				fs.StringVar(&u.Name, "name", "", "display name")
 				fs.StringVar(&u.RegionID, "region", "", "region id (doctors, reps, directors)")
-				fs.StringVar(&u.Specialty, "specialty", "", "specialty code (doctors)")
+				fs.StringVar(&u.Specialty, "specialty", "", "specialty (doctors): "+strings.Join(specialty.Codes(), ", "))
 				return func(ctx context.Context, s *adminServices) (string, error) {
 					u.Role = auth.Role(*role)
 					created, err := s.accounts.CreateUser(ctx, auth.System, u)

@@ -26,6 +26,7 @@ var version = "devel"
 // underscores), and flags win over the environment.
 type Config struct {
 	Addr            string
+	MetricsAddr     string
 	DataDir         string
 	DatabaseURL     string
 	Region          string
@@ -61,6 +62,7 @@ func (c *Config) registerStorage(fs *flag.FlagSet) {
 func (c *Config) registerServe(fs *flag.FlagSet) {
 	c.registerStorage(fs)
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on (Connect, gRPC and gRPC-Web over h2c)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9464", "address of the Prometheus /metrics listener, never the API's; empty serves no metrics")
 	fs.StringVar(&c.Region, "region", "local", "region code of this deployment (one per country), e.g. ru, kz, uz")
 	fs.IntVar(&c.MaxRequestBytes, "max-request-bytes", 8<<20, "largest request message accepted")
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo region, territories, clinics, doctors and one account of each role, and print their logins")

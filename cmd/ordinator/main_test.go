@@ -58,16 +58,20 @@ func TestMain(m *testing.M) {
 type process struct {
 	cmd  *exec.Cmd
 	addr string
-	logs *bytes.Buffer
-	done chan error
+	// metrics is the URL of the metrics listener, or "off".
+	metrics string
+	logs    *bytes.Buffer
+	done    chan error
 }
 
-var listening = regexp.MustCompile(`msg="ordinator serving" addr=(\S+)`)
+var listening = regexp.MustCompile(`msg="ordinator serving" addr=(\S+) metrics=(\S+)`)
 
-// start runs the binary with args in dir and waits until it serves.
+// start runs the binary with args in dir and waits until it serves. Both
+// listeners take free ports; args may override them.
 func start(t testing.TB, dir string, args ...string) *process {
 	t.Helper()
-	p := &process{cmd: exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...), logs: &bytes.Buffer{}, done: make(chan error, 1)}
+	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"}, args...)
+	p := &process{cmd: exec.Command(binary, args...), logs: &bytes.Buffer{}, done: make(chan error, 1)}
 	p.cmd.Dir = dir
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
@@ -76,21 +80,22 @@ func start(t testing.TB, dir string, args ...string) *process {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	found := make(chan string, 1)
+	found := make(chan []string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
 			p.logs.WriteString(line + "\n")
 			if m := listening.FindStringSubmatch(line); m != nil {
-				found <- m[1]
+				found <- m
 			}
 		}
 		p.done <- p.cmd.Wait()
 	}()
 	t.Cleanup(func() { p.cmd.Process.Kill() })
 	select {
-	case p.addr = <-found:
+	case m := <-found:
+		p.addr, p.metrics = m[1], m[2]
 	case err := <-p.done:
 		t.Fatalf("serve exited early (%v):\n%s", err, p.logs)
 	case <-time.After(30 * time.Second):
@@ -181,14 +186,22 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("health = %v, %v", health, err)
 	}
 
-	resp, err := http.Get(p.url() + "/metrics")
+	// Metrics answer without credentials, so never on the API's port: only
+	// on their own listener.
+	if r, err := http.Get(p.url() + "/metrics"); err != nil || r.StatusCode != http.StatusNotFound {
+		t.Fatalf("/metrics on the API listener: %v %v", r.Status, err)
+	}
+	if p.metrics == p.url()+"/metrics" || !strings.HasPrefix(p.metrics, "http://127.0.0.1:") {
+		t.Fatalf("metrics listener %q, API %s", p.metrics, p.url())
+	}
+	resp, err := http.Get(p.metrics)
 	if err != nil {
 		t.Fatal(err)
 	}
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(metrics), `ordinator_rpc_requests_total{code="ok",procedure="/ordinator.meta.v1.MetaService/GetServerInfo"} 3`) {
-		t.Fatalf("metrics do not count the three calls:\n%s", metrics)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(metrics), `ordinator_rpc_requests_total{code="ok",procedure="/ordinator.meta.v1.MetaService/GetServerInfo"} 3`) {
+		t.Fatalf("metrics (%s) do not count the three calls:\n%s", resp.Status, metrics)
 	}
 
 	// A malformed message and an oversized one get Connect errors.
@@ -222,6 +235,20 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "ordinator-data", "blobs", "signing.key")); err != nil {
 		t.Fatalf("embedded photos not in ./ordinator-data/blobs: %v", err)
+	}
+}
+
+// An empty --metrics-addr serves no metrics at all.
+func TestServeWithoutMetrics(t *testing.T) {
+	p := start(t, t.TempDir(), "--metrics-addr", "")
+	if p.metrics != "off" {
+		t.Fatalf("metrics at %q with --metrics-addr empty", p.metrics)
+	}
+	if r, err := http.Get(p.url() + "/metrics"); err != nil || r.StatusCode != http.StatusNotFound {
+		t.Fatalf("/metrics on the API listener: %v %v", r.Status, err)
+	}
+	if code := p.stop(t); code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, p.logs)
 	}
 }
 
@@ -266,6 +293,9 @@ func runCLI(t *testing.T, dir string, args ...string) (int, string) {
 }
 
 func TestServeBadInput(t *testing.T) {
+	// A metrics port taken elsewhere on this machine must not decide the
+	// outcome of the cases below; the one that wants it busy says so.
+	t.Setenv("ORDINATOR_METRICS_ADDR", "127.0.0.1:0")
 	dir := t.TempDir()
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -282,7 +312,9 @@ func TestServeBadInput(t *testing.T) {
 	}{
 		{"unknown flag", []string{"serve", "--no-such-flag"}, 2, "flag provided but not defined: -no-such-flag"},
 		{"bad region", []string{"serve", "--region", "Russia!"}, 1, "--region"},
-		{"port in use", []string{"serve", "--addr", busy.Addr().String()}, 1, "already in use"},
+		{"port in use", []string{"serve", "--addr", busy.Addr().String()}, 1, "already in use (choose another with --addr)"},
+		{"metrics port in use", []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", busy.Addr().String()}, 1, "already in use (choose another with --metrics-addr)"},
+		{"bad metrics address", []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "no-port"}, 1, "--metrics-addr"},
 		{"unreachable database", []string{"serve", "--addr", "127.0.0.1:0", "--database-url", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"}, 1, "--database-url"},
 		{"data dir not a directory", []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", filepath.Join(file, "data")}, 1, "--data-dir"},
 		{"s3 without keys", []string{"serve", "--addr", "127.0.0.1:0", "--s3-endpoint", "127.0.0.1:1"}, 1, "--s3-endpoint needs --s3-access-key"},

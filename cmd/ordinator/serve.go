@@ -76,15 +76,21 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 		return fmt.Errorf("--case-points %d: give a positive number of points", cfg.CasePoints)
 	}
 	log := cfg.logger(logOut)
-	// Take the port first: if it is in use, nothing else gets created.
-	ln, err := net.Listen("tcp", cfg.Addr)
+	// Take the ports first: if one is in use, nothing else gets created.
+	ln, err := listen(cfg.Addr, "--addr")
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("cannot listen on %s: the address is already in use (choose another with --addr)", cfg.Addr)
-		}
-		return fmt.Errorf("cannot listen on %s: %v (choose another with --addr)", cfg.Addr, err)
+		return err
 	}
 	defer ln.Close()
+	var metricsLn net.Listener
+	metricsAt := "off"
+	if cfg.MetricsAddr != "" {
+		if metricsLn, err = listen(cfg.MetricsAddr, "--metrics-addr"); err != nil {
+			return err
+		}
+		defer metricsLn.Close()
+		metricsAt = "http://" + metricsLn.Addr().String() + "/metrics"
+	}
 	sender, push, err := newSender(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -115,7 +121,7 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 	if cfg.DatabaseURL != "" {
 		mode = "PostgreSQL"
 	}
-	log.Info("ordinator serving", "addr", ln.Addr().String(), "version", version, "region", cfg.Region, "database", mode, "media", blobs.where, "push", push)
+	log.Info("ordinator serving", "addr", ln.Addr().String(), "metrics", metricsAt, "version", version, "region", cfg.Region, "database", mode, "media", blobs.where, "push", push)
 
 	g, gctx := errgroup.WithContext(ctx)
 	background, stopBackground := context.WithCancel(context.Background())
@@ -131,9 +137,25 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 		stopBackground()
 		return err
 	})
+	if metricsLn != nil {
+		g.Go(func() error { return app.server.ServeMetrics(gctx, metricsLn) })
+	}
 	err = g.Wait()
 	log.Info("ordinator stopped")
 	return err
+}
+
+// listen takes addr for the listener that flag configures, or says which
+// flag to change.
+func listen(addr, flag string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("cannot listen on %s: the address is already in use (choose another with %s)", addr, flag)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s: %v (choose another with %s)", addr, err, flag)
+	}
+	return ln, nil
 }
 
 // app is one server process's components, wired.

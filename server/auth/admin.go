@@ -32,9 +32,15 @@ var idPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,31}$`)
 // do what an admin may.
 var System = syncengine.Principal{UserID: "system", Claims: Claims{Role: RoleAdmin, Name: "system"}}
 
-// RegisterDoctor creates an unverified doctor's account.
+// RegisterDoctor creates an unverified doctor's account. Attempts are
+// counted per address, refused ones too (they would otherwise probe which
+// e-mails are registered); past a burst each further one waits longer.
 func (s *Service) RegisterDoctor(ctx context.Context, u NewUser) (User, error) {
 	u.Role = RoleDoctor
+	// The count commits on its own: a refused registration still counts.
+	if err := s.store.Update(ctx, func(tx syncengine.Tx) error { return s.countRegistration(ctx, tx, u.Address) }); err != nil {
+		return User{}, err
+	}
 	var out User
 	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
 		var err error

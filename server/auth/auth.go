@@ -33,6 +33,10 @@ type Config struct {
 	AddressFailures int
 	Now             func() time.Time
 	Logger          *slog.Logger
+	// Registrations allowed per address before delays start (default 20);
+	// the count starts over after an hour without attempts.
+	AddressRegistrations int
+
 	// OnRevoke runs inside the transaction that ends a device session, so
 	// other modules can drop what belongs to it (push tokens...).
 	OnRevoke []func(ctx context.Context, tx syncengine.Tx, deviceID string) error
@@ -79,6 +83,9 @@ func New(ctx context.Context, store syncengine.Store, cfg Config) (*Service, err
 	}
 	if cfg.AddressFailures <= 0 {
 		cfg.AddressFailures = 20
+	}
+	if cfg.AddressRegistrations <= 0 {
+		cfg.AddressRegistrations = 20
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -39,6 +39,14 @@ func tokensProto(t Tokens) *authv1.Tokens {
 	}
 }
 
+// callerAddress is the host a call came from, the unit of rate limits.
+func callerAddress(p connect.Peer) string {
+	if host, _, err := net.SplitHostPort(p.Addr); err == nil {
+		return host
+	}
+	return p.Addr
+}
+
 func (h *Handler) me(ctx context.Context, userID string) (*authv1.User, error) {
 	u, ts, rs, err := h.s.Me(ctx, userID)
 	if err != nil {
@@ -49,7 +57,8 @@ func (h *Handler) me(ctx context.Context, userID string) (*authv1.User, error) {
 
 func (h *Handler) RegisterDoctor(ctx context.Context, req *connect.Request[authv1.RegisterDoctorRequest]) (*connect.Response[authv1.RegisterDoctorResponse], error) {
 	m := req.Msg
-	u, err := h.s.RegisterDoctor(ctx, NewUser{Email: m.Email, Phone: m.Phone, Password: m.Password, Name: m.DisplayName, Specialty: m.Specialty, RegionID: m.RegionId})
+	u, err := h.s.RegisterDoctor(ctx, NewUser{Email: m.Email, Phone: m.Phone, Password: m.Password, Name: m.DisplayName, Specialty: m.Specialty, RegionID: m.RegionId,
+		Address: callerAddress(req.Peer())})
 	if err != nil {
 		return nil, err
 	}
@@ -57,12 +66,8 @@ func (h *Handler) RegisterDoctor(ctx context.Context, req *connect.Request[authv
 }
 
 func (h *Handler) Login(ctx context.Context, req *connect.Request[authv1.LoginRequest]) (*connect.Response[authv1.LoginResponse], error) {
-	addr := req.Peer().Addr
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		addr = host
-	}
 	m := req.Msg
-	sess, err := h.s.Login(ctx, LoginInput{Login: m.Login, Password: m.Password, Device: m.DeviceName, Platform: m.Platform, Address: addr})
+	sess, err := h.s.Login(ctx, LoginInput{Login: m.Login, Password: m.Password, Device: m.DeviceName, Platform: m.Platform, Address: callerAddress(req.Peer())})
 	if err != nil {
 		return nil, err
 	}

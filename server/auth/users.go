@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	authv1 "github.com/ordinatorhq/ordinator/api/ordinator/auth/v1"
+	"github.com/ordinatorhq/ordinator/rules/specialty"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -42,12 +43,14 @@ type NewUser struct {
 	Name      string
 	Specialty string
 	RegionID  string
+	// Address is the registering caller's network address, for rate
+	// limiting RegisterDoctor.
+	Address string
 }
 
 var (
 	emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 	phonePattern = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
-	specPattern  = regexp.MustCompile(`^[a-z][a-z0-9_-]{1,63}$`)
 )
 
 // NormalizeEmail lowercases and trims an address, or returns "" with ok
@@ -110,8 +113,12 @@ func (s *Service) validateNewUser(ctx context.Context, q syncengine.Querier, u N
 	if u.Name == "" || len([]rune(u.Name)) > 200 {
 		v = append(v, syncengine.Violation{Field: "display_name", Description: "is required (at most 200 characters)"})
 	}
-	if u.Role == RoleDoctor && !specPattern.MatchString(u.Specialty) {
-		v = append(v, syncengine.Violation{Field: "specialty", Description: "is required: a specialty code such as dermatology"})
+	// A doctor's specialty decides the buckets they read; one given to
+	// anyone else must be real too.
+	if u.Role == RoleDoctor || u.Specialty != "" {
+		if d := specialty.Problem(u.Specialty); d != "" {
+			v = append(v, syncengine.Violation{Field: "specialty", Description: d})
+		}
 	}
 	if u.Role == RoleDoctor || u.Role == RoleRep || u.Role == RoleDirector {
 		if u.RegionID == "" {

@@ -42,6 +42,7 @@ func TestBadInputIsRefusedAndNothingPublished(t *testing.T) {
 			{"script in Markdown", article("x", "Статья", "Текст\n\n<script>steal()</script>\n", derm, msk), "item.article.body.source", "<script>"},
 			{"javascript link in Markdown", article("x", "Статья", "[жми](javascript:alert(1))", derm, msk), "item.article.body.source", "javascript URL"},
 			{"no specialty", noSpecialty, "item.specialties", "at least one"},
+			{"unknown specialty", article("x", "Статья", "Текст.", []string{"dermatology", "astrology"}, msk), "item.specialties[0]", `"astrology" is not a specialty: use one of dermatology,`},
 			{"no region", article("x", "Статья", "Текст.", derm, nil), "item.region_ids", "at least one"},
 			{"unknown region", article("x", "Статья", "Текст.", derm, []string{"atlantis"}), "item.region_ids[0]", "no region"},
 			{"window ends before it starts", backwards, "item.ends_at_unix_ms", "ends"},

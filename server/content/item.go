@@ -13,16 +13,16 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
+	"github.com/ordinatorhq/ordinator/rules/specialty"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
 var (
-	idPattern        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
-	specialtyPattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{1,63}$`)
-	regionPattern    = regexp.MustCompile(`^[a-z][a-z0-9-]{1,31}$`)
-	mediaPattern     = regexp.MustCompile(`^[0-9a-fA-F-]{36}$`)
-	quizIDPattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
-	doiPattern       = regexp.MustCompile(`^10\.\d{4,9}/\S+$`)
+	idPattern     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+	regionPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,31}$`)
+	mediaPattern  = regexp.MustCompile(`^[0-9a-fA-F-]{36}$`)
+	quizIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
+	doiPattern    = regexp.MustCompile(`^10\.\d{4,9}/\S+$`)
 )
 
 // Limits of an item.
@@ -79,8 +79,13 @@ func prepare(in *contentv1.Item) (*contentv1.Item, error) {
 	default:
 		v.add("language", "must be ru or en")
 	}
-	it.Specialties = targets(v, "specialties", it.Specialties, specialtyPattern, "a specialty code such as dermatology")
-	it.RegionIds = targets(v, "region_ids", it.RegionIds, regionPattern, "a region id such as msk")
+	it.Specialties = targets(v, "specialties", it.Specialties, specialty.Problem)
+	it.RegionIds = targets(v, "region_ids", it.RegionIds, func(s string) string {
+		if !regionPattern.MatchString(s) {
+			return fmt.Sprintf("%q is not a region id such as msk", s)
+		}
+		return ""
+	})
 	if it.StartsAtUnixMs < 0 {
 		v.add("starts_at_unix_ms", "must not be negative")
 	}
@@ -123,7 +128,9 @@ func prepare(in *contentv1.Item) (*contentv1.Item, error) {
 	return it, nil
 }
 
-func targets(v *violations, field string, in []string, pattern *regexp.Regexp, example string) []string {
+// targets normalises a list of targets; problem says what is wrong with
+// one, or "".
+func targets(v *violations, field string, in []string, problem func(string) string) []string {
 	out := make([]string, 0, len(in))
 	for _, s := range in {
 		out = append(out, strings.TrimSpace(s))
@@ -137,8 +144,8 @@ func targets(v *violations, field string, in []string, pattern *regexp.Regexp, e
 		v.add(field, "at most %d", maxTargets)
 	}
 	for i, s := range out {
-		if !pattern.MatchString(s) {
-			v.add(fmt.Sprintf("%s[%d]", field, i), "%q is not %s", s, example)
+		if p := problem(s); p != "" {
+			v.add(fmt.Sprintf("%s[%d]", field, i), "%s", p)
 		}
 	}
 	return out

@@ -200,6 +200,7 @@ func TestBadEdits(t *testing.T) {
 		}{
 			{"invalid phone", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: changes("phones", "8 916 123")}, syncengine.EINVALID, "phones"},
 			{"invalid e-mail", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: changes("email", "anna.at.clinic")}, syncengine.EINVALID, "email"},
+			{"unknown specialty", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: changes("specialty", "astrology")}, syncengine.EINVALID, "specialty"},
 			{"unknown clinic", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: changes("clinic_id", "nowhere")}, syncengine.EINVALID, "clinic_id"},
 			{"unknown field", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: changes("salary", "1")}, syncengine.EINVALID, "changes[0].field"},
 			{"required emptied", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: []*probasev1.FieldChange{{Field: "full_name"}}}, syncengine.EINVALID, "full_name"},

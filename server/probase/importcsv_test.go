@@ -15,22 +15,23 @@ crm-102,Bad Phone,dermatology,,8-916,,,north
 crm-103,No Clinic,dermatology,mars-clinic,,,,north
 crm-104,,dermatology,,,,,north
 crm-100,Мария Иванова,dermatology,city-clinic,,,,north
+crm-105,Астролог,astrology,,,,,north
 `
 
 func TestImport(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, e *env) {
 		rows, bad, err := probase.ReadImport(strings.NewReader(doctorsCSV))
 		must(t, err)
-		if len(bad) != 0 || len(rows) != 6 {
+		if len(bad) != 0 || len(rows) != 7 {
 			t.Fatalf("parsed %d rows, %d unreadable", len(rows), len(bad))
 		}
 		done := 0
 		rep, err := e.dir.Import(e.ctx, auth.System, rows, func(n int) { done += n })
 		must(t, err)
-		if rep.Created != 2 || rep.Updated != 0 || done != 6 {
+		if rep.Created != 2 || rep.Updated != 0 || done != 7 {
 			t.Fatalf("first import %+v (progress %d)", rep, done)
 		}
-		want := map[int]string{4: "phones", 5: "clinic_id", 6: "full_name", 7: "also on line 2"}
+		want := map[int]string{4: "phones", 5: "clinic_id", 6: "full_name", 7: "also on line 2", 8: "specialty: Specialty must be one of dermatology,"}
 		if len(rep.Errors) != len(want) {
 			t.Fatalf("errors %v", rep.Errors)
 		}

@@ -6,13 +6,11 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ordinatorhq/ordinator/rules/specialty"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/fields"
 )
-
-// Specialties are the specialty codes of the platform.
-var Specialties = []string{"dermatology", "cosmetology", "oncology", "pediatrics", "allergology", "therapy", "gynecology", "other"}
 
 // Doctor statuses.
 var Statuses = []string{"active", "on_leave", "left"}
@@ -22,7 +20,7 @@ var Statuses = []string{"active", "on_leave", "left"}
 // server checks the same rules again when the edit arrives.
 var DoctorTemplate = fields.Template{Collection: "doctor", Version: 1, Rules: []fields.Rule{
 	{Field: "full_name", Label: "Full name", Required: true, MinLen: 3, MaxLen: 200},
-	{Field: "specialty", Label: "Specialty", Required: true, OneOf: Specialties},
+	{Field: "specialty", Label: "Specialty", Required: true, OneOf: specialty.Codes()},
 	{Field: "clinic_id", Label: "Workplace", Ref: "clinic"},
 	{Field: "position", Label: "Position", MaxLen: 200},
 	{Field: "phones", Label: "Phone", List: true, MaxItems: 5, Pattern: `\+[1-9][0-9]{7,14}`, PatternHint: "a phone number in international form, e.g. +79161234567"},

@@ -1,8 +1,9 @@
 // Package rpc serves Ordinator's Connect services: Connect, gRPC and
-// gRPC-Web on one port over h2c, with reflection, health, Prometheus
-// metrics, request limits, protovalidate validation, authentication and the
-// one table that maps domain errors to Connect codes. It shuts down
-// gracefully: in-flight calls finish and server streams end cleanly.
+// gRPC-Web on one port over h2c, with reflection, health, request limits,
+// protovalidate validation, authentication and the one table that maps
+// domain errors to Connect codes, and Prometheus metrics on a listener of
+// their own. It shuts down gracefully: in-flight calls finish and server
+// streams end cleanly.
 package rpc
 
 import (
@@ -21,7 +22,6 @@ import (
 	"connectrpc.com/grpcreflect"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Config configures a Server.
@@ -113,15 +113,14 @@ func (s *Server) HandleHTTP(pattern string, h http.Handler) {
 	s.mux.Handle(pattern, h)
 }
 
-// Handler returns the complete HTTP handler, with reflection, health and
-// metrics added for the registered services. Call it once.
+// Handler returns the complete HTTP handler, with reflection and health
+// added for the registered services. Call it once.
 func (s *Server) Handler() http.Handler {
 	reflector := grpcreflect.NewStaticReflector(s.services...)
 	s.mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	s.mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 	s.health = grpchealth.NewStaticChecker(s.services...)
 	s.mux.Handle(grpchealth.NewHandler(s.health))
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))
 	return s.mux
 }
 
