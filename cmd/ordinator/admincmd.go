@@ -62,7 +62,7 @@ func adminSub(stdout, stderr io.Writer, name, usage, help string, flags func(*fl
 			}
 			defer store.Close()
 			log := cfg.logger(stderr)
-			accounts, err := auth.New(ctx, store, auth.Config{Logger: log, Notify: notifyNotice})
+			accounts, err := auth.New(ctx, store, auth.Config{Logger: log, Notify: notifyNotice, OnAccountChange: onAccountChange})
 			if err != nil {
 				return err
 			}

@@ -152,7 +152,7 @@ var bucketRules = map[string][]string{
 	unverified: {auth.KindGlobal, auth.KindPublic, auth.KindPublicSpecialtyRegion, "user"},
 	doctor:     {auth.KindGlobal, auth.KindPublic, auth.KindPublicSpecialtyRegion, auth.KindRegion, auth.KindSpecialty, auth.KindSpecialtyRegion, "user"},
 	rep:        {auth.KindGlobal, auth.KindPublic, auth.KindRegion, auth.KindTerritory, "user"},
-	director:   {auth.KindGlobal, auth.KindPublic, auth.KindRegion, auth.KindTerritory, "user"},
+	director:   {auth.KindGlobal, auth.KindPublic, auth.KindRegion, auth.KindTerritorySummary, "user"},
 	moderator:  {auth.KindGlobal, "user"},
 	admin:      {auth.KindGlobal, "user"},
 }

@@ -89,3 +89,8 @@ func doctorTerritory(ctx context.Context, q syncengine.Querier, userID string) (
 	}
 	return probase.DoctorTerritory(ctx, q, id)
 }
+
+// onAccountChange is what other modules do inside a transaction that
+// changes an account: the directory rewrites the directors' summaries that
+// show a doctor's verification or a territory's reps.
+var onAccountChange = []func(context.Context, syncengine.Tx, auth.AccountChange) error{probase.AccountChanged}

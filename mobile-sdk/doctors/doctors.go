@@ -1,8 +1,8 @@
 // Package doctors is the device side of the doctors directory on the SDK:
-// typed collections of doctors, clinics and edit requests, and the
-// optimistic "doctor.propose_edit" that checks an edit with the field
-// template the server synced (syncengine/fields, the same code the server
-// runs) before the write is queued.
+// typed collections of doctors, clinics, the directors' doctor summaries
+// and edit requests, and the optimistic "doctor.propose_edit" that checks
+// an edit with the field template the server synced (syncengine/fields,
+// the same code the server runs) before the write is queued.
 package doctors
 
 import (
@@ -30,6 +30,20 @@ var Doctors = sdk.ProtoCollection[*probasev1.Doctor]("doctor",
 	sdk.ProtoColumn[*probasev1.Doctor]{Name: "status", Type: sdk.Text, Value: func(d *probasev1.Doctor) any { return d.GetStatus() }},
 )
 
+// Summaries are what a director's phone holds of the doctors of the
+// regions they follow: name, specialty, workplace, territory, reps, status
+// and verification, never a phone, e-mail or address. Columns: territory,
+// region, name_key, clinic, status, verification ("no_account",
+// "not_submitted", "pending", "verified", "rejected").
+var Summaries = sdk.ProtoCollection[*probasev1.DoctorSummary]("doctor_summary",
+	sdk.ProtoColumn[*probasev1.DoctorSummary]{Name: "territory", Type: sdk.Text, Value: func(d *probasev1.DoctorSummary) any { return d.GetTerritoryId() }},
+	sdk.ProtoColumn[*probasev1.DoctorSummary]{Name: "region", Type: sdk.Text, Value: func(d *probasev1.DoctorSummary) any { return d.GetRegionId() }},
+	sdk.ProtoColumn[*probasev1.DoctorSummary]{Name: "name_key", Type: sdk.Text, Value: func(d *probasev1.DoctorSummary) any { return NameKey(d.GetFullName()) }},
+	sdk.ProtoColumn[*probasev1.DoctorSummary]{Name: "clinic", Type: sdk.Text, Value: func(d *probasev1.DoctorSummary) any { return d.GetClinicId() }},
+	sdk.ProtoColumn[*probasev1.DoctorSummary]{Name: "status", Type: sdk.Text, Value: func(d *probasev1.DoctorSummary) any { return d.GetStatus() }},
+	sdk.ProtoColumn[*probasev1.DoctorSummary]{Name: "verification", Type: sdk.Text, Value: func(d *probasev1.DoctorSummary) any { return VerificationName(d.GetVerification()) }},
+)
+
 // Clinics are the workplaces of the device's territories. Columns:
 // territory, name_key.
 var Clinics = sdk.ProtoCollection[*probasev1.Clinic]("clinic",
@@ -53,6 +67,7 @@ var Templates = sdk.ProtoCollection[*syncv1.FieldTemplate](TemplateCollection)
 func Register(s *sdk.Schema) {
 	s.AddCollection(Doctors.Collection)
 	s.AddCollection(Clinics.Collection)
+	s.AddCollection(Summaries.Collection)
 	s.AddCollection(EditRequests.Collection)
 	s.AddCollection(Templates.Collection)
 	s.AddMutation(ProposeEditMutation, sdk.ProtoMutation(proposeEdit))
@@ -62,6 +77,11 @@ func Register(s *sdk.Schema) {
 // spaces, ё folded to е.
 func NameKey(name string) string {
 	return strings.ReplaceAll(strings.Join(strings.Fields(strings.ToLower(name)), " "), "ё", "е")
+}
+
+// VerificationName is the column value of a doctor's verification.
+func VerificationName(v probasev1.DoctorVerification) string {
+	return strings.ToLower(strings.TrimPrefix(v.String(), "DOCTOR_VERIFICATION_"))
 }
 
 // StatusName is the column value of an edit status.

@@ -175,3 +175,41 @@ func TestWorkplaceOnAPhoneWithoutClinics(t *testing.T) {
 		t.Fatalf("Check of a bad phone: %v, %v; want one violation", viol, err)
 	}
 }
+
+// TestSummariesOnADirectorsPhone: the directors' summaries are listed by
+// territory and verification, as a director's phone filters them.
+func TestSummariesOnADirectorsPhone(t *testing.T) {
+	ctx := context.Background()
+	s := sdk.NewSchema()
+	doctors.Register(s)
+	s.AddMutation("test.seed", func(tx *sdk.LocalTx, _ []byte) error {
+		for _, d := range []*probasev1.DoctorSummary{
+			{Id: "d1", FullName: "Анна Петрова", TerritoryId: "north", RegionId: "msk", Status: "active", Verification: probasev1.DoctorVerification_DOCTOR_VERIFICATION_VERIFIED},
+			{Id: "d2", FullName: "Ёлка Борисова", TerritoryId: "north", RegionId: "msk", Status: "on_leave", Verification: probasev1.DoctorVerification_DOCTOR_VERIFICATION_PENDING},
+			{Id: "d3", FullName: "Иван Сидоров", TerritoryId: "south", RegionId: "msk", Status: "active", Verification: probasev1.DoctorVerification_DOCTOR_VERIFICATION_VERIFIED},
+		} {
+			if err := doctors.Summaries.Put(tx, d.Id, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	r, err := sdk.Open(ctx, sdk.Options{Dir: t.TempDir(), ServerURL: "http://127.0.0.1:1", Schema: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	r.SetConnectivity(sdk.Offline)
+	if _, err := r.Mutate(ctx, "test.seed", nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := doctors.Summaries.Query(ctx, r, sdk.Query{Where: []sdk.Filter{{Column: "territory", Op: sdk.Eq, Value: "north"},
+		{Column: "verification", Op: sdk.Eq, Value: "verified"}}})
+	if err != nil || len(got) != 1 || got[0].Id != "d1" {
+		t.Fatalf("verified doctors of north: %v (%v)", got, err)
+	}
+	got, err = doctors.Summaries.Query(ctx, r, sdk.Query{Where: []sdk.Filter{{Column: "name_key", Op: sdk.Prefix, Value: doctors.NameKey("елка")}}})
+	if err != nil || len(got) != 1 || got[0].Id != "d2" {
+		t.Fatalf("search by name: %v (%v)", got, err)
+	}
+}

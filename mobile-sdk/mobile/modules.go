@@ -42,9 +42,10 @@ func (s *Schema) addModule(name string, register func(*sdk.Schema)) (err error) 
 }
 
 // AddDoctors adds the doctors directory: collections "doctor", "clinic",
-// "edit_request" and "field_template", and "doctor.propose_edit" checked
-// with the field template the server synced. See
-// Replica.CheckDoctorEdit and Replica.ProposeDoctorEdit.
+// "doctor_summary" (a director's view of doctors, without contact
+// details), "edit_request" and "field_template", and
+// "doctor.propose_edit" checked with the field template the server synced.
+// See Replica.CheckDoctorEdit and Replica.ProposeDoctorEdit.
 func (s *Schema) AddDoctors() error { return s.addModule(moduleDoctors, doctors.Register) }
 
 // AddCases adds clinical cases: collections "case" and "case_comment", and

@@ -208,7 +208,7 @@ func (s *Service) AssignTerritory(ctx context.Context, p syncengine.Principal, u
 		}
 		_, err := tx.Exec(ctx, q, userID, territoryID)
 		return err
-	})
+	}, territoryID)
 }
 
 // AssignRegion gives a director a region (or takes it away); only admins may.
@@ -228,7 +228,9 @@ func (s *Service) AssignRegion(ctx context.Context, p syncengine.Principal, user
 	})
 }
 
-func (s *Service) assign(ctx context.Context, p syncengine.Principal, userID string, role Role, change func(syncengine.Tx) error) (User, error) {
+// assign changes an account's assignments; territories are those whose
+// reps the change may alter.
+func (s *Service) assign(ctx context.Context, p syncengine.Principal, userID string, role Role, change func(syncengine.Tx) error, territories ...string) (User, error) {
 	if err := Require(p, RoleAdmin); err != nil {
 		return User{}, err
 	}
@@ -245,7 +247,7 @@ func (s *Service) assign(ctx context.Context, p syncengine.Principal, userID str
 			return err
 		}
 		out = u
-		return s.syncAccount(ctx, tx, userID)
+		return s.syncAccount(ctx, tx, userID, territories...)
 	})
 	return out, err
 }

@@ -46,6 +46,19 @@ type Config struct {
 	// DiplomaMedia, if set, checks inside the submitting transaction that a
 	// media belongs to the user and is a ready diploma photo, and keeps it.
 	DiplomaMedia func(ctx context.Context, tx syncengine.Tx, userID, mediaID string) error
+	// OnAccountChange runs inside every transaction that changes an
+	// account or its assignments, after the change, so modules that show
+	// something of the account elsewhere (the directors' doctor summaries
+	// show a doctor's verification and a territory's reps) rewrite it in
+	// the same transaction.
+	OnAccountChange []func(ctx context.Context, tx syncengine.Tx, c AccountChange) error
+}
+
+// AccountChange is what OnAccountChange is told: the account as it is now,
+// and the territories whose reps changed (a rep given or refused them).
+type AccountChange struct {
+	User        User
+	Territories []string
 }
 
 // Notice is a message for a user that another module delivers (inbox and

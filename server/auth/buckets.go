@@ -10,9 +10,14 @@ import (
 // Bucket kinds. Every synced record is put in buckets of these kinds; who
 // reads which is decided here alone.
 const (
-	// territory:<id> — doctors and clinics of a territory: its reps, and
-	// the directors of its region.
+	// territory:<id> — doctors and clinics of a territory, with their
+	// contact details: its reps.
 	KindTerritory = "territory"
+	// territory_summary:<id> — what the directors of the territory's
+	// region see of its doctors: who they are and how they stand, never
+	// how to reach them (probase's doctor summaries, overdue study
+	// results).
+	KindTerritorySummary = "territory_summary"
 	// specialty:<code> — published cases and content for a specialty:
 	// verified doctors of that specialty.
 	KindSpecialty = "specialty"
@@ -39,9 +44,12 @@ const (
 // GlobalBucket is the one bucket every signed-in device reads.
 const GlobalBucket = syncengine.Bucket(KindGlobal + ":all")
 
-// TerritoryBucket, SpecialtyBucket, RegionBucket and PublicBucket name the
-// buckets of each kind.
+// TerritoryBucket, TerritorySummaryBucket, SpecialtyBucket, RegionBucket
+// and PublicBucket name the buckets of each kind.
 func TerritoryBucket(id string) syncengine.Bucket { return syncengine.Bucket(KindTerritory + ":" + id) }
+func TerritorySummaryBucket(id string) syncengine.Bucket {
+	return syncengine.Bucket(KindTerritorySummary + ":" + id)
+}
 func SpecialtyBucket(code string) syncengine.Bucket {
 	return syncengine.Bucket(KindSpecialty + ":" + code)
 }
@@ -105,7 +113,7 @@ func (s *Service) Buckets(ctx context.Context, q syncengine.Querier, p syncengin
 				return nil, err
 			}
 			for _, t := range ts {
-				out = append(out, TerritoryBucket(t))
+				out = append(out, TerritorySummaryBucket(t))
 			}
 		}
 	}
@@ -122,8 +130,9 @@ func (s *Service) Readers(ctx context.Context, q syncengine.Querier, b syncengin
 		return queryStrings(ctx, q, `SELECT id FROM users WHERE id = $1 AND NOT disabled`, id)
 	case KindTerritory:
 		return queryStrings(ctx, q, `SELECT rt.user_id FROM rep_territories rt JOIN users u ON u.id = rt.user_id
-			WHERE rt.territory_id = $1 AND u.role = 'rep' AND NOT u.disabled
-			UNION SELECT dr.user_id FROM director_regions dr JOIN territories t ON t.region_id = dr.region_id JOIN users u ON u.id = dr.user_id
+			WHERE rt.territory_id = $1 AND u.role = 'rep' AND NOT u.disabled`, id)
+	case KindTerritorySummary:
+		return queryStrings(ctx, q, `SELECT dr.user_id FROM director_regions dr JOIN territories t ON t.region_id = dr.region_id JOIN users u ON u.id = dr.user_id
 			WHERE t.id = $1 AND u.role = 'director' AND NOT u.disabled`, id)
 	case KindSpecialty:
 		return queryStrings(ctx, q, `SELECT id FROM users WHERE role = 'doctor' AND verified AND specialty = $1 AND NOT disabled`, id)

@@ -261,7 +261,7 @@ const AccountCollection = "account"
 // syncAccount writes the user's account record to their bucket. Any change
 // of role, verification or assignment goes through here, which also wakes
 // their live subscriptions to recompute their buckets.
-func (s *Service) syncAccount(ctx context.Context, tx syncengine.Tx, userID string) error {
+func (s *Service) syncAccount(ctx context.Context, tx syncengine.Tx, userID string, territoriesChanged ...string) error {
 	u, err := FindUser(ctx, tx, userID)
 	if err != nil {
 		return err
@@ -279,6 +279,11 @@ func (s *Service) syncAccount(ctx context.Context, tx syncengine.Tx, userID stri
 		return err
 	}
 	tx.Put(AccountCollection, u.ID, payload, syncengine.UserBucket(u.ID))
+	for _, f := range s.cfg.OnAccountChange {
+		if err := f(ctx, tx, AccountChange{User: u, Territories: territoriesChanged}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -295,6 +300,25 @@ func queryStrings(ctx context.Context, q syncengine.Querier, query string, args 
 			return nil, err
 		}
 		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// TerritoryReps lists the reps who cover a territory, by name.
+func TerritoryReps(ctx context.Context, q syncengine.Querier, territoryID string) ([]User, error) {
+	rows, err := q.Query(ctx, `SELECT `+userColumns+` FROM users
+		WHERE role = 'rep' AND id IN (SELECT user_id FROM rep_territories WHERE territory_id = $1) ORDER BY display_name, id`, territoryID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
 	}
 	return out, rows.Err()
 }

@@ -20,10 +20,15 @@ type Filter struct {
 	Limit     int
 }
 
-// ListCases lists cases for moderators, oldest submission first.
+// ListCases lists cases for moderators, oldest submission first. Drafts
+// are their authors' alone: asking for them is refused.
 func (s *Service) ListCases(ctx context.Context, p syncengine.Principal, f Filter) ([]*casesv1.Case, error) {
 	if err := auth.Require(p, auth.RoleModerator); err != nil {
 		return nil, err
+	}
+	if f.Status == casesv1.CaseStatus_CASE_STATUS_DRAFT {
+		return nil, syncengine.Invalid("drafts cannot be listed", syncengine.Violation{Field: "status",
+			Description: "a draft is its author's alone until it is submitted; list submitted, published or rejected cases"})
 	}
 	status := statusSubmitted
 	if f.Status != casesv1.CaseStatus_CASE_STATUS_UNSPECIFIED {
@@ -81,14 +86,14 @@ type CaseView struct {
 }
 
 // GetCase shows a case with its whole discussion and history; moderators
-// may.
+// may, once the case was submitted: a draft is not found.
 func (s *Service) GetCase(ctx context.Context, p syncengine.Principal, id string) (CaseView, error) {
 	if err := auth.Require(p, auth.RoleModerator); err != nil {
 		return CaseView{}, err
 	}
 	var v CaseView
 	err := s.store.View(ctx, func(q syncengine.Querier) error {
-		r, err := load(ctx, q, id)
+		r, err := loadShared(ctx, q, id)
 		if err != nil {
 			return err
 		}
@@ -115,9 +120,10 @@ func (s *Service) GetCase(ctx context.Context, p syncengine.Principal, id string
 	return v, err
 }
 
-// decide loads a submitted case at the version the moderator reviewed.
+// decide loads a submitted case at the version the moderator reviewed; a
+// draft is not found, as in GetCase.
 func decide(ctx context.Context, tx syncengine.Tx, id string, version int64) (*record, error) {
-	r, err := load(ctx, tx, id)
+	r, err := loadShared(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -48,7 +48,27 @@ func scanRecord(row syncengine.Row) (*record, error) {
 func load(ctx context.Context, q syncengine.Querier, id string) (*record, error) {
 	r, err := scanRecord(q.QueryRow(ctx, `SELECT `+recordColumns+` FROM cases WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, syncengine.Errorf(syncengine.ENOTFOUND, "there is no case %s", id)
+		return nil, noCase(id)
+	}
+	return r, err
+}
+
+func noCase(id string) error {
+	return syncengine.Errorf(syncengine.ENOTFOUND, "there is no case %s", id)
+}
+
+// private reports whether a case is its author's alone: a draft, or a case
+// discarded before it was ever submitted.
+func (r *record) private() bool {
+	return r.Status == statusDraft || (r.Status == statusDiscarded && r.SubmittedAt == 0)
+}
+
+// loadShared reads a case as anyone but its author finds it: a private
+// one answers as an unknown id does, so its existence does not show.
+func loadShared(ctx context.Context, q syncengine.Querier, id string) (*record, error) {
+	r, err := load(ctx, q, id)
+	if err == nil && r.private() {
+		return nil, noCase(id)
 	}
 	return r, err
 }

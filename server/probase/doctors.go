@@ -38,12 +38,16 @@ type Service struct {
 	log   *slog.Logger
 }
 
-// New returns the service and publishes the field templates to devices.
+// New returns the service, publishes the field templates to devices and
+// writes the directors' summaries a migration listed as missing.
 func New(ctx context.Context, store syncengine.Store, log *slog.Logger) (*Service, error) {
 	if log == nil {
 		log = slog.Default()
 	}
 	if err := publishTemplates(ctx, store); err != nil {
+		return nil, err
+	}
+	if err := backfillSummaries(ctx, store, log); err != nil {
 		return nil, err
 	}
 	return &Service{store: store, log: log}, nil
@@ -153,8 +157,8 @@ func addHistory(ctx context.Context, tx syncengine.Tx, doctorID string, version 
 	return err
 }
 
-// syncDoctor puts the doctor in the bucket of their territory (reps and
-// directors) and, when they have an account, in their own.
+// syncDoctor puts the doctor in the bucket of their territory (reps) and,
+// when they have an account, in their own; directors get the summary.
 func syncDoctor(ctx context.Context, tx syncengine.Tx, d *probasev1.Doctor) error {
 	d.ClinicName = ""
 	if d.ClinicId != "" {
@@ -171,7 +175,7 @@ func syncDoctor(ctx context.Context, tx syncengine.Tx, d *probasev1.Doctor) erro
 		buckets = append(buckets, syncengine.UserBucket(d.UserId))
 	}
 	tx.Put(DoctorCollection, d.Id, payload, buckets...)
-	return nil
+	return newSummarizer().put(ctx, tx, d)
 }
 
 func nullable(s string) any {

@@ -30,15 +30,19 @@ func TestEditThroughModeration(t *testing.T) {
 		for _, d := range []*device{repA, repB, south, dir, phone} {
 			d.sync()
 		}
-		// Who holds the doctor: the reps of the territory, the director of
-		// the region, the doctor; not a rep of another territory.
-		for name, d := range map[string]*device{"rep A": repA, "rep B": repB, "director": dir, "doctor": phone} {
+		// Who holds the doctor: the reps of the territory, the doctor; not
+		// a rep of another territory. The director of the region holds
+		// the summary.
+		for name, d := range map[string]*device{"rep A": repA, "rep B": repB, "doctor": phone} {
 			if d.doctor(e.doctor.Id) == nil {
 				t.Fatalf("%s does not hold the doctor", name)
 			}
 		}
-		if south.doctor(e.doctor.Id) != nil {
-			t.Fatal("a rep of another territory holds the doctor")
+		if south.doctor(e.doctor.Id) != nil || dir.doctor(e.doctor.Id) != nil {
+			t.Fatal("a rep of another territory or the director holds the doctor")
+		}
+		if dir.summary(e.doctor.Id) == nil {
+			t.Fatal("the director does not hold the doctor's summary")
 		}
 		// Every device holds the field templates.
 		for _, d := range []*device{repA, phone, dir} {
@@ -75,13 +79,18 @@ func TestEditThroughModeration(t *testing.T) {
 		if doc.Version != 3 || doc.ClinicName != "Skin Center" {
 			t.Fatalf("approved doctor %v", doc)
 		}
-		// The approved data reaches every replica that holds the doctor.
-		for name, d := range map[string]*device{"rep A": repA, "rep B": repB, "director": dir, "doctor": phone} {
+		// The approved data reaches every replica that holds the doctor,
+		// and the director's summary.
+		for name, d := range map[string]*device{"rep A": repA, "rep B": repB, "doctor": phone} {
 			d.sync()
 			got := d.doctor(e.doctor.Id)
 			if got.Version != 3 || !slices.Equal(got.Phones, []string{"+79160000001"}) || got.ClinicId != "skin-center" {
 				t.Fatalf("%s holds %v", name, got)
 			}
+		}
+		dir.sync()
+		if got := dir.summary(e.doctor.Id); got.Version != 3 || got.ClinicId != "skin-center" || got.ClinicName != "Skin Center" {
+			t.Fatalf("the director holds %v", got)
 		}
 		// The proposer learns the outcome through the inbox.
 		if !inbox(t, repA, probase.NoticeEditApproved) {

@@ -46,7 +46,8 @@ func newEnv(t *testing.T, d syncengine.Dialect) *env {
 	ctx := context.Background()
 	clock := storetest.NewClock()
 	store := servertest.Store(t, d, clock.Now, Modules...)
-	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}, Now: clock.Now})
+	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}, Now: clock.Now,
+		OnAccountChange: []func(context.Context, syncengine.Tx, auth.AccountChange) error{probase.AccountChanged}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,6 +172,19 @@ func (d *device) doctor(id string) *probasev1.Doctor {
 			var doc probasev1.Doctor
 			must(d.e.t, proto.Unmarshal(p, &doc))
 			return &doc
+		}
+	}
+	return nil
+}
+
+// summary returns the doctor's summary as the device holds it, from any
+// bucket.
+func (d *device) summary(id string) *probasev1.DoctorSummary {
+	for _, b := range d.replica.Buckets() {
+		if p, ok := d.replica.Get(b, probase.DoctorSummaryCollection, id); ok {
+			var s probasev1.DoctorSummary
+			must(d.e.t, proto.Unmarshal(p, &s))
+			return &s
 		}
 	}
 	return nil

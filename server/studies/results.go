@@ -74,8 +74,9 @@ func (r result) proto() *studiesv1.StudyResult {
 	}
 }
 
-// syncResult writes a result's record: to the doctor's bucket, and to the
-// bucket of the territory where it is overdue.
+// syncResult writes a result's record: to the doctor's bucket, and, where
+// it is overdue, to the territory's buckets of its reps and of the
+// directors of its region.
 func syncResult(ctx context.Context, tx syncengine.Tx, id string) (result, error) {
 	r, err := findResult(ctx, tx, id)
 	if err != nil {
@@ -87,7 +88,7 @@ func syncResult(ctx context.Context, tx syncengine.Tx, id string) (result, error
 	}
 	buckets := []syncengine.Bucket{syncengine.UserBucket(r.doctorID)}
 	if r.status == statusOverdue && r.territoryID != "" {
-		buckets = append(buckets, auth.TerritoryBucket(r.territoryID))
+		buckets = append(buckets, auth.TerritoryBucket(r.territoryID), auth.TerritorySummaryBucket(r.territoryID))
 	}
 	tx.Put(ResultCollection, r.id, payload, buckets...)
 	return r, nil

@@ -79,14 +79,20 @@ func TestDueTomorrowRemindsAtNine(t *testing.T) {
 }
 
 // TestOverdueReachesRepAndReminderReachesDoctor: an overdue result shows on
-// the tablet of the doctor's rep (and no other rep's), the rep's reminder
-// reaches the doctor's phone by push (in the morning: it was sent at
-// night), and the submitted result leaves the rep's tablet and pays points.
+// the tablet of the doctor's rep (and no other rep's) and on the phone of
+// the region's director, the rep's reminder reaches the doctor's phone by
+// push (in the morning: it was sent at night), and the submitted result
+// leaves the rep's tablet and the director's phone and pays points.
 func TestOverdueReachesRepAndReminderReachesDoctor(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, e *env) {
 		msk, _ := time.LoadLocation("Europe/Moscow")
 		admin, doc := e.account(auth.RoleAdmin), e.account(auth.RoleDoctor)
 		repA, repB := e.account(auth.RoleRep), e.account(auth.RoleRep)
+		director := e.account(auth.RoleDirector)
+		if _, err := e.accounts.AssignRegion(e.ctx, auth.System, director.user.Id, "msk", true); err != nil {
+			t.Fatal(err)
+		}
+		summary := auth.TerritorySummaryBucket("msk-north")
 		for rep, territory := range map[*device]string{repA: "msk-north", repB: "msk-south"} {
 			if _, err := e.accounts.AssignTerritory(e.ctx, auth.System, rep.user.Id, territory, true); err != nil {
 				t.Fatal(err)
@@ -113,6 +119,10 @@ func TestOverdueReachesRepAndReminderReachesDoctor(t *testing.T) {
 		seen := repA.results(north)
 		if r := seen[first]; r == nil || r.Status != studiesv1.ResultStatus_RESULT_STATUS_OVERDUE || r.DoctorName != doc.user.DisplayName || r.Visit != 1 {
 			t.Fatalf("rep A's tablet shows %v", seen)
+		}
+		director.pull()
+		if r := director.results(summary)[first]; r == nil || r.Status != studiesv1.ResultStatus_RESULT_STATUS_OVERDUE || r.DoctorId != doc.user.Id {
+			t.Fatalf("the director's phone shows %v", director.results(summary))
 		}
 		repB.pull()
 		if len(repB.results(auth.TerritoryBucket("msk-south"))) != 0 || len(repB.results(north)) != 0 {
@@ -160,8 +170,9 @@ func TestOverdueReachesRepAndReminderReachesDoctor(t *testing.T) {
 			t.Fatalf("submit: %v", out.Rejection)
 		}
 		repA.pull()
-		if len(repA.results(north)) != 0 {
-			t.Fatal("a submitted result stays on the rep's tablet")
+		director.pull()
+		if len(repA.results(north)) != 0 || len(director.results(summary)) != 0 {
+			t.Fatal("a submitted result stays on the rep's tablet or the director's phone")
 		}
 		doc.pull()
 		mine := doc.results(syncengine.UserBucket(doc.user.Id))

@@ -1001,7 +1001,7 @@ func (x *CommentArgs) GetText() string {
 
 type ListCasesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Unset: submitted cases.
+	// Unset: submitted cases. Never CASE_STATUS_DRAFT.
 	Status        CaseStatus `protobuf:"varint,1,opt,name=status,proto3,enum=ordinator.cases.v1.CaseStatus" json:"status,omitempty"`
 	Specialty     string     `protobuf:"bytes,2,opt,name=specialty,proto3" json:"specialty,omitempty"`
 	Limit         int32      `protobuf:"varint,3,opt,name=limit,proto3" json:"limit,omitempty"`

@@ -22,6 +22,69 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// DoctorVerification is how far a doctor's account is verified.
+type DoctorVerification int32
+
+const (
+	DoctorVerification_DOCTOR_VERIFICATION_UNSPECIFIED DoctorVerification = 0
+	// The doctor has no account on the platform.
+	DoctorVerification_DOCTOR_VERIFICATION_NO_ACCOUNT DoctorVerification = 1
+	// An account that has not sent a diploma yet.
+	DoctorVerification_DOCTOR_VERIFICATION_NOT_SUBMITTED DoctorVerification = 2
+	// A diploma waits for a moderator.
+	DoctorVerification_DOCTOR_VERIFICATION_PENDING  DoctorVerification = 3
+	DoctorVerification_DOCTOR_VERIFICATION_VERIFIED DoctorVerification = 4
+	// The diploma was refused; the doctor may send another.
+	DoctorVerification_DOCTOR_VERIFICATION_REJECTED DoctorVerification = 5
+)
+
+// Enum value maps for DoctorVerification.
+var (
+	DoctorVerification_name = map[int32]string{
+		0: "DOCTOR_VERIFICATION_UNSPECIFIED",
+		1: "DOCTOR_VERIFICATION_NO_ACCOUNT",
+		2: "DOCTOR_VERIFICATION_NOT_SUBMITTED",
+		3: "DOCTOR_VERIFICATION_PENDING",
+		4: "DOCTOR_VERIFICATION_VERIFIED",
+		5: "DOCTOR_VERIFICATION_REJECTED",
+	}
+	DoctorVerification_value = map[string]int32{
+		"DOCTOR_VERIFICATION_UNSPECIFIED":   0,
+		"DOCTOR_VERIFICATION_NO_ACCOUNT":    1,
+		"DOCTOR_VERIFICATION_NOT_SUBMITTED": 2,
+		"DOCTOR_VERIFICATION_PENDING":       3,
+		"DOCTOR_VERIFICATION_VERIFIED":      4,
+		"DOCTOR_VERIFICATION_REJECTED":      5,
+	}
+)
+
+func (x DoctorVerification) Enum() *DoctorVerification {
+	p := new(DoctorVerification)
+	*p = x
+	return p
+}
+
+func (x DoctorVerification) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DoctorVerification) Descriptor() protoreflect.EnumDescriptor {
+	return file_ordinator_probase_v1_probase_proto_enumTypes[0].Descriptor()
+}
+
+func (DoctorVerification) Type() protoreflect.EnumType {
+	return &file_ordinator_probase_v1_probase_proto_enumTypes[0]
+}
+
+func (x DoctorVerification) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DoctorVerification.Descriptor instead.
+func (DoctorVerification) EnumDescriptor() ([]byte, []int) {
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{0}
+}
+
 type EditStatus int32
 
 const (
@@ -58,11 +121,11 @@ func (x EditStatus) String() string {
 }
 
 func (EditStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_ordinator_probase_v1_probase_proto_enumTypes[0].Descriptor()
+	return file_ordinator_probase_v1_probase_proto_enumTypes[1].Descriptor()
 }
 
 func (EditStatus) Type() protoreflect.EnumType {
-	return &file_ordinator_probase_v1_probase_proto_enumTypes[0]
+	return &file_ordinator_probase_v1_probase_proto_enumTypes[1]
 }
 
 func (x EditStatus) Number() protoreflect.EnumNumber {
@@ -71,7 +134,7 @@ func (x EditStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use EditStatus.Descriptor instead.
 func (EditStatus) EnumDescriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{0}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{1}
 }
 
 type Resolution int32
@@ -110,11 +173,11 @@ func (x Resolution) String() string {
 }
 
 func (Resolution) Descriptor() protoreflect.EnumDescriptor {
-	return file_ordinator_probase_v1_probase_proto_enumTypes[1].Descriptor()
+	return file_ordinator_probase_v1_probase_proto_enumTypes[2].Descriptor()
 }
 
 func (Resolution) Type() protoreflect.EnumType {
-	return &file_ordinator_probase_v1_probase_proto_enumTypes[1]
+	return &file_ordinator_probase_v1_probase_proto_enumTypes[2]
 }
 
 func (x Resolution) Number() protoreflect.EnumNumber {
@@ -123,7 +186,7 @@ func (x Resolution) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Resolution.Descriptor instead.
 func (Resolution) EnumDescriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{1}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{2}
 }
 
 type Address struct {
@@ -438,6 +501,221 @@ func (x *Clinic) GetTerritoryId() string {
 	return ""
 }
 
+// TerritoryRep is a rep who covers a territory.
+type TerritoryRep struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TerritoryRep) Reset() {
+	*x = TerritoryRep{}
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TerritoryRep) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TerritoryRep) ProtoMessage() {}
+
+func (x *TerritoryRep) ProtoReflect() protoreflect.Message {
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TerritoryRep.ProtoReflect.Descriptor instead.
+func (*TerritoryRep) Descriptor() ([]byte, []int) {
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *TerritoryRep) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *TerritoryRep) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// DoctorSummary is what the directors of a region see of a doctor: who
+// they are and how they stand, never how to reach them (no phone, e-mail or
+// address, of the doctor or of the workplace). It syncs to the bucket
+// "territory_summary:<territory id>" the directors of the territory's
+// region read (collection "doctor_summary"), rewritten in the transaction
+// of every change it shows: the doctor's record, the verification of their
+// account, the reps of the territory. The overdue study results of the
+// territory (ordinator.studies.v1.StudyResult, collection "study_result")
+// sync to the same bucket, and name the doctor by user_id.
+type DoctorSummary struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The directory doctor (Doctor.id).
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The doctor's own account, if they have one.
+	UserId      string `protobuf:"bytes,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	FullName    string `protobuf:"bytes,3,opt,name=full_name,json=fullName,proto3" json:"full_name,omitempty"`
+	Specialty   string `protobuf:"bytes,4,opt,name=specialty,proto3" json:"specialty,omitempty"`
+	Position    string `protobuf:"bytes,5,opt,name=position,proto3" json:"position,omitempty"`
+	ClinicId    string `protobuf:"bytes,6,opt,name=clinic_id,json=clinicId,proto3" json:"clinic_id,omitempty"`
+	ClinicName  string `protobuf:"bytes,7,opt,name=clinic_name,json=clinicName,proto3" json:"clinic_name,omitempty"`
+	TerritoryId string `protobuf:"bytes,8,opt,name=territory_id,json=territoryId,proto3" json:"territory_id,omitempty"`
+	RegionId    string `protobuf:"bytes,9,opt,name=region_id,json=regionId,proto3" json:"region_id,omitempty"`
+	// active, on_leave or left.
+	Status       string             `protobuf:"bytes,10,opt,name=status,proto3" json:"status,omitempty"`
+	Verification DoctorVerification `protobuf:"varint,11,opt,name=verification,proto3,enum=ordinator.probase.v1.DoctorVerification" json:"verification,omitempty"`
+	// The reps of the doctor's territory, by name.
+	Reps []*TerritoryRep `protobuf:"bytes,12,rep,name=reps,proto3" json:"reps,omitempty"`
+	// The version of the doctor record shown.
+	Version         int64 `protobuf:"varint,13,opt,name=version,proto3" json:"version,omitempty"`
+	UpdatedAtUnixMs int64 `protobuf:"varint,14,opt,name=updated_at_unix_ms,json=updatedAtUnixMs,proto3" json:"updated_at_unix_ms,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *DoctorSummary) Reset() {
+	*x = DoctorSummary{}
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DoctorSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DoctorSummary) ProtoMessage() {}
+
+func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DoctorSummary.ProtoReflect.Descriptor instead.
+func (*DoctorSummary) Descriptor() ([]byte, []int) {
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *DoctorSummary) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *DoctorSummary) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *DoctorSummary) GetFullName() string {
+	if x != nil {
+		return x.FullName
+	}
+	return ""
+}
+
+func (x *DoctorSummary) GetSpecialty() string {
+	if x != nil {
+		return x.Specialty
+	}
+	return ""
+}
+
+func (x *DoctorSummary) GetPosition() string {
+	if x != nil {
+		return x.Position
+	}
+	return ""
+}
+
+func (x *DoctorSummary) GetClinicId() string {
+	if x != nil {
+		return x.ClinicId
+	}
+	return ""
+}
+
+func (x *DoctorSummary) GetClinicName() string {
+	if x != nil {
+		return x.ClinicName
+	}
+	return ""
+}
+
+func (x *DoctorSummary) GetTerritoryId() string {
+	if x != nil {
+		return x.TerritoryId
+	}
+	return ""
+}
+
+func (x *DoctorSummary) GetRegionId() string {
+	if x != nil {
+		return x.RegionId
+	}
+	return ""
+}
+
+func (x *DoctorSummary) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *DoctorSummary) GetVerification() DoctorVerification {
+	if x != nil {
+		return x.Verification
+	}
+	return DoctorVerification_DOCTOR_VERIFICATION_UNSPECIFIED
+}
+
+func (x *DoctorSummary) GetReps() []*TerritoryRep {
+	if x != nil {
+		return x.Reps
+	}
+	return nil
+}
+
+func (x *DoctorSummary) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *DoctorSummary) GetUpdatedAtUnixMs() int64 {
+	if x != nil {
+		return x.UpdatedAtUnixMs
+	}
+	return 0
+}
+
 // FieldChange sets one field (field names as in the template, e.g.
 // "phones", "delivery_address.city").
 type FieldChange struct {
@@ -450,7 +728,7 @@ type FieldChange struct {
 
 func (x *FieldChange) Reset() {
 	*x = FieldChange{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[3]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -462,7 +740,7 @@ func (x *FieldChange) String() string {
 func (*FieldChange) ProtoMessage() {}
 
 func (x *FieldChange) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[3]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -475,7 +753,7 @@ func (x *FieldChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldChange.ProtoReflect.Descriptor instead.
 func (*FieldChange) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{3}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *FieldChange) GetField() string {
@@ -514,7 +792,7 @@ type EditRequest struct {
 
 func (x *EditRequest) Reset() {
 	*x = EditRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[4]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -526,7 +804,7 @@ func (x *EditRequest) String() string {
 func (*EditRequest) ProtoMessage() {}
 
 func (x *EditRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[4]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -539,7 +817,7 @@ func (x *EditRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EditRequest.ProtoReflect.Descriptor instead.
 func (*EditRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{4}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *EditRequest) GetId() string {
@@ -644,7 +922,7 @@ type ProposeEditArgs struct {
 
 func (x *ProposeEditArgs) Reset() {
 	*x = ProposeEditArgs{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[5]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -656,7 +934,7 @@ func (x *ProposeEditArgs) String() string {
 func (*ProposeEditArgs) ProtoMessage() {}
 
 func (x *ProposeEditArgs) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[5]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -669,7 +947,7 @@ func (x *ProposeEditArgs) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeEditArgs.ProtoReflect.Descriptor instead.
 func (*ProposeEditArgs) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{5}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ProposeEditArgs) GetRequestId() string {
@@ -720,7 +998,7 @@ type ProposeEditResult struct {
 
 func (x *ProposeEditResult) Reset() {
 	*x = ProposeEditResult{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[6]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -732,7 +1010,7 @@ func (x *ProposeEditResult) String() string {
 func (*ProposeEditResult) ProtoMessage() {}
 
 func (x *ProposeEditResult) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[6]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -745,7 +1023,7 @@ func (x *ProposeEditResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeEditResult.ProtoReflect.Descriptor instead.
 func (*ProposeEditResult) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{6}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ProposeEditResult) GetRequestId() string {
@@ -778,7 +1056,7 @@ type RequestUpdateArgs struct {
 
 func (x *RequestUpdateArgs) Reset() {
 	*x = RequestUpdateArgs{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[7]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -790,7 +1068,7 @@ func (x *RequestUpdateArgs) String() string {
 func (*RequestUpdateArgs) ProtoMessage() {}
 
 func (x *RequestUpdateArgs) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[7]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -803,7 +1081,7 @@ func (x *RequestUpdateArgs) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestUpdateArgs.ProtoReflect.Descriptor instead.
 func (*RequestUpdateArgs) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{7}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *RequestUpdateArgs) GetRequestId() string {
@@ -848,7 +1126,7 @@ type ListEditRequestsRequest struct {
 
 func (x *ListEditRequestsRequest) Reset() {
 	*x = ListEditRequestsRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[8]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -860,7 +1138,7 @@ func (x *ListEditRequestsRequest) String() string {
 func (*ListEditRequestsRequest) ProtoMessage() {}
 
 func (x *ListEditRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[8]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -873,7 +1151,7 @@ func (x *ListEditRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEditRequestsRequest.ProtoReflect.Descriptor instead.
 func (*ListEditRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{8}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListEditRequestsRequest) GetStatus() EditStatus {
@@ -920,7 +1198,7 @@ type ListEditRequestsResponse struct {
 
 func (x *ListEditRequestsResponse) Reset() {
 	*x = ListEditRequestsResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[9]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -932,7 +1210,7 @@ func (x *ListEditRequestsResponse) String() string {
 func (*ListEditRequestsResponse) ProtoMessage() {}
 
 func (x *ListEditRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[9]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -945,7 +1223,7 @@ func (x *ListEditRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEditRequestsResponse.ProtoReflect.Descriptor instead.
 func (*ListEditRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{9}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListEditRequestsResponse) GetRequests() []*EditRequest {
@@ -964,7 +1242,7 @@ type GetEditRequestRequest struct {
 
 func (x *GetEditRequestRequest) Reset() {
 	*x = GetEditRequestRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[10]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -976,7 +1254,7 @@ func (x *GetEditRequestRequest) String() string {
 func (*GetEditRequestRequest) ProtoMessage() {}
 
 func (x *GetEditRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[10]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -989,7 +1267,7 @@ func (x *GetEditRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEditRequestRequest.ProtoReflect.Descriptor instead.
 func (*GetEditRequestRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{10}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetEditRequestRequest) GetId() string {
@@ -1014,7 +1292,7 @@ type FieldComparison struct {
 
 func (x *FieldComparison) Reset() {
 	*x = FieldComparison{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[11]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1026,7 +1304,7 @@ func (x *FieldComparison) String() string {
 func (*FieldComparison) ProtoMessage() {}
 
 func (x *FieldComparison) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[11]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1039,7 +1317,7 @@ func (x *FieldComparison) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldComparison.ProtoReflect.Descriptor instead.
 func (*FieldComparison) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{11}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *FieldComparison) GetField() string {
@@ -1090,7 +1368,7 @@ type GetEditRequestResponse struct {
 
 func (x *GetEditRequestResponse) Reset() {
 	*x = GetEditRequestResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[12]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1102,7 +1380,7 @@ func (x *GetEditRequestResponse) String() string {
 func (*GetEditRequestResponse) ProtoMessage() {}
 
 func (x *GetEditRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[12]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1115,7 +1393,7 @@ func (x *GetEditRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEditRequestResponse.ProtoReflect.Descriptor instead.
 func (*GetEditRequestResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{12}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetEditRequestResponse) GetRequest() *EditRequest {
@@ -1158,7 +1436,7 @@ type FieldResolution struct {
 
 func (x *FieldResolution) Reset() {
 	*x = FieldResolution{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[13]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1170,7 +1448,7 @@ func (x *FieldResolution) String() string {
 func (*FieldResolution) ProtoMessage() {}
 
 func (x *FieldResolution) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[13]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1183,7 +1461,7 @@ func (x *FieldResolution) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldResolution.ProtoReflect.Descriptor instead.
 func (*FieldResolution) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{13}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *FieldResolution) GetField() string {
@@ -1217,7 +1495,7 @@ type ApproveEditRequestRequest struct {
 
 func (x *ApproveEditRequestRequest) Reset() {
 	*x = ApproveEditRequestRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[14]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1229,7 +1507,7 @@ func (x *ApproveEditRequestRequest) String() string {
 func (*ApproveEditRequestRequest) ProtoMessage() {}
 
 func (x *ApproveEditRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[14]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1242,7 +1520,7 @@ func (x *ApproveEditRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveEditRequestRequest.ProtoReflect.Descriptor instead.
 func (*ApproveEditRequestRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{14}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ApproveEditRequestRequest) GetId() string {
@@ -1269,7 +1547,7 @@ type ApproveEditRequestResponse struct {
 
 func (x *ApproveEditRequestResponse) Reset() {
 	*x = ApproveEditRequestResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[15]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1281,7 +1559,7 @@ func (x *ApproveEditRequestResponse) String() string {
 func (*ApproveEditRequestResponse) ProtoMessage() {}
 
 func (x *ApproveEditRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[15]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1294,7 +1572,7 @@ func (x *ApproveEditRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveEditRequestResponse.ProtoReflect.Descriptor instead.
 func (*ApproveEditRequestResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{15}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ApproveEditRequestResponse) GetRequest() *EditRequest {
@@ -1321,7 +1599,7 @@ type RejectEditRequestRequest struct {
 
 func (x *RejectEditRequestRequest) Reset() {
 	*x = RejectEditRequestRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[16]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1333,7 +1611,7 @@ func (x *RejectEditRequestRequest) String() string {
 func (*RejectEditRequestRequest) ProtoMessage() {}
 
 func (x *RejectEditRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[16]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1346,7 +1624,7 @@ func (x *RejectEditRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectEditRequestRequest.ProtoReflect.Descriptor instead.
 func (*RejectEditRequestRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{16}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *RejectEditRequestRequest) GetId() string {
@@ -1372,7 +1650,7 @@ type RejectEditRequestResponse struct {
 
 func (x *RejectEditRequestResponse) Reset() {
 	*x = RejectEditRequestResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[17]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1384,7 +1662,7 @@ func (x *RejectEditRequestResponse) String() string {
 func (*RejectEditRequestResponse) ProtoMessage() {}
 
 func (x *RejectEditRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[17]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1397,7 +1675,7 @@ func (x *RejectEditRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectEditRequestResponse.ProtoReflect.Descriptor instead.
 func (*RejectEditRequestResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{17}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RejectEditRequestResponse) GetRequest() *EditRequest {
@@ -1420,7 +1698,7 @@ type CreateClinicRequest struct {
 
 func (x *CreateClinicRequest) Reset() {
 	*x = CreateClinicRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[18]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1432,7 +1710,7 @@ func (x *CreateClinicRequest) String() string {
 func (*CreateClinicRequest) ProtoMessage() {}
 
 func (x *CreateClinicRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[18]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1445,7 +1723,7 @@ func (x *CreateClinicRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateClinicRequest.ProtoReflect.Descriptor instead.
 func (*CreateClinicRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{18}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CreateClinicRequest) GetId() string {
@@ -1492,7 +1770,7 @@ type CreateClinicResponse struct {
 
 func (x *CreateClinicResponse) Reset() {
 	*x = CreateClinicResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[19]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1504,7 +1782,7 @@ func (x *CreateClinicResponse) String() string {
 func (*CreateClinicResponse) ProtoMessage() {}
 
 func (x *CreateClinicResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[19]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1517,7 +1795,7 @@ func (x *CreateClinicResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateClinicResponse.ProtoReflect.Descriptor instead.
 func (*CreateClinicResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{19}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CreateClinicResponse) GetClinic() *Clinic {
@@ -1537,7 +1815,7 @@ type CreateDoctorRequest struct {
 
 func (x *CreateDoctorRequest) Reset() {
 	*x = CreateDoctorRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[20]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1549,7 +1827,7 @@ func (x *CreateDoctorRequest) String() string {
 func (*CreateDoctorRequest) ProtoMessage() {}
 
 func (x *CreateDoctorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[20]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1562,7 +1840,7 @@ func (x *CreateDoctorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateDoctorRequest.ProtoReflect.Descriptor instead.
 func (*CreateDoctorRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{20}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *CreateDoctorRequest) GetExternalId() string {
@@ -1588,7 +1866,7 @@ type CreateDoctorResponse struct {
 
 func (x *CreateDoctorResponse) Reset() {
 	*x = CreateDoctorResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[21]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1600,7 +1878,7 @@ func (x *CreateDoctorResponse) String() string {
 func (*CreateDoctorResponse) ProtoMessage() {}
 
 func (x *CreateDoctorResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[21]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1613,7 +1891,7 @@ func (x *CreateDoctorResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateDoctorResponse.ProtoReflect.Descriptor instead.
 func (*CreateDoctorResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{21}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CreateDoctorResponse) GetDoctor() *Doctor {
@@ -1633,7 +1911,7 @@ type LinkAccountRequest struct {
 
 func (x *LinkAccountRequest) Reset() {
 	*x = LinkAccountRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[22]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1645,7 +1923,7 @@ func (x *LinkAccountRequest) String() string {
 func (*LinkAccountRequest) ProtoMessage() {}
 
 func (x *LinkAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[22]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1658,7 +1936,7 @@ func (x *LinkAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkAccountRequest.ProtoReflect.Descriptor instead.
 func (*LinkAccountRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{22}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *LinkAccountRequest) GetDoctorId() string {
@@ -1684,7 +1962,7 @@ type LinkAccountResponse struct {
 
 func (x *LinkAccountResponse) Reset() {
 	*x = LinkAccountResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[23]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1696,7 +1974,7 @@ func (x *LinkAccountResponse) String() string {
 func (*LinkAccountResponse) ProtoMessage() {}
 
 func (x *LinkAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[23]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1709,7 +1987,7 @@ func (x *LinkAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkAccountResponse.ProtoReflect.Descriptor instead.
 func (*LinkAccountResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{23}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *LinkAccountResponse) GetDoctor() *Doctor {
@@ -1728,7 +2006,7 @@ type GetDoctorHistoryRequest struct {
 
 func (x *GetDoctorHistoryRequest) Reset() {
 	*x = GetDoctorHistoryRequest{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[24]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1740,7 +2018,7 @@ func (x *GetDoctorHistoryRequest) String() string {
 func (*GetDoctorHistoryRequest) ProtoMessage() {}
 
 func (x *GetDoctorHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[24]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1753,7 +2031,7 @@ func (x *GetDoctorHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDoctorHistoryRequest.ProtoReflect.Descriptor instead.
 func (*GetDoctorHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{24}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetDoctorHistoryRequest) GetDoctorId() string {
@@ -1780,7 +2058,7 @@ type HistoryEntry struct {
 
 func (x *HistoryEntry) Reset() {
 	*x = HistoryEntry{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[25]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1792,7 +2070,7 @@ func (x *HistoryEntry) String() string {
 func (*HistoryEntry) ProtoMessage() {}
 
 func (x *HistoryEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[25]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1805,7 +2083,7 @@ func (x *HistoryEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryEntry.ProtoReflect.Descriptor instead.
 func (*HistoryEntry) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{25}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *HistoryEntry) GetAction() string {
@@ -1866,7 +2144,7 @@ type GetDoctorHistoryResponse struct {
 
 func (x *GetDoctorHistoryResponse) Reset() {
 	*x = GetDoctorHistoryResponse{}
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[26]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1878,7 +2156,7 @@ func (x *GetDoctorHistoryResponse) String() string {
 func (*GetDoctorHistoryResponse) ProtoMessage() {}
 
 func (x *GetDoctorHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[26]
+	mi := &file_ordinator_probase_v1_probase_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1891,7 +2169,7 @@ func (x *GetDoctorHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDoctorHistoryResponse.ProtoReflect.Descriptor instead.
 func (*GetDoctorHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{26}
+	return file_ordinator_probase_v1_probase_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetDoctorHistoryResponse) GetEntries() []*HistoryEntry {
@@ -1937,7 +2215,27 @@ const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
 	"\x04city\x18\x03 \x01(\tR\x04city\x12\x18\n" +
 	"\aaddress\x18\x04 \x01(\tR\aaddress\x12!\n" +
-	"\fterritory_id\x18\x05 \x01(\tR\vterritoryId\"W\n" +
+	"\fterritory_id\x18\x05 \x01(\tR\vterritoryId\";\n" +
+	"\fTerritoryRep\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\"\xf2\x03\n" +
+	"\rDoctorSummary\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\tR\x06userId\x12\x1b\n" +
+	"\tfull_name\x18\x03 \x01(\tR\bfullName\x12\x1c\n" +
+	"\tspecialty\x18\x04 \x01(\tR\tspecialty\x12\x1a\n" +
+	"\bposition\x18\x05 \x01(\tR\bposition\x12\x1b\n" +
+	"\tclinic_id\x18\x06 \x01(\tR\bclinicId\x12\x1f\n" +
+	"\vclinic_name\x18\a \x01(\tR\n" +
+	"clinicName\x12!\n" +
+	"\fterritory_id\x18\b \x01(\tR\vterritoryId\x12\x1b\n" +
+	"\tregion_id\x18\t \x01(\tR\bregionId\x12\x16\n" +
+	"\x06status\x18\n" +
+	" \x01(\tR\x06status\x12L\n" +
+	"\fverification\x18\v \x01(\x0e2(.ordinator.probase.v1.DoctorVerificationR\fverification\x126\n" +
+	"\x04reps\x18\f \x03(\v2\".ordinator.probase.v1.TerritoryRepR\x04reps\x12\x18\n" +
+	"\aversion\x18\r \x01(\x03R\aversion\x12+\n" +
+	"\x12updated_at_unix_ms\x18\x0e \x01(\x03R\x0fupdatedAtUnixMs\"W\n" +
 	"\vFieldChange\x12\x1f\n" +
 	"\x05field\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x05field\x12'\n" +
 	"\x06values\x18\x02 \x03(\tB\x0f\xbaH\f\x92\x01\t\x10\x14\"\x05r\x03\x18\xe8\aR\x06values\"\xc1\x03\n" +
@@ -2053,7 +2351,14 @@ const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"\n" +
 	"at_unix_ms\x18\a \x01(\x03R\batUnixMs\"X\n" +
 	"\x18GetDoctorHistoryResponse\x12<\n" +
-	"\aentries\x18\x01 \x03(\v2\".ordinator.probase.v1.HistoryEntryR\aentries*v\n" +
+	"\aentries\x18\x01 \x03(\v2\".ordinator.probase.v1.HistoryEntryR\aentries*\xe9\x01\n" +
+	"\x12DoctorVerification\x12#\n" +
+	"\x1fDOCTOR_VERIFICATION_UNSPECIFIED\x10\x00\x12\"\n" +
+	"\x1eDOCTOR_VERIFICATION_NO_ACCOUNT\x10\x01\x12%\n" +
+	"!DOCTOR_VERIFICATION_NOT_SUBMITTED\x10\x02\x12\x1f\n" +
+	"\x1bDOCTOR_VERIFICATION_PENDING\x10\x03\x12 \n" +
+	"\x1cDOCTOR_VERIFICATION_VERIFIED\x10\x04\x12 \n" +
+	"\x1cDOCTOR_VERIFICATION_REJECTED\x10\x05*v\n" +
 	"\n" +
 	"EditStatus\x12\x1b\n" +
 	"\x17EDIT_STATUS_UNSPECIFIED\x10\x00\x12\x17\n" +
@@ -2090,82 +2395,87 @@ func file_ordinator_probase_v1_probase_proto_rawDescGZIP() []byte {
 	return file_ordinator_probase_v1_probase_proto_rawDescData
 }
 
-var file_ordinator_probase_v1_probase_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ordinator_probase_v1_probase_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_ordinator_probase_v1_probase_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_ordinator_probase_v1_probase_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_ordinator_probase_v1_probase_proto_goTypes = []any{
-	(EditStatus)(0),                    // 0: ordinator.probase.v1.EditStatus
-	(Resolution)(0),                    // 1: ordinator.probase.v1.Resolution
-	(*Address)(nil),                    // 2: ordinator.probase.v1.Address
-	(*Doctor)(nil),                     // 3: ordinator.probase.v1.Doctor
-	(*Clinic)(nil),                     // 4: ordinator.probase.v1.Clinic
-	(*FieldChange)(nil),                // 5: ordinator.probase.v1.FieldChange
-	(*EditRequest)(nil),                // 6: ordinator.probase.v1.EditRequest
-	(*ProposeEditArgs)(nil),            // 7: ordinator.probase.v1.ProposeEditArgs
-	(*ProposeEditResult)(nil),          // 8: ordinator.probase.v1.ProposeEditResult
-	(*RequestUpdateArgs)(nil),          // 9: ordinator.probase.v1.RequestUpdateArgs
-	(*ListEditRequestsRequest)(nil),    // 10: ordinator.probase.v1.ListEditRequestsRequest
-	(*ListEditRequestsResponse)(nil),   // 11: ordinator.probase.v1.ListEditRequestsResponse
-	(*GetEditRequestRequest)(nil),      // 12: ordinator.probase.v1.GetEditRequestRequest
-	(*FieldComparison)(nil),            // 13: ordinator.probase.v1.FieldComparison
-	(*GetEditRequestResponse)(nil),     // 14: ordinator.probase.v1.GetEditRequestResponse
-	(*FieldResolution)(nil),            // 15: ordinator.probase.v1.FieldResolution
-	(*ApproveEditRequestRequest)(nil),  // 16: ordinator.probase.v1.ApproveEditRequestRequest
-	(*ApproveEditRequestResponse)(nil), // 17: ordinator.probase.v1.ApproveEditRequestResponse
-	(*RejectEditRequestRequest)(nil),   // 18: ordinator.probase.v1.RejectEditRequestRequest
-	(*RejectEditRequestResponse)(nil),  // 19: ordinator.probase.v1.RejectEditRequestResponse
-	(*CreateClinicRequest)(nil),        // 20: ordinator.probase.v1.CreateClinicRequest
-	(*CreateClinicResponse)(nil),       // 21: ordinator.probase.v1.CreateClinicResponse
-	(*CreateDoctorRequest)(nil),        // 22: ordinator.probase.v1.CreateDoctorRequest
-	(*CreateDoctorResponse)(nil),       // 23: ordinator.probase.v1.CreateDoctorResponse
-	(*LinkAccountRequest)(nil),         // 24: ordinator.probase.v1.LinkAccountRequest
-	(*LinkAccountResponse)(nil),        // 25: ordinator.probase.v1.LinkAccountResponse
-	(*GetDoctorHistoryRequest)(nil),    // 26: ordinator.probase.v1.GetDoctorHistoryRequest
-	(*HistoryEntry)(nil),               // 27: ordinator.probase.v1.HistoryEntry
-	(*GetDoctorHistoryResponse)(nil),   // 28: ordinator.probase.v1.GetDoctorHistoryResponse
+	(DoctorVerification)(0),            // 0: ordinator.probase.v1.DoctorVerification
+	(EditStatus)(0),                    // 1: ordinator.probase.v1.EditStatus
+	(Resolution)(0),                    // 2: ordinator.probase.v1.Resolution
+	(*Address)(nil),                    // 3: ordinator.probase.v1.Address
+	(*Doctor)(nil),                     // 4: ordinator.probase.v1.Doctor
+	(*Clinic)(nil),                     // 5: ordinator.probase.v1.Clinic
+	(*TerritoryRep)(nil),               // 6: ordinator.probase.v1.TerritoryRep
+	(*DoctorSummary)(nil),              // 7: ordinator.probase.v1.DoctorSummary
+	(*FieldChange)(nil),                // 8: ordinator.probase.v1.FieldChange
+	(*EditRequest)(nil),                // 9: ordinator.probase.v1.EditRequest
+	(*ProposeEditArgs)(nil),            // 10: ordinator.probase.v1.ProposeEditArgs
+	(*ProposeEditResult)(nil),          // 11: ordinator.probase.v1.ProposeEditResult
+	(*RequestUpdateArgs)(nil),          // 12: ordinator.probase.v1.RequestUpdateArgs
+	(*ListEditRequestsRequest)(nil),    // 13: ordinator.probase.v1.ListEditRequestsRequest
+	(*ListEditRequestsResponse)(nil),   // 14: ordinator.probase.v1.ListEditRequestsResponse
+	(*GetEditRequestRequest)(nil),      // 15: ordinator.probase.v1.GetEditRequestRequest
+	(*FieldComparison)(nil),            // 16: ordinator.probase.v1.FieldComparison
+	(*GetEditRequestResponse)(nil),     // 17: ordinator.probase.v1.GetEditRequestResponse
+	(*FieldResolution)(nil),            // 18: ordinator.probase.v1.FieldResolution
+	(*ApproveEditRequestRequest)(nil),  // 19: ordinator.probase.v1.ApproveEditRequestRequest
+	(*ApproveEditRequestResponse)(nil), // 20: ordinator.probase.v1.ApproveEditRequestResponse
+	(*RejectEditRequestRequest)(nil),   // 21: ordinator.probase.v1.RejectEditRequestRequest
+	(*RejectEditRequestResponse)(nil),  // 22: ordinator.probase.v1.RejectEditRequestResponse
+	(*CreateClinicRequest)(nil),        // 23: ordinator.probase.v1.CreateClinicRequest
+	(*CreateClinicResponse)(nil),       // 24: ordinator.probase.v1.CreateClinicResponse
+	(*CreateDoctorRequest)(nil),        // 25: ordinator.probase.v1.CreateDoctorRequest
+	(*CreateDoctorResponse)(nil),       // 26: ordinator.probase.v1.CreateDoctorResponse
+	(*LinkAccountRequest)(nil),         // 27: ordinator.probase.v1.LinkAccountRequest
+	(*LinkAccountResponse)(nil),        // 28: ordinator.probase.v1.LinkAccountResponse
+	(*GetDoctorHistoryRequest)(nil),    // 29: ordinator.probase.v1.GetDoctorHistoryRequest
+	(*HistoryEntry)(nil),               // 30: ordinator.probase.v1.HistoryEntry
+	(*GetDoctorHistoryResponse)(nil),   // 31: ordinator.probase.v1.GetDoctorHistoryResponse
 }
 var file_ordinator_probase_v1_probase_proto_depIdxs = []int32{
-	2,  // 0: ordinator.probase.v1.Doctor.delivery_address:type_name -> ordinator.probase.v1.Address
-	5,  // 1: ordinator.probase.v1.EditRequest.changes:type_name -> ordinator.probase.v1.FieldChange
-	0,  // 2: ordinator.probase.v1.EditRequest.status:type_name -> ordinator.probase.v1.EditStatus
-	5,  // 3: ordinator.probase.v1.ProposeEditArgs.changes:type_name -> ordinator.probase.v1.FieldChange
-	0,  // 4: ordinator.probase.v1.ListEditRequestsRequest.status:type_name -> ordinator.probase.v1.EditStatus
-	6,  // 5: ordinator.probase.v1.ListEditRequestsResponse.requests:type_name -> ordinator.probase.v1.EditRequest
-	6,  // 6: ordinator.probase.v1.GetEditRequestResponse.request:type_name -> ordinator.probase.v1.EditRequest
-	3,  // 7: ordinator.probase.v1.GetEditRequestResponse.current:type_name -> ordinator.probase.v1.Doctor
-	13, // 8: ordinator.probase.v1.GetEditRequestResponse.fields:type_name -> ordinator.probase.v1.FieldComparison
-	6,  // 9: ordinator.probase.v1.GetEditRequestResponse.concurrent:type_name -> ordinator.probase.v1.EditRequest
-	1,  // 10: ordinator.probase.v1.FieldResolution.resolution:type_name -> ordinator.probase.v1.Resolution
-	15, // 11: ordinator.probase.v1.ApproveEditRequestRequest.resolutions:type_name -> ordinator.probase.v1.FieldResolution
-	6,  // 12: ordinator.probase.v1.ApproveEditRequestResponse.request:type_name -> ordinator.probase.v1.EditRequest
-	3,  // 13: ordinator.probase.v1.ApproveEditRequestResponse.doctor:type_name -> ordinator.probase.v1.Doctor
-	6,  // 14: ordinator.probase.v1.RejectEditRequestResponse.request:type_name -> ordinator.probase.v1.EditRequest
-	4,  // 15: ordinator.probase.v1.CreateClinicResponse.clinic:type_name -> ordinator.probase.v1.Clinic
-	5,  // 16: ordinator.probase.v1.CreateDoctorRequest.fields:type_name -> ordinator.probase.v1.FieldChange
-	3,  // 17: ordinator.probase.v1.CreateDoctorResponse.doctor:type_name -> ordinator.probase.v1.Doctor
-	3,  // 18: ordinator.probase.v1.LinkAccountResponse.doctor:type_name -> ordinator.probase.v1.Doctor
-	5,  // 19: ordinator.probase.v1.HistoryEntry.changes:type_name -> ordinator.probase.v1.FieldChange
-	27, // 20: ordinator.probase.v1.GetDoctorHistoryResponse.entries:type_name -> ordinator.probase.v1.HistoryEntry
-	10, // 21: ordinator.probase.v1.ModerationService.ListEditRequests:input_type -> ordinator.probase.v1.ListEditRequestsRequest
-	12, // 22: ordinator.probase.v1.ModerationService.GetEditRequest:input_type -> ordinator.probase.v1.GetEditRequestRequest
-	16, // 23: ordinator.probase.v1.ModerationService.ApproveEditRequest:input_type -> ordinator.probase.v1.ApproveEditRequestRequest
-	18, // 24: ordinator.probase.v1.ModerationService.RejectEditRequest:input_type -> ordinator.probase.v1.RejectEditRequestRequest
-	20, // 25: ordinator.probase.v1.DirectoryService.CreateClinic:input_type -> ordinator.probase.v1.CreateClinicRequest
-	22, // 26: ordinator.probase.v1.DirectoryService.CreateDoctor:input_type -> ordinator.probase.v1.CreateDoctorRequest
-	24, // 27: ordinator.probase.v1.DirectoryService.LinkAccount:input_type -> ordinator.probase.v1.LinkAccountRequest
-	26, // 28: ordinator.probase.v1.DirectoryService.GetDoctorHistory:input_type -> ordinator.probase.v1.GetDoctorHistoryRequest
-	11, // 29: ordinator.probase.v1.ModerationService.ListEditRequests:output_type -> ordinator.probase.v1.ListEditRequestsResponse
-	14, // 30: ordinator.probase.v1.ModerationService.GetEditRequest:output_type -> ordinator.probase.v1.GetEditRequestResponse
-	17, // 31: ordinator.probase.v1.ModerationService.ApproveEditRequest:output_type -> ordinator.probase.v1.ApproveEditRequestResponse
-	19, // 32: ordinator.probase.v1.ModerationService.RejectEditRequest:output_type -> ordinator.probase.v1.RejectEditRequestResponse
-	21, // 33: ordinator.probase.v1.DirectoryService.CreateClinic:output_type -> ordinator.probase.v1.CreateClinicResponse
-	23, // 34: ordinator.probase.v1.DirectoryService.CreateDoctor:output_type -> ordinator.probase.v1.CreateDoctorResponse
-	25, // 35: ordinator.probase.v1.DirectoryService.LinkAccount:output_type -> ordinator.probase.v1.LinkAccountResponse
-	28, // 36: ordinator.probase.v1.DirectoryService.GetDoctorHistory:output_type -> ordinator.probase.v1.GetDoctorHistoryResponse
-	29, // [29:37] is the sub-list for method output_type
-	21, // [21:29] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	3,  // 0: ordinator.probase.v1.Doctor.delivery_address:type_name -> ordinator.probase.v1.Address
+	0,  // 1: ordinator.probase.v1.DoctorSummary.verification:type_name -> ordinator.probase.v1.DoctorVerification
+	6,  // 2: ordinator.probase.v1.DoctorSummary.reps:type_name -> ordinator.probase.v1.TerritoryRep
+	8,  // 3: ordinator.probase.v1.EditRequest.changes:type_name -> ordinator.probase.v1.FieldChange
+	1,  // 4: ordinator.probase.v1.EditRequest.status:type_name -> ordinator.probase.v1.EditStatus
+	8,  // 5: ordinator.probase.v1.ProposeEditArgs.changes:type_name -> ordinator.probase.v1.FieldChange
+	1,  // 6: ordinator.probase.v1.ListEditRequestsRequest.status:type_name -> ordinator.probase.v1.EditStatus
+	9,  // 7: ordinator.probase.v1.ListEditRequestsResponse.requests:type_name -> ordinator.probase.v1.EditRequest
+	9,  // 8: ordinator.probase.v1.GetEditRequestResponse.request:type_name -> ordinator.probase.v1.EditRequest
+	4,  // 9: ordinator.probase.v1.GetEditRequestResponse.current:type_name -> ordinator.probase.v1.Doctor
+	16, // 10: ordinator.probase.v1.GetEditRequestResponse.fields:type_name -> ordinator.probase.v1.FieldComparison
+	9,  // 11: ordinator.probase.v1.GetEditRequestResponse.concurrent:type_name -> ordinator.probase.v1.EditRequest
+	2,  // 12: ordinator.probase.v1.FieldResolution.resolution:type_name -> ordinator.probase.v1.Resolution
+	18, // 13: ordinator.probase.v1.ApproveEditRequestRequest.resolutions:type_name -> ordinator.probase.v1.FieldResolution
+	9,  // 14: ordinator.probase.v1.ApproveEditRequestResponse.request:type_name -> ordinator.probase.v1.EditRequest
+	4,  // 15: ordinator.probase.v1.ApproveEditRequestResponse.doctor:type_name -> ordinator.probase.v1.Doctor
+	9,  // 16: ordinator.probase.v1.RejectEditRequestResponse.request:type_name -> ordinator.probase.v1.EditRequest
+	5,  // 17: ordinator.probase.v1.CreateClinicResponse.clinic:type_name -> ordinator.probase.v1.Clinic
+	8,  // 18: ordinator.probase.v1.CreateDoctorRequest.fields:type_name -> ordinator.probase.v1.FieldChange
+	4,  // 19: ordinator.probase.v1.CreateDoctorResponse.doctor:type_name -> ordinator.probase.v1.Doctor
+	4,  // 20: ordinator.probase.v1.LinkAccountResponse.doctor:type_name -> ordinator.probase.v1.Doctor
+	8,  // 21: ordinator.probase.v1.HistoryEntry.changes:type_name -> ordinator.probase.v1.FieldChange
+	30, // 22: ordinator.probase.v1.GetDoctorHistoryResponse.entries:type_name -> ordinator.probase.v1.HistoryEntry
+	13, // 23: ordinator.probase.v1.ModerationService.ListEditRequests:input_type -> ordinator.probase.v1.ListEditRequestsRequest
+	15, // 24: ordinator.probase.v1.ModerationService.GetEditRequest:input_type -> ordinator.probase.v1.GetEditRequestRequest
+	19, // 25: ordinator.probase.v1.ModerationService.ApproveEditRequest:input_type -> ordinator.probase.v1.ApproveEditRequestRequest
+	21, // 26: ordinator.probase.v1.ModerationService.RejectEditRequest:input_type -> ordinator.probase.v1.RejectEditRequestRequest
+	23, // 27: ordinator.probase.v1.DirectoryService.CreateClinic:input_type -> ordinator.probase.v1.CreateClinicRequest
+	25, // 28: ordinator.probase.v1.DirectoryService.CreateDoctor:input_type -> ordinator.probase.v1.CreateDoctorRequest
+	27, // 29: ordinator.probase.v1.DirectoryService.LinkAccount:input_type -> ordinator.probase.v1.LinkAccountRequest
+	29, // 30: ordinator.probase.v1.DirectoryService.GetDoctorHistory:input_type -> ordinator.probase.v1.GetDoctorHistoryRequest
+	14, // 31: ordinator.probase.v1.ModerationService.ListEditRequests:output_type -> ordinator.probase.v1.ListEditRequestsResponse
+	17, // 32: ordinator.probase.v1.ModerationService.GetEditRequest:output_type -> ordinator.probase.v1.GetEditRequestResponse
+	20, // 33: ordinator.probase.v1.ModerationService.ApproveEditRequest:output_type -> ordinator.probase.v1.ApproveEditRequestResponse
+	22, // 34: ordinator.probase.v1.ModerationService.RejectEditRequest:output_type -> ordinator.probase.v1.RejectEditRequestResponse
+	24, // 35: ordinator.probase.v1.DirectoryService.CreateClinic:output_type -> ordinator.probase.v1.CreateClinicResponse
+	26, // 36: ordinator.probase.v1.DirectoryService.CreateDoctor:output_type -> ordinator.probase.v1.CreateDoctorResponse
+	28, // 37: ordinator.probase.v1.DirectoryService.LinkAccount:output_type -> ordinator.probase.v1.LinkAccountResponse
+	31, // 38: ordinator.probase.v1.DirectoryService.GetDoctorHistory:output_type -> ordinator.probase.v1.GetDoctorHistoryResponse
+	31, // [31:39] is the sub-list for method output_type
+	23, // [23:31] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_ordinator_probase_v1_probase_proto_init() }
@@ -2178,8 +2488,8 @@ func file_ordinator_probase_v1_probase_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ordinator_probase_v1_probase_proto_rawDesc), len(file_ordinator_probase_v1_probase_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   27,
+			NumEnums:      3,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

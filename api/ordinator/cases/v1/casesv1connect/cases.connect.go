@@ -58,10 +58,13 @@ const (
 // CaseModerationServiceClient is a client for the ordinator.cases.v1.CaseModerationService service.
 type CaseModerationServiceClient interface {
 	// ListCases lists cases waiting for moderation (or of another status),
-	// oldest submission first.
+	// oldest submission first. Drafts are their authors' alone: asking for
+	// CASE_STATUS_DRAFT is refused (invalid_argument).
 	ListCases(context.Context, *connect.Request[v1.ListCasesRequest]) (*connect.Response[v1.ListCasesResponse], error)
 	// GetCase shows a case with its discussion (hidden comments included) and
-	// its history. Photos are read with MediaService.GetDownloadUrl.
+	// its history. Photos are read with MediaService.GetDownloadUrl. A draft,
+	// and a case discarded before it was ever submitted, is not_found, as an
+	// unknown id is.
 	GetCase(context.Context, *connect.Request[v1.GetCaseRequest]) (*connect.Response[v1.GetCaseResponse], error)
 	// PublishCase publishes a submitted case to its specialty, awards the
 	// author points and tells them.
@@ -154,10 +157,13 @@ func (c *caseModerationServiceClient) HideComment(ctx context.Context, req *conn
 // service.
 type CaseModerationServiceHandler interface {
 	// ListCases lists cases waiting for moderation (or of another status),
-	// oldest submission first.
+	// oldest submission first. Drafts are their authors' alone: asking for
+	// CASE_STATUS_DRAFT is refused (invalid_argument).
 	ListCases(context.Context, *connect.Request[v1.ListCasesRequest]) (*connect.Response[v1.ListCasesResponse], error)
 	// GetCase shows a case with its discussion (hidden comments included) and
-	// its history. Photos are read with MediaService.GetDownloadUrl.
+	// its history. Photos are read with MediaService.GetDownloadUrl. A draft,
+	// and a case discarded before it was ever submitted, is not_found, as an
+	// unknown id is.
 	GetCase(context.Context, *connect.Request[v1.GetCaseRequest]) (*connect.Response[v1.GetCaseResponse], error)
 	// PublishCase publishes a submitted case to its specialty, awards the
 	// author points and tells them.
