@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -19,10 +20,12 @@ import (
 // what the device sent (number and ETag), checked against what storage
 // has; it may be empty.
 //
-// Content the server refuses (not a JPEG or PNG, damaged, too many pixels)
-// marks the media rejected and returns EINVALID with the reason. Bytes that
-// do not match the SHA-256 are discarded and return EINVALID too, but the
-// media stays uploading: CreateUpload again starts a fresh upload.
+// Content the server refuses (not a JPEG or PNG, damaged, too many pixels,
+// or an image cleaning failed on) marks the media rejected and returns
+// EINVALID with the reason. Bytes that do not match the size or SHA-256
+// are discarded and return EINVALID too, but the media stays uploading:
+// CreateUpload again starts a fresh upload. Either way the quarantined
+// original, with whatever metadata it carries, is deleted at once.
 func (s *Service) CompleteUpload(ctx context.Context, p syncengine.Principal, mediaID string, sent []Part) (*Media, error) {
 	if err := authenticated(p); err != nil {
 		return nil, err
@@ -33,8 +36,13 @@ func (s *Service) CompleteUpload(ctx context.Context, p syncengine.Principal, me
 	}
 	switch m.Status {
 	case ready:
-		return m, nil
+		// The original is deleted when the media is finished; a failed
+		// deletion, or a presigned PUT sent again since, is caught here.
+		return m, s.discard(ctx, m.ID)
 	case rejected:
+		if err := s.discard(ctx, m.ID); err != nil {
+			return nil, err
+		}
 		return nil, refuse("%s", m.RejectionReason)
 	}
 	// Activity keeps collection away while the work below runs.
@@ -84,7 +92,7 @@ func (s *Service) CompleteUpload(ctx context.Context, p syncengine.Principal, me
 			return nil, err
 		}
 	}
-	out, err := s.clean(ctx, data)
+	out, err := s.clean(ctx, m.ID, data)
 	if syncengine.ErrorCode(err) == syncengine.EINVALID {
 		done := *m
 		done.Status, done.RejectionReason = rejected, syncengine.ErrorMessage(err)
@@ -192,15 +200,23 @@ func (s *Service) read(ctx context.Context, m *Media) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// clean runs the image work on one of the service's workers.
-func (s *Service) clean(ctx context.Context, data []byte) (*cleaned, error) {
+// clean runs the image work on one of the service's workers. A panic in
+// it (a decoder or encoder fault on some unusual file) refuses that image
+// instead of failing the request and leaving the original in quarantine.
+func (s *Service) clean(ctx context.Context, mediaID string, data []byte) (out *cleaned, err error) {
 	select {
 	case s.workers <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 	defer func() { <-s.workers }()
-	return clean(data, s.cfg.Limits)
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("media: cleaning panicked; the image is refused", "media", mediaID, "panic", r, "stack", string(debug.Stack()))
+			out, err = nil, refuse("the server failed to process this image and discarded it; save it as an ordinary JPEG or PNG and upload it again")
+		}
+	}()
+	return s.cleaner(data, s.cfg.Limits)
 }
 
 // linkTwin makes m share the clean objects of a ready media of the same
@@ -228,8 +244,7 @@ func (s *Service) linkTwin(ctx context.Context, m *Media) (bool, error) {
 		return false, err
 	}
 	*m = *linked
-	s.blobs.Delete(ctx, quarantineKey(m.ID))
-	return true, nil
+	return true, s.discard(ctx, m.ID)
 }
 
 // finish records a ready or rejected media, deletes the quarantine object
@@ -253,17 +268,29 @@ func (s *Service) finish(ctx context.Context, done *Media) (*Media, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.blobs.Delete(context.WithoutCancel(ctx), quarantineKey(done.ID)); err != nil {
-		s.log.Warn("media: quarantine object left behind", "media", done.ID, "err", err)
+	if err := s.discard(ctx, done.ID); err != nil {
+		return nil, err
 	}
 	return current, nil
+}
+
+// discard deletes the quarantined original of a media, even if the
+// request was cancelled: it is the photo as the device sent it, GPS and
+// names in its metadata. If storage fails, the device is told to try
+// again, and the next completion deletes it (as collection does).
+func (s *Service) discard(ctx context.Context, mediaID string) error {
+	if err := s.blobs.Delete(context.WithoutCancel(ctx), quarantineKey(mediaID)); err != nil {
+		s.log.Error("media: the uploaded original could not be deleted", "media", mediaID, "err", err)
+		return syncengine.Errorf(syncengine.EUNAVAILABLE, "storage could not delete the original of media %s yet; complete the upload again", mediaID)
+	}
+	return nil
 }
 
 // mismatch discards bytes that are not the announced file, so a new
 // upload can start, and returns the error for the device.
 func (s *Service) mismatch(ctx context.Context, m *Media, why string) error {
 	ctx = context.WithoutCancel(ctx)
-	if err := s.blobs.Delete(ctx, quarantineKey(m.ID)); err != nil {
+	if err := s.discard(ctx, m.ID); err != nil {
 		return err
 	}
 	if err := s.store.Update(ctx, func(tx syncengine.Tx) error {

@@ -158,6 +158,13 @@ func (s *Service) collectUnused(ctx context.Context, st *GCStats) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// A finished media's original was deleted when it finished; this
+	// catches one storage failed to delete then.
+	for _, id := range ids {
+		if err := s.blobs.Delete(ctx, quarantineKey(id)); err != nil {
+			s.log.Warn("media: uploaded original left in storage", "media", id, "err", err)
+		}
+	}
 	for _, blob := range orphans {
 		for _, v := range []Variant{Image, Thumbnail} {
 			if err := s.blobs.Delete(ctx, blobKey(blob, v)); err != nil {

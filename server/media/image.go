@@ -2,7 +2,7 @@ package media
 
 import (
 	"bytes"
-	"fmt"
+	"errors"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -40,8 +40,11 @@ type cleaned struct {
 
 // clean decodes a JPEG or PNG, turns it upright as its EXIF orientation
 // says, and encodes it again with a thumbnail. Only pixels survive: the
-// encoders write no EXIF, XMP, IPTC, comments or text chunks. Content the
-// server refuses comes back as an EINVALID error saying why.
+// encoders write no EXIF, XMP, IPTC, comments or text chunks. Every layout
+// the decoders accept is cleaned (JPEG of any subsampling, grayscale, CMYK
+// or YCCK, baseline or progressive; PNG of any colour type and bit depth).
+// Content the server refuses comes back as an EINVALID error saying why;
+// nothing else but a fault of the server's own (see Service.clean) fails.
 func clean(data []byte, lim Limits) (*cleaned, error) {
 	format, err := sniff(data)
 	if err != nil {
@@ -54,7 +57,7 @@ func clean(data []byte, lim Limits) (*cleaned, error) {
 		cfg, err = png.DecodeConfig(bytes.NewReader(data))
 	}
 	if err != nil {
-		return nil, refuse("the image is damaged: %v", err)
+		return nil, unreadable(err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return nil, refuse("the image has no pixels")
@@ -70,7 +73,7 @@ func clean(data []byte, lim Limits) (*cleaned, error) {
 		img, err = png.Decode(bytes.NewReader(data))
 	}
 	if err != nil {
-		return nil, refuse("the image is damaged: %v", err)
+		return nil, unreadable(err)
 	}
 	img = orient(img, orientation(format, data))
 	b := img.Bounds()
@@ -95,9 +98,23 @@ func encode(format string, img image.Image, quality int) ([]byte, error) {
 		err = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("encoding %s: %w", format, err)
+		// The image decoded, so this is not for lack of resources: the
+		// same bytes will never clean, and are refused.
+		return nil, refuse("the image could not be encoded again: %v", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// unreadable is the refusal of bytes the decoder does not accept: damaged,
+// or using a feature it does not implement (12-bit samples, arithmetic
+// coding...).
+func unreadable(err error) error {
+	var ju jpeg.UnsupportedError
+	var pu png.UnsupportedError
+	if errors.As(err, &ju) || errors.As(err, &pu) {
+		return refuse("the image uses a format feature the server cannot read (%v); save it as an ordinary JPEG or PNG", err)
+	}
+	return refuse("the image is damaged: %v", err)
 }
 
 // thumbnail scales img to fit in a size×size square, never enlarging it.

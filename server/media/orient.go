@@ -8,133 +8,106 @@ import (
 // orient returns img as it is meant to be displayed under EXIF orientation
 // o: 2 mirrored, 3 turned 180°, 4 upside-down mirror, 5 transposed, 6
 // turned 90° clockwise, 7 transversed, 8 turned 90° counter-clockwise.
-// Planes are moved byte by byte, so YCbCr images stay YCbCr (and keep the
-// JPEG encoder's fast path) and nothing is resampled.
+//
+// It handles every image the JPEG and PNG decoders return, and nothing is
+// resampled. The common layouts move plane by plane, after checking each
+// plane holds every byte the move reads (a YCbCr image stays YCbCr and
+// keeps the JPEG encoder's fast path); any other layout, or geometry where
+// a plane move would not be exact, goes pixel by pixel through the image's
+// own accessors.
 func orient(img image.Image, o int) image.Image {
-	if o < 2 || o > 8 {
+	r := img.Bounds()
+	if o < 2 || o > 8 || r.Empty() {
 		return img
 	}
+	if out := orientPacked(img, o); out != nil {
+		return out
+	}
+	if m, ok := img.(*image.YCbCr); ok {
+		if out := orientSubsampled(m, o); out != nil {
+			return out
+		}
+		return orientYCbCr(m, o)
+	}
+	n := image.NewNRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+	draw.Draw(n, n.Rect, img, r.Min, draw.Src)
+	return orientPacked(n, o)
+}
+
+// turnedBounds is the rectangle of a w×h image under orientation o.
+func turnedBounds(o, w, h int) image.Rectangle {
+	if o >= 5 {
+		return image.Rect(0, 0, h, w)
+	}
+	return image.Rect(0, 0, w, h)
+}
+
+// orientPacked moves the pixels of the layouts stored as one plane of
+// fixed-size pixels; it returns nil for other layouts, or a plane too
+// short for its bounds.
+func orientPacked(img image.Image, o int) image.Image {
 	r := img.Bounds()
 	w, h := r.Dx(), r.Dy()
-	dr := image.Rect(0, 0, w, h)
-	if o >= 5 {
-		dr = image.Rect(0, 0, h, w)
-	}
-	plane := func(pix []byte, stride, off, bpp int) ([]byte, int) {
+	dr := turnedBounds(o, w, h)
+	move := func(pix []byte, stride, off, bpp int) ([]byte, int, bool) {
+		if off < 0 || off > len(pix) {
+			return nil, 0, false
+		}
 		return transform(pix[off:], stride, w, h, bpp, o)
 	}
 	switch m := img.(type) {
-	case *image.YCbCr:
-		if out := orientYCbCr(m, o); out != nil {
-			return out
-		}
 	case *image.Gray:
-		pix, stride := plane(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 1)
-		return &image.Gray{Pix: pix, Stride: stride, Rect: dr}
+		if pix, stride, ok := move(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 1); ok {
+			return &image.Gray{Pix: pix, Stride: stride, Rect: dr}
+		}
 	case *image.Gray16:
-		pix, stride := plane(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 2)
-		return &image.Gray16{Pix: pix, Stride: stride, Rect: dr}
+		if pix, stride, ok := move(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 2); ok {
+			return &image.Gray16{Pix: pix, Stride: stride, Rect: dr}
+		}
 	case *image.RGBA:
-		pix, stride := plane(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 4)
-		return &image.RGBA{Pix: pix, Stride: stride, Rect: dr}
+		if pix, stride, ok := move(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 4); ok {
+			return &image.RGBA{Pix: pix, Stride: stride, Rect: dr}
+		}
 	case *image.NRGBA:
-		pix, stride := plane(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 4)
-		return &image.NRGBA{Pix: pix, Stride: stride, Rect: dr}
+		if pix, stride, ok := move(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 4); ok {
+			return &image.NRGBA{Pix: pix, Stride: stride, Rect: dr}
+		}
 	case *image.RGBA64:
-		pix, stride := plane(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 8)
-		return &image.RGBA64{Pix: pix, Stride: stride, Rect: dr}
+		if pix, stride, ok := move(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 8); ok {
+			return &image.RGBA64{Pix: pix, Stride: stride, Rect: dr}
+		}
 	case *image.NRGBA64:
-		pix, stride := plane(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 8)
-		return &image.NRGBA64{Pix: pix, Stride: stride, Rect: dr}
+		if pix, stride, ok := move(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 8); ok {
+			return &image.NRGBA64{Pix: pix, Stride: stride, Rect: dr}
+		}
 	case *image.CMYK:
-		pix, stride := plane(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 4)
-		return &image.CMYK{Pix: pix, Stride: stride, Rect: dr}
+		if pix, stride, ok := move(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 4); ok {
+			return &image.CMYK{Pix: pix, Stride: stride, Rect: dr}
+		}
 	case *image.Paletted:
-		pix, stride := plane(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 1)
-		return &image.Paletted{Pix: pix, Stride: stride, Rect: dr, Palette: m.Palette}
-	}
-	// Anything else (an unusual chroma subsampling...) goes through NRGBA.
-	n := image.NewNRGBA(image.Rect(0, 0, w, h))
-	draw.Draw(n, n.Rect, img, r.Min, draw.Src)
-	return orient(n, o)
-}
-
-// transposed maps a chroma subsampling to the one of the image turned by a
-// quarter; ratios without a counterpart are missing.
-var transposed = map[image.YCbCrSubsampleRatio]image.YCbCrSubsampleRatio{
-	image.YCbCrSubsampleRatio444: image.YCbCrSubsampleRatio444,
-	image.YCbCrSubsampleRatio420: image.YCbCrSubsampleRatio420,
-	image.YCbCrSubsampleRatio422: image.YCbCrSubsampleRatio440,
-	image.YCbCrSubsampleRatio440: image.YCbCrSubsampleRatio422,
-}
-
-func orientYCbCr(m *image.YCbCr, o int) *image.YCbCr {
-	ratio := m.SubsampleRatio
-	if o >= 5 {
-		var ok bool
-		if ratio, ok = transposed[ratio]; !ok {
-			return nil
+		if pix, stride, ok := move(m.Pix, m.Stride, m.PixOffset(r.Min.X, r.Min.Y), 1); ok {
+			return &image.Paletted{Pix: pix, Stride: stride, Rect: dr, Palette: m.Palette}
 		}
 	}
-	if m.Rect.Min != (image.Point{}) {
-		return nil
-	}
-	w, h := m.Rect.Dx(), m.Rect.Dy()
-	cw, ch := chromaSize(m.SubsampleRatio, w, h)
-	y, ys := transform(m.Y, m.YStride, w, h, 1, o)
-	cb, cs := transform(m.Cb, m.CStride, cw, ch, 1, o)
-	cr, _ := transform(m.Cr, m.CStride, cw, ch, 1, o)
-	dr := image.Rect(0, 0, w, h)
-	if o >= 5 {
-		dr = image.Rect(0, 0, h, w)
-	}
-	return &image.YCbCr{Y: y, Cb: cb, Cr: cr, YStride: ys, CStride: cs, SubsampleRatio: ratio, Rect: dr}
-}
-
-func chromaSize(r image.YCbCrSubsampleRatio, w, h int) (int, int) {
-	switch r {
-	case image.YCbCrSubsampleRatio422:
-		return (w + 1) / 2, h
-	case image.YCbCrSubsampleRatio420:
-		return (w + 1) / 2, (h + 1) / 2
-	case image.YCbCrSubsampleRatio440:
-		return w, (h + 1) / 2
-	}
-	return w, h
+	return nil
 }
 
 // transform returns the w×h plane of bpp-byte pixels in src (rows stride
-// bytes apart) under orientation o, packed, with its stride.
-func transform(src []byte, stride, w, h, bpp, o int) ([]byte, int) {
+// bytes apart) under orientation o, packed, with its stride. It reports
+// false, having read nothing, if src does not hold the whole plane.
+func transform(src []byte, stride, w, h, bpp, o int) ([]byte, int, bool) {
+	if w <= 0 || h <= 0 || stride < w*bpp || len(src) < (h-1)*stride+w*bpp {
+		return nil, 0, false
+	}
 	dw, dh := w, h
 	if o >= 5 {
 		dw, dh = h, w
 	}
 	dst := make([]byte, dw*dh*bpp)
-	// The source of destination pixel (dx, dy) is
-	// (ax·dx + bx·dy + cx, ay·dx + by·dy + cy).
-	var ax, bx, cx, ay, by, cy int
-	switch o {
-	case 2:
-		ax, cx, by = -1, w-1, 1
-	case 3:
-		ax, cx, by, cy = -1, w-1, -1, h-1
-	case 4:
-		ax, by, cy = 1, -1, h-1
-	case 5:
-		bx, ay = 1, 1
-	case 6:
-		bx, ay, cy = 1, -1, h-1
-	case 7:
-		bx, cx, ay, cy = -1, w-1, -1, h-1
-	case 8:
-		bx, cx, ay = -1, w-1, 1
-	default:
-		ax, by = 1, 1
-	}
-	step := ax*bpp + ay*stride
+	t := newTurn(o, w, h)
+	step := t.ax*bpp + t.ay*stride
 	for dy := 0; dy < dh; dy++ {
-		s := (by*dy+cy)*stride + (bx*dy+cx)*bpp
+		s := (t.by*dy+t.cy)*stride + (t.bx*dy+t.cx)*bpp
 		row := dst[dy*dw*bpp : (dy+1)*dw*bpp]
 		if bpp == 1 {
 			for dx := range row {
@@ -148,5 +121,34 @@ func transform(src []byte, stride, w, h, bpp, o int) ([]byte, int) {
 			s += step
 		}
 	}
-	return dst, dw * bpp
+	return dst, dw * bpp, true
+}
+
+// turn maps a pixel (dx, dy) of the upright image to the pixel
+// (ax·dx + bx·dy + cx, ay·dx + by·dy + cy) of a w×h stored one.
+type turn struct{ ax, bx, cx, ay, by, cy int }
+
+func newTurn(o, w, h int) turn {
+	switch o {
+	case 2:
+		return turn{ax: -1, cx: w - 1, by: 1}
+	case 3:
+		return turn{ax: -1, cx: w - 1, by: -1, cy: h - 1}
+	case 4:
+		return turn{ax: 1, by: -1, cy: h - 1}
+	case 5:
+		return turn{bx: 1, ay: 1}
+	case 6:
+		return turn{bx: 1, ay: -1, cy: h - 1}
+	case 7:
+		return turn{bx: -1, cx: w - 1, ay: -1, cy: h - 1}
+	case 8:
+		return turn{bx: -1, cx: w - 1, ay: 1}
+	}
+	return turn{ax: 1, by: 1}
+}
+
+// source returns the stored pixel shown at (dx, dy).
+func (t turn) source(dx, dy int) (int, int) {
+	return t.ax*dx + t.bx*dy + t.cx, t.ay*dx + t.by*dy + t.cy
 }

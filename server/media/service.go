@@ -50,6 +50,8 @@ type Service struct {
 	blobs   BlobStore
 	workers chan struct{}
 	log     *slog.Logger
+	// cleaner is clean; tests make it fail the way a decoder bug would.
+	cleaner func([]byte, Limits) (*cleaned, error)
 }
 
 // New returns a service.
@@ -92,7 +94,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Service{cfg: cfg, store: cfg.Store, blobs: cfg.Blobs, workers: make(chan struct{}, cfg.Workers), log: cfg.Logger}, nil
+	return &Service{cfg: cfg, store: cfg.Store, blobs: cfg.Blobs, workers: make(chan struct{}, cfg.Workers), log: cfg.Logger, cleaner: clean}, nil
 }
 
 // Run collects garbage every interval until ctx ends. With several server

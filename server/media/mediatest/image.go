@@ -1,7 +1,9 @@
 // Package mediatest makes images for tests of the media pipeline: photos
 // whose orientation is easy to check, carrying the metadata a phone camera
 // writes (EXIF with GPS, XMP, IPTC, comments, PNG text chunks), written
-// byte by byte, and tools to list the metadata an encoded image carries.
+// byte by byte; JPEGs and PNGs of the layouts Go's encoders never write
+// (EncodeJPEG, EncodePNG); and tools to list the metadata an encoded image
+// carries.
 package mediatest
 
 import (
@@ -92,7 +94,12 @@ func JPEG(img image.Image, quality int, md Metadata) []byte {
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
 		panic(err)
 	}
-	enc := buf.Bytes()
+	return AddJPEGMetadata(buf.Bytes(), md)
+}
+
+// AddJPEGMetadata inserts the metadata segments into an encoded JPEG,
+// right after SOI.
+func AddJPEGMetadata(enc []byte, md Metadata) []byte {
 	out := append([]byte{}, enc[:2]...)
 	if md.Orientation > 0 || md.GPS {
 		out = appendSegment(out, 0xE1, append([]byte("Exif\x00\x00"), EXIF(md.Orientation, md.GPS)...))
@@ -138,7 +145,12 @@ func PNG(img image.Image, md Metadata) []byte {
 	if err := png.Encode(&buf, img); err != nil {
 		panic(err)
 	}
-	enc := buf.Bytes()
+	return AddPNGMetadata(buf.Bytes(), md)
+}
+
+// AddPNGMetadata inserts the metadata chunks into an encoded PNG, right
+// after IHDR.
+func AddPNGMetadata(enc []byte, md Metadata) []byte {
 	ihdrEnd := 8 + 12 + int(binary.BigEndian.Uint32(enc[8:]))
 	out := append([]byte{}, enc[:ihdrEnd]...)
 	if md.Orientation > 0 || md.GPS {
@@ -182,4 +194,27 @@ func Pad(jpeg []byte, size int) []byte {
 		out = appendSegment(out, 0xE2, filler)
 	}
 	return append(out, jpeg[2:]...)
+}
+
+// Shown is where the stored pixel p of a w×h image is displayed under
+// EXIF orientation o, as the EXIF specification words each.
+func Shown(o, w, h int, p image.Point) image.Point {
+	x, y := p.X, p.Y
+	switch o {
+	case 2: // mirrored
+		return image.Pt(w-1-x, y)
+	case 3: // turned 180°
+		return image.Pt(w-1-x, h-1-y)
+	case 4: // flipped upside down
+		return image.Pt(x, h-1-y)
+	case 5: // transposed
+		return image.Pt(y, x)
+	case 6: // turned 90° clockwise
+		return image.Pt(h-1-y, x)
+	case 7: // transversed
+		return image.Pt(h-1-y, w-1-x)
+	case 8: // turned 90° counter-clockwise
+		return image.Pt(y, w-1-x)
+	}
+	return p
 }
