@@ -81,7 +81,7 @@ func TestBadInputIsRefusedAndNothingPublished(t *testing.T) {
 		if _, err := e.svc.UpdateItem(e.ctx, e.editor, bad, 1); code(err) != "invalid" {
 			t.Fatalf("update with a script: %v", err)
 		}
-		doc.sync()
+		doc.Sync()
 		if got := doc.items()["x"]; got == nil || got.Version != 1 {
 			t.Fatalf("phone holds %v", got)
 		}
@@ -98,7 +98,7 @@ func TestBadInputIsRefusedAndNothingPublished(t *testing.T) {
 		if _, err := e.svc.CreateItem(e.ctx, rep, article("y", "Статья", "Текст.", derm, msk)); code(err) != "permission_denied" {
 			t.Fatalf("rep creating: %v", err)
 		}
-		if _, err := e.svc.PublishItem(e.ctx, doc.p, "x"); code(err) != "permission_denied" {
+		if _, err := e.svc.PublishItem(e.ctx, doc.P, "x"); code(err) != "permission_denied" {
 			t.Fatalf("doctor publishing: %v", err)
 		}
 	})
@@ -127,24 +127,24 @@ func TestImages(t *testing.T) {
 		if _, err := e.svc.PublishItem(e.ctx, e.editor, "illustrated"); code(err) != "failed_precondition" || !violation(err, "item.image_media_ids[0]") {
 			t.Fatalf("publishing with an image uploading: %v", err)
 		}
-		doc.sync()
+		doc.Sync()
 		if got := doc.ids(); got != nil {
 			t.Fatalf("phone holds %v", got)
 		}
 		e.media.setReady(uploading)
 		e.publish("illustrated")
-		doc.sync()
+		doc.Sync()
 		if got := doc.items()["illustrated"].GetImageMediaIds(); len(got) != 1 || got[0] != uploading {
 			t.Fatalf("phone has images %v", got)
 		}
 		// The doctor may read the image; another doctor may not.
 		other := e.doctor("other", "oncology", "msk", true)
 		must(t, e.store.View(e.ctx, func(q syncengine.Querier) error {
-			ok, err := e.svc.MayReadImages(e.ctx, q, doc.p, []string{"content:illustrated"})
+			ok, err := e.svc.MayReadImages(e.ctx, q, doc.P, []string{"content:illustrated"})
 			if err != nil || !ok {
 				t.Fatalf("doctor reading the image: %v %v", ok, err)
 			}
-			ok, err = e.svc.MayReadImages(e.ctx, q, other.p, []string{"content:illustrated"})
+			ok, err = e.svc.MayReadImages(e.ctx, q, other.P, []string{"content:illustrated"})
 			if err != nil || ok {
 				t.Fatalf("another specialty reading the image: %v %v", ok, err)
 			}

@@ -2,6 +2,7 @@ package content_test
 
 import (
 	"context"
+	"maps"
 	"os"
 	"slices"
 	"sync"
@@ -86,15 +87,12 @@ func (e *env) staff(role auth.Role, email, region string) syncengine.Principal {
 	return auth.Principal(u, "console")
 }
 
-// phone is a doctor's phone: the doctor's real principal, a replica and
-// the seq of its next mutation.
+// phone is a doctor's phone: a device syncing through the engine, and the
+// doctor.
 type phone struct {
-	e        *env
-	user     auth.User
-	p        syncengine.Principal
-	clientID string
-	replica  *syncengine.Replica
-	next     int64
+	*servertest.Device
+	e    *env
+	user auth.User
 }
 
 // doctor creates a doctor of a specialty in a region, verified by a
@@ -114,92 +112,27 @@ func (e *env) doctor(name, specialty, region string, verified bool) *phone {
 			e.t.Fatal(err)
 		}
 	}
-	return &phone{e: e, user: u, p: auth.Principal(u, "phone-"+name), clientID: uuid.NewString(), replica: syncengine.NewReplica(), next: 1}
+	d := servertest.NewDevice(e.t, servertest.DeviceConfig{Engine: e.engine, Principal: auth.Principal(u, "phone-"+name), Schema: 1, Clock: e.clock.Now})
+	return &phone{Device: d, e: e, user: u}
 }
 
-// sync pulls until the replica has applied a checkpoint.
-func (ph *phone) sync() {
-	t := ph.e.t
-	t.Helper()
-	for {
-		page, err := ph.e.engine.Pull(ph.e.ctx, ph.p, syncengine.PullRequest{ClientID: ph.clientID, SchemaVersion: 1, Cursors: ph.replica.Cursors()})
-		if err != nil {
-			t.Fatalf("pull: %v", err)
-		}
-		bad, err := ph.replica.Apply(page)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(bad) > 0 {
-			t.Fatalf("checksums disagree for %v", bad)
-		}
-		if page.Checkpoint != nil {
-			return
-		}
-	}
-}
-
-// records returns the payloads of a collection the phone holds, by id,
-// over all its buckets; a record held twice fails the test.
-func (ph *phone) records(collection string) map[string][]byte {
-	ph.e.t.Helper()
-	out := map[string][]byte{}
-	for _, b := range ph.replica.Buckets() {
-		for k, v := range ph.replica.Records(b) {
-			if k.Collection != collection {
-				continue
-			}
-			if _, dup := out[k.ID]; dup {
-				ph.e.t.Fatalf("%s %s is on the phone twice", collection, k.ID)
-			}
-			out[k.ID] = v
-		}
-	}
-	return out
-}
-
-// items returns the content items on the phone by id.
+// items returns the content items on the phone by id. An item held in two
+// of the phone's buckets fails the test: content places an item in one
+// bucket a phone reads.
 func (ph *phone) items() map[string]*contentv1.Item {
-	out := map[string]*contentv1.Item{}
-	for id, b := range ph.records(content.ItemCollection) {
-		it := &contentv1.Item{}
-		if err := proto.Unmarshal(b, it); err != nil {
-			ph.e.t.Fatal(err)
+	ph.e.t.Helper()
+	for id, in := range ph.Holders(content.ItemCollection) {
+		if len(in) > 1 {
+			ph.e.t.Fatalf("item %s is on the phone twice, in %v", id, in)
 		}
-		out[id] = it
 	}
-	return out
+	return servertest.Records[contentv1.Item](ph.Device, content.ItemCollection)
 }
 
 // ids returns the sorted ids of the items on the phone.
 func (ph *phone) ids() []string {
-	var out []string
-	for id := range ph.items() {
-		out = append(out, id)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// mutation builds the phone's next mutation, as its outbox would.
-func (ph *phone) mutation(name string, args proto.Message) syncengine.Mutation {
-	b, err := proto.Marshal(args)
-	if err != nil {
-		ph.e.t.Fatal(err)
-	}
-	m := syncengine.Mutation{Seq: ph.next, Name: name, Args: b, CreatedAt: ph.e.clock.Now()}
-	ph.next++
-	return m
-}
-
-// push sends mutations and returns their outcomes.
-func (ph *phone) push(ms ...syncengine.Mutation) []syncengine.Outcome {
 	ph.e.t.Helper()
-	out, err := ph.e.engine.Push(ph.e.ctx, ph.p, syncengine.PushRequest{ClientID: ph.clientID, SchemaVersion: 1, Mutations: ms})
-	if err != nil {
-		ph.e.t.Fatalf("push: %v", err)
-	}
-	return out
+	return slices.Sorted(maps.Keys(ph.items()))
 }
 
 // article is a Markdown article for specialties and regions.
