@@ -19,6 +19,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/points"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -52,18 +53,6 @@ func giftsWave(t *testing.T, p *platform, price, allocated int64) (gifts.Wave, g
 		t.Fatal(err)
 	}
 	return w, it
-}
-
-// giftsEventually waits up to 15 s for cond.
-func giftsEventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 var giftsAddress = &giftsv1.DeliveryAddress{Recipient: "Anna Petrova", Phone: "+7 900 000-00-00", PostalCode: "101000", City: "Moscow", Street: "Tverskaya 1"}
@@ -154,7 +143,7 @@ func TestGiftFlow(t *testing.T) {
 
 	// Online: the order is placed, the phone shows the server's state.
 	phone.SetConnectivity(sdk.Online)
-	giftsEventually(t, "the order is placed on the phone", func() bool {
+	servertest.Eventually(t, "the order is placed on the phone", func() bool {
 		o, ok, err = sdkgifts.GetOrder(ctx, phone, orderID)
 		return err == nil && ok && !o.Pending && o.GetNumber() != ""
 	})
@@ -187,7 +176,7 @@ func TestGiftFlow(t *testing.T) {
 	}
 	phone.SetConnectivity(sdk.Online)
 	var rejected sdk.Rejection
-	giftsEventually(t, "the rejection reaches the app", func() bool {
+	servertest.Eventually(t, "the rejection reaches the app", func() bool {
 		rs, err := phone.Rejections(ctx)
 		for _, r := range rs {
 			if r.MutationID == mutationID {
@@ -334,7 +323,7 @@ func TestInboxWakeFlow(t *testing.T) {
 	token := "fcm:" + strings.Repeat("Wake_", 10)
 	giftsMust(t, inbox.RegisterPushToken(ctx, phone, token, inbox.IOS, "en", "Europe/Moscow"))
 	giftsMust(t, phone.Start())
-	giftsEventually(t, "the phone's first sync", func() bool { return !phone.Status().LastCheckpoint.IsZero() })
+	servertest.Eventually(t, "the phone's first sync", func() bool { return !phone.Status().LastCheckpoint.IsZero() })
 	before, err := inbox.UnreadCount(ctx, phone)
 	giftsMust(t, err)
 
@@ -344,7 +333,7 @@ func TestInboxWakeFlow(t *testing.T) {
 		return err
 	}))
 	var wake string
-	giftsEventually(t, "a silent push is queued for the phone", func() bool {
+	servertest.Eventually(t, "a silent push is queued for the phone", func() bool {
 		err := p.Store.View(ctx, func(q syncengine.Querier) error {
 			return q.QueryRow(ctx, `SELECT n.id FROM notifications n JOIN push_tokens t ON t.device_id = n.device_id
 				WHERE t.token = $1 AND n.kind = $2 AND n.silent ORDER BY n.created_at DESC LIMIT 1`, token, notify.KindSyncWake).Scan(&wake)
@@ -358,7 +347,7 @@ func TestInboxWakeFlow(t *testing.T) {
 	if !inbox.HandlePush(phone, map[string]string{"kind": notify.KindSyncWake, "id": wake}) {
 		t.Fatal("the wake was not recognised")
 	}
-	giftsEventually(t, "the phone syncs the new item", func() bool {
+	servertest.Eventually(t, "the phone syncs the new item", func() bool {
 		n, err := inbox.UnreadCount(ctx, phone)
 		return err == nil && n == before+1
 	})

@@ -15,6 +15,7 @@ import (
 	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 	"github.com/ordinatorhq/ordinator/mobile-sdk/sdktest"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 )
 
 // The media tests run the SDK's queue against fakeMedia on a real MinIO,
@@ -211,12 +212,12 @@ func TestMediaQueueInBackground(t *testing.T) {
 	must(t, d.Start())
 	id, err := d.AddPhoto(ctx, writePhoto(t, sdktest.JPEG(sdktest.Image(32, 32))), casePhoto)
 	must(t, err)
-	eventually(t, "the sync loop to settle", func() bool { return !d.Status().InitialSync })
+	servertest.Eventually(t, "the sync loop to settle", func() bool { return !d.Status().InitialSync })
 	if info, _, _ := d.MediaFile(ctx, id); !info.Queued {
 		t.Fatal("uploaded on a metered network")
 	}
 	d.SetConnectivity(sdk.Online)
-	eventually(t, "the background upload", func() bool { info, _, _ := d.MediaFile(ctx, id); return !info.Queued })
+	servertest.Eventually(t, "the background upload", func() bool { info, _, _ := d.MediaFile(ctx, id); return !info.Queued })
 }
 
 // TestAccessRemovedDeletesMedia: a downloaded photo referenced by a record

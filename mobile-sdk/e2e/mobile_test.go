@@ -7,6 +7,7 @@ import (
 
 	"github.com/ordinatorhq/ordinator/mobile-sdk/mobile"
 	"github.com/ordinatorhq/ordinator/mobile-sdk/sdktest"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 )
 
 // The app's side of the facade, as Kotlin or Swift would implement it.
@@ -56,7 +57,7 @@ func TestMobileFacade(t *testing.T) {
 	must(t, err)
 	bad, err := r.Mutate("note.reject", sdktest.Args("n2", "refused", "room:a"))
 	must(t, err)
-	eventually(t, "the app's writes to settle", func() bool {
+	servertest.Eventually(t, "the app's writes to settle", func() bool {
 		st, err := r.Status()
 		return err == nil && st.Pending == 0 && st.LastCheckpointUnixMs > 0
 	})
@@ -68,7 +69,7 @@ func TestMobileFacade(t *testing.T) {
 	if rec, _ := r.Get("note", "n2"); rec != nil {
 		t.Fatal("the rejected note is still there")
 	}
-	eventually(t, "the rejection callback", func() bool { l.mu.Lock(); defer l.mu.Unlock(); return len(l.rejections) == 1 })
+	servertest.Eventually(t, "the rejection callback", func() bool { l.mu.Lock(); defer l.mu.Unlock(); return len(l.rejections) == 1 })
 	rj := l.rejections[0]
 	if rj.MutationID != bad || rj.Code != "invalid" || rj.ViolationCount() != 1 || rj.ViolationField(0) != "text" {
 		t.Fatalf("rejection %+v", rj)

@@ -304,15 +304,3 @@ func (s *server) device(t testing.TB, user, dir string, opts ...func(*sdk.Option
 	t.Cleanup(func() { r.Close() })
 	return r
 }
-
-// eventually waits up to 30 s for cond.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
