@@ -28,6 +28,9 @@ type loopState struct {
 	netMu sync.Mutex
 	conn  Connectivity
 	net   chan struct{} // closed and replaced when connectivity changes
+
+	stateMu sync.Mutex
+	state   LoopState
 }
 
 func (l *loopState) init() {
@@ -200,10 +203,12 @@ func (r *Replica) run(ctx context.Context) {
 	for ctx.Err() == nil {
 		conn, netChanged := r.loop.connectivity()
 		if conn == Offline {
+			r.loop.asleep(WaitNetwork)
 			select {
 			case <-ctx.Done():
 			case <-netChanged:
 			}
+			r.loop.awake()
 			continue
 		}
 		// A change of connectivity cuts the sync short: Offline stops all
@@ -233,6 +238,7 @@ func (r *Replica) run(ctx context.Context) {
 			if r.Status().Live {
 				wait = nil // the subscription says when to pull
 			}
+			r.loop.asleep(WaitChange)
 			select {
 			case <-ctx.Done():
 			case <-netChanged:
@@ -240,6 +246,7 @@ func (r *Replica) run(ctx context.Context) {
 			case <-r.loop.now:
 			case <-wait:
 			}
+			r.loop.awake()
 			poll.Stop()
 			continue
 		}
@@ -252,6 +259,7 @@ func (r *Replica) run(ctx context.Context) {
 		}
 		r.log.Info("sync failed, retrying later", "err", err, "in", delay)
 		t := time.NewTimer(delay)
+		r.loop.asleep(WaitBackoff)
 		select {
 		case <-ctx.Done():
 		case <-netChanged:
@@ -260,6 +268,7 @@ func (r *Replica) run(ctx context.Context) {
 			bo.reset()
 		case <-t.C:
 		}
+		r.loop.awake()
 		t.Stop()
 	}
 }
