@@ -102,6 +102,8 @@ func TestGiftFlow(t *testing.T) {
 
 	giftsMust(t, phone.Start())
 	phone.SetConnectivity(sdk.Offline)
+	servertest.Eventually(t, "the loop to wait for the network", func() bool { return phone.Loop().Waiting == sdk.WaitNetwork })
+	offline := phone.Loop()
 
 	// Refused on the phone: nothing queued, nothing shown.
 	for _, tc := range []struct {
@@ -133,7 +135,9 @@ func TestGiftFlow(t *testing.T) {
 	if b := balance(); b != 800 {
 		t.Fatalf("balance while the order is pending %d, want 800", b)
 	}
-	time.Sleep(200 * time.Millisecond) // the loop stays quiet offline
+	if l := phone.Loop(); l != offline {
+		t.Fatalf("the loop woke offline: %+v, then %+v", offline, l)
+	}
 	giftsMust(t, p.Store.View(ctx, func(q syncengine.Querier) error {
 		if _, err := gifts.LoadOrder(ctx, q, orderID); err == nil {
 			t.Fatal("the order reached the server while the phone was offline")
@@ -324,6 +328,8 @@ func TestInboxWakeFlow(t *testing.T) {
 	giftsMust(t, inbox.RegisterPushToken(ctx, phone, token, inbox.IOS, "en", "Europe/Moscow"))
 	giftsMust(t, phone.Start())
 	servertest.Eventually(t, "the phone's first sync", func() bool { return !phone.Status().LastCheckpoint.IsZero() })
+	servertest.Eventually(t, "the loop to wait for a change", func() bool { return phone.Loop().Waiting == sdk.WaitChange })
+	idle := phone.Loop()
 	before, err := inbox.UnreadCount(ctx, phone)
 	giftsMust(t, err)
 
@@ -340,7 +346,10 @@ func TestInboxWakeFlow(t *testing.T) {
 		})
 		return err == nil
 	})
-	time.Sleep(300 * time.Millisecond)
+	// Nothing but the push wakes the phone: no stream, the poll an hour away.
+	if l := phone.Loop(); l != idle {
+		t.Fatalf("the loop woke before the push: %+v, then %+v", idle, l)
+	}
 	if n, err := inbox.UnreadCount(ctx, phone); err != nil || n != before {
 		t.Fatalf("%d unread on the phone before the push, want %d (%v)", n, before, err)
 	}
