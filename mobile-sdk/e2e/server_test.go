@@ -22,6 +22,7 @@ import (
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 	"github.com/ordinatorhq/ordinator/mobile-sdk/sdktest"
 	"github.com/ordinatorhq/ordinator/server/rpc"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/postgres"
@@ -197,16 +198,11 @@ func (s *server) restart() {
 	s.t.Helper()
 	s.stop()
 	var ln net.Listener
-	var err error
-	for i := 0; i < 50; i++ {
-		if ln, err = net.Listen("tcp", s.addr); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		s.t.Fatalf("listening again on %s: %v", s.addr, err)
-	}
+	servertest.Eventually(s.t, "the address to be free to listen on again", func() bool {
+		var err error
+		ln, err = net.Listen("tcp", s.addr)
+		return err == nil
+	})
 	s.start(ln)
 }
 
