@@ -202,7 +202,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		Logger:              log,
 		OnLive:              notes.presence.Live,
 	})
-	library := content.New(store, content.Config{Logger: log, Media: contentMedia{}})
+	library := content.New(store, content.Config{Logger: log, Media: media.ContentImages{}})
 	library.Register(registry)
 	srv, err := rpc.New(rpc.Config{
 		Logger:          log,
