@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
+	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -107,12 +108,20 @@ func TestBadInputIsRefusedAndNothingPublished(t *testing.T) {
 func TestImages(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, e *env) {
 		doc := e.doctor("doc", "dermatology", "msk", true)
-		uploading := e.media.upload(e.editor.UserID, false)
-		someoneElses := e.media.upload("another-editor", true)
+		imgs := e.images()
+		mine := imgs.register(e.editor, 1, contentImage) // its bytes not sent yet
+		uploading := mine.id
+		colleague := e.staff(auth.RoleModerator, "another-editor@ordinator.test", "")
+		theirs := imgs.register(colleague, 2, contentImage)
+		imgs.send(colleague, theirs)
 		it := article("illustrated", "С картинками", "Текст.", derm, msk)
-		it.ImageMediaIds = []string{someoneElses}
+		it.ImageMediaIds = []string{theirs.id}
 		if _, err := e.svc.CreateItem(e.ctx, e.editor, it); code(err) != "permission_denied" {
 			t.Fatalf("another's image: %v", err)
+		}
+		it.ImageMediaIds = []string{imgs.register(e.editor, 3, mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO).id}
+		if _, err := e.svc.CreateItem(e.ctx, e.editor, it); !violation(err, "image_media_ids") {
+			t.Fatalf("a photo uploaded for a case: %v", err)
 		}
 		it.ImageMediaIds = []string{"not-a-media-id"}
 		if _, err := e.svc.CreateItem(e.ctx, e.editor, it); !violation(err, "item.image_media_ids[0]") {
@@ -120,7 +129,7 @@ func TestImages(t *testing.T) {
 		}
 		it.ImageMediaIds = []string{uploading}
 		e.create(it)
-		if !e.media.referenced(uploading, "content:illustrated") {
+		if !imgs.referenced(uploading, "content:illustrated") {
 			t.Fatal("the image was not referenced")
 		}
 		// Not published until the image is ready.
@@ -131,7 +140,7 @@ func TestImages(t *testing.T) {
 		if got := doc.ids(); got != nil {
 			t.Fatalf("phone holds %v", got)
 		}
-		e.media.setReady(uploading)
+		imgs.send(e.editor, mine)
 		e.publish("illustrated")
 		doc.Sync()
 		if got := doc.items()["illustrated"].GetImageMediaIds(); len(got) != 1 || got[0] != uploading {
@@ -155,7 +164,7 @@ func TestImages(t *testing.T) {
 		if _, err := e.svc.UpdateItem(e.ctx, e.editor, it, 0); err != nil {
 			t.Fatal(err)
 		}
-		if e.media.referenced(uploading, "content:illustrated") {
+		if imgs.referenced(uploading, "content:illustrated") {
 			t.Fatal("the removed image is still referenced")
 		}
 	})

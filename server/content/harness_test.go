@@ -5,7 +5,6 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -15,6 +14,7 @@ import (
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/content"
+	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/points"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
@@ -30,11 +30,12 @@ var cheap = auth.Argon2{Memory: 64, Time: 1, Threads: 1}
 var modules = []servertest.Module{
 	{Name: "auth", Migrations: auth.Migrations},
 	{Name: "points", Migrations: points.Migrations},
+	{Name: "media", Migrations: media.Migrations},
 	{Name: "content", Migrations: content.Migrations},
 }
 
-// env is the content module with accounts, the points ledger and the sync
-// engine over a fresh store, on a settable clock.
+// env is the content module with accounts, the points ledger, media and
+// the sync engine over a fresh store, on a settable clock.
 type env struct {
 	t        testing.TB
 	ctx      context.Context
@@ -43,7 +44,6 @@ type env struct {
 	accounts *auth.Service
 	svc      *content.Service
 	engine   *syncengine.Engine
-	media    *fakeMedia
 	editor   syncengine.Principal
 }
 
@@ -56,12 +56,11 @@ func newEnv(t testing.TB, d syncengine.Dialect) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	media := &fakeMedia{ready: map[string]bool{}, owner: map[string]string{}, refs: map[string]map[string]bool{}}
-	svc := content.New(store, content.Config{Media: media, Now: clock.Now})
+	svc := content.New(store, content.Config{Media: media.ContentImages{}, Now: clock.Now})
 	registry := syncengine.NewRegistry()
 	svc.Register(registry)
 	engine := syncengine.New(syncengine.Config{Store: store, Registry: registry, Resolver: accounts, EncodeOutcome: syncrpc.EncodeOutcome, MinClientSchema: 1})
-	e := &env{t: t, ctx: ctx, clock: clock, store: store, accounts: accounts, svc: svc, engine: engine, media: media}
+	e := &env{t: t, ctx: ctx, clock: clock, store: store, accounts: accounts, svc: svc, engine: engine}
 	for _, r := range []auth.Region{{ID: "msk", Name: "Moscow", TimeZone: "Europe/Moscow"}, {ID: "spb", Name: "Saint Petersburg", TimeZone: "Europe/Moscow"}} {
 		if _, err := accounts.CreateRegion(ctx, auth.System, r); err != nil {
 			t.Fatal(err)
@@ -183,65 +182,6 @@ func (e *env) publish(id string) *contentv1.EditorItem {
 		e.t.Fatalf("publish %s: %v", id, err)
 	}
 	return out
-}
-
-// fakeMedia stands in for the media module, which is built on its own
-// branch: media ids with an owner and a ready flag, and references.
-type fakeMedia struct {
-	mu    sync.Mutex
-	ready map[string]bool
-	owner map[string]string
-	refs  map[string]map[string]bool // media -> refs
-}
-
-func (m *fakeMedia) upload(owner string, ready bool) string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	id := uuid.NewString()
-	m.owner[id], m.ready[id] = owner, ready
-	return id
-}
-
-func (m *fakeMedia) setReady(id string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.ready[id] = true
-}
-
-func (m *fakeMedia) Attach(_ context.Context, _ syncengine.Tx, mediaID, editorID, ref string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	owner, ok := m.owner[mediaID]
-	if !ok {
-		return syncengine.Errorf(syncengine.ENOTFOUND, "no media %s", mediaID)
-	}
-	if owner != editorID {
-		return syncengine.Errorf(syncengine.EPERMISSION, "media %s belongs to another user", mediaID)
-	}
-	if m.refs[mediaID] == nil {
-		m.refs[mediaID] = map[string]bool{}
-	}
-	m.refs[mediaID][ref] = true
-	return nil
-}
-
-func (m *fakeMedia) Detach(_ context.Context, _ syncengine.Tx, mediaID, ref string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.refs[mediaID], ref)
-	return nil
-}
-
-func (m *fakeMedia) Ready(_ context.Context, _ syncengine.Querier, mediaID string) (bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.ready[mediaID], nil
-}
-
-func (m *fakeMedia) referenced(mediaID, ref string) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.refs[mediaID][ref]
 }
 
 func code(err error) string { return syncengine.ErrorCode(err) }
