@@ -15,12 +15,13 @@ import (
 
 	"connectrpc.com/connect"
 
-	"github.com/ordinatorhq/ordinator/api/ordinator/media/v1/mediav1connect"
+	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
 	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	"github.com/ordinatorhq/ordinator/api/ordinator/sync/v1/syncv1connect"
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 	"github.com/ordinatorhq/ordinator/mobile-sdk/sdktest"
+	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/rpc"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
@@ -36,24 +37,28 @@ func TestMain(m *testing.M) {
 	os.Exit(testenv.Main(m))
 }
 
-// template is a database with the engine's and the test collections'
-// migrations, cloned for every test.
+// template is a database with the engine's, the test collections' and the
+// media module's migrations, cloned for every test.
 var template = testenv.Template{
 	Name:    "sdk",
-	Version: storetest.SchemaVersion(postgres.Migrations()),
+	Version: storetest.SchemaVersion(postgres.Migrations(), media.Migrations(syncengine.Postgres)),
 	Migrate: func(ctx context.Context, url string) error {
 		s, err := postgres.Open(ctx, url, postgres.Options{})
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		return s.Migrate(ctx, "storetest", storetest.Migrations())
+		if err := s.Migrate(ctx, "storetest", storetest.Migrations()); err != nil {
+			return err
+		}
+		return s.Migrate(ctx, "media", media.Migrations(syncengine.Postgres))
 	},
 }
 
 // server is an Ordinator sync server in this process: the engine on
 // PostgreSQL with the test collections, served by server/rpc with a token
-// table for authentication, on a loopback port.
+// table for authentication, on a loopback port; with serverConfig.blobs, the
+// real MediaService too.
 type server struct {
 	t      testing.TB
 	dbURL  string
@@ -66,12 +71,18 @@ type server struct {
 	hooks  *hooks
 	http   *http.Server
 	served chan struct{}
+	// blobs keeps the media's bytes across restarts.
+	blobs       media.BlobStore
+	blobHandler http.Handler
 }
 
 type serverConfig struct {
 	maxRequestBytes int
-	media           mediav1connect.MediaServiceHandler
 	engine          syncengine.Config
+	// blobs, servertest.MinIO or servertest.FSBlob, serves server/media
+	// over a fresh blob store of that kind, configured by media.
+	blobs string
+	media media.Config
 }
 
 // hooks let a test play a faulty server. Each runs inside the handler.
@@ -81,6 +92,8 @@ type hooks struct {
 	afterPush func(*syncv1.PushResponse) error
 	// beforePull can change a pull page before it is sent.
 	beforePull func(*syncv1.PullResponse)
+	// afterCreateUpload can change the answer to CreateUpload.
+	afterCreateUpload func(*mediav1.CreateUploadResponse)
 }
 
 func (h *hooks) push() func(*syncv1.PushResponse) error {
@@ -93,6 +106,12 @@ func (h *hooks) pull() func(*syncv1.PullResponse) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.beforePull
+}
+
+func (h *hooks) createUpload() func(*mediav1.CreateUploadResponse) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.afterCreateUpload
 }
 
 func (h *hooks) set(fn func(*hooks)) {
@@ -137,6 +156,9 @@ func newServer(t testing.TB, cfg serverConfig) *server {
 		t.Fatal(err)
 	}
 	s.addr = ln.Addr().String()
+	if cfg.blobs != "" {
+		s.blobs, s.blobHandler = servertest.Blobs(t, cfg.blobs, s.url())
+	}
 	s.start(ln)
 	t.Cleanup(s.stop)
 	return s
@@ -166,8 +188,8 @@ func (s *server) start(ln net.Listener) {
 	}
 	stopping := make(chan struct{})
 	srv.Handle(syncv1connect.NewSyncServiceHandler(hookedSync{syncrpc.New(s.h.Engine, stopping), s.hooks}, srv.Options()...))
-	if s.cfg.media != nil {
-		srv.Handle(mediav1connect.NewMediaServiceHandler(s.cfg.media, srv.Options()...))
+	if s.blobs != nil {
+		s.serveMedia(srv)
 	}
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
