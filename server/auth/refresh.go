@@ -9,28 +9,9 @@ import (
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
-// A device session's refresh token rotates at every Refresh: generation n
-// is replaced by n+1, and n becomes the previous token. Refresh is safe to
-// retry, because an answer can be lost after the rotation committed (a
-// dropped connection, an app killed mid-call, a server restarted between
-// commit and reply) and the device then holds only the previous token:
-//
-//   - the current token rotates;
-//   - the previous token, while its successor is unused, gets the same
-//     successor again (recomputed, see refreshToken) with a new access
-//     token: any number of retries, in any order, end with one token;
-//   - the previous token once its successor was used, or any older token of
-//     the session, can only be a copy someone else kept: the session is
-//     revoked and the device told to wipe.
-//
-// A successor is used once it is presented to Refresh itself (it is then the
-// previous token) or once an access token issued with it authenticates a
-// call (Authenticate marks it): a device that holds the successor has
-// received the answer, and it keeps the successor durably before it uses
-// the access token, so it never needs the previous token again.
-
-// session is a device session's refresh state, read under its row lock.
-type session struct {
+// refreshState is a device session's refresh state, read under its row
+// lock.
+type refreshState struct {
 	id, userID string
 	gen        int64 // the current refresh token's generation
 	used       bool  // the current token was used
@@ -44,8 +25,8 @@ type session struct {
 // row, so two refreshes of one session take turns and the second sees what
 // the first did. SQLite runs one writer at a time anyway. It returns nil
 // when no row matches.
-func lockSession(ctx context.Context, tx syncengine.Tx, cond string, arg any) (*session, error) {
-	var d session
+func lockSession(ctx context.Context, tx syncengine.Tx, cond string, arg any) (*refreshState, error) {
+	var d refreshState
 	err := tx.QueryRow(ctx, `UPDATE devices SET refresh_gen = refresh_gen WHERE `+cond+`
 		RETURNING id, user_id, refresh_gen, refresh_used, refresh_expires_at, revoked_at`, arg).
 		Scan(&d.id, &d.userID, &d.gen, &d.used, &d.expires, &d.revoked)
@@ -63,8 +44,26 @@ var (
 	errSessionExpired = syncengine.Errorf(syncengine.EUNAUTHENTICATED, "the session has expired; sign in again")
 )
 
-// Refresh trades a refresh token for new tokens (see above for which token
-// gets what).
+// Refresh trades a refresh token for new tokens. A device session's refresh
+// token rotates at every Refresh: generation n is replaced by n+1, and n
+// becomes the previous token. Refresh is safe to retry, because an answer
+// can be lost after the rotation committed (a dropped connection, an app
+// killed mid-call, a server restarted between commit and reply) and the
+// device then holds only the previous token:
+//
+//   - the current token rotates;
+//   - the previous token, while its successor is unused, gets the same
+//     successor again (recomputed, see refreshToken) with a new access
+//     token: any number of retries, in any order, end with one token;
+//   - the previous token once its successor was used, or any older token of
+//     the session, can only be a copy someone else kept: the session is
+//     revoked and the device told to wipe.
+//
+// A successor is used once it is presented to Refresh itself (it is then the
+// previous token) or once an access token issued with it authenticates a
+// call (Authenticate marks it): a device that holds the successor has
+// received the answer, and it keeps the successor durably before it uses
+// the access token, so it never needs the previous token again.
 func (s *Service) Refresh(ctx context.Context, token string) (*Tokens, error) {
 	var out *Tokens
 	var refused error
@@ -124,7 +123,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Tokens, error) {
 }
 
 // refusal is the error for a session that cannot be refreshed, if any.
-func (d *session) refusal(now time.Time) error {
+func (d *refreshState) refusal(now time.Time) error {
 	switch {
 	case d.revoked != 0:
 		return &RevokedError{DeviceID: d.id}
@@ -135,7 +134,7 @@ func (d *session) refusal(now time.Time) error {
 }
 
 // rotate replaces the current token (hash) by the next generation's.
-func (s *Service) rotate(ctx context.Context, tx syncengine.Tx, d *session, hash string, now time.Time) (*Tokens, error) {
+func (s *Service) rotate(ctx context.Context, tx syncengine.Tx, d *refreshState, hash string, now time.Time) (*Tokens, error) {
 	d.gen++
 	d.expires = now.Add(s.cfg.RefreshTTL).UnixMilli()
 	if _, err := tx.Exec(ctx, `UPDATE devices SET refresh_hash = $1, prev_refresh_hash = $2, refresh_gen = $3, refresh_used = FALSE,
@@ -147,7 +146,7 @@ func (s *Service) rotate(ctx context.Context, tx syncengine.Tx, d *session, hash
 }
 
 // issue returns the session's current refresh token and a new access token.
-func (s *Service) issue(d *session, now time.Time) (*Tokens, error) {
+func (s *Service) issue(d *refreshState, now time.Time) (*Tokens, error) {
 	t := &Tokens{Refresh: s.refreshToken(d.id, d.gen), RefreshExpiresAt: time.UnixMilli(d.expires)}
 	var err error
 	t.Access, t.AccessExpiresAt, err = s.signAccess(d.userID, d.id, d.gen, now)
