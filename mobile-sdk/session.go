@@ -136,6 +136,9 @@ func Login(ctx context.Context, o SessionOptions, c Credentials) (*Session, erro
 
 // OpenSession returns the session kept in o.Dir, or ErrNoSession.
 func OpenSession(o SessionOptions) (*Session, error) {
+	if o.Dir == "" {
+		return nil, errors.New("sdk: SessionOptions.Dir is required")
+	}
 	b, err := os.ReadFile(filepath.Join(o.Dir, sessionFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, ErrNoSession
