@@ -295,3 +295,44 @@ func TestRevocationReportsDiscarded(t *testing.T) {
 		t.Fatalf("the wipe left %v", left)
 	}
 }
+
+// TestSessionUnsavedRotation: a rotation the session cannot write to disk
+// is not used; the token it kept gets the same rotation once the disk works
+// again, and the device goes on.
+func TestSessionUnsavedRotation(t *testing.T) {
+	ctx := context.Background()
+	s := newAuthServer(t, syncengine.SQLite)
+	u := s.user(t, "doctor@ordinator.test")
+	dir := t.TempDir()
+	sess := s.login(t, "doctor@ordinator.test", dir, http.DefaultClient)
+	r := s.replica(t, dir, sess, http.DefaultClient)
+	must(t, r.Sync(ctx))
+
+	// A directory where the session writes its next version: the write fails.
+	blocker := filepath.Join(dir, "session.json.tmp")
+	must(t, os.Mkdir(blocker, 0o700))
+	s.clock.Advance(16 * time.Minute)
+	_, err := r.Mutate(ctx, "note.put", sdktest.Args("n1", "written while the disk failed", "room:a"))
+	must(t, err)
+	if err := r.Sync(ctx); err == nil || !strings.Contains(err.Error(), "keeping the session") {
+		t.Fatalf("sync with a session that cannot be kept: %v", err)
+	}
+	must(t, os.Remove(blocker))
+	must(t, r.Sync(ctx))
+	if !s.converged(t, r) || len(s.h.ServerNotes()) != 1 {
+		t.Fatal("n1 did not reach the server")
+	}
+	// What is on disk is the session in use.
+	reopened, err := sdk.OpenSession(sdk.SessionOptions{Dir: dir, Now: s.clock.Now})
+	must(t, err)
+	token, err := reopened.Token(ctx, true)
+	must(t, err)
+	if token == "" {
+		t.Fatal("no access token from the kept session")
+	}
+	devices, err := s.accounts.ListDevices(ctx, u.ID)
+	must(t, err)
+	if len(devices) != 1 || devices[0].Revoked {
+		t.Fatalf("devices %+v, want the one, not revoked", devices)
+	}
+}
