@@ -72,17 +72,20 @@ func interleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // openDevice opens the replica in f.dir with the session's or the flag's
 // credentials.
-func openDevice(ctx context.Context, f *deviceFlags, stderr io.Writer) (*sdk.Replica, *session, error) {
+func openDevice(ctx context.Context, f *deviceFlags, stderr io.Writer) (*sdk.Replica, *sdk.Session, error) {
 	if err := os.MkdirAll(f.dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("device directory %s cannot be created: %v (choose another with --dir)", f.dir, unwrapPath(err))
 	}
-	sess, err := loadSession(f.dir)
+	sess, err := sdk.OpenSession(sdk.SessionOptions{Dir: f.dir, ServerURL: f.server, HTTPClient: newCLIHTTPClient()})
+	if errors.Is(err, sdk.ErrNoSession) {
+		sess, err = nil, nil
+	}
 	if err != nil {
 		return nil, nil, err
 	}
 	server := f.server
 	if server == "" && sess != nil {
-		server = sess.Server
+		server = sess.Info().ServerURL
 	}
 	if server == "" {
 		server = "http://127.0.0.1:8080"
@@ -92,7 +95,7 @@ func openDevice(ctx context.Context, f *deviceFlags, stderr io.Writer) (*sdk.Rep
 	case f.token != "":
 		tokens = sdk.StaticToken(f.token)
 	case sess != nil:
-		tokens = newSessionTokens(f.dir, sess)
+		tokens = sess
 	default:
 		return nil, nil, errors.New("not logged in: run 'ordinator device login' first, or pass --token")
 	}
@@ -107,13 +110,17 @@ func openDevice(ctx context.Context, f *deviceFlags, stderr io.Writer) (*sdk.Rep
 	return r, sess, nil
 }
 
-// afterWipe removes the session of a device the server revoked.
-func afterWipe(f *deviceFlags, err error) error {
-	if errors.Is(err, sdk.ErrWiped) {
-		os.Remove(sessionPath(f.dir))
-		return errors.New("the server revoked this device: its replica, media and session were deleted; log in again")
+// afterWipe says what the wipe of a device the server revoked deleted,
+// unsent work first.
+func afterWipe(r *sdk.Replica, err error) error {
+	if !errors.Is(err, sdk.ErrWiped) {
+		return err
 	}
-	return err
+	msg := "the server revoked this device: its replica, media and session were deleted"
+	if st := r.Status(); st.WipedMutations > 0 || st.WipedPhotos > 0 {
+		msg += fmt.Sprintf(", with %d mutations and %d photos that had not reached the server", st.WipedMutations, st.WipedPhotos)
+	}
+	return errors.New(msg + "; log in again")
 }
 
 func deviceSyncCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -137,7 +144,7 @@ func deviceSyncCommand(stdout, stderr io.Writer) *ffcli.Command {
 			}
 			defer r.Close()
 			if watch {
-				return afterWipe(&f, watchDevice(ctx, r, stdout, stderr))
+				return afterWipe(r, watchDevice(ctx, r, stdout, stderr))
 			}
 			bar := newSyncProgress(r, stderr)
 			err = r.Sync(ctx)
@@ -146,7 +153,7 @@ func deviceSyncCommand(stdout, stderr io.Writer) *ffcli.Command {
 				err = r.UploadMedia(ctx)
 			}
 			if err != nil {
-				return afterWipe(&f, err)
+				return afterWipe(r, err)
 			}
 			printStatus(stdout, r)
 			return nil
@@ -233,7 +240,8 @@ func deviceStatusCommand(stdout io.Writer) *ffcli.Command {
 			}
 			defer r.Close()
 			if sess != nil {
-				fmt.Fprintf(stdout, "user       %s (%s) on %s, device %s\n", sess.DisplayName, sess.UserID, sess.Server, sess.DeviceID)
+				i := sess.Info()
+				fmt.Fprintf(stdout, "user       %s (%s) on %s, device %s\n", i.DisplayName, i.UserID, i.ServerURL, i.DeviceID)
 			}
 			fmt.Fprintf(stdout, "client     %s\n", r.ClientID())
 			printStatus(stdout, r)

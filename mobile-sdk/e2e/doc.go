@@ -1,5 +1,6 @@
 // Package e2e tests the mobile SDK end to end against a real sync server in
-// the test process (the engine on PostgreSQL, served by server/rpc), a real
-// MinIO behind a small MediaService, and child processes killed mid-write.
+// the test process (the engine on PostgreSQL, served by server/rpc; with the
+// real accounts module for sessions, on either dialect), a real MinIO behind
+// a small MediaService, and child processes killed mid-write.
 // It holds tests and benchmarks only.
 package e2e

@@ -156,77 +156,19 @@ func cleanDeviceField(s string, max int, def string) string {
 	return s
 }
 
-// openSession creates a device session for a user.
+// openSession creates a device session for a user, at refresh generation 0.
 func (s *Service) openSession(ctx context.Context, tx syncengine.Tx, userID, name, platform string) (string, Tokens, error) {
 	now := s.now()
-	refresh, hash, err := newRefreshToken()
-	if err != nil {
-		return "", Tokens{}, err
-	}
 	deviceID := uuid.NewString()
-	t := Tokens{Refresh: refresh, RefreshExpiresAt: now.Add(s.cfg.RefreshTTL)}
-	_, err = tx.Exec(ctx, `INSERT INTO devices (id, user_id, name, platform, refresh_hash, refresh_expires_at, created_at, last_seen_at)
+	t := Tokens{Refresh: s.refreshToken(deviceID, 0), RefreshExpiresAt: now.Add(s.cfg.RefreshTTL)}
+	_, err := tx.Exec(ctx, `INSERT INTO devices (id, user_id, name, platform, refresh_hash, refresh_expires_at, created_at, last_seen_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
-		deviceID, userID, cleanDeviceField(name, 100, "unnamed device"), cleanDeviceField(platform, 20, "unknown"), hash, t.RefreshExpiresAt.UnixMilli(), now.UnixMilli())
+		deviceID, userID, cleanDeviceField(name, 100, "unnamed device"), cleanDeviceField(platform, 20, "unknown"), hashToken(t.Refresh), t.RefreshExpiresAt.UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return "", Tokens{}, err
 	}
-	t.Access, t.AccessExpiresAt, err = s.signAccess(userID, deviceID, now)
+	t.Access, t.AccessExpiresAt, err = s.signAccess(userID, deviceID, 0, now)
 	return deviceID, t, err
-}
-
-// Refresh trades a refresh token for new tokens and retires the old one. A
-// retired token presented again means it leaked: the session is revoked.
-func (s *Service) Refresh(ctx context.Context, token string) (*Tokens, error) {
-	var out *Tokens
-	var refused error
-	hash := hashToken(token)
-	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
-		now := s.now()
-		var id, userID string
-		var expires, revoked int64
-		err := tx.QueryRow(ctx, `SELECT id, user_id, refresh_expires_at, revoked_at FROM devices WHERE refresh_hash = $1`, hash).Scan(&id, &userID, &expires, &revoked)
-		if errors.Is(err, sql.ErrNoRows) {
-			err = tx.QueryRow(ctx, `SELECT id FROM devices WHERE prev_refresh_hash = $1`, hash).Scan(&id)
-			if errors.Is(err, sql.ErrNoRows) {
-				refused = syncengine.Errorf(syncengine.EUNAUTHENTICATED, "unknown refresh token; sign in again")
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			s.log.Warn("refresh token reused; revoking the device", "device", id)
-			refused = &RevokedError{DeviceID: id}
-			return s.revoke(ctx, tx, id)
-		}
-		if err != nil {
-			return err
-		}
-		if revoked != 0 {
-			refused = &RevokedError{DeviceID: id}
-			return nil
-		}
-		if now.UnixMilli() >= expires {
-			refused = syncengine.Errorf(syncengine.EUNAUTHENTICATED, "the session has expired; sign in again")
-			return nil
-		}
-		refresh, newHash, err := newRefreshToken()
-		if err != nil {
-			return err
-		}
-		t := Tokens{Refresh: refresh, RefreshExpiresAt: now.Add(s.cfg.RefreshTTL)}
-		if _, err := tx.Exec(ctx, `UPDATE devices SET refresh_hash = $1, prev_refresh_hash = $2, refresh_expires_at = $3, last_seen_at = $4 WHERE id = $5`,
-			newHash, hash, t.RefreshExpiresAt.UnixMilli(), now.UnixMilli(), id); err != nil {
-			return err
-		}
-		t.Access, t.AccessExpiresAt, err = s.signAccess(userID, id, now)
-		out = &t
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, refused
 }
 
 // Device is a session as its user sees it.
