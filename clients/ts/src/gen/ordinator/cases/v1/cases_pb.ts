@@ -392,7 +392,7 @@ export const CommentArgsSchema: GenMessage<CommentArgs> = /*@__PURE__*/
  */
 export type ListCasesRequest = Message<"ordinator.cases.v1.ListCasesRequest"> & {
   /**
-   * Unset: submitted cases.
+   * Unset: submitted cases. Never CASE_STATUS_DRAFT.
    *
    * @generated from field: ordinator.cases.v1.CaseStatus status = 1;
    */
@@ -897,7 +897,8 @@ export const CaseStatusSchema: GenEnum<CaseStatus> = /*@__PURE__*/
 export const CaseModerationService: GenService<{
   /**
    * ListCases lists cases waiting for moderation (or of another status),
-   * oldest submission first.
+   * oldest submission first. Drafts are their authors' alone: asking for
+   * CASE_STATUS_DRAFT is refused (invalid_argument).
    *
    * @generated from rpc ordinator.cases.v1.CaseModerationService.ListCases
    */
@@ -908,7 +909,9 @@ export const CaseModerationService: GenService<{
   },
   /**
    * GetCase shows a case with its discussion (hidden comments included) and
-   * its history. Photos are read with MediaService.GetDownloadUrl.
+   * its history. Photos are read with MediaService.GetDownloadUrl. A draft,
+   * and a case discarded before it was ever submitted, is not_found, as an
+   * unknown id is.
    *
    * @generated from rpc ordinator.cases.v1.CaseModerationService.GetCase
    */

@@ -11,7 +11,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ordinator/probase/v1/probase.proto.
  */
 export const file_ordinator_probase_v1_probase: GenFile = /*@__PURE__*/
-  fileDesc("CiJvcmRpbmF0b3IvcHJvYmFzZS92MS9wcm9iYXNlLnByb3RvEhRvcmRpbmF0b3IucHJvYmFzZS52MSJhCgdBZGRyZXNzEhMKC3Bvc3RhbF9jb2RlGAEgASgJEgwKBGNpdHkYAiABKAkSDgoGc3RyZWV0GAMgASgJEhAKCGJ1aWxkaW5nGAQgASgJEhEKCWFwYXJ0bWVudBgFIAEoCSLFAgoGRG9jdG9yEgoKAmlkGAEgASgJEhMKC2V4dGVybmFsX2lkGAIgASgJEg8KB3VzZXJfaWQYAyABKAkSEQoJZnVsbF9uYW1lGAQgASgJEhEKCXNwZWNpYWx0eRgFIAEoCRIRCgljbGluaWNfaWQYBiABKAkSEwoLY2xpbmljX25hbWUYByABKAkSEAoIcG9zaXRpb24YCCABKAkSDgoGcGhvbmVzGAkgAygJEg0KBWVtYWlsGAogASgJEjcKEGRlbGl2ZXJ5X2FkZHJlc3MYCyABKAsyHS5vcmRpbmF0b3IucHJvYmFzZS52MS5BZGRyZXNzEhQKDHRlcnJpdG9yeV9pZBgMIAEoCRIOCgZzdGF0dXMYDSABKAkSDwoHdmVyc2lvbhgOIAEoAxIaChJ1cGRhdGVkX2F0X3VuaXhfbXMYDyABKAMiVwoGQ2xpbmljEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEY2l0eRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJEhQKDHRlcnJpdG9yeV9pZBgFIAEoCSJICgtGaWVsZENoYW5nZRIYCgVmaWVsZBgBIAEoCUIJukgGcgQQARhAEh8KBnZhbHVlcxgCIAMoCUIPukgMkgEJEBQiBXIDGOgHIr8CCgtFZGl0UmVxdWVzdBIKCgJpZBgBIAEoCRIRCglkb2N0b3JfaWQYAiABKAkSEwoLZG9jdG9yX25hbWUYAyABKAkSEwoLcHJvcG9zZXJfaWQYBCABKAkSFAoMYmFzZV92ZXJzaW9uGAUgASgDEjIKB2NoYW5nZXMYBiADKAsyIS5vcmRpbmF0b3IucHJvYmFzZS52MS5GaWVsZENoYW5nZRIPCgdjb21tZW50GAcgASgJEjAKBnN0YXR1cxgIIAEoDjIgLm9yZGluYXRvci5wcm9iYXNlLnYxLkVkaXRTdGF0dXMSEgoKZGVjaWRlZF9ieRgJIAEoCRIOCgZyZWFzb24YCiABKAkSGgoSY3JlYXRlZF9hdF91bml4X21zGAsgASgDEhoKEmRlY2lkZWRfYXRfdW5peF9tcxgMIAEoAyLFAQoPUHJvcG9zZUVkaXRBcmdzEhwKCnJlcXVlc3RfaWQYASABKAlCCLpIBXIDsAEBEhoKCWRvY3Rvcl9pZBgCIAEoCUIHukgEcgIQARIdCgxiYXNlX3ZlcnNpb24YAyABKANCB7pIBCICIAASPgoHY2hhbmdlcxgEIAMoCzIhLm9yZGluYXRvci5wcm9iYXNlLnYxLkZpZWxkQ2hhbmdlQgq6SAeSAQQIARAeEhkKB2NvbW1lbnQYBSABKAlCCLpIBXIDGOgHIj8KEVByb3Bvc2VFZGl0UmVzdWx0EhIKCnJlcXVlc3RfaWQYASABKAkSFgoOYXBwbGllZF9maWVsZHMYAiADKAkimgEKEVJlcXVlc3RVcGRhdGVBcmdzEhwKCnJlcXVlc3RfaWQYASABKAlCCLpIBXIDsAEBEhoKCWRvY3Rvcl9pZBgCIAEoCUIHukgEcgIQARIwCgRraW5kGAMgASgJQiK6SB9yHVILdXBkYXRlX2RhdGFSDnN1Ym1pdF9yZXN1bHRzEhkKB21lc3NhZ2UYBCABKAlCCLpIBXIDGOgHIqQBChdMaXN0RWRpdFJlcXVlc3RzUmVxdWVzdBIwCgZzdGF0dXMYASABKA4yIC5vcmRpbmF0b3IucHJvYmFzZS52MS5FZGl0U3RhdHVzEhQKDHRlcnJpdG9yeV9pZBgCIAEoCRIRCglkb2N0b3JfaWQYAyABKAkSEwoLcHJvcG9zZXJfaWQYBCABKAkSGQoFbGltaXQYBSABKAVCCrpIBxoFGPQDKAAiTwoYTGlzdEVkaXRSZXF1ZXN0c1Jlc3BvbnNlEjMKCHJlcXVlc3RzGAEgAygLMiEub3JkaW5hdG9yLnByb2Jhc2UudjEuRWRpdFJlcXVlc3QiLAoVR2V0RWRpdFJlcXVlc3RSZXF1ZXN0EhMKAmlkGAEgASgJQge6SARyAhABImMKD0ZpZWxkQ29tcGFyaXNvbhINCgVmaWVsZBgBIAEoCRIMCgRiYXNlGAIgAygJEg8KB2N1cnJlbnQYAyADKAkSEAoIcHJvcG9zZWQYBCADKAkSEAoIY29uZmxpY3QYBSABKAgi6QEKFkdldEVkaXRSZXF1ZXN0UmVzcG9uc2USMgoHcmVxdWVzdBgBIAEoCzIhLm9yZGluYXRvci5wcm9iYXNlLnYxLkVkaXRSZXF1ZXN0Ei0KB2N1cnJlbnQYAiABKAsyHC5vcmRpbmF0b3IucHJvYmFzZS52MS5Eb2N0b3ISNQoGZmllbGRzGAMgAygLMiUub3JkaW5hdG9yLnByb2Jhc2UudjEuRmllbGRDb21wYXJpc29uEjUKCmNvbmN1cnJlbnQYBCADKAsyIS5vcmRpbmF0b3IucHJvYmFzZS52MS5FZGl0UmVxdWVzdCJ7Cg9GaWVsZFJlc29sdXRpb24SFgoFZmllbGQYASABKAlCB7pIBHICEAESQAoKcmVzb2x1dGlvbhgCIAEoDjIgLm9yZGluYXRvci5wcm9iYXNlLnYxLlJlc29sdXRpb25CCrpIB4IBBBABIAASDgoGdmFsdWVzGAMgAygJInYKGUFwcHJvdmVFZGl0UmVxdWVzdFJlcXVlc3QSEwoCaWQYASABKAlCB7pIBHICEAESRAoLcmVzb2x1dGlvbnMYAiADKAsyJS5vcmRpbmF0b3IucHJvYmFzZS52MS5GaWVsZFJlc29sdXRpb25CCLpIBZIBAhAeIn4KGkFwcHJvdmVFZGl0UmVxdWVzdFJlc3BvbnNlEjIKB3JlcXVlc3QYASABKAsyIS5vcmRpbmF0b3IucHJvYmFzZS52MS5FZGl0UmVxdWVzdBIsCgZkb2N0b3IYAiABKAsyHC5vcmRpbmF0b3IucHJvYmFzZS52MS5Eb2N0b3IiSwoYUmVqZWN0RWRpdFJlcXVlc3RSZXF1ZXN0EhMKAmlkGAEgASgJQge6SARyAhABEhoKBnJlYXNvbhgCIAEoCUIKukgHcgUQARjoByJPChlSZWplY3RFZGl0UmVxdWVzdFJlc3BvbnNlEjIKB3JlcXVlc3QYASABKAsyIS5vcmRpbmF0b3IucHJvYmFzZS52MS5FZGl0UmVxdWVzdCKvAQoTQ3JlYXRlQ2xpbmljUmVxdWVzdBIsCgJpZBgBIAEoCUIgukgdchsyGV5bYS16MC05XVthLXowLTktXXsxLDYzfSQSGAoEbmFtZRgCIAEoCUIKukgHcgUQARisAhIWCgRjaXR5GAMgASgJQgi6SAVyAxjIARIZCgdhZGRyZXNzGAQgASgJQgi6SAVyAxj0AxIdCgx0ZXJyaXRvcnlfaWQYBSABKAlCB7pIBHICEAEiRAoUQ3JlYXRlQ2xpbmljUmVzcG9uc2USLAoGY2xpbmljGAEgASgLMhwub3JkaW5hdG9yLnByb2Jhc2UudjEuQ2xpbmljInAKE0NyZWF0ZURvY3RvclJlcXVlc3QSHAoLZXh0ZXJuYWxfaWQYASABKAlCB7pIBHICGGQSOwoGZmllbGRzGAIgAygLMiEub3JkaW5hdG9yLnByb2Jhc2UudjEuRmllbGRDaGFuZ2VCCLpIBZIBAhAeIkQKFENyZWF0ZURvY3RvclJlc3BvbnNlEiwKBmRvY3RvchgBIAEoCzIcLm9yZGluYXRvci5wcm9iYXNlLnYxLkRvY3RvciJKChJMaW5rQWNjb3VudFJlcXVlc3QSGgoJZG9jdG9yX2lkGAEgASgJQge6SARyAhABEhgKB3VzZXJfaWQYAiABKAlCB7pIBHICEAEiQwoTTGlua0FjY291bnRSZXNwb25zZRIsCgZkb2N0b3IYASABKAsyHC5vcmRpbmF0b3IucHJvYmFzZS52MS5Eb2N0b3IiNQoXR2V0RG9jdG9ySGlzdG9yeVJlcXVlc3QSGgoJZG9jdG9yX2lkGAEgASgJQge6SARyAhABIqsBCgxIaXN0b3J5RW50cnkSDgoGYWN0aW9uGAEgASgJEhAKCGFjdG9yX2lkGAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkSDwoHdmVyc2lvbhgEIAEoAxIyCgdjaGFuZ2VzGAUgAygLMiEub3JkaW5hdG9yLnByb2Jhc2UudjEuRmllbGRDaGFuZ2USDAoEbm90ZRgGIAEoCRISCgphdF91bml4X21zGAcgASgDIk8KGEdldERvY3Rvckhpc3RvcnlSZXNwb25zZRIzCgdlbnRyaWVzGAEgAygLMiIub3JkaW5hdG9yLnByb2Jhc2UudjEuSGlzdG9yeUVudHJ5KnYKCkVkaXRTdGF0dXMSGwoXRURJVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIXChNFRElUX1NUQVRVU19QRU5ESU5HEAESGAoURURJVF9TVEFUVVNfQVBQUk9WRUQQAhIYChRFRElUX1NUQVRVU19SRUpFQ1RFRBADKnAKClJlc29sdXRpb24SGgoWUkVTT0xVVElPTl9VTlNQRUNJRklFRBAAEhcKE1JFU09MVVRJT05fUFJPUE9TRUQQARIWChJSRVNPTFVUSU9OX0NVUlJFTlQQAhIVChFSRVNPTFVUSU9OX0NVU1RPTRADMuoDChFNb2RlcmF0aW9uU2VydmljZRJzChBMaXN0RWRpdFJlcXVlc3RzEi0ub3JkaW5hdG9yLnByb2Jhc2UudjEuTGlzdEVkaXRSZXF1ZXN0c1JlcXVlc3QaLi5vcmRpbmF0b3IucHJvYmFzZS52MS5MaXN0RWRpdFJlcXVlc3RzUmVzcG9uc2UiABJtCg5HZXRFZGl0UmVxdWVzdBIrLm9yZGluYXRvci5wcm9iYXNlLnYxLkdldEVkaXRSZXF1ZXN0UmVxdWVzdBosLm9yZGluYXRvci5wcm9iYXNlLnYxLkdldEVkaXRSZXF1ZXN0UmVzcG9uc2UiABJ5ChJBcHByb3ZlRWRpdFJlcXVlc3QSLy5vcmRpbmF0b3IucHJvYmFzZS52MS5BcHByb3ZlRWRpdFJlcXVlc3RSZXF1ZXN0GjAub3JkaW5hdG9yLnByb2Jhc2UudjEuQXBwcm92ZUVkaXRSZXF1ZXN0UmVzcG9uc2UiABJ2ChFSZWplY3RFZGl0UmVxdWVzdBIuLm9yZGluYXRvci5wcm9iYXNlLnYxLlJlamVjdEVkaXRSZXF1ZXN0UmVxdWVzdBovLm9yZGluYXRvci5wcm9iYXNlLnYxLlJlamVjdEVkaXRSZXF1ZXN0UmVzcG9uc2UiADK/AwoQRGlyZWN0b3J5U2VydmljZRJnCgxDcmVhdGVDbGluaWMSKS5vcmRpbmF0b3IucHJvYmFzZS52MS5DcmVhdGVDbGluaWNSZXF1ZXN0Gioub3JkaW5hdG9yLnByb2Jhc2UudjEuQ3JlYXRlQ2xpbmljUmVzcG9uc2UiABJnCgxDcmVhdGVEb2N0b3ISKS5vcmRpbmF0b3IucHJvYmFzZS52MS5DcmVhdGVEb2N0b3JSZXF1ZXN0Gioub3JkaW5hdG9yLnByb2Jhc2UudjEuQ3JlYXRlRG9jdG9yUmVzcG9uc2UiABJkCgtMaW5rQWNjb3VudBIoLm9yZGluYXRvci5wcm9iYXNlLnYxLkxpbmtBY2NvdW50UmVxdWVzdBopLm9yZGluYXRvci5wcm9iYXNlLnYxLkxpbmtBY2NvdW50UmVzcG9uc2UiABJzChBHZXREb2N0b3JIaXN0b3J5Ei0ub3JkaW5hdG9yLnByb2Jhc2UudjEuR2V0RG9jdG9ySGlzdG9yeVJlcXVlc3QaLi5vcmRpbmF0b3IucHJvYmFzZS52MS5HZXREb2N0b3JIaXN0b3J5UmVzcG9uc2UiAELfAQoYY29tLm9yZGluYXRvci5wcm9iYXNlLnYxQgxQcm9iYXNlUHJvdG9QAVpDZ2l0aHViLmNvbS9vcmRpbmF0b3JocS9vcmRpbmF0b3IvYXBpL29yZGluYXRvci9wcm9iYXNlL3YxO3Byb2Jhc2V2MaICA09QWKoCFE9yZGluYXRvci5Qcm9iYXNlLlYxygIUT3JkaW5hdG9yXFByb2Jhc2VcVjHiAiBPcmRpbmF0b3JcUHJvYmFzZVxWMVxHUEJNZXRhZGF0YeoCFk9yZGluYXRvcjo6UHJvYmFzZTo6VjFiBnByb3RvMw", [file_buf_validate_validate]);
+  fileDesc("CiJvcmRpbmF0b3IvcHJvYmFzZS92MS9wcm9iYXNlLnByb3RvEhRvcmRpbmF0b3IucHJvYmFzZS52MSJhCgdBZGRyZXNzEhMKC3Bvc3RhbF9jb2RlGAEgASgJEgwKBGNpdHkYAiABKAkSDgoGc3RyZWV0GAMgASgJEhAKCGJ1aWxkaW5nGAQgASgJEhEKCWFwYXJ0bWVudBgFIAEoCSLFAgoGRG9jdG9yEgoKAmlkGAEgASgJEhMKC2V4dGVybmFsX2lkGAIgASgJEg8KB3VzZXJfaWQYAyABKAkSEQoJZnVsbF9uYW1lGAQgASgJEhEKCXNwZWNpYWx0eRgFIAEoCRIRCgljbGluaWNfaWQYBiABKAkSEwoLY2xpbmljX25hbWUYByABKAkSEAoIcG9zaXRpb24YCCABKAkSDgoGcGhvbmVzGAkgAygJEg0KBWVtYWlsGAogASgJEjcKEGRlbGl2ZXJ5X2FkZHJlc3MYCyABKAsyHS5vcmRpbmF0b3IucHJvYmFzZS52MS5BZGRyZXNzEhQKDHRlcnJpdG9yeV9pZBgMIAEoCRIOCgZzdGF0dXMYDSABKAkSDwoHdmVyc2lvbhgOIAEoAxIaChJ1cGRhdGVkX2F0X3VuaXhfbXMYDyABKAMiVwoGQ2xpbmljEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEY2l0eRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJEhQKDHRlcnJpdG9yeV9pZBgFIAEoCSItCgxUZXJyaXRvcnlSZXASDwoHdXNlcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJIuQCCg1Eb2N0b3JTdW1tYXJ5EgoKAmlkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSEQoJZnVsbF9uYW1lGAMgASgJEhEKCXNwZWNpYWx0eRgEIAEoCRIQCghwb3NpdGlvbhgFIAEoCRIRCgljbGluaWNfaWQYBiABKAkSEwoLY2xpbmljX25hbWUYByABKAkSFAoMdGVycml0b3J5X2lkGAggASgJEhEKCXJlZ2lvbl9pZBgJIAEoCRIOCgZzdGF0dXMYCiABKAkSPgoMdmVyaWZpY2F0aW9uGAsgASgOMigub3JkaW5hdG9yLnByb2Jhc2UudjEuRG9jdG9yVmVyaWZpY2F0aW9uEjAKBHJlcHMYDCADKAsyIi5vcmRpbmF0b3IucHJvYmFzZS52MS5UZXJyaXRvcnlSZXASDwoHdmVyc2lvbhgNIAEoAxIaChJ1cGRhdGVkX2F0X3VuaXhfbXMYDiABKAMiSAoLRmllbGRDaGFuZ2USGAoFZmllbGQYASABKAlCCbpIBnIEEAEYQBIfCgZ2YWx1ZXMYAiADKAlCD7pIDJIBCRAUIgVyAxjoByK/AgoLRWRpdFJlcXVlc3QSCgoCaWQYASABKAkSEQoJZG9jdG9yX2lkGAIgASgJEhMKC2RvY3Rvcl9uYW1lGAMgASgJEhMKC3Byb3Bvc2VyX2lkGAQgASgJEhQKDGJhc2VfdmVyc2lvbhgFIAEoAxIyCgdjaGFuZ2VzGAYgAygLMiEub3JkaW5hdG9yLnByb2Jhc2UudjEuRmllbGRDaGFuZ2USDwoHY29tbWVudBgHIAEoCRIwCgZzdGF0dXMYCCABKA4yIC5vcmRpbmF0b3IucHJvYmFzZS52MS5FZGl0U3RhdHVzEhIKCmRlY2lkZWRfYnkYCSABKAkSDgoGcmVhc29uGAogASgJEhoKEmNyZWF0ZWRfYXRfdW5peF9tcxgLIAEoAxIaChJkZWNpZGVkX2F0X3VuaXhfbXMYDCABKAMixQEKD1Byb3Bvc2VFZGl0QXJncxIcCgpyZXF1ZXN0X2lkGAEgASgJQgi6SAVyA7ABARIaCglkb2N0b3JfaWQYAiABKAlCB7pIBHICEAESHQoMYmFzZV92ZXJzaW9uGAMgASgDQge6SAQiAiAAEj4KB2NoYW5nZXMYBCADKAsyIS5vcmRpbmF0b3IucHJvYmFzZS52MS5GaWVsZENoYW5nZUIKukgHkgEECAEQHhIZCgdjb21tZW50GAUgASgJQgi6SAVyAxjoByI/ChFQcm9wb3NlRWRpdFJlc3VsdBISCgpyZXF1ZXN0X2lkGAEgASgJEhYKDmFwcGxpZWRfZmllbGRzGAIgAygJIpoBChFSZXF1ZXN0VXBkYXRlQXJncxIcCgpyZXF1ZXN0X2lkGAEgASgJQgi6SAVyA7ABARIaCglkb2N0b3JfaWQYAiABKAlCB7pIBHICEAESMAoEa2luZBgDIAEoCUIiukgfch1SC3VwZGF0ZV9kYXRhUg5zdWJtaXRfcmVzdWx0cxIZCgdtZXNzYWdlGAQgASgJQgi6SAVyAxjoByKkAQoXTGlzdEVkaXRSZXF1ZXN0c1JlcXVlc3QSMAoGc3RhdHVzGAEgASgOMiAub3JkaW5hdG9yLnByb2Jhc2UudjEuRWRpdFN0YXR1cxIUCgx0ZXJyaXRvcnlfaWQYAiABKAkSEQoJZG9jdG9yX2lkGAMgASgJEhMKC3Byb3Bvc2VyX2lkGAQgASgJEhkKBWxpbWl0GAUgASgFQgq6SAcaBRj0AygAIk8KGExpc3RFZGl0UmVxdWVzdHNSZXNwb25zZRIzCghyZXF1ZXN0cxgBIAMoCzIhLm9yZGluYXRvci5wcm9iYXNlLnYxLkVkaXRSZXF1ZXN0IiwKFUdldEVkaXRSZXF1ZXN0UmVxdWVzdBITCgJpZBgBIAEoCUIHukgEcgIQASJjCg9GaWVsZENvbXBhcmlzb24SDQoFZmllbGQYASABKAkSDAoEYmFzZRgCIAMoCRIPCgdjdXJyZW50GAMgAygJEhAKCHByb3Bvc2VkGAQgAygJEhAKCGNvbmZsaWN0GAUgASgIIukBChZHZXRFZGl0UmVxdWVzdFJlc3BvbnNlEjIKB3JlcXVlc3QYASABKAsyIS5vcmRpbmF0b3IucHJvYmFzZS52MS5FZGl0UmVxdWVzdBItCgdjdXJyZW50GAIgASgLMhwub3JkaW5hdG9yLnByb2Jhc2UudjEuRG9jdG9yEjUKBmZpZWxkcxgDIAMoCzIlLm9yZGluYXRvci5wcm9iYXNlLnYxLkZpZWxkQ29tcGFyaXNvbhI1Cgpjb25jdXJyZW50GAQgAygLMiEub3JkaW5hdG9yLnByb2Jhc2UudjEuRWRpdFJlcXVlc3QiewoPRmllbGRSZXNvbHV0aW9uEhYKBWZpZWxkGAEgASgJQge6SARyAhABEkAKCnJlc29sdXRpb24YAiABKA4yIC5vcmRpbmF0b3IucHJvYmFzZS52MS5SZXNvbHV0aW9uQgq6SAeCAQQQASAAEg4KBnZhbHVlcxgDIAMoCSJ2ChlBcHByb3ZlRWRpdFJlcXVlc3RSZXF1ZXN0EhMKAmlkGAEgASgJQge6SARyAhABEkQKC3Jlc29sdXRpb25zGAIgAygLMiUub3JkaW5hdG9yLnByb2Jhc2UudjEuRmllbGRSZXNvbHV0aW9uQgi6SAWSAQIQHiJ+ChpBcHByb3ZlRWRpdFJlcXVlc3RSZXNwb25zZRIyCgdyZXF1ZXN0GAEgASgLMiEub3JkaW5hdG9yLnByb2Jhc2UudjEuRWRpdFJlcXVlc3QSLAoGZG9jdG9yGAIgASgLMhwub3JkaW5hdG9yLnByb2Jhc2UudjEuRG9jdG9yIksKGFJlamVjdEVkaXRSZXF1ZXN0UmVxdWVzdBITCgJpZBgBIAEoCUIHukgEcgIQARIaCgZyZWFzb24YAiABKAlCCrpIB3IFEAEY6AciTwoZUmVqZWN0RWRpdFJlcXVlc3RSZXNwb25zZRIyCgdyZXF1ZXN0GAEgASgLMiEub3JkaW5hdG9yLnByb2Jhc2UudjEuRWRpdFJlcXVlc3QirwEKE0NyZWF0ZUNsaW5pY1JlcXVlc3QSLAoCaWQYASABKAlCILpIHXIbMhleW2EtejAtOV1bYS16MC05LV17MSw2M30kEhgKBG5hbWUYAiABKAlCCrpIB3IFEAEYrAISFgoEY2l0eRgDIAEoCUIIukgFcgMYyAESGQoHYWRkcmVzcxgEIAEoCUIIukgFcgMY9AMSHQoMdGVycml0b3J5X2lkGAUgASgJQge6SARyAhABIkQKFENyZWF0ZUNsaW5pY1Jlc3BvbnNlEiwKBmNsaW5pYxgBIAEoCzIcLm9yZGluYXRvci5wcm9iYXNlLnYxLkNsaW5pYyJwChNDcmVhdGVEb2N0b3JSZXF1ZXN0EhwKC2V4dGVybmFsX2lkGAEgASgJQge6SARyAhhkEjsKBmZpZWxkcxgCIAMoCzIhLm9yZGluYXRvci5wcm9iYXNlLnYxLkZpZWxkQ2hhbmdlQgi6SAWSAQIQHiJEChRDcmVhdGVEb2N0b3JSZXNwb25zZRIsCgZkb2N0b3IYASABKAsyHC5vcmRpbmF0b3IucHJvYmFzZS52MS5Eb2N0b3IiSgoSTGlua0FjY291bnRSZXF1ZXN0EhoKCWRvY3Rvcl9pZBgBIAEoCUIHukgEcgIQARIYCgd1c2VyX2lkGAIgASgJQge6SARyAhABIkMKE0xpbmtBY2NvdW50UmVzcG9uc2USLAoGZG9jdG9yGAEgASgLMhwub3JkaW5hdG9yLnByb2Jhc2UudjEuRG9jdG9yIjUKF0dldERvY3Rvckhpc3RvcnlSZXF1ZXN0EhoKCWRvY3Rvcl9pZBgBIAEoCUIHukgEcgIQASKrAQoMSGlzdG9yeUVudHJ5Eg4KBmFjdGlvbhgBIAEoCRIQCghhY3Rvcl9pZBgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJEg8KB3ZlcnNpb24YBCABKAMSMgoHY2hhbmdlcxgFIAMoCzIhLm9yZGluYXRvci5wcm9iYXNlLnYxLkZpZWxkQ2hhbmdlEgwKBG5vdGUYBiABKAkSEgoKYXRfdW5peF9tcxgHIAEoAyJPChhHZXREb2N0b3JIaXN0b3J5UmVzcG9uc2USMwoHZW50cmllcxgBIAMoCzIiLm9yZGluYXRvci5wcm9iYXNlLnYxLkhpc3RvcnlFbnRyeSrpAQoSRG9jdG9yVmVyaWZpY2F0aW9uEiMKH0RPQ1RPUl9WRVJJRklDQVRJT05fVU5TUEVDSUZJRUQQABIiCh5ET0NUT1JfVkVSSUZJQ0FUSU9OX05PX0FDQ09VTlQQARIlCiFET0NUT1JfVkVSSUZJQ0FUSU9OX05PVF9TVUJNSVRURUQQAhIfChtET0NUT1JfVkVSSUZJQ0FUSU9OX1BFTkRJTkcQAxIgChxET0NUT1JfVkVSSUZJQ0FUSU9OX1ZFUklGSUVEEAQSIAocRE9DVE9SX1ZFUklGSUNBVElPTl9SRUpFQ1RFRBAFKnYKCkVkaXRTdGF0dXMSGwoXRURJVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIXChNFRElUX1NUQVRVU19QRU5ESU5HEAESGAoURURJVF9TVEFUVVNfQVBQUk9WRUQQAhIYChRFRElUX1NUQVRVU19SRUpFQ1RFRBADKnAKClJlc29sdXRpb24SGgoWUkVTT0xVVElPTl9VTlNQRUNJRklFRBAAEhcKE1JFU09MVVRJT05fUFJPUE9TRUQQARIWChJSRVNPTFVUSU9OX0NVUlJFTlQQAhIVChFSRVNPTFVUSU9OX0NVU1RPTRADMuoDChFNb2RlcmF0aW9uU2VydmljZRJzChBMaXN0RWRpdFJlcXVlc3RzEi0ub3JkaW5hdG9yLnByb2Jhc2UudjEuTGlzdEVkaXRSZXF1ZXN0c1JlcXVlc3QaLi5vcmRpbmF0b3IucHJvYmFzZS52MS5MaXN0RWRpdFJlcXVlc3RzUmVzcG9uc2UiABJtCg5HZXRFZGl0UmVxdWVzdBIrLm9yZGluYXRvci5wcm9iYXNlLnYxLkdldEVkaXRSZXF1ZXN0UmVxdWVzdBosLm9yZGluYXRvci5wcm9iYXNlLnYxLkdldEVkaXRSZXF1ZXN0UmVzcG9uc2UiABJ5ChJBcHByb3ZlRWRpdFJlcXVlc3QSLy5vcmRpbmF0b3IucHJvYmFzZS52MS5BcHByb3ZlRWRpdFJlcXVlc3RSZXF1ZXN0GjAub3JkaW5hdG9yLnByb2Jhc2UudjEuQXBwcm92ZUVkaXRSZXF1ZXN0UmVzcG9uc2UiABJ2ChFSZWplY3RFZGl0UmVxdWVzdBIuLm9yZGluYXRvci5wcm9iYXNlLnYxLlJlamVjdEVkaXRSZXF1ZXN0UmVxdWVzdBovLm9yZGluYXRvci5wcm9iYXNlLnYxLlJlamVjdEVkaXRSZXF1ZXN0UmVzcG9uc2UiADK/AwoQRGlyZWN0b3J5U2VydmljZRJnCgxDcmVhdGVDbGluaWMSKS5vcmRpbmF0b3IucHJvYmFzZS52MS5DcmVhdGVDbGluaWNSZXF1ZXN0Gioub3JkaW5hdG9yLnByb2Jhc2UudjEuQ3JlYXRlQ2xpbmljUmVzcG9uc2UiABJnCgxDcmVhdGVEb2N0b3ISKS5vcmRpbmF0b3IucHJvYmFzZS52MS5DcmVhdGVEb2N0b3JSZXF1ZXN0Gioub3JkaW5hdG9yLnByb2Jhc2UudjEuQ3JlYXRlRG9jdG9yUmVzcG9uc2UiABJkCgtMaW5rQWNjb3VudBIoLm9yZGluYXRvci5wcm9iYXNlLnYxLkxpbmtBY2NvdW50UmVxdWVzdBopLm9yZGluYXRvci5wcm9iYXNlLnYxLkxpbmtBY2NvdW50UmVzcG9uc2UiABJzChBHZXREb2N0b3JIaXN0b3J5Ei0ub3JkaW5hdG9yLnByb2Jhc2UudjEuR2V0RG9jdG9ySGlzdG9yeVJlcXVlc3QaLi5vcmRpbmF0b3IucHJvYmFzZS52MS5HZXREb2N0b3JIaXN0b3J5UmVzcG9uc2UiAELfAQoYY29tLm9yZGluYXRvci5wcm9iYXNlLnYxQgxQcm9iYXNlUHJvdG9QAVpDZ2l0aHViLmNvbS9vcmRpbmF0b3JocS9vcmRpbmF0b3IvYXBpL29yZGluYXRvci9wcm9iYXNlL3YxO3Byb2Jhc2V2MaICA09QWKoCFE9yZGluYXRvci5Qcm9iYXNlLlYxygIUT3JkaW5hdG9yXFByb2Jhc2VcVjHiAiBPcmRpbmF0b3JcUHJvYmFzZVxWMVxHUEJNZXRhZGF0YeoCFk9yZGluYXRvcjo6UHJvYmFzZTo6VjFiBnByb3RvMw", [file_buf_validate_validate]);
 
 /**
  * @generated from message ordinator.probase.v1.Address
@@ -183,6 +183,132 @@ export const ClinicSchema: GenMessage<Clinic> = /*@__PURE__*/
   messageDesc(file_ordinator_probase_v1_probase, 2);
 
 /**
+ * TerritoryRep is a rep who covers a territory.
+ *
+ * @generated from message ordinator.probase.v1.TerritoryRep
+ */
+export type TerritoryRep = Message<"ordinator.probase.v1.TerritoryRep"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message ordinator.probase.v1.TerritoryRep.
+ * Use `create(TerritoryRepSchema)` to create a new message.
+ */
+export const TerritoryRepSchema: GenMessage<TerritoryRep> = /*@__PURE__*/
+  messageDesc(file_ordinator_probase_v1_probase, 3);
+
+/**
+ * DoctorSummary is what the directors of a region see of a doctor: who
+ * they are and how they stand, never how to reach them (no phone, e-mail or
+ * address, of the doctor or of the workplace). It syncs to the bucket
+ * "territory_summary:<territory id>" the directors of the territory's
+ * region read (collection "doctor_summary"), rewritten in the transaction
+ * of every change it shows: the doctor's record, the verification of their
+ * account, the reps of the territory. The overdue study results of the
+ * territory (ordinator.studies.v1.StudyResult, collection "study_result")
+ * sync to the same bucket, and name the doctor by user_id.
+ *
+ * @generated from message ordinator.probase.v1.DoctorSummary
+ */
+export type DoctorSummary = Message<"ordinator.probase.v1.DoctorSummary"> & {
+  /**
+   * The directory doctor (Doctor.id).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The doctor's own account, if they have one.
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string full_name = 3;
+   */
+  fullName: string;
+
+  /**
+   * @generated from field: string specialty = 4;
+   */
+  specialty: string;
+
+  /**
+   * @generated from field: string position = 5;
+   */
+  position: string;
+
+  /**
+   * @generated from field: string clinic_id = 6;
+   */
+  clinicId: string;
+
+  /**
+   * @generated from field: string clinic_name = 7;
+   */
+  clinicName: string;
+
+  /**
+   * @generated from field: string territory_id = 8;
+   */
+  territoryId: string;
+
+  /**
+   * @generated from field: string region_id = 9;
+   */
+  regionId: string;
+
+  /**
+   * active, on_leave or left.
+   *
+   * @generated from field: string status = 10;
+   */
+  status: string;
+
+  /**
+   * @generated from field: ordinator.probase.v1.DoctorVerification verification = 11;
+   */
+  verification: DoctorVerification;
+
+  /**
+   * The reps of the doctor's territory, by name.
+   *
+   * @generated from field: repeated ordinator.probase.v1.TerritoryRep reps = 12;
+   */
+  reps: TerritoryRep[];
+
+  /**
+   * The version of the doctor record shown.
+   *
+   * @generated from field: int64 version = 13;
+   */
+  version: bigint;
+
+  /**
+   * @generated from field: int64 updated_at_unix_ms = 14;
+   */
+  updatedAtUnixMs: bigint;
+};
+
+/**
+ * Describes the message ordinator.probase.v1.DoctorSummary.
+ * Use `create(DoctorSummarySchema)` to create a new message.
+ */
+export const DoctorSummarySchema: GenMessage<DoctorSummary> = /*@__PURE__*/
+  messageDesc(file_ordinator_probase_v1_probase, 4);
+
+/**
  * FieldChange sets one field (field names as in the template, e.g.
  * "phones", "delivery_address.city").
  *
@@ -205,7 +331,7 @@ export type FieldChange = Message<"ordinator.probase.v1.FieldChange"> & {
  * Use `create(FieldChangeSchema)` to create a new message.
  */
 export const FieldChangeSchema: GenMessage<FieldChange> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 3);
+  messageDesc(file_ordinator_probase_v1_probase, 5);
 
 /**
  * EditRequest is a proposed change to a doctor's data awaiting a moderator.
@@ -280,7 +406,7 @@ export type EditRequest = Message<"ordinator.probase.v1.EditRequest"> & {
  * Use `create(EditRequestSchema)` to create a new message.
  */
 export const EditRequestSchema: GenMessage<EditRequest> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 4);
+  messageDesc(file_ordinator_probase_v1_probase, 6);
 
 /**
  * ProposeEditArgs are the arguments of the mutation "doctor.propose_edit".
@@ -325,7 +451,7 @@ export type ProposeEditArgs = Message<"ordinator.probase.v1.ProposeEditArgs"> & 
  * Use `create(ProposeEditArgsSchema)` to create a new message.
  */
 export const ProposeEditArgsSchema: GenMessage<ProposeEditArgs> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 5);
+  messageDesc(file_ordinator_probase_v1_probase, 7);
 
 /**
  * ProposeEditResult is the result of "doctor.propose_edit".
@@ -353,7 +479,7 @@ export type ProposeEditResult = Message<"ordinator.probase.v1.ProposeEditResult"
  * Use `create(ProposeEditResultSchema)` to create a new message.
  */
 export const ProposeEditResultSchema: GenMessage<ProposeEditResult> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 6);
+  messageDesc(file_ordinator_probase_v1_probase, 8);
 
 /**
  * RequestUpdateArgs are the arguments of the mutation
@@ -391,7 +517,7 @@ export type RequestUpdateArgs = Message<"ordinator.probase.v1.RequestUpdateArgs"
  * Use `create(RequestUpdateArgsSchema)` to create a new message.
  */
 export const RequestUpdateArgsSchema: GenMessage<RequestUpdateArgs> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 7);
+  messageDesc(file_ordinator_probase_v1_probase, 9);
 
 /**
  * @generated from message ordinator.probase.v1.ListEditRequestsRequest
@@ -430,7 +556,7 @@ export type ListEditRequestsRequest = Message<"ordinator.probase.v1.ListEditRequ
  * Use `create(ListEditRequestsRequestSchema)` to create a new message.
  */
 export const ListEditRequestsRequestSchema: GenMessage<ListEditRequestsRequest> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 8);
+  messageDesc(file_ordinator_probase_v1_probase, 10);
 
 /**
  * @generated from message ordinator.probase.v1.ListEditRequestsResponse
@@ -447,7 +573,7 @@ export type ListEditRequestsResponse = Message<"ordinator.probase.v1.ListEditReq
  * Use `create(ListEditRequestsResponseSchema)` to create a new message.
  */
 export const ListEditRequestsResponseSchema: GenMessage<ListEditRequestsResponse> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 9);
+  messageDesc(file_ordinator_probase_v1_probase, 11);
 
 /**
  * @generated from message ordinator.probase.v1.GetEditRequestRequest
@@ -464,7 +590,7 @@ export type GetEditRequestRequest = Message<"ordinator.probase.v1.GetEditRequest
  * Use `create(GetEditRequestRequestSchema)` to create a new message.
  */
 export const GetEditRequestRequestSchema: GenMessage<GetEditRequestRequest> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 10);
+  messageDesc(file_ordinator_probase_v1_probase, 12);
 
 /**
  * @generated from message ordinator.probase.v1.FieldComparison
@@ -504,7 +630,7 @@ export type FieldComparison = Message<"ordinator.probase.v1.FieldComparison"> & 
  * Use `create(FieldComparisonSchema)` to create a new message.
  */
 export const FieldComparisonSchema: GenMessage<FieldComparison> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 11);
+  messageDesc(file_ordinator_probase_v1_probase, 13);
 
 /**
  * @generated from message ordinator.probase.v1.GetEditRequestResponse
@@ -538,7 +664,7 @@ export type GetEditRequestResponse = Message<"ordinator.probase.v1.GetEditReques
  * Use `create(GetEditRequestResponseSchema)` to create a new message.
  */
 export const GetEditRequestResponseSchema: GenMessage<GetEditRequestResponse> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 12);
+  messageDesc(file_ordinator_probase_v1_probase, 14);
 
 /**
  * @generated from message ordinator.probase.v1.FieldResolution
@@ -567,7 +693,7 @@ export type FieldResolution = Message<"ordinator.probase.v1.FieldResolution"> & 
  * Use `create(FieldResolutionSchema)` to create a new message.
  */
 export const FieldResolutionSchema: GenMessage<FieldResolution> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 13);
+  messageDesc(file_ordinator_probase_v1_probase, 15);
 
 /**
  * @generated from message ordinator.probase.v1.ApproveEditRequestRequest
@@ -589,7 +715,7 @@ export type ApproveEditRequestRequest = Message<"ordinator.probase.v1.ApproveEdi
  * Use `create(ApproveEditRequestRequestSchema)` to create a new message.
  */
 export const ApproveEditRequestRequestSchema: GenMessage<ApproveEditRequestRequest> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 14);
+  messageDesc(file_ordinator_probase_v1_probase, 16);
 
 /**
  * @generated from message ordinator.probase.v1.ApproveEditRequestResponse
@@ -611,7 +737,7 @@ export type ApproveEditRequestResponse = Message<"ordinator.probase.v1.ApproveEd
  * Use `create(ApproveEditRequestResponseSchema)` to create a new message.
  */
 export const ApproveEditRequestResponseSchema: GenMessage<ApproveEditRequestResponse> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 15);
+  messageDesc(file_ordinator_probase_v1_probase, 17);
 
 /**
  * @generated from message ordinator.probase.v1.RejectEditRequestRequest
@@ -633,7 +759,7 @@ export type RejectEditRequestRequest = Message<"ordinator.probase.v1.RejectEditR
  * Use `create(RejectEditRequestRequestSchema)` to create a new message.
  */
 export const RejectEditRequestRequestSchema: GenMessage<RejectEditRequestRequest> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 16);
+  messageDesc(file_ordinator_probase_v1_probase, 18);
 
 /**
  * @generated from message ordinator.probase.v1.RejectEditRequestResponse
@@ -650,7 +776,7 @@ export type RejectEditRequestResponse = Message<"ordinator.probase.v1.RejectEdit
  * Use `create(RejectEditRequestResponseSchema)` to create a new message.
  */
 export const RejectEditRequestResponseSchema: GenMessage<RejectEditRequestResponse> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 17);
+  messageDesc(file_ordinator_probase_v1_probase, 19);
 
 /**
  * @generated from message ordinator.probase.v1.CreateClinicRequest
@@ -687,7 +813,7 @@ export type CreateClinicRequest = Message<"ordinator.probase.v1.CreateClinicRequ
  * Use `create(CreateClinicRequestSchema)` to create a new message.
  */
 export const CreateClinicRequestSchema: GenMessage<CreateClinicRequest> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 18);
+  messageDesc(file_ordinator_probase_v1_probase, 20);
 
 /**
  * @generated from message ordinator.probase.v1.CreateClinicResponse
@@ -704,7 +830,7 @@ export type CreateClinicResponse = Message<"ordinator.probase.v1.CreateClinicRes
  * Use `create(CreateClinicResponseSchema)` to create a new message.
  */
 export const CreateClinicResponseSchema: GenMessage<CreateClinicResponse> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 19);
+  messageDesc(file_ordinator_probase_v1_probase, 21);
 
 /**
  * @generated from message ordinator.probase.v1.CreateDoctorRequest
@@ -726,7 +852,7 @@ export type CreateDoctorRequest = Message<"ordinator.probase.v1.CreateDoctorRequ
  * Use `create(CreateDoctorRequestSchema)` to create a new message.
  */
 export const CreateDoctorRequestSchema: GenMessage<CreateDoctorRequest> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 20);
+  messageDesc(file_ordinator_probase_v1_probase, 22);
 
 /**
  * @generated from message ordinator.probase.v1.CreateDoctorResponse
@@ -743,7 +869,7 @@ export type CreateDoctorResponse = Message<"ordinator.probase.v1.CreateDoctorRes
  * Use `create(CreateDoctorResponseSchema)` to create a new message.
  */
 export const CreateDoctorResponseSchema: GenMessage<CreateDoctorResponse> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 21);
+  messageDesc(file_ordinator_probase_v1_probase, 23);
 
 /**
  * @generated from message ordinator.probase.v1.LinkAccountRequest
@@ -765,7 +891,7 @@ export type LinkAccountRequest = Message<"ordinator.probase.v1.LinkAccountReques
  * Use `create(LinkAccountRequestSchema)` to create a new message.
  */
 export const LinkAccountRequestSchema: GenMessage<LinkAccountRequest> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 22);
+  messageDesc(file_ordinator_probase_v1_probase, 24);
 
 /**
  * @generated from message ordinator.probase.v1.LinkAccountResponse
@@ -782,7 +908,7 @@ export type LinkAccountResponse = Message<"ordinator.probase.v1.LinkAccountRespo
  * Use `create(LinkAccountResponseSchema)` to create a new message.
  */
 export const LinkAccountResponseSchema: GenMessage<LinkAccountResponse> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 23);
+  messageDesc(file_ordinator_probase_v1_probase, 25);
 
 /**
  * @generated from message ordinator.probase.v1.GetDoctorHistoryRequest
@@ -799,7 +925,7 @@ export type GetDoctorHistoryRequest = Message<"ordinator.probase.v1.GetDoctorHis
  * Use `create(GetDoctorHistoryRequestSchema)` to create a new message.
  */
 export const GetDoctorHistoryRequestSchema: GenMessage<GetDoctorHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 24);
+  messageDesc(file_ordinator_probase_v1_probase, 26);
 
 /**
  * @generated from message ordinator.probase.v1.HistoryEntry
@@ -849,7 +975,7 @@ export type HistoryEntry = Message<"ordinator.probase.v1.HistoryEntry"> & {
  * Use `create(HistoryEntrySchema)` to create a new message.
  */
 export const HistoryEntrySchema: GenMessage<HistoryEntry> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 25);
+  messageDesc(file_ordinator_probase_v1_probase, 27);
 
 /**
  * @generated from message ordinator.probase.v1.GetDoctorHistoryResponse
@@ -866,7 +992,58 @@ export type GetDoctorHistoryResponse = Message<"ordinator.probase.v1.GetDoctorHi
  * Use `create(GetDoctorHistoryResponseSchema)` to create a new message.
  */
 export const GetDoctorHistoryResponseSchema: GenMessage<GetDoctorHistoryResponse> = /*@__PURE__*/
-  messageDesc(file_ordinator_probase_v1_probase, 26);
+  messageDesc(file_ordinator_probase_v1_probase, 28);
+
+/**
+ * DoctorVerification is how far a doctor's account is verified.
+ *
+ * @generated from enum ordinator.probase.v1.DoctorVerification
+ */
+export enum DoctorVerification {
+  /**
+   * @generated from enum value: DOCTOR_VERIFICATION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The doctor has no account on the platform.
+   *
+   * @generated from enum value: DOCTOR_VERIFICATION_NO_ACCOUNT = 1;
+   */
+  NO_ACCOUNT = 1,
+
+  /**
+   * An account that has not sent a diploma yet.
+   *
+   * @generated from enum value: DOCTOR_VERIFICATION_NOT_SUBMITTED = 2;
+   */
+  NOT_SUBMITTED = 2,
+
+  /**
+   * A diploma waits for a moderator.
+   *
+   * @generated from enum value: DOCTOR_VERIFICATION_PENDING = 3;
+   */
+  PENDING = 3,
+
+  /**
+   * @generated from enum value: DOCTOR_VERIFICATION_VERIFIED = 4;
+   */
+  VERIFIED = 4,
+
+  /**
+   * The diploma was refused; the doctor may send another.
+   *
+   * @generated from enum value: DOCTOR_VERIFICATION_REJECTED = 5;
+   */
+  REJECTED = 5,
+}
+
+/**
+ * Describes the enum ordinator.probase.v1.DoctorVerification.
+ */
+export const DoctorVerificationSchema: GenEnum<DoctorVerification> = /*@__PURE__*/
+  enumDesc(file_ordinator_probase_v1_probase, 0);
 
 /**
  * @generated from enum ordinator.probase.v1.EditStatus
@@ -897,7 +1074,7 @@ export enum EditStatus {
  * Describes the enum ordinator.probase.v1.EditStatus.
  */
 export const EditStatusSchema: GenEnum<EditStatus> = /*@__PURE__*/
-  enumDesc(file_ordinator_probase_v1_probase, 0);
+  enumDesc(file_ordinator_probase_v1_probase, 1);
 
 /**
  * @generated from enum ordinator.probase.v1.Resolution
@@ -928,7 +1105,7 @@ export enum Resolution {
  * Describes the enum ordinator.probase.v1.Resolution.
  */
 export const ResolutionSchema: GenEnum<Resolution> = /*@__PURE__*/
-  enumDesc(file_ordinator_probase_v1_probase, 1);
+  enumDesc(file_ordinator_probase_v1_probase, 2);
 
 /**
  * ModerationService is the moderators' side of doctor-data edits.
