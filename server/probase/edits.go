@@ -86,7 +86,7 @@ func baseValues(ctx context.Context, q syncengine.Querier, doctorID string, vers
 var proposeEdit = mutator.New(func() *probasev1.ProposeEditArgs { return &probasev1.ProposeEditArgs{} },
 	func(ctx context.Context, tx syncengine.Tx, call syncengine.Call, a *probasev1.ProposeEditArgs) ([]byte, error) {
 		p := call.Principal
-		d, current, err := loadDoctor(ctx, tx, a.DoctorId)
+		d, current, err := lockDoctor(ctx, tx, a.DoctorId)
 		if err != nil {
 			return nil, err
 		}
@@ -450,7 +450,7 @@ func (s *Service) pending(ctx context.Context, tx syncengine.Tx, id string) (*pr
 	if r.Status != probasev1.EditStatus_EDIT_STATUS_PENDING {
 		return nil, nil, nil, syncengine.Errorf(syncengine.EPRECONDITION, "edit request %s was already %s", id, strings.ToLower(strings.TrimPrefix(r.Status.String(), "EDIT_STATUS_")))
 	}
-	d, current, err := loadDoctor(ctx, tx, r.DoctorId)
+	d, current, err := lockDoctor(ctx, tx, r.DoctorId)
 	return r, d, current, err
 }
 
