@@ -197,15 +197,15 @@ func TestRefusals(t *testing.T) {
 		theirsID := uuid.NewString()
 		colleague.upload(theirsID, theirs, colleague.mustRegister(theirsID, theirs))
 		o = author.do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(bID), after(theirsID))})
-		wantRejected(t, o, syncengine.EPERMISSION, "belongs to another user", "content.photos[1].media_id")
+		wantRejected(t, o, syncengine.ENOTFOUND, "photo 2: the photo has not been registered for upload yet", "content.photos[1].media_id")
 		o = author.do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: &casesv1.CaseContent{AgeYears: age(130)}})
 		wantRejected(t, o, syncengine.EINVALID, "", "content.age_years")
 
 		// A colleague cannot touch the author's case.
 		o = colleague.do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content()})
-		wantRejected(t, o, syncengine.EPERMISSION, "belongs to another doctor", "")
+		wantRejected(t, o, syncengine.ECONFLICT, "is already used; start a new case", "case_id")
 		o = colleague.do("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
-		wantRejected(t, o, syncengine.EPERMISSION, "belongs to another doctor", "")
+		wantRejected(t, o, syncengine.ENOTFOUND, "you have no case", "")
 
 		// A doctor not yet verified may write drafts but not submit them.
 		nb := photo(160, 120, 24)

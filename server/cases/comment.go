@@ -30,14 +30,14 @@ var comment = mutator.New(func() *casesv1.CommentArgs { return &casesv1.CommentA
 		if v, ok := anonymityViolation("text", text); ok {
 			return nil, syncengine.Invalid("the comment may identify a patient: remove names, phone numbers, e-mail addresses and document numbers", v)
 		}
+		// Cases of other specialties and unpublished ones do not exist for
+		// the commenter: they are answered as a case that does not.
 		r, err := load(ctx, tx, a.CaseId)
+		if syncengine.ErrorCode(err) == syncengine.ENOTFOUND || err == nil && (r.Status != statusPublished || r.Specialty != auth.ClaimsOf(p).Specialty) {
+			return nil, syncengine.Errorf(syncengine.ENOTFOUND, "there is no published case %s in your specialty", a.CaseId)
+		}
 		if err != nil {
 			return nil, err
-		}
-		// Cases of other specialties and unpublished ones do not exist for
-		// the commenter.
-		if r.Status != statusPublished || r.Specialty != auth.ClaimsOf(p).Specialty {
-			return nil, syncengine.Errorf(syncengine.ENOTFOUND, "there is no published case %s in your specialty", a.CaseId)
 		}
 		c := &casesv1.CaseComment{Id: a.CommentId, CaseId: r.ID, AuthorId: p.UserID, Text: text, CreatedAtUnixMs: tx.Now().UnixMilli()}
 		n, err := tx.Exec(ctx, `INSERT INTO case_comments (id, case_id, author_id, text, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,

@@ -152,11 +152,12 @@ func photoError(i int, err error) error {
 	if !errors.As(err, &de) {
 		return err
 	}
-	msg := de.Message
-	if de.Code == syncengine.ENOTFOUND {
-		msg = "the photo has not been registered for upload yet (MediaService.CreateUpload)"
+	msg, code := de.Message, de.Code
+	// Another user's photo is answered as one that does not exist.
+	if code == syncengine.ENOTFOUND || code == syncengine.EPERMISSION {
+		msg, code = "the photo has not been registered for upload yet (MediaService.CreateUpload)", syncengine.ENOTFOUND
 	}
-	return &syncengine.Error{Code: de.Code, Message: fmt.Sprintf("photo %d: %s", i+1, msg),
+	return &syncengine.Error{Code: code, Message: fmt.Sprintf("photo %d: %s", i+1, msg),
 		Violations: []syncengine.Violation{{Field: photoField(i), Description: msg}}}
 }
 

@@ -74,18 +74,31 @@ func loadShared(ctx context.Context, q syncengine.Querier, id string) (*record, 
 }
 
 // loadOwn reads a case of the caller's, one that has not been discarded.
+// Another doctor's case is answered as one that does not exist: the
+// caller learns nothing of it.
 func loadOwn(ctx context.Context, q syncengine.Querier, p syncengine.Principal, id string) (*record, error) {
 	r, err := load(ctx, q, id)
+	if syncengine.ErrorCode(err) == syncengine.ENOTFOUND || err == nil && r.AuthorID != p.UserID {
+		return nil, syncengine.Errorf(syncengine.ENOTFOUND, "you have no case %s", id)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return r, r.own(p)
 }
 
+// errCaseIDTaken answers a doctor who saves a draft under the id of
+// another doctor's case, whatever that case's state: a new case cannot
+// have it, and nothing more is said.
+func errCaseIDTaken(id string) *syncengine.Error {
+	return &syncengine.Error{Code: syncengine.ECONFLICT, Message: "case id " + id + " is already used; start a new case",
+		Violations: []syncengine.Violation{{Field: "case_id", Description: "already used"}}}
+}
+
 // own returns an error unless the case is the caller's and not discarded.
 func (r *record) own(p syncengine.Principal) error {
 	if r.AuthorID != p.UserID {
-		return syncengine.Errorf(syncengine.EPERMISSION, "case %s belongs to another doctor", r.ID)
+		return errCaseIDTaken(r.ID)
 	}
 	if r.Status == statusDiscarded {
 		return syncengine.Errorf(syncengine.EPRECONDITION, "case %s was discarded; start a new one", r.ID)

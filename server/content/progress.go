@@ -21,18 +21,16 @@ func targetsDoctor(it *contentv1.Item, c auth.Claims) bool {
 }
 
 // readableBy loads an item a doctor acts on (reads, completes): it must
-// have been published and target them. An item never published is not
-// found, as for a doctor it does not exist.
+// have been published and target them. An item never published, or for
+// another specialty or region, is not found, as for this doctor it does
+// not exist: the answer says nothing of it.
 func readableBy(ctx context.Context, q syncengine.Querier, id string, c auth.Claims) (*row, error) {
 	r, err := loadItem(ctx, q, id)
 	if err != nil {
 		return nil, err
 	}
-	if r.firstPublishedAt == 0 {
+	if r.firstPublishedAt == 0 || !targetsDoctor(r.item, c) {
 		return nil, syncengine.Errorf(syncengine.ENOTFOUND, "no content item %s", id)
-	}
-	if !targetsDoctor(r.item, c) {
-		return nil, syncengine.Errorf(syncengine.EPERMISSION, "%q is not published for your specialty and region", r.item.Title)
 	}
 	return r, nil
 }
@@ -55,7 +53,7 @@ func (s *Service) MayReadImages(ctx context.Context, q syncengine.Querier, p syn
 			continue
 		}
 		r, err := readableBy(ctx, q, id, auth.ClaimsOf(p))
-		if syncengine.ErrorCode(err) == syncengine.ENOTFOUND || syncengine.ErrorCode(err) == syncengine.EPERMISSION {
+		if syncengine.ErrorCode(err) == syncengine.ENOTFOUND {
 			continue
 		}
 		if err != nil {

@@ -164,7 +164,7 @@ func TestTrainingCompletionRefusals(t *testing.T) {
 		// Not for this doctor: another specialty, or not verified.
 		onco := e.doctor("onco", "oncology", "msk", true)
 		o := onco.push(onco.mutation(content.MutationCompleteTraining, complete(a, answers(a, true))))[0]
-		if o.Status != syncengine.StatusRejected || o.Error.Code != "permission_denied" {
+		if o.Status != syncengine.StatusRejected || o.Error.Code != "not_found" {
 			t.Fatalf("oncologist completing a dermatology training: %+v", o.Error)
 		}
 		newcomer := e.doctor("newcomer", "dermatology", "msk", false)

@@ -70,10 +70,16 @@ func loadOffer(ctx context.Context, q syncengine.Querier, waveID, orderID string
 		return offer{}, err
 	}
 	if !found {
-		return offer{}, &syncengine.Error{Code: syncengine.ENOTFOUND, Message: "no gift wave " + waveID,
-			Violations: []syncengine.Violation{{Field: "wave_id", Description: "no such wave"}}}
+		return offer{}, errNoWave(waveID)
 	}
 	return o, nil
+}
+
+// errNoWave answers an order for a wave that does not exist, or not for
+// the doctor: a wave of another region is none of their business.
+func errNoWave(waveID string) *syncengine.Error {
+	return &syncengine.Error{Code: syncengine.ENOTFOUND, Message: "no gift wave " + waveID,
+		Violations: []syncengine.Violation{{Field: "wave_id", Description: "no such wave"}}}
 }
 
 // lines resolves the requested items against the offer.

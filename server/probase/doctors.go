@@ -72,10 +72,22 @@ func decodeValues(s string) (fields.Values, error) {
 
 // loadDoctor reads a doctor record and its values.
 func loadDoctor(ctx context.Context, q syncengine.Querier, id string) (*probasev1.Doctor, fields.Values, error) {
+	return readDoctor(ctx, q, id, "")
+}
+
+// lockDoctor reads a doctor record to write it: the row stays locked until
+// the transaction ends, so concurrent writers of one doctor take turns.
+// Each then sees the version the one before it wrote, and numbers the
+// doctor's history after that one's entries.
+func lockDoctor(ctx context.Context, tx syncengine.Tx, id string) (*probasev1.Doctor, fields.Values, error) {
+	return readDoctor(ctx, tx, id, tx.Dialect().LockRows())
+}
+
+func readDoctor(ctx context.Context, q syncengine.Querier, id, lock string) (*probasev1.Doctor, fields.Values, error) {
 	d := &probasev1.Doctor{Id: id}
 	var ext, user sql.NullString
 	var raw string
-	err := q.QueryRow(ctx, `SELECT external_id, user_id, fields, version, updated_at FROM doctors WHERE id = $1`, id).
+	err := q.QueryRow(ctx, `SELECT external_id, user_id, fields, version, updated_at FROM doctors WHERE id = $1`+lock, id).
 		Scan(&ext, &user, &raw, &d.Version, &d.UpdatedAtUnixMs)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, syncengine.Errorf(syncengine.ENOTFOUND, "there is no doctor %s", id)
@@ -146,6 +158,9 @@ func saveDoctor(ctx context.Context, tx syncengine.Tx, d *probasev1.Doctor, v fi
 	return syncDoctor(ctx, tx, d)
 }
 
+// addHistory appends an entry to a doctor's history, numbered after the
+// last; the caller holds the doctor's row (lockDoctor), so no other writer
+// numbers one at the same time.
 func addHistory(ctx context.Context, tx syncengine.Tx, doctorID string, version int64, h historyEntry) error {
 	changes, err := json.Marshal(changesJSON(h.changes))
 	if err != nil {
@@ -301,7 +316,7 @@ func (s *Service) LinkAccount(ctx context.Context, p syncengine.Principal, docto
 		if n > 0 {
 			return syncengine.Errorf(syncengine.ECONFLICT, "account %s is already linked to another doctor", userID)
 		}
-		d, v, err := loadDoctor(ctx, tx, doctorID)
+		d, v, err := lockDoctor(ctx, tx, doctorID)
 		if err != nil {
 			return err
 		}

@@ -86,7 +86,9 @@ func baseValues(ctx context.Context, q syncengine.Querier, doctorID string, vers
 var proposeEdit = mutator.New(func() *probasev1.ProposeEditArgs { return &probasev1.ProposeEditArgs{} },
 	func(ctx context.Context, tx syncengine.Tx, call syncengine.Call, a *probasev1.ProposeEditArgs) ([]byte, error) {
 		p := call.Principal
-		d, current, err := loadDoctor(ctx, tx, a.DoctorId)
+		// Permission first: what the caller may not touch they learn
+		// nothing about, not even whether it exists or its version.
+		d, current, err := reachDoctor(ctx, tx, p, a.DoctorId, true)
 		if err != nil {
 			return nil, err
 		}
@@ -103,20 +105,9 @@ var proposeEdit = mutator.New(func() *probasev1.ProposeEditArgs { return &probas
 			return nil, err
 		}
 		direct, moderated := fields.Values{}, fields.Values{}
-		switch auth.ClaimsOf(p).Role {
-		case auth.RoleRep:
-			ts, err := auth.RepTerritories(ctx, tx, p.UserID)
-			if err != nil {
-				return nil, err
-			}
-			if !slices.Contains(ts, d.TerritoryId) {
-				return nil, syncengine.Errorf(syncengine.EPERMISSION, "doctor %s is not in your territories", d.Id)
-			}
+		if auth.ClaimsOf(p).Role == auth.RoleRep {
 			moderated = changes
-		case auth.RoleDoctor:
-			if d.UserId != p.UserID {
-				return nil, syncengine.Errorf(syncengine.EPERMISSION, "you may change only your own record")
-			}
+		} else {
 			var refused []syncengine.Violation
 			for f, vals := range changes {
 				switch {
@@ -131,8 +122,6 @@ var proposeEdit = mutator.New(func() *probasev1.ProposeEditArgs { return &probas
 			if len(refused) > 0 {
 				return nil, &syncengine.Error{Code: syncengine.EPERMISSION, Message: "you cannot change some of these fields", Violations: refused}
 			}
-		default:
-			return nil, syncengine.Errorf(syncengine.EPERMISSION, "doctors' data is edited by their representatives and by the doctors themselves")
 		}
 		// Every change, direct or not, must leave a valid record.
 		merged := maps.Clone(current)
@@ -450,7 +439,7 @@ func (s *Service) pending(ctx context.Context, tx syncengine.Tx, id string) (*pr
 	if r.Status != probasev1.EditStatus_EDIT_STATUS_PENDING {
 		return nil, nil, nil, syncengine.Errorf(syncengine.EPRECONDITION, "edit request %s was already %s", id, strings.ToLower(strings.TrimPrefix(r.Status.String(), "EDIT_STATUS_")))
 	}
-	d, current, err := loadDoctor(ctx, tx, r.DoctorId)
+	d, current, err := lockDoctor(ctx, tx, r.DoctorId)
 	return r, d, current, err
 }
 

@@ -213,7 +213,7 @@ func TestBadEdits(t *testing.T) {
 			{"unknown clinic", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: changes("clinic_id", "nowhere")}, syncengine.EINVALID, "clinic_id"},
 			{"unknown field", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: changes("salary", "1")}, syncengine.EINVALID, "changes[0].field"},
 			{"required emptied", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: []*probasev1.FieldChange{{Field: "full_name"}}}, syncengine.EINVALID, "full_name"},
-			{"unknown doctor", repA, &probasev1.ProposeEditArgs{DoctorId: "nobody", BaseVersion: 1, Changes: changes("position", "x")}, syncengine.ENOTFOUND, ""},
+			{"unknown doctor", repA, &probasev1.ProposeEditArgs{DoctorId: "nobody", BaseVersion: 1, Changes: changes("position", "x")}, syncengine.EPERMISSION, ""},
 			{"future base", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 9, Changes: changes("position", "x")}, syncengine.EINVALID, "base_version"},
 			{"oversized comment", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: changes("position", "x"), Comment: strings.Repeat("я", 1001)}, syncengine.EINVALID, "comment"},
 			{"outside territory", south, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: changes("position", "x")}, syncengine.EPERMISSION, ""},

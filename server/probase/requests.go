@@ -2,7 +2,6 @@ package probase
 
 import (
 	"context"
-	"slices"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
@@ -20,16 +19,9 @@ var requestUpdate = mutator.New(func() *probasev1.RequestUpdateArgs { return &pr
 		if err := auth.Require(p, auth.RoleRep); err != nil {
 			return nil, err
 		}
-		d, _, err := loadDoctor(ctx, tx, a.DoctorId)
+		d, _, err := reachDoctor(ctx, tx, p, a.DoctorId, false)
 		if err != nil {
 			return nil, err
-		}
-		ts, err := auth.RepTerritories(ctx, tx, p.UserID)
-		if err != nil {
-			return nil, err
-		}
-		if !slices.Contains(ts, d.TerritoryId) {
-			return nil, syncengine.Errorf(syncengine.EPERMISSION, "doctor %s is not in your territories", d.Id)
 		}
 		if d.UserId == "" {
 			return nil, syncengine.Errorf(syncengine.EPRECONDITION, "%s has no account on the platform, so a request cannot reach them", d.FullName)

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore NewStore, o Options) {
 		{"Versions", testVersions},
 		{"BadPull", testBadPull},
 		{"BadPush", testBadPush},
+		{"Races", testRaces},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, harness) })
