@@ -12,7 +12,7 @@ import (
 // text and on character boundaries, the same every time; and a phone
 // number, an address or a named patient put into any text is found.
 func FuzzFind(f *testing.F) {
-	for _, s := range corpus {
+	for _, s := range fields {
 		f.Add(s)
 	}
 	f.Add("Пациентка Иванова, тел. +7 916 123-45-67, ivanova@mail.ru")
