@@ -37,8 +37,10 @@ const (
 	Phone
 	Email
 	Document
-	// BirthDate is a full date after "дата рождения", "DOB", "born".
+	// BirthDate is a full date after "дата рождения", "ДР", "D.O.B.", "born".
 	BirthDate
+	// Address is a postal address: a street, a house, a flat.
+	Address
 )
 
 func (k Kind) String() string {
@@ -53,6 +55,8 @@ func (k Kind) String() string {
 		return "a document or record number"
 	case BirthDate:
 		return "a date of birth"
+	case Address:
+		return "a postal address"
 	}
 	return "an identifier"
 }
@@ -73,6 +77,7 @@ func Find(text string) []Finding {
 	out = findEmails(text, out)
 	out = findBirthDates(text, out)
 	out = findNumbers(text, out)
+	out = findAddresses(text, out)
 	out = findNames(text, out)
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(b.End, a.End))
@@ -120,5 +125,5 @@ func Explain(text string) string {
 		parts = append(parts, f.Describe(text))
 	}
 	return strings.Join(parts, "; ") +
-		"; patients must not be identifiable: remove names, phone numbers, e-mail addresses, document numbers and dates of birth"
+		"; patients must not be identifiable: remove names, phone numbers, e-mail addresses and account names, postal addresses, document numbers and dates of birth"
 }

@@ -59,7 +59,7 @@ func check(t *testing.T, text string, fs []anonymity.Finding) {
 		if utf8.ValidString(text) && (!utf8.RuneStart(text[f.Start]) || (f.End < len(text) && !utf8.RuneStart(text[f.End]))) {
 			t.Fatalf("%q: finding %+v splits a character", text, f)
 		}
-		if f.Kind < anonymity.Name || f.Kind > anonymity.BirthDate || strings.HasPrefix(f.Kind.String(), "an identifier") {
+		if f.Kind < anonymity.Name || f.Kind > anonymity.Address || strings.HasPrefix(f.Kind.String(), "an identifier") {
 			t.Fatalf("%q: finding %+v of unknown kind", text, f)
 		}
 		end = f.End
