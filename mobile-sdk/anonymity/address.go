@@ -3,6 +3,7 @@ package anonymity
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // A postal address is found by its parts: a street word with a name after
@@ -14,8 +15,8 @@ import (
 // after them ("в квартире 2 кошки") and sizes ("flat 2 mm papules").
 var (
 	// street words before the street's name.
-	streetBefore = regexp.MustCompile(`(?:^|[^\p{L}])(?i:ул\.|улиц[аеыу]|пр\.|пр-т|просп\.|проспект[аеу]?|пер\.|переул(?:ок|ке)|б-р|бульвар[аеу]?|` +
-		`наб\.|набережн(?:ая|ой)|ш\.|шоссе|пл\.|мкр\.?|мкрн\.?|микрорайон[аеу]?|кв-л|туп\.|тупик[аеу]?|проезд[аеу]?|ж/м|жилмассив[аеу]?)` +
+	streetBefore = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?i:ул\.|улиц[аеыу]|пр\.|пр-т|просп\.|проспект[аеу]?|пер\.|переул(?:ок|ке)|б-р|бульвар[аеу]?|` +
+		`наб\.|набережн(?:ая|ой)|шоссе|пл\.|мкр\.?|мкрн\.?|микрорайон[аеу]?|кв-л|туп\.|тупик[аеу]?|проезд[аеу]?|ж/м|жилмассив[аеу]?)|ш\.)` + // "ш." lowercase only: "Ш." is an initial
 		`\s*(?:\d{1,3}\s+)?\p{Lu}[\p{L}'’-]*(?:[\s-]+(?:\p{Lu}[\p{L}'’-]*|\d{1,3}))?`)
 	// street words after the street's name, with a house number before
 	// ("12 Baker Street") or after ("Abay Ave 150"), or a Central Asian one
@@ -35,19 +36,47 @@ var (
 		`|(?i:проживает|прописан[аы]?)\s*:\s*\S`)
 )
 
-// addressHint is a quick look for what findAddresses needs.
-func addressHint(text string) bool {
-	return containsAny(strings.ToLower(text), "ул", "пр", "пер", "б-р", "бульв", "наб", "ш.", "пл.", "мкр", "микрор", "кв", "туп", "проезд",
-		"ж/м", "массив", "комн", "дом", "д.", "корп", "стр", "адрес", "прожива", "прописан", "street", "st", "road", "rd", "ave", "blvd",
-		"lane", "ln", "drive", "court", "ct", "square", "sq", "place", "way", "terrace", "crescent", "highway", "chasi", "кўча", "куча",
-		"көше", "коше", "даң", "данг", "prospekt", "проспекти", "mavze", "мавзе", "flat", "apt", "apartment", "house", "address",
-		"lives at", "living at", "resides at")
+// addressWords are the words findAddresses needs one of (lowercase, as
+// letter runs: "пр-т" is "пр", "ko'chasi" is "ko" and "chasi").
+const addressWords = `
+ул улиц* пр просп* проспект* пер переул* б бульвар* наб набережн* шоссе ш пл мкр мкрн микрорайон* кв туп тупик*
+проезд* ж жилмассив* квартир* комн комнат* адрес* проживает прописан* кучаси кошеси дангылы проспекти мавзеси
+street st str road rd avenue ave boulevard blvd lane ln drive court ct square sq place way terrace crescent
+highway chasi kochasi prospekti mavzesi flat apt apartment address lives living resides
+`
+
+// findAddresses runs the address patterns around the words that may
+// start an address (see hints), each window once.
+func findAddresses(text string, at []int, out []Finding) []Finding {
+	for k := 0; k < len(at); {
+		from := at[k]
+		// Back to the start of the line or to three words before: a street
+		// name may come before its street word ("12 Baker Street").
+		for n := 0; from > 0 && text[from-1] != '\n' && n < 4; {
+			from--
+			if text[from] == ' ' {
+				n++
+			}
+		}
+		to := at[k]
+		for k < len(at) && at[k] <= to+96 {
+			to = at[k]
+			k++
+		}
+		to = min(to+96, len(text))
+		for to < len(text) && !utf8.RuneStart(text[to]) {
+			to++
+		}
+		for _, f := range findAddressesIn(text[from:to]) {
+			f.Start, f.End = f.Start+from, f.End+from
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
-func findAddresses(text string, out []Finding) []Finding {
-	if !addressHint(text) {
-		return out
-	}
+// findAddressesIn runs the address patterns on one window of text.
+func findAddressesIn(text string) []Finding {
 	var found []Finding
 	add := func(start, end int) {
 		found = append(found, Finding{Kind: Address, Start: start, End: end})
@@ -66,7 +95,7 @@ func findAddresses(text string, out []Finding) []Finding {
 		add(m[2], m[3])
 	}
 	for _, m := range addressLabel.FindAllStringIndex(text, -1) {
-		add(m[0], m[1])
+		add(m[0], clauseEnd(text, m[1]))
 	}
 	// A house number is an address only with another part beside it: "д.
 	// 5" alone may be a day of a course.
@@ -75,5 +104,26 @@ func findAddresses(text string, out []Finding) []Finding {
 			add(m[2], m[3])
 		}
 	}
-	return append(out, found...)
+	return found
+}
+
+// clauseEnd is where the clause that goes on at i ends: a semicolon, a line
+// break, or a period before a space (not "ул." or "д.", which a short word
+// before shows to be abbreviations).
+func clauseEnd(text string, i int) int {
+	for j := i; j < len(text); j++ {
+		switch text[j] {
+		case ';', '\n':
+			return j
+		case '.':
+			if j+1 < len(text) && text[j+1] != ' ' {
+				continue
+			}
+			k := strings.LastIndexAny(text[:j], " ,") + 1
+			if j-k > 4 || j+1 == len(text) {
+				return j
+			}
+		}
+	}
+	return len(text)
 }

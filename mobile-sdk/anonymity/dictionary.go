@@ -42,6 +42,8 @@ type dictionary struct {
 	identityWords   wordSet
 	numberWords     wordSet
 	units           wordSet
+	addressWords    wordSet
+	messengerWords  wordSet
 }
 
 var dict = buildDictionary()
@@ -74,6 +76,8 @@ func buildDictionary() *dictionary {
 		identityWords:   newWordSet(identityWords),
 		numberWords:     newWordSet(numberWords),
 		units:           newWordSet(unitWords),
+		addressWords:    newWordSet(addressWords),
+		messengerWords:  newWordSet(messengerWords),
 	}
 	for _, w := range fields(surnameShaped) {
 		d.surnameShaped[fold(w)] = true

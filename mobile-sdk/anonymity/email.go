@@ -31,25 +31,16 @@ var (
 // "[dot]", " точка ".
 const dotWord = `\s*(?:\.|[(\[]\s*(?:dot|точка)\s*[)\]]|\s(?:dot|точка)\s)\s*`
 
-func findEmails(text string, out []Finding) []Finding {
+func findEmails(text string, messenger bool, out []Finding) []Finding {
 	at := strings.Contains(text, "@")
-	spelled := containsAny(text, "собак", "Собак", "(at)", "[at]", "(AT)", "[AT]", " at ", " AT ")
+	spelled := containsAny(text, spelledMarks...)
 	if at || spelled {
 		for _, m := range emailPattern.FindAllStringIndex(text, -1) {
 			out = append(out, Finding{Kind: Email, Start: m[0], End: m[1]})
 		}
 	}
 	if spelled {
-		for _, m := range spelledPattern.FindAllStringSubmatchIndex(text, -1) {
-			local, word, domain := text[m[2]:m[3]], "", text[m[6]:m[7]]
-			if m[4] >= 0 {
-				word = strings.ToLower(text[m[4]:m[5]])
-			}
-			if word == "at" && !strings.ContainsAny(local, "._0123456789") && !mailProviders.has(firstLabel(domain)) {
-				continue
-			}
-			out = append(out, Finding{Kind: Email, Start: m[2], End: m[9]})
-		}
+		out = findSpelled(text, out)
 	}
 	if at {
 		for _, m := range handlePattern.FindAllStringIndex(text, -1) {
@@ -64,10 +55,61 @@ func findEmails(text string, out []Finding) []Finding {
 	}
 	if strings.Contains(text, "/") {
 		for _, m := range profilePattern.FindAllStringIndex(text, -1) {
-			out = append(out, Finding{Kind: Email, Start: m[0], End: m[1]})
+			end := m[0] + len(strings.TrimRight(text[m[0]:m[1]], "."))
+			out = append(out, Finding{Kind: Email, Start: m[0], End: end})
 		}
 	}
-	return findHandles(text, out)
+	if messenger {
+		out = findHandles(text, out)
+	}
+	return out
+}
+
+// spelledMarks are what spells an address's @.
+var spelledMarks = []string{"собак", "Собак", "СОБАК", "(at)", "[at]", "(AT)", "[AT]", " at ", " AT "}
+
+// findSpelled reports addresses spelled out, looking only around each
+// spelled @: a long English text has many "at"s and few addresses.
+func findSpelled(text string, out []Finding) []Finding {
+	end := 0 // where the last window ended
+	for i := 0; i < len(text); {
+		at, mark := -1, ""
+		for _, m := range spelledMarks {
+			if k := strings.Index(text[i:], m); k >= 0 && (at < 0 || i+k < at) {
+				at, mark = i+k, m
+			}
+		}
+		if at < 0 {
+			return out
+		}
+		// The window: the word before the mark (up to 64 bytes of it) and
+		// what may follow as a domain.
+		from := max(at-64, end, 0)
+		if k := strings.LastIndexAny(text[from:at], " \t\n,;:("); k >= 0 && at-(from+k+1) > 0 {
+			from += k + 1
+		}
+		for from > 0 && !utf8.RuneStart(text[from]) {
+			from++
+		}
+		to := min(at+len(mark)+96, len(text))
+		for to < len(text) && !utf8.RuneStart(text[to]) {
+			to++
+		}
+		window := text[from:to]
+		for _, m := range spelledPattern.FindAllStringSubmatchIndex(window, -1) {
+			local, word, domain := window[m[2]:m[3]], "", window[m[6]:m[7]]
+			if m[4] >= 0 {
+				word = strings.ToLower(window[m[4]:m[5]])
+			}
+			if word == "at" && !strings.ContainsAny(local, "._0123456789") && !mailProviders.has(firstLabel(domain)) {
+				continue
+			}
+			out = append(out, Finding{Kind: Email, Start: from + m[2], End: from + m[9]})
+			end = max(end, from+m[9])
+		}
+		i = at + len(mark)
+	}
+	return out
 }
 
 // firstLabel is the first part of a domain as spelled: "outlook" of

@@ -21,7 +21,7 @@ func (n *names) eponym(i int) bool {
 	// An institution named after someone: "ГКБ им. С.П. Боткина",
 	// "КазНМУ имени Асфендиярова".
 	j := i - 1
-	for j >= 0 && n.words[j].initial {
+	for j >= 0 && i-j <= maxInitials && n.words[j].initial {
 		j--
 	}
 	if before := n.word(j); before != nil && (before.low == "им" || before.low == "имени") && !before.title {

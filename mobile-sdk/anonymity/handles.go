@@ -14,11 +14,11 @@ import (
 // sentence has no other reason to switch script.
 
 // messengerWords name a messenger, a network or an account.
-var messengerWords = newWordSet(`
+const messengerWords = `
 телеграм* телеграмм* тг tg telegram* инстаграм* инста insta instagram ig вк vk вконтакте facebook fb фейсбук*
 tiktok тикток* snapchat skype скайп* viber вайбер* whatsapp ватсап* вотсап* ник никнейм* nickname nick username
 логин* login handle аккаунт* account
-`)
+`
 
 // token is a run of text between white space, without the punctuation
 // around it.
@@ -60,7 +60,7 @@ func findHandles(text string, out []Finding) []Finding {
 	ts := tokens(text)
 	russian := mostlyCyrillic(text)
 	for k, t := range ts {
-		if !messengerWords.has(fold(t.text)) {
+		if !dict.messengerWords.has(fold(t.text)) {
 			continue
 		}
 		for j := k + 1; j < len(ts) && j <= k+4; j++ {

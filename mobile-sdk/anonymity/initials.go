@@ -6,6 +6,10 @@ package anonymity
 // a letter may designate a vitamin or a type ("Витамин Е."), so the word's
 // own evidence and what stands before the initials decide.
 
+// maxInitials bounds how far the rules look through initials ("Дж.Р.Р."),
+// so that a text of initials alone costs no more than other text.
+const maxInitials = 4
+
 // besideInitials reports whether word i is a surname by the initials
 // beside it.
 func (n *names) besideInitials(i int) bool {
@@ -38,7 +42,7 @@ func (n *names) besideInitials(i int) bool {
 // initialsAfter counts the initials right after word i.
 func (n *names) initialsAfter(i int) int {
 	k := 0
-	for j := i + 1; j < len(n.words) && n.words[j].initial; j++ {
+	for j := i + 1; j < len(n.words) && n.words[j].initial && k < maxInitials; j++ {
 		if (k == 0 && !spaces(n.words[j].gap)) || (k > 0 && !afterInitial(n.words[j].gap)) {
 			break
 		}
@@ -51,7 +55,7 @@ func (n *names) initialsAfter(i int) int {
 // index of the first.
 func (n *names) initialsBefore(i int) (k, first int) {
 	first = i
-	for j := i - 1; j >= 0 && n.words[j].initial && afterInitial(n.words[j+1].gap); j-- {
+	for j := i - 1; j >= 0 && k < maxInitials && n.words[j].initial && afterInitial(n.words[j+1].gap); j-- {
 		k, first = k+1, j
 	}
 	return k, first

@@ -105,6 +105,8 @@ func (n *names) judge(i int) {
 		n.flag[i] = true
 	case w.title && n.surnamePair(i):
 		n.flag[i] = true
+	case w.title && n.agedPair(i):
+		n.flag[i] = true
 	case w.title && n.surname(w) == strongName && n.loneInSentence(i):
 		n.flag[i] = true
 	}
@@ -129,6 +131,16 @@ func (n *names) surnamePair(i int) bool {
 		}
 	}
 	return false
+}
+
+// agedPair: a capitalised word after a first name, with an age after it:
+// "Ernest Holloway, 70", "Вера Сапожник, 40 лет".
+func (n *names) agedPair(i int) bool {
+	prev := n.word(i - 1)
+	if prev == nil || !spaces(n.words[i].gap) || !prev.title || prev.initial || n.class(prev) == notName {
+		return false
+	}
+	return !n.ordinary(i) && ageAfter.MatchString(n.text[n.words[i].end:])
 }
 
 // agedSurname: a surname with an age after it, "Иванова, 34 года";
@@ -184,7 +196,7 @@ func (n *names) beforePatronymicWord(i int) bool {
 func (n *names) afterMarker(i int) bool {
 	w := n.word(i)
 	j := i - 1
-	for j >= 0 && n.words[j].initial && afterInitial(n.words[j+1].gap) {
+	for j >= 0 && i-j <= maxInitials && n.words[j].initial && afterInitial(n.words[j+1].gap) {
 		j-- // "Mr J. Smith"
 	}
 	m := n.word(j)
@@ -203,8 +215,10 @@ func (n *names) afterMarker(i int) bool {
 		return false // "ФИО: не указывается"
 	}
 	if dict.titles.has(m.low) && !label {
-		// "Dr. Brown", but not the brand "Dr. Jart+".
-		return (w.title || w.upper) && n.evidence(i) != notName
+		// "Dr. Brown", "Dr. Chen", but not the brand "Dr. Jart+" (brand
+		// pairs are weighed before) nor "Dr. Sea+ Mud".
+		raw := n.text[w.end:]
+		return (w.title || w.upper) && !strings.HasPrefix(raw, "+") && (n.evidence(i) != notName || !n.ordinary(i))
 	}
 	if !label && !dict.markers.has(m.low) {
 		return false
@@ -332,10 +346,11 @@ func (n *names) loneInSentence(i int) bool {
 // Christina, 30 лет").
 func (n *names) brand(i int, marker bool) bool {
 	w := n.word(i)
-	if next := n.word(i + 1); next != nil && spaces(next.gap) && dict.brands[w.low+" "+next.low] {
+	// A period may follow the first word: "Dr. Hauschka".
+	if next := n.word(i + 1); next != nil && spaces(strings.TrimPrefix(next.gap, ".")) && dict.brands[w.low+" "+next.low] {
 		return true
 	}
-	if prev := n.word(i - 1); prev != nil && spaces(w.gap) && dict.brands[prev.low+" "+w.low] {
+	if prev := n.word(i - 1); prev != nil && spaces(strings.TrimPrefix(w.gap, ".")) && dict.brands[prev.low+" "+w.low] {
 		return true
 	}
 	if !dict.brandNames[w.low] {
@@ -348,7 +363,7 @@ func (n *names) brand(i int, marker bool) bool {
 // a brand ("St John's wort", "St. Ives"), not a person.
 func (n *names) saint(i int) bool {
 	j := i - 1
-	for j >= 0 && n.words[j].initial {
+	for j >= 0 && i-j <= maxInitials && n.words[j].initial {
 		j--
 	}
 	prev := n.word(j)

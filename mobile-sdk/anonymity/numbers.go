@@ -93,19 +93,28 @@ var (
 
 // findNumbers reports phone numbers and document numbers.
 func findNumbers(text string, out []Finding) []Finding {
+	chain := 0 // where the last chain of period-separated groups ended
 	for i := 0; ; {
 		run, ok := nextRun(text, i)
 		if !ok {
 			return out
 		}
 		i = max(run.end, run.start+1)
-		if end, ok := dotted(text, run.start); ok {
-			out = append(out, Finding{Kind: Phone, Start: run.start, End: end})
-			i = end
-			continue
+		if run.start >= chain {
+			end, phone := dotted(text, run.start)
+			chain = end
+			if phone {
+				out = append(out, Finding{Kind: Phone, Start: run.start, End: end})
+				i = end
+				continue
+			}
 		}
 		if kind := classify(text, run); kind != 0 {
-			out = append(out, Finding{Kind: kind, Start: run.start, End: run.end})
+			start := run.start
+			if l := gluedLetters(text, run.start); kind == Document && passportShape.MatchString(l) {
+				start -= len(l) // "AA1234567" is one number
+			}
+			out = append(out, Finding{Kind: kind, Start: start, End: run.end})
 		}
 	}
 }
@@ -236,7 +245,8 @@ func context(text string, at int) numberContext {
 // dotted reads a phone number written with periods at a run's start:
 // "8.701.123.45.67", "+7.777.555.12.34", "250.12.34". Dates ("12.03.2025",
 // "2025.03.12"), decimals, versions and thousands ("1.000.000 КОЕ") are
-// not phones.
+// not phones. end is where the period-separated groups end, phone or not,
+// so that no group inside them is read again.
 func dotted(text string, start int) (end int, ok bool) {
 	i := start
 	if text[i] == '+' {
@@ -260,7 +270,7 @@ func dotted(text string, start int) (end int, ok bool) {
 		break
 	}
 	if len(groups) < 3 || (end < len(text) && (isDigit(text[end]) || text[end] == ',' && end+1 < len(text) && isDigit(text[end+1]))) {
-		return 0, false
+		return end, false
 	}
 	digits := 0
 	for _, g := range groups {
@@ -273,15 +283,15 @@ func dotted(text string, start int) (end int, ok bool) {
 	g := groups
 	switch {
 	case len(g) == 3 && g[0] <= 2 && g[1] <= 2 && (g[2] == 2 || g[2] == 4):
-		return 0, false // 12.03.2025
+		return end, false // 12.03.2025
 	case len(g) == 3 && g[0] == 4 && g[1] <= 2 && g[2] <= 2:
-		return 0, false // 2025.03.12
+		return end, false // 2025.03.12
 	case thousands && quantity(text[end:]):
-		return 0, false // 1.000.000 КОЕ
+		return end, false // 1.000.000 КОЕ
 	case digits >= 9 && digits <= 15:
 		return end, true
 	case digits == 7 && len(g) == 3 && g[0] == 3 && g[1] == 2 && g[2] == 2:
 		return end, true // 250.12.34
 	}
-	return 0, false
+	return end, false
 }

@@ -32,8 +32,10 @@ var (
 	// Central Asian first names are compounds whose last part tells them:
 	// Асыл-жан, Нур-бек, Зар-нигор, Sardor-bek, Abdul-lo, Nur-iddin.
 	nameEndings = []suffixRule{
-		{3, words("бек жан жон гуль гул хон улло иддин уддин мурод нигор"), words("- а у ом е ы и ю")},
-		{3, words("bek jan zhan jon gul khon xon ullo iddin uddin murod nigor"), words("-")},
+		{3, words("бек жан жон хон улло иддин уддин мурод нигор"), words("- а у ом е ы и ю")},
+		{2, words("гуль гул"), words("- и е ю ей")}, // Ойгул, Айгуль
+		{3, words("bek jan zhan jon khon xon ullo iddin uddin murod nigor"), words("-")},
+		{2, words("gul"), words("-")},
 	}
 	// pairSurname: the surname endings surnamePair trusts.
 	pairSurname = []suffixRule{
@@ -55,9 +57,10 @@ var (
 	}
 	cyrWeakPatronymic = []suffixRule{{3, words("ичн"), words("а ы е у ой")}}
 	latPatronymic     = []suffixRule{{3, words("ovich evich ovna evna ichna"), words("-")}}
-	// An age after a surname: "Иванова, 34 года", "Smith, 45 years";
-	// bareAgeAfter without the comma: "Тохтаходжаева 45 лет".
-	ageAfter     = regexp.MustCompile(`^\s*,\s*\d{1,3}\s*-?\s*(лет|год|года|г\.|мес|y\.?\s?o|years?|yrs?|yo\b|-year)`)
+	// An age after a surname: "Иванова, 34 года", "Smith, 45 years",
+	// "Umarov, 16, acne"; bareAgeAfter without the comma: "Тохтаходжаева
+	// 45 лет".
+	ageAfter     = regexp.MustCompile(`^\s*,\s*\d{1,3}(?:\s*-?\s*(?:лет|год|года|г\.|мес|y\.?\s?o|years?|yrs?|yo\b|-year)|\s*(?:[,;)]|$))`)
 	bareAgeAfter = regexp.MustCompile(`^\s*[—–-]?\s*\d{1,3}\s*-?\s*(лет|год|года|y\.?\s?o|years?|yrs?|yo\b|-year)`)
 )
 
@@ -115,7 +118,7 @@ func (n *names) class(w *word) nameClass {
 	if best == notName && !w.cyrillic && w.runes >= 3 && (w.title || w.upper) {
 		best = dict.nameSkeletons[latinSkeleton(w.low)]
 	}
-	if best == notName && w.title && w.runes >= 6 && matches(nameEndings, w.low) {
+	if best == notName && w.title && w.runes >= 5 && matches(nameEndings, w.low) {
 		best = strongName // "Асылжан", "Sardorbek", "Зарнигор"
 	}
 	return best

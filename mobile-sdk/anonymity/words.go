@@ -142,24 +142,27 @@ func splitWords(text string) []word {
 // mergeLabels reads "Ф.И.О.", "Ф. И. О." and "ф.и.о." as the one word
 // "фио", so its letters are not taken for a person's initials.
 func mergeLabels(text string, ws []word) []word {
-	for k := 0; k+2 < len(ws); k++ {
-		a, b, c := &ws[k], &ws[k+1], &ws[k+2]
-		if a.low != "ф" || b.low != "и" || c.low != "о" || !a.title || !afterInitial(b.gap) || !afterInitial(c.gap) {
-			continue
+	out := ws[:0]
+	for k := 0; k < len(ws); k++ {
+		if k+2 < len(ws) {
+			a, b, c := ws[k], ws[k+1], ws[k+2]
+			if a.low == "ф" && b.low == "и" && c.low == "о" && a.title && afterInitial(b.gap) && afterInitial(c.gap) {
+				a.end, a.low, a.parts, a.runes = c.end, "фио", []string{"фио"}, 3
+				a.initial, a.upper, a.label = false, true, true
+				if c.end < len(text) && text[c.end] == '.' {
+					a.end++
+				}
+				out = append(out, a)
+				k += 2
+				if k+1 < len(ws) {
+					ws[k+1].gap = text[a.end:ws[k+1].start]
+				}
+				continue
+			}
 		}
-		merged := *a
-		merged.end, merged.low, merged.parts, merged.runes = c.end, "фио", []string{"фио"}, 3
-		merged.initial, merged.upper, merged.label = false, true, true
-		if c.end < len(text) && text[c.end] == '.' {
-			merged.end++
-		}
-		next := append([]word{merged}, ws[k+3:]...)
-		if len(next) > 1 {
-			next[1].gap = text[merged.end:next[1].start]
-		}
-		ws = append(ws[:k], next...)
+		out = append(out, ws[k])
 	}
-	return ws
+	return out
 }
 
 func newWord(text string, start, end int) word {
@@ -197,14 +200,20 @@ func newWord(text string, start, end int) word {
 	}
 	w.cyrillic = cyr*2 > letters
 	var b strings.Builder
+	b.Grow(len(raw))
 	for _, r := range rs {
-		if r == 'ё' {
+		switch {
+		case r == 'ё':
 			r = 'е'
-		} else if c, ok := lookalikes[r]; ok && w.cyrillic {
-			r = c
-		} else if f, ok := centralAsian[r]; ok {
-			b.WriteString(f) // "Серікұлы" is looked up as "серикулы"
-			continue
+		case r < 0x80 && w.cyrillic:
+			if c, ok := lookalikes[r]; ok {
+				r = c
+			}
+		case r > 0x451 && r < 0x500:
+			if f, ok := centralAsian[r]; ok {
+				b.WriteString(f) // "Серікұлы" is looked up as "серикулы"
+				continue
+			}
 		}
 		b.WriteRune(r)
 	}

@@ -29,6 +29,20 @@ func newWordSet(lists ...string) wordSet {
 
 func (s wordSet) has(w string) bool { return s.exact[w] || s.prefixes.has(w) }
 
+// hasBytes is has for a word in a buffer, without copying it.
+func (s wordSet) hasBytes(w []byte) bool {
+	if s.exact[string(w)] {
+		return true
+	}
+	p := s.prefixes
+	for i := p.min; i <= p.max && i <= len(w) && len(p.stems) > 0; i++ {
+		if (i == len(w) || utf8.RuneStart(w[i])) && p.stems[string(w[:i])] {
+			return true
+		}
+	}
+	return false
+}
+
 // prefixSet matches words starting with any of its stems.
 type prefixSet struct {
 	stems    map[string]bool
