@@ -127,6 +127,9 @@ func Explain(text string) string {
 		}
 		parts = append(parts, f.Describe(text))
 	}
-	return strings.Join(parts, "; ") +
-		"; patients must not be identifiable: remove names, phone numbers, e-mail addresses and account names, postal addresses, document numbers and dates of birth"
+	return strings.Join(parts, "; ") + "; patients must not be identifiable: " + Advice
 }
+
+// Advice says what to remove from a text Find refuses; refusals end with
+// it, on the server and on the device alike.
+const Advice = "remove names, phone numbers, e-mail addresses and account names, postal addresses, document numbers and dates of birth"
