@@ -1,24 +1,26 @@
 // Package anonymity finds what in free text could identify a person: names,
-// phone numbers, e-mail addresses and document numbers (passport, SNILS,
-// INN, OMS policy, medical record numbers), in Russian and English.
+// dates of birth, phone numbers, e-mail addresses and messenger handles,
+// postal addresses and document numbers (passport, SNILS, INN/IIN, OMS
+// policy, medical record numbers), in Russian and English, with the names
+// of Central Asia in Cyrillic and Latin script.
 //
 // It is made for the free text of clinical cases, where medical words are
-// many and capitalised eponyms common ("симптом Никольского", "Wood's
-// lamp", "фототип II по Фицпатрику"). A name is reported on evidence: a
-// known first name (in any case form); a patronymic; a surname-shaped
-// word (-ов, -ова, -ин, -ский, -енко...) beside initials, a first name or an
-// age ("Иванова, 34 года"); any capitalised word after "пациентка",
-// "больной", "Mrs" or "ФИО:"; or a lone capitalised -ов/-ова word in the
-// middle of a sentence of lowercase words. Words after the nouns that
-// introduce eponyms ("симптом", "лампа", "по") or before the ones that
-// follow them ("syndrome", "'s sign") are left alone, and so are initials
-// on their own ("Пациентка К., 34 лет"), the usual anonymised form.
+// many and capitalised eponyms, drugs and brands common ("симптом
+// Никольского", "Wood's lamp", "Пациенту Дупиксент", "Murad Retinal"). A
+// name is reported on evidence: a first name or surname of the lexicons
+// (lexicon/, in every case form and Latin spelling); a patronymic; a
+// surname's ending beside initials, a first name or an age; any
+// capitalised word beside initials that nothing before them shows to be an
+// anonymised patient ("Пациентка А.Б.") or a designation ("Витамин Е.");
+// a word after "пациентка", "Mrs", "Dr" or a label ("ФИО:", "Ф.И.О."). A
+// full date is a date of birth after "дата рождения", "ДР", "D.O.B.",
+// "born" with nothing else between. Numbers are judged by shape and by the
+// words before them ("тел.", "паспорт"; "серия" of a product and a unit
+// after make them harmless). Addresses are found by their street, house
+// and flat words with what follows them.
 //
-// A full date is reported as a date of birth after "дата рождения", "DOB"
-// or "born". Numbers are judged by shape (a leading plus, Russian mobile and landline
-// forms, SNILS's 3-3-3-2 groups, any nine digits or more) and by the words
-// before them ("тел.", "паспорт", "полис ОМС", "медкарта №"); dates,
-// doses, ratios and ICD codes are left alone.
+// The package is pure (standard library, embedded word lists) and fast:
+// phones run it on every save.
 package anonymity
 
 import (
@@ -37,8 +39,10 @@ const (
 	Phone
 	Email
 	Document
-	// BirthDate is a full date after "дата рождения", "DOB", "born".
+	// BirthDate is a full date after "дата рождения", "ДР", "D.O.B.", "born".
 	BirthDate
+	// Address is a postal address: a street, a house, a flat.
+	Address
 )
 
 func (k Kind) String() string {
@@ -53,6 +57,8 @@ func (k Kind) String() string {
 		return "a document or record number"
 	case BirthDate:
 		return "a date of birth"
+	case Address:
+		return "a postal address"
 	}
 	return "an identifier"
 }
@@ -70,9 +76,11 @@ func Find(text string) []Finding {
 		return nil
 	}
 	var out []Finding
-	out = findEmails(text, out)
+	h := findHints(text)
+	out = findEmails(text, h.messenger, out)
 	out = findBirthDates(text, out)
 	out = findNumbers(text, out)
+	out = findAddresses(text, h.address, out)
 	out = findNames(text, out)
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(b.End, a.End))
@@ -119,6 +127,9 @@ func Explain(text string) string {
 		}
 		parts = append(parts, f.Describe(text))
 	}
-	return strings.Join(parts, "; ") +
-		"; patients must not be identifiable: remove names, phone numbers, e-mail addresses, document numbers and dates of birth"
+	return strings.Join(parts, "; ") + "; patients must not be identifiable: " + Advice
 }
+
+// Advice says what to remove from a text Find refuses; refusals end with
+// it, on the server and on the device alike.
+const Advice = "remove names, phone numbers, e-mail addresses and account names, postal addresses, document numbers and dates of birth"

@@ -17,7 +17,7 @@ func found(text string) []string {
 }
 
 func kindName(k anonymity.Kind) string {
-	return map[anonymity.Kind]string{anonymity.Name: "name", anonymity.Phone: "phone", anonymity.Email: "email", anonymity.Document: "document", anonymity.BirthDate: "birth"}[k]
+	return map[anonymity.Kind]string{anonymity.Name: "name", anonymity.Phone: "phone", anonymity.Email: "email", anonymity.Document: "document", anonymity.BirthDate: "birth", anonymity.Address: "address"}[k]
 }
 
 // TestClean: medical text with eponyms, drugs, brands, doses, dates, codes
@@ -86,6 +86,17 @@ func TestClean(t *testing.T) {
 		"ДИАГНОЗ: АТОПИЧЕСКИЙ ДЕРМАТИТ. МУЖЧИНА, 45 ЛЕТ. ЭФФАКЛАР ДУО(+) 2 РАЗА В ДЕНЬ.",
 		"акне, назначен эффаклар дуо, через 8 недель улучшение, пациентка довольна",
 		"Бөртпелер азайды, тері қызаруы жоқ. Toshmalar kamaydi, terining qizarishi yo'q.",
+		// After a dative noun, brands named like people, batches, counts,
+		// visit dates beside words about birth.
+		"Пациенту Дупиксент 300 мг п/к 1 раз в 2 недели.",
+		"Пациентке Ярина на 6 месяцев по согласованию с гинекологом.",
+		"Использует сыворотку Murad Retinal ReSculpt на ночь.",
+		"Эффаклар Дуо(+), серия 230415, срок годности до 04.2026. Серия 4506.",
+		"Посев: Staphylococcus aureus 1 000 000 КОЕ/мл; пробиотик 10 000 000 000 КОЕ.",
+		"Родился в срок, на грудном вскармливании; осмотр 12.03.2025.",
+		"Пациентка А.Б. Фототип II. Гепатит В. Изотретиноин противопоказан.",
+		"В квартире 2 кошки; проживает в Алматы; Flat warts, 12 lesions.",
+		"St John's wort stopped. Whitfield's ointment twice daily. Направлена из ГКБ им. С.П. Боткина.",
 	}
 	for _, text := range texts {
 		if got := found(text); len(got) > 0 {
@@ -166,7 +177,7 @@ func TestFound(t *testing.T) {
 		{"MRN 00123456", []string{"document:00123456"}},
 		{"SSN 123-45-6789", []string{"document:123-45-6789"}},
 		{"NHS number 943 476 5919", []string{"document:943 476 5919"}},
-		{"ID123456789", []string{"document:123456789"}},
+		{"ID123456789", []string{"document:ID123456789"}},
 		{"карта № 77001", []string{"document:77001"}},
 		{"свидетельство о рождении II-МЮ 123456", []string{"document:123456"}},
 		// Dates of birth.
@@ -190,6 +201,30 @@ func TestFound(t *testing.T) {
 		{"Айгерим кызы, 30 лет", []string{"name:Айгерим"}},
 		{"Dilnoza, 25, acne vulgaris", []string{"name:Dilnoza"}},
 		{"пациент Нурланов Ержан", []string{"name:Нурланов Ержан"}},
+		// Surnames of any origin beside initials, Central Asian names in
+		// both scripts, labels with dots.
+		{"Консультирована дерматологом Ким Е.В., диагноз подтверждён.", []string{"name:Ким Е.В."}},
+		{"Гистологию пересмотрел Д.А. Кац.", []string{"name:Д.А. Кац"}},
+		{"Reviewed by J. Whitfield, consultant.", []string{"name:J. Whitfield"}},
+		{"Aigerim, 28, rosacea.", []string{"name:Aigerim"}},
+		{"Бахтиёр жалуется на зуд.", []string{"name:Бахтиёр"}},
+		{"Жанибек Серікұлы, 45 лет", []string{"name:Жанибек Серікұлы"}},
+		{"Пациентке Жумабаевой назначен гель.", []string{"name:Жумабаевой"}},
+		{"Ф.И.О.: Ахметова Гульмира Сериковна.", []string{"name:Ахметова Гульмира Сериковна"}},
+		// Dates of birth, phones with periods, spelled addresses, handles.
+		{"ДР 12.04.1987, акне.", []string{"birth:12.04.1987"}},
+		{"D.O.B. 1982-03-14, chronic urticaria.", []string{"birth:1982-03-14"}},
+		{"Born on the 3rd of May 1979.", []string{"birth:3rd of May 1979"}},
+		{"Тел. 8.701.123.45.67, звонить после 18:00.", []string{"phone:8.701.123.45.67"}},
+		{"Фото присылает на aigerim.nur собака mail.ru.", []string{"email:aigerim.nur собака mail.ru"}},
+		{"Send the results to j.whitfield at nhs dot net.", []string{"email:j.whitfield at nhs dot net"}},
+		{"Присылает фото в телеграм: aigerim_derm.", []string{"email:aigerim_derm"}},
+		{"Sends photos via t.me/kanat_s.", []string{"email:t.me/kanat_s"}},
+		{"Паспорт AA1234567, выдан в Ташкенте.", []string{"document:AA1234567"}},
+		// Postal addresses.
+		{"Живёт на ул. Навои, дом 7.", []string{"address:ул. Навои", "address:дом 7"}},
+		{"Lives at 12 Baker Street, flat 3, London.", []string{"address:Lives at 12 Baker Street, flat 3, London"}},
+		{"Душанбе, ул. Рудаки, 34.", []string{"address:ул. Рудаки"}},
 	}
 	for _, tc := range tests {
 		got := found(tc.text)

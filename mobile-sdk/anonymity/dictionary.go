@@ -16,88 +16,79 @@ const (
 
 // dictionary holds the word lists, built once.
 type dictionary struct {
-	names           map[string]nameClass // first names, every case form
-	surnames        map[string]bool
+	lexicon
 	surnameShaped   map[string]bool
 	eponyms         prefixSet
 	eponymBefore    prefixSet
 	eponymAfter     map[string]bool
 	markers         wordSet
+	dative          wordSet
 	honorifics      wordSet
 	titles          wordSet
 	brands          map[string]bool
+	brandNames      map[string]bool
 	labels          wordSet
+	labelBefore     wordSet
+	unnamed         wordSet
 	places          wordSet
 	patronymicWords wordSet
 	abbreviations   wordSet
+	lettered        wordSet
+	referrers       wordSet
+	functionWords   wordSet
 	phoneWords      wordSet
 	documentWords   wordSet
+	batchWords      wordSet
+	identityWords   wordSet
 	numberWords     wordSet
-	birthWords      wordSet
+	units           wordSet
+	addressWords    wordSet
+	messengerWords  wordSet
 }
 
 var dict = buildDictionary()
 
 func buildDictionary() *dictionary {
 	d := &dictionary{
-		names:           map[string]nameClass{},
-		surnames:        map[string]bool{},
+		lexicon:         loadLexicon(),
 		surnameShaped:   map[string]bool{},
 		eponyms:         newPrefixSet(eponymStems),
 		eponymBefore:    newPrefixSet(eponymBefore),
 		eponymAfter:     map[string]bool{},
 		markers:         newWordSet(personMarkers),
+		dative:          newWordSet(dativeMarkers),
 		honorifics:      newWordSet(honorifics),
 		titles:          newWordSet(titles),
 		brands:          map[string]bool{},
+		brandNames:      map[string]bool{},
 		labels:          newWordSet(labelMarkers),
+		labelBefore:     newWordSet(labelBefore),
+		unnamed:         newWordSet(unnamedWords),
 		places:          newWordSet(placeWords),
 		patronymicWords: newWordSet(patronymicWords),
 		abbreviations:   newWordSet(abbreviations),
+		lettered:        newWordSet(letteredWords),
+		referrers:       newWordSet(referrerWords),
+		functionWords:   newWordSet(functionWords),
 		phoneWords:      newWordSet(phoneWords),
 		documentWords:   newWordSet(documentWords),
+		batchWords:      newWordSet(batchWords),
+		identityWords:   newWordSet(identityWords),
 		numberWords:     newWordSet(numberWords),
-		birthWords:      newWordSet(birthWords),
-	}
-	add := func(list string, class nameClass, inflect bool) {
-		for _, w := range fields(list) {
-			w = fold(w)
-			forms := []string{w}
-			if inflect {
-				forms = declensions(w)
-			}
-			for _, f := range forms {
-				if d.names[f] < class {
-					d.names[f] = class
-				}
-			}
-		}
-	}
-	// Weak first, so that a strong name's forms win where they coincide,
-	// then weak entries again: a weak word stays weak however it was
-	// generated ("Роман" also makes "романа").
-	add(cyrillicNames, strongName, true)
-	add(latinNames, strongName, false)
-	for _, list := range []string{cyrillicWeakNames, latinWeakNames} {
-		for _, w := range fields(list) {
-			w = fold(w)
-			forms := []string{w}
-			if list == cyrillicWeakNames {
-				forms = declensions(w)
-			}
-			for _, f := range forms {
-				d.names[f] = weakName
-			}
-		}
-	}
-	for _, w := range fields(surnames) {
-		d.surnames[fold(w)] = true
+		units:           newWordSet(unitWords),
+		addressWords:    newWordSet(addressWords),
+		messengerWords:  newWordSet(messengerWords),
 	}
 	for _, w := range fields(surnameShaped) {
 		d.surnameShaped[fold(w)] = true
 	}
 	for _, b := range strings.Split(brands, ",") {
-		d.brands[fold(strings.Join(fields(b), " "))] = true
+		b = fold(strings.Join(fields(b), " "))
+		if strings.Contains(b, " ") {
+			d.brands[b] = true
+		} else if b != "" {
+			d.brandNames[b] = true
+		}
 	}
 	for _, w := range fields(eponymAfter) {
 		d.eponymAfter[w] = true

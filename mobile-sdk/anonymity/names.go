@@ -67,19 +67,23 @@ func (n *names) word(i int) *word {
 // judge flags word i if the evidence says it is (part of) a name.
 func (n *names) judge(i int) {
 	w := &n.words[i]
-	if w.initial || (w.upper && w.runes <= 4 && n.class(w) == notName) {
+	if w.initial || w.label || (w.upper && w.runes <= 4 && n.class(w) == notName && !n.listed(w)) {
 		return // initials alone are the usual anonymised form ("Пациентка К."); short capitals are acronyms
 	}
 	capital := w.title || w.upper
 	class := n.class(w)
-	if !capital && class == notName && !n.afterMarker(i) {
+	marker := n.afterMarker(i)
+	if !capital && class == notName && !marker {
 		return // an ordinary lowercase word, most of any text
 	}
-	if productCode(n.text[w.end:]) || n.brand(i) {
-		return // "Диане-35", "Elizabeth Arden"
+	if productCode(n.text[w.end:]) || n.brand(i, marker) || n.saint(i) {
+		return // "Диане-35", "Elizabeth Arden", "Murad Retinal", "St John's wort"
+	}
+	if !marker && n.afterDative(i) {
+		return // "Пациентке Ярина": after a dative noun the word itself must say it is a name
 	}
 	switch {
-	case n.afterMarker(i):
+	case marker:
 		n.flag[i] = true
 	case n.eponym(i):
 		return
@@ -89,17 +93,66 @@ func (n *names) judge(i int) {
 		n.flag[i] = true
 	case capital && n.patronymic(w) == strongName:
 		n.flag[i] = true
+	case capital && n.besideInitials(i):
+		n.flag[i] = true
 	case capital && n.surname(w) != notName && n.nextToName(i):
 		n.flag[i] = true
 	case class == weakName && capital && n.nextToName(i):
 		n.flag[i] = true
 	case capital && n.beforePatronymicWord(i):
 		n.flag[i] = true
-	case capital && n.surname(w) != notName && ageAfter.MatchString(n.text[w.end:]):
+	case capital && n.agedSurname(i):
+		n.flag[i] = true
+	case w.title && n.surnamePair(i):
+		n.flag[i] = true
+	case w.title && n.agedPair(i):
 		n.flag[i] = true
 	case w.title && n.surname(w) == strongName && n.loneInSentence(i):
 		n.flag[i] = true
 	}
+}
+
+// surnamePair: a surname by an ending that no common noun shares (-ова,
+// -евой, -енко, -зода; not -ов, a genitive plural too, nor -ян, as in
+// "Масло Семян") beside another capitalised word that may be a first name
+// the lexicon lacks: "Севинч Абдуллаева".
+func (n *names) surnamePair(i int) bool {
+	w := n.word(i)
+	if !matches(pairSurname, w.parts[len(w.parts)-1]) || n.surname(w) == notName {
+		return false
+	}
+	for _, j := range []int{i - 1, i + 1} {
+		o := n.word(j)
+		if o == nil || !spaces(n.words[max(i, j)].gap) {
+			continue
+		}
+		if o.title && !o.upper && !o.initial && o.cyrillic == w.cyrillic && !n.ordinary(j) && !n.brand(j, false) {
+			return true
+		}
+	}
+	return false
+}
+
+// agedPair: a capitalised word after a first name, with an age after it:
+// "Ernest Holloway, 70", "Вера Сапожник, 40 лет".
+func (n *names) agedPair(i int) bool {
+	prev := n.word(i - 1)
+	if prev == nil || !spaces(n.words[i].gap) || !prev.title || prev.initial || n.class(prev) == notName {
+		return false
+	}
+	return !n.ordinary(i) && ageAfter.MatchString(n.text[n.words[i].end:])
+}
+
+// agedSurname: a surname with an age after it, "Иванова, 34 года";
+// without the comma only a surname by its ending, "Тохтаходжаева 45 лет".
+func (n *names) agedSurname(i int) bool {
+	w := n.word(i)
+	s := n.surname(w)
+	if s == notName {
+		return false
+	}
+	after := n.text[w.end:]
+	return ageAfter.MatchString(after) || (s == strongName && bareAgeAfter.MatchString(after))
 }
 
 // nameLike reports whether a neighbouring word is evidence of a name: a
@@ -115,13 +168,9 @@ func (n *names) nameLike(w *word) bool {
 // "Вера Иванова", "И.И. Петров", "Петров И.И.", "Mark Smith".
 func (n *names) nextToName(i int) bool {
 	w, prev, next := n.word(i), n.word(i-1), n.word(i+1)
-	if prev != nil && !n.eponym(i-1) {
-		if prev.initial && afterInitial(w.gap) {
-			return true
-		}
-		if !prev.initial && spaces(w.gap) && n.nameLike(prev) {
-			return true
-		}
+	// Initials before are weighed by besideInitials.
+	if prev != nil && !n.eponym(i-1) && !prev.initial && spaces(w.gap) && n.nameLike(prev) {
+		return true
 	}
 	if next != nil && !n.eponym(i+1) {
 		if next.initial && spaces(next.gap) {
@@ -143,11 +192,11 @@ func (n *names) beforePatronymicWord(i int) bool {
 // afterMarker reports whether word i names the person a marker before it
 // introduces: "пациентка Иванова", "Mrs Smith", "ФИО: Петров", "у больного
 // Сидорова". Initials alone after a marker are the usual anonymised form
-// and pass.
+// and pass, and so does a sentence after them ("Пациентка К. Жалобы...").
 func (n *names) afterMarker(i int) bool {
 	w := n.word(i)
 	j := i - 1
-	for j >= 0 && n.words[j].initial && afterInitial(n.words[j+1].gap) {
+	for j >= 0 && i-j <= maxInitials && n.words[j].initial && afterInitial(n.words[j+1].gap) {
 		j-- // "Mr J. Smith"
 	}
 	m := n.word(j)
@@ -161,24 +210,34 @@ func (n *names) afterMarker(i int) bool {
 	if strings.Contains(gap, ".") && n.words[j+1].sentence {
 		return false // "...пациентки. Результат"
 	}
-	byLabel := func() bool { // "ФИО: ...", "по фамилии ..."
-		if strings.ContainsAny(gap, ":—-–") {
-			return true
-		}
-		before := n.word(j - 1)
-		return before != nil && before.low == "по" && spaces(m.gap)
+	label := n.label(j) && n.byLabel(j)
+	if label && dict.unnamed.has(w.low) {
+		return false // "ФИО: не указывается"
 	}
-	label := dict.labels.has(m.low) && byLabel()
 	if dict.titles.has(m.low) && !label {
-		// "Dr. Brown", but not the brand "Dr. Jart+".
-		return (w.title || w.upper) && (n.class(w) != notName || n.surname(w) != notName)
+		// "Dr. Brown", "Dr. Chen", but not the brand "Dr. Jart+" (brand
+		// pairs are weighed before) nor "Dr. Sea+ Mud".
+		raw := n.text[w.end:]
+		return (w.title || w.upper) && !strings.HasPrefix(raw, "+") && (n.evidence(i) != notName || !n.ordinary(i))
 	}
 	if !label && !dict.markers.has(m.low) {
 		return false
 	}
+	if j < i-1 && !dict.honorifics.has(m.low) {
+		// "Пациент Б. Доксициклин": the initial may end a sentence.
+		return n.evidence(i) == strongName
+	}
+	if !label && dict.dative.has(m.low) {
+		return n.datived(i)
+	}
 	if w.title || w.upper {
 		if w.runes == 1 {
 			return false // "Пациент N", "Patient X"
+		}
+		// A Latin word after a Russian marker is a name only if it looks
+		// like one ("Пациентка Aigerim", not "Пациентка CeraVe").
+		if !w.cyrillic && m.cyrillic && !label {
+			return n.evidence(i) != notName
 		}
 		// An English Title Case phrase ("Patient Reported Outcome") is no
 		// name, unless an honorific comes before.
@@ -191,7 +250,68 @@ func (n *names) afterMarker(i int) bool {
 	}
 	// Lowercase: only what is surely a name ("пациентка иванова анна" is
 	// caught by the first name), or anything a label introduces.
-	return label || n.class(w) != notName || dict.surnames[w.low]
+	return label || n.class(w) != notName || n.listed(w)
+}
+
+// label reports whether word j is a label naming a person: "ФИО",
+// "Фамилия", "Name" but not "Brand name".
+func (n *names) label(j int) bool {
+	m := n.word(j)
+	if !dict.labels.has(m.low) {
+		return false
+	}
+	if m.low != "name" && m.low != "имя" {
+		return true
+	}
+	before := n.word(j - 1)
+	return before == nil || !spaces(m.gap) || dict.labelBefore.has(before.low) || (before.possessive && dict.markers.has(before.low))
+}
+
+// byLabel: a label is followed by a colon or dash ("ФИО: ..."), or comes
+// after "по" ("по фамилии ...").
+func (n *names) byLabel(j int) bool {
+	m := n.word(j)
+	if strings.ContainsAny(n.words[j+1].gap, ":—-–") {
+		return true
+	}
+	before := n.word(j - 1)
+	return before != nil && before.low == "по" && spaces(m.gap)
+}
+
+// afterDative reports a word right after a dative marker ("Пациентке
+// ...", "Больному ...").
+func (n *names) afterDative(i int) bool {
+	prev := n.word(i - 1)
+	return prev != nil && spaces(n.words[i].gap) && dict.dative.has(prev.low)
+}
+
+// datived reports whether the word after a dative marker is a name: a
+// first name not in the nominative -а/-я that a drug may share ("Ярина"),
+// a listed surname, or a surname's ending other than a bare -ин that drug
+// names share ("Доксициклин"); a Latin word only if it looks like a name.
+func (n *names) datived(i int) bool {
+	w := n.word(i)
+	if c := n.class(w); c != notName && !dict.nominative[w.low] {
+		return true
+	}
+	switch n.surname(w) {
+	case strongName:
+		return true
+	case weakName:
+		return !w.cyrillic || !matches(cyrBareIn, w.parts[len(w.parts)-1]) || n.listed(w)
+	}
+	return n.patronymic(w) == strongName
+}
+
+// evidence is how strongly word i itself looks like a name: a first name,
+// a surname (a listed one counts as strong) or a patronymic.
+func (n *names) evidence(i int) nameClass {
+	w := n.word(i)
+	e := max(n.class(w), n.surname(w), n.patronymic(w))
+	if n.listed(w) || w.gaelic {
+		e = strongName
+	}
+	return e
 }
 
 // loneInSentence reports a capitalised word inside a sentence among
@@ -220,12 +340,32 @@ func (n *names) loneInSentence(i int) bool {
 }
 
 // brand reports a word that is part of a brand named after a person
-// ("Elizabeth Arden", "Mary Kay").
-func (n *names) brand(i int) bool {
+// ("Elizabeth Arden", "Mary Kay") or a brand that is also a first name
+// ("Murad Retinal"), unless a marker before (not a dative one: "Пациентке
+// Christina Comodex") or an age after says a person is meant ("Пациентка
+// Christina, 30 лет").
+func (n *names) brand(i int, marker bool) bool {
 	w := n.word(i)
-	if next := n.word(i + 1); next != nil && spaces(next.gap) && dict.brands[w.low+" "+next.low] {
+	// A period may follow the first word: "Dr. Hauschka".
+	if next := n.word(i + 1); next != nil && spaces(strings.TrimPrefix(next.gap, ".")) && dict.brands[w.low+" "+next.low] {
 		return true
 	}
-	prev := n.word(i - 1)
-	return prev != nil && spaces(w.gap) && dict.brands[prev.low+" "+w.low]
+	if prev := n.word(i - 1); prev != nil && spaces(strings.TrimPrefix(w.gap, ".")) && dict.brands[prev.low+" "+w.low] {
+		return true
+	}
+	if !dict.brandNames[w.low] {
+		return false
+	}
+	return !(marker && !n.afterDative(i)) && !ageAfter.MatchString(n.text[w.end:])
+}
+
+// saint reports a name after "St", "Saint" or "Св.": a plant, a hospital,
+// a brand ("St John's wort", "St. Ives"), not a person.
+func (n *names) saint(i int) bool {
+	j := i - 1
+	for j >= 0 && i-j <= maxInitials && n.words[j].initial {
+		j--
+	}
+	prev := n.word(j)
+	return prev != nil && prev.title && (prev.low == "st" || prev.low == "saint" || prev.low == "св" || prev.low == "святого" || prev.low == "святой")
 }

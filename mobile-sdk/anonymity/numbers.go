@@ -10,10 +10,11 @@ import (
 // A number run is digits with the separators people write in phone and
 // document numbers: spaces, hyphens, dashes, parentheses, and a leading
 // plus. Periods, commas, slashes and colons end a run, so dates, decimals,
-// ratios and times stay short.
+// ratios and times stay short; phone numbers written with periods are
+// read separately (see dotted).
 func isSeparator(r rune) bool {
 	switch r {
-	case ' ', '-', '(', ')', '\u00a0', '\u2011', '\u2013', '\u2012':
+	case ' ', '-', '(', ')', '\u00a0', '\u2009', '\u202f', '\u2011', '\u2013', '\u2012':
 		return true
 	}
 	return false
@@ -73,7 +74,6 @@ func nextRun(text string, i int) (numberRun, bool) {
 		}
 		j = k
 	}
-	// A closing parenthesis right after the digits belongs to the run.
 	run.end = end
 	run.digits = digits.String()
 	return run, true
@@ -81,22 +81,40 @@ func nextRun(text string, i int) (numberRun, bool) {
 
 var (
 	snilsShape = regexp.MustCompile(`^\d{3}[- ]\d{3}[- ]\d{3}[- ]\d{2}$`)
-	localPhone = regexp.MustCompile(`^\d{3}-\d{2}-\d{2}$|^\d{3}-\d{4}$`)
+	localPhone = regexp.MustCompile(`^\d{3}[- ]\d{2}[- ]\d{2}$|^\d{3}-\d{4}$`)
 	areaCode   = regexp.MustCompile(`^\(\d{3,5}\)`)
 	// 3-3-2-2 or 3-3-4 groups, as ten-digit phone numbers are written.
 	phoneGroups = regexp.MustCompile(`^\d{3}[- ]\d{3}[- ]\d{2}[- ]\d{2}$|^\d{3}[- ]\d{3}[- ]\d{4}$`)
+	// A passport number of Central Asian form: "AA1234567", "N12345678".
+	passportShape = regexp.MustCompile(`^[A-Z]{1,2}$`)
+	// A passport's number after its series: "серия 4509 № 123456".
+	passportNumber = regexp.MustCompile(`^\s*(?:№|номер|N)\s*\d{6}\b`)
 )
 
 // findNumbers reports phone numbers and document numbers.
 func findNumbers(text string, out []Finding) []Finding {
+	chain := 0 // where the last chain of period-separated groups ended
 	for i := 0; ; {
 		run, ok := nextRun(text, i)
 		if !ok {
 			return out
 		}
 		i = max(run.end, run.start+1)
+		if run.start >= chain {
+			end, phone := dotted(text, run.start)
+			chain = end
+			if phone {
+				out = append(out, Finding{Kind: Phone, Start: run.start, End: end})
+				i = end
+				continue
+			}
+		}
 		if kind := classify(text, run); kind != 0 {
-			out = append(out, Finding{Kind: kind, Start: run.start, End: run.end})
+			start := run.start
+			if l := gluedLetters(text, run.start); kind == Document && passportShape.MatchString(l) {
+				start -= len(l) // "AA1234567" is one number
+			}
+			out = append(out, Finding{Kind: kind, Start: start, End: run.end})
 		}
 	}
 }
@@ -108,19 +126,26 @@ func classify(text string, run numberRun) Kind {
 	if n < 4 {
 		return 0
 	}
-	phoneCtx, docCtx, idCtx, lastDoc := context(text, run.start)
+	c := context(text, run.start)
 	switch {
+	case c.phone && n >= 5:
+		return Phone
+	case c.batch && !c.identity:
+		if passportNumber.MatchString(text[run.end:]) {
+			return Document // "серия 4509 № 123456"
+		}
+		return 0 // "серия 230415", "LOT 2209"
 	case run.glued:
-		if n >= 9 {
-			return Document // "ID123456789"
+		if n >= 9 || (c.doc && n >= 6) || (n >= 7 && len(raw) == n && passportShape.MatchString(gluedLetters(text, run.start))) {
+			return Document // "ID123456789", "паспорт AA1234567", "N12345678"
 		}
 		return 0
-	case phoneCtx && n >= 5:
-		return Phone
-	case docCtx && (n >= 5 || idCtx || lastDoc):
+	case c.doc && (n >= 5 || c.id || c.lastDoc):
 		return Document // "серия 4506", "медкарта № 1234"; not "картина 2023"
-	case idCtx && n >= 5:
+	case c.id && n >= 5:
 		return Document
+	case quantity(text[run.end:]):
+		return 0 // "10 000 000 000 КОЕ", "50-100-150 мг"
 	case run.plus && n >= 8 && n <= 15:
 		return Phone
 	case snilsShape.MatchString(raw):
@@ -139,10 +164,49 @@ func classify(text string, run numberRun) Kind {
 	return 0
 }
 
+// gluedLetters returns the letters right before a glued run: "AA" of
+// "AA1234567", if they start a token.
+func gluedLetters(text string, at int) string {
+	from := at
+	for from > 0 {
+		r, size := utf8.DecodeLastRuneInString(text[:from])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		from -= size
+	}
+	return text[from:at]
+}
+
+// quantity reports a unit or a counted noun right after a number.
+func quantity(after string) bool {
+	after = strings.TrimLeft(after, " \u00a0\u2009\u202f")
+	if after == "" {
+		return false
+	}
+	if strings.ContainsRune("%‰×x*/^₽$€", rune(after[0])) {
+		return true
+	}
+	end := strings.IndexFunc(after, func(r rune) bool { return !unicode.IsLetter(r) && r != 'µ' })
+	if end < 0 {
+		end = len(after)
+	}
+	return end > 0 && dict.units.has(strings.ToLower(after[:end]))
+}
+
+// numberContext is what the few words before a number say it is.
+type numberContext struct {
+	phone, doc, id, lastDoc bool
+	// batch: a product's series or lot; identity: an identity document,
+	// whose series a batch word may also name ("паспорт серия 4506").
+	batch, identity bool
+}
+
 // context looks at the few words before a number for what names it: a
 // phone ("тел.", "WhatsApp"), a document ("паспорт", "полис ОМС",
-// "медкарта"), or any number ("№", "#", "номер").
-func context(text string, at int) (phone, doc, id, lastDoc bool) {
+// "медкарта"), a batch ("серия", "LOT"), or any number ("№", "#", "номер").
+func context(text string, at int) numberContext {
+	var c numberContext
 	from := at - 96
 	for from > 0 && !utf8.RuneStart(text[from]) {
 		from--
@@ -153,78 +217,81 @@ func context(text string, at int) (phone, doc, id, lastDoc bool) {
 	}
 	tail := strings.TrimRight(before, " \t:.-")
 	if strings.HasSuffix(tail, "№") || strings.HasSuffix(tail, "#") || strings.HasSuffix(strings.ToLower(tail), "n°") {
-		id = true
+		c.id = true
 	}
 	if strings.Contains(strings.ToLower(before), "и/б") {
-		doc = true
+		c.doc = true
 	}
 	ws := strings.FieldsFunc(strings.ToLower(before), func(r rune) bool { return !unicode.IsLetter(r) })
 	if len(ws) > 6 {
 		ws = ws[len(ws)-6:] // "свидетельство о рождении II-МЮ 123456"
 	}
-	for _, w := range ws {
+	for k, w := range ws {
 		w = strings.ReplaceAll(w, "ё", "е")
-		phone = phone || dict.phoneWords.has(w)
-		doc = doc || dict.documentWords.has(w)
-		id = id || dict.numberWords.has(w)
+		c.phone = c.phone || dict.phoneWords.has(w)
+		c.doc = c.doc || dict.documentWords.has(w)
+		c.id = c.id || dict.numberWords.has(w)
+		c.identity = c.identity || dict.identityWords.has(w)
+		// A batch word among the last two: "серия 230415", "серия: 2034987".
+		c.batch = c.batch || (k >= len(ws)-2 && dict.batchWords.has(w))
 	}
 	// The word right before the number ("серия 4506").
 	if n := len(ws); n > 0 {
-		lastDoc = dict.documentWords.has(ws[n-1]) && strings.HasSuffix(strings.ToLower(tail), ws[n-1])
+		c.lastDoc = dict.documentWords.has(ws[n-1]) && strings.HasSuffix(strings.ToLower(tail), ws[n-1])
 	}
-	return phone, doc, id, lastDoc
+	return c
 }
 
-// A date: 01.02.1980, 1/2/80, 1 февраля 1980, 1 Feb 1980.
-var datePattern = regexp.MustCompile(`(?i)\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b|\b\d{1,2}\s+(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}`)
-
-// findBirthDates reports dates after words that say they are of birth.
-func findBirthDates(text string, out []Finding) []Finding {
-	if !birthHint(text) {
-		return out
+// dotted reads a phone number written with periods at a run's start:
+// "8.701.123.45.67", "+7.777.555.12.34", "250.12.34". Dates ("12.03.2025",
+// "2025.03.12"), decimals, versions and thousands ("1.000.000 КОЕ") are
+// not phones. end is where the period-separated groups end, phone or not,
+// so that no group inside them is read again.
+func dotted(text string, start int) (end int, ok bool) {
+	i := start
+	if text[i] == '+' {
+		i++
 	}
-	for _, m := range datePattern.FindAllStringIndex(text, -1) {
-		from := m[0] - 40
-		for from > 0 && !utf8.RuneStart(text[from]) {
-			from--
+	var groups []int
+	for {
+		j := i
+		for j < len(text) && isDigit(text[j]) {
+			j++
 		}
-		before := strings.ToLower(text[max(from, 0):m[0]])
-		birth := strings.Contains(before, "д.р") || strings.Contains(before, "д/р")
-		ws := strings.FieldsFunc(before, func(r rune) bool { return !unicode.IsLetter(r) })
-		if len(ws) > 4 {
-			ws = ws[len(ws)-4:]
+		if j == i {
+			break
 		}
-		for _, w := range ws {
-			birth = birth || dict.birthWords.has(w)
+		groups = append(groups, j-i)
+		end = j
+		if j+1 < len(text) && text[j] == '.' && isDigit(text[j+1]) {
+			i = j + 1
+			continue
 		}
-		if after := strings.ToLower(text[m[1]:min(m[1]+12, len(text))]); strings.HasPrefix(strings.TrimSpace(after), "г.р") || strings.HasPrefix(strings.TrimSpace(after), "г. р") {
-			birth = true
-		}
-		if birth {
-			out = append(out, Finding{Kind: BirthDate, Start: m[0], End: m[1]})
-		}
+		break
 	}
-	return out
+	if len(groups) < 3 || (end < len(text) && (isDigit(text[end]) || text[end] == ',' && end+1 < len(text) && isDigit(text[end+1]))) {
+		return end, false
+	}
+	digits := 0
+	for _, g := range groups {
+		digits += g
+	}
+	thousands := groups[0] <= 3
+	for _, g := range groups[1:] {
+		thousands = thousands && g == 3
+	}
+	g := groups
+	switch {
+	case len(g) == 3 && g[0] <= 2 && g[1] <= 2 && (g[2] == 2 || g[2] == 4):
+		return end, false // 12.03.2025
+	case len(g) == 3 && g[0] == 4 && g[1] <= 2 && g[2] <= 2:
+		return end, false // 2025.03.12
+	case thousands && quantity(text[end:]):
+		return end, false // 1.000.000 КОЕ
+	case digits >= 9 && digits <= 15:
+		return end, true
+	case digits == 7 && len(g) == 3 && g[0] == 3 && g[1] == 2 && g[2] == 2:
+		return end, true // 250.12.34
+	}
+	return end, false
 }
-
-// birthHint is a quick look for what findBirthDates needs, to skip most
-// texts without running the date pattern.
-func birthHint(text string) bool {
-	for _, h := range birthHints {
-		if strings.Contains(text, h) {
-			return true
-		}
-	}
-	return false
-}
-
-// birthHints are the words findBirthDates looks for, as lowercase, title
-// and capitals.
-var birthHints = func() []string {
-	var out []string
-	for _, h := range []string{"рожд", "родил", "род.", "д.р", "д/р", "г.р", "г. р", "dob", "born", "birth"} {
-		r, size := utf8.DecodeRuneInString(h)
-		out = append(out, h, string(unicode.ToUpper(r))+h[size:], strings.ToUpper(h))
-	}
-	return out
-}()

@@ -16,14 +16,39 @@ var (
 	cyrStrongSurname = []suffixRule{
 		{2, words("ов ев"), words("- а у ым ой е ою ых")},
 		{2, words("енко швили дзе ян янц чук щук юк"), words("- а у ом ем е ой")},
+		// Tajik -зода/-заде, Kazakh, Kyrgyz and Uzbek -улы, -уулу, -кызы,
+		// -угли, -кизи written as one word: "Назарзода", "Серікұлы".
+		{3, words("зода заде улы уулу кызы угли кизи"), words("-")},
 	}
 	cyrWeakSurname = []suffixRule{
 		{2, words("ин ын"), words("- а у ым ой е ых")},
 		{2, words("ск цк"), words("ий ая ого ому им ом ой ую")},
-		{2, words("штейн берг"), words("- а у ом е")},
+		{2, words("штейн берг ман бург"), words("- а у ом е")},
+		// Siberian -ых/-их, Korean -гай, Azerbaijani -ли/-лы, -ко.
+		{3, words("ых их гай"), words("-")},
+		{4, words("ли лы"), words("-")},
+		{3, words("ко"), words("-")},
 	}
-	latStrongSurname = []suffixRule{{2, words("ov ev ova eva enko shvili dze yan chuk"), words("-")}}
-	latWeakSurname   = []suffixRule{{2, words("in ina yn yna sky ski skiy skaya skij son sen wicz stein berg"), words("-")}}
+	// Central Asian first names are compounds whose last part tells them:
+	// Асыл-жан, Нур-бек, Зар-нигор, Sardor-bek, Abdul-lo, Nur-iddin.
+	nameEndings = []suffixRule{
+		{3, words("бек жан жон хон улло иддин уддин мурод нигор"), words("- а у ом е ы и ю")},
+		{2, words("гуль гул"), words("- и е ю ей")}, // Ойгул, Айгуль
+		{3, words("bek jan zhan jon khon xon ullo iddin uddin murod nigor"), words("-")},
+		{2, words("gul"), words("-")},
+	}
+	// pairSurname: the surname endings surnamePair trusts.
+	pairSurname = []suffixRule{
+		{2, words("ов ев"), words("а у ым ой е ою")},
+		{2, words("енко швили дзе"), words("- а у ом е ой")},
+		{3, words("зода заде улы уулу кызы угли кизи"), words("-")},
+		{2, words("ova eva enko shvili dze zoda zade uly kyzy"), words("-")},
+	}
+	// cyrBareIn: an -ин/-ын word in the nominative, the shape drug names
+	// share ("Доксициклин").
+	cyrBareIn        = []suffixRule{{2, words("ин ын"), words("-")}}
+	latStrongSurname = []suffixRule{{2, words("ov ev ova eva enko shvili dze yan chuk iyev iyeva zoda zade uly kyzy qizi ugli uulu czyk czak wicz"), words("-")}}
+	latWeakSurname   = []suffixRule{{2, words("in ina yn yna sky ski skiy skaya skij son sen stein berg man field"), words("-")}}
 	// Patronymics: Иванович, Петровна and their case forms. -ична is also
 	// an adjective ("типична"), so it counts only beside a first name.
 	cyrPatronymic = []suffixRule{
@@ -32,8 +57,11 @@ var (
 	}
 	cyrWeakPatronymic = []suffixRule{{3, words("ичн"), words("а ы е у ой")}}
 	latPatronymic     = []suffixRule{{3, words("ovich evich ovna evna ichna"), words("-")}}
-	// An age after a surname: "Иванова, 34 года", "Smith, 45 years".
-	ageAfter = regexp.MustCompile(`^\s*,\s*\d{1,3}\s*-?\s*(лет|год|года|г\.|мес|y\.?\s?o|years?|yrs?|yo\b|-year)`)
+	// An age after a surname: "Иванова, 34 года", "Smith, 45 years",
+	// "Umarov, 16, acne"; bareAgeAfter without the comma: "Тохтаходжаева
+	// 45 лет".
+	ageAfter     = regexp.MustCompile(`^\s*,\s*\d{1,3}(?:\s*-?\s*(?:лет|год|года|г\.|мес|y\.?\s?o|years?|yrs?|yo\b|-year)|\s*(?:[,;)]|$))`)
+	bareAgeAfter = regexp.MustCompile(`^\s*[—–-]?\s*\d{1,3}\s*-?\s*(лет|год|года|y\.?\s?o|years?|yrs?|yo\b|-year)`)
 )
 
 // suffixRule matches words ending in one of its stems followed by one of
@@ -79,7 +107,7 @@ func productCode(after string) bool {
 }
 
 // class is the word's standing as a first name (any part of a hyphenated
-// one: "Анна-Мария").
+// one: "Анна-Мария"); a Latin word by the skeleton its spellings share.
 func (n *names) class(w *word) nameClass {
 	best := dict.names[w.low]
 	for _, p := range w.parts {
@@ -87,7 +115,22 @@ func (n *names) class(w *word) nameClass {
 			best = c
 		}
 	}
+	if best == notName && !w.cyrillic && w.runes >= 3 && (w.title || w.upper) {
+		best = dict.nameSkeletons[latinSkeleton(w.low)]
+	}
+	if best == notName && w.title && w.runes >= 5 && matches(nameEndings, w.low) {
+		best = strongName // "Асылжан", "Sardorbek", "Зарнигор"
+	}
 	return best
+}
+
+// listed reports a surname of the lexicon: "Ким", "Kim", "Tsoy".
+func (n *names) listed(w *word) bool {
+	last := w.parts[len(w.parts)-1]
+	if dict.surnames[w.low] || dict.surnames[last] {
+		return true
+	}
+	return !w.cyrillic && dict.surnameSkeletons[latinSkeleton(last)]
 }
 
 func (n *names) patronymic(w *word) nameClass {
@@ -109,8 +152,11 @@ func (n *names) surname(w *word) nameClass {
 	if dict.surnameShaped[w.low] || dict.surnameShaped[last] {
 		return notName
 	}
-	if dict.surnames[w.low] || dict.surnames[last] {
+	if n.listed(w) {
 		return weakName
+	}
+	if w.gaelic {
+		return strongName
 	}
 	if w.cyrillic {
 		switch {

@@ -18,6 +18,11 @@ type word struct {
 	upper      bool // every letter a capital, more than one letter
 	possessive bool // ended in 's, stripped from low
 	initial    bool // one capital letter (or "Дж") with a period right after
+	// label: "Ф.И.О." (or "Ф. И. О.") read as the one word "фио".
+	label bool
+	// gaelic: an Irish or Scottish surname by its prefix: "O'Connor",
+	// "McDonald", "MacLeod".
+	gaelic bool
 	// gap is the text between the previous word and this one.
 	gap string
 	// sentence says the word starts a sentence (or the text, a line, or
@@ -29,6 +34,7 @@ type word struct {
 // a Latin a and o).
 var lookalikes = map[rune]rune{
 	'a': 'а', 'e': 'е', 'o': 'о', 'p': 'р', 'c': 'с', 'x': 'х', 'y': 'у', 'k': 'к', 'm': 'м', 't': 'т', 'h': 'н', 'b': 'в',
+	'i': 'и', // a Latin i for the Kazakh і: "Серiкұлы"
 }
 
 // isLetter is unicode.IsLetter with a quick answer for ASCII and the
@@ -119,8 +125,42 @@ func splitWords(text string) []word {
 		nextInitial := k+1 < len(out) && out[k+1].initial && afterInitial(out[k+1].gap)
 		w.initial = prevName || nextInitial
 	}
+	// A letter after "витамин", "Hepatitis", "группа" designates, it is no
+	// initial: "Витамин Е. Рекомендовано".
+	for k := 1; k < len(out); k++ {
+		if w := &out[k]; w.initial && w.runes == 1 && spaces(w.gap) && dict.lettered.has(out[k-1].low) {
+			w.initial = false
+		}
+	}
+	out = mergeLabels(text, out)
 	for k := range out {
 		out[k].sentence = k == 0 || startsSentence(&out[k-1], out[k].gap)
+	}
+	return out
+}
+
+// mergeLabels reads "Ф.И.О.", "Ф. И. О." and "ф.и.о." as the one word
+// "фио", so its letters are not taken for a person's initials.
+func mergeLabels(text string, ws []word) []word {
+	out := ws[:0]
+	for k := 0; k < len(ws); k++ {
+		if k+2 < len(ws) {
+			a, b, c := ws[k], ws[k+1], ws[k+2]
+			if a.low == "ф" && b.low == "и" && c.low == "о" && a.title && afterInitial(b.gap) && afterInitial(c.gap) {
+				a.end, a.low, a.parts, a.runes = c.end, "фио", []string{"фио"}, 3
+				a.initial, a.upper, a.label = false, true, true
+				if c.end < len(text) && text[c.end] == '.' {
+					a.end++
+				}
+				out = append(out, a)
+				k += 2
+				if k+1 < len(ws) {
+					ws[k+1].gap = text[a.end:ws[k+1].start]
+				}
+				continue
+			}
+		}
+		out = append(out, ws[k])
 	}
 	return out
 }
@@ -141,7 +181,7 @@ func newWord(text string, start, end int) word {
 			continue // soft hyphens, zero-width spaces, other marks (ё's diaeresis)
 		case r == '\u2010' || r == '\u2011' || r == '\u2013':
 			r = '-'
-		case r == '\u2019':
+		case r == '\u2019' || r == '\u02bc':
 			r = '\''
 		}
 		if isLetter(r) {
@@ -159,14 +199,25 @@ func newWord(text string, start, end int) word {
 		rs = append(rs, unicode.ToLower(r))
 	}
 	w.cyrillic = cyr*2 > letters
-	for i, r := range rs {
-		if r == 'ё' {
-			rs[i] = 'е'
-		} else if c, ok := lookalikes[r]; ok && w.cyrillic {
-			rs[i] = c
+	var b strings.Builder
+	b.Grow(len(raw))
+	for _, r := range rs {
+		switch {
+		case r == 'ё':
+			r = 'е'
+		case r < 0x80 && w.cyrillic:
+			if c, ok := lookalikes[r]; ok {
+				r = c
+			}
+		case r > 0x451 && r < 0x500:
+			if f, ok := centralAsian[r]; ok {
+				b.WriteString(f) // "Серікұлы" is looked up as "серикулы"
+				continue
+			}
 		}
+		b.WriteRune(r)
 	}
-	low := string(rs)
+	low := b.String()
 	if l, ok := strings.CutSuffix(low, "'s"); ok && l != "" {
 		low, w.possessive = l, true
 	}
@@ -177,6 +228,11 @@ func newWord(text string, start, end int) word {
 		w.parts = []string{w.low}
 	}
 	w.runes = utf8.RuneCountInString(w.low)
+	for _, p := range []string{"O'", "O\u2019", "Mc", "Mac"} {
+		if rest, ok := strings.CutPrefix(raw, p); ok && rest != "" && rest[0] >= 'A' && rest[0] <= 'Z' {
+			w.gaelic = true
+		}
+	}
 	w.title = first >= 0 && unicode.IsUpper(first)
 	w.upper = letters > 1 && caps == letters
 	if w.title && end < len(text) && text[end] == '.' && (letters == 1 || w.low == "дж") {

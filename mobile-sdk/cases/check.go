@@ -135,7 +135,7 @@ func checkAnonymous(c *casesv1.CaseContent) error {
 	if len(vs) == 0 {
 		return nil
 	}
-	return syncengine.Invalid("the case may identify a patient ("+strings.Join(fields, ", ")+"): remove names, phone numbers, e-mail addresses and document numbers", vs...)
+	return syncengine.Invalid("the case may identify a patient ("+strings.Join(fields, ", ")+"): "+anonymity.Advice, vs...)
 }
 
 // checkComplete refuses the submission of a case that lacks what

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
+	"github.com/ordinatorhq/ordinator/mobile-sdk/anonymity"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/mutator"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -28,7 +29,7 @@ var comment = mutator.New(func() *casesv1.CommentArgs { return &casesv1.CommentA
 			return nil, syncengine.Invalid("an empty comment", syncengine.Violation{Field: "text", Description: "is empty"})
 		}
 		if v, ok := anonymityViolation("text", text); ok {
-			return nil, syncengine.Invalid("the comment may identify a patient: remove names, phone numbers, e-mail addresses and document numbers", v)
+			return nil, syncengine.Invalid("the comment may identify a patient: "+anonymity.Advice, v)
 		}
 		// Cases of other specialties and unpublished ones do not exist for
 		// the commenter: they are answered as a case that does not.

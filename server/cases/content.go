@@ -52,7 +52,7 @@ func checkAnonymous(c *casesv1.CaseContent) error {
 	if len(vs) == 0 {
 		return nil
 	}
-	return syncengine.Invalid("the case may identify a patient ("+strings.Join(fields, ", ")+"): remove names, phone numbers, e-mail addresses and document numbers", vs...)
+	return syncengine.Invalid("the case may identify a patient ("+strings.Join(fields, ", ")+"): "+anonymity.Advice, vs...)
 }
 
 // checkPhotos rejects a photo given twice.

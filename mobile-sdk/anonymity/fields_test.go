@@ -1,9 +1,9 @@
 package anonymity_test
 
-// corpus is the free text of typical clinical cases as doctors write them:
+// fields is the free text of typical clinical cases as doctors write them:
 // diagnosis, product, regimen, recommendations and outcome notes, in
 // Russian and English. None of it identifies anyone.
-var corpus = []string{
+var fields = []string{
 	"Акне вульгарные, папуло-пустулезная форма, средней степени тяжести (L70.0). Фототип III по Фицпатрику.",
 	"Эффаклар Дуо(+)",
 	"Эффаклар Дуо(+) 2 раза в день на очищенную кожу лица, Эффаклар очищающий гель утром и вечером, Антгелиос SPF 50+ перед выходом на улицу.",
