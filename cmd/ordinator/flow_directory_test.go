@@ -15,7 +15,7 @@ import (
 	sdkdoctors "github.com/ordinatorhq/ordinator/mobile-sdk/doctors"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/servertest"
-	"github.com/ordinatorhq/ordinator/syncengine/fields"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 )
 
 // directory is a platform with a moderator signed in to the directory and

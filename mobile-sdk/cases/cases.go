@@ -8,7 +8,7 @@
 // the server's state replaces it. What the server would refuse for sure and
 // can be known on the device — an invalid field, a photo given twice, free
 // text that may identify a patient (the server's own check,
-// mobile-sdk/anonymity), a submission without a photo before and after the
+// rules/anonymity), a submission without a photo before and after the
 // treatment — is refused before anything is queued, with a
 // *syncengine.Error naming every field at fault, as the server would.
 //

@@ -7,7 +7,7 @@ import (
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
-	"github.com/ordinatorhq/ordinator/mobile-sdk/anonymity"
+	"github.com/ordinatorhq/ordinator/rules/anonymity"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 

@@ -1,7 +1,7 @@
 // Package doctors is the device side of the doctors directory on the SDK:
 // typed collections of doctors, clinics, the directors' doctor summaries
 // and edit requests, and the optimistic "doctor.propose_edit" that checks
-// an edit with the field template the server synced (syncengine/fields,
+// an edit with the field template the server synced (rules/fields,
 // the same code the server runs) before the write is queued.
 package doctors
 

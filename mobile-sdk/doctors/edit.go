@@ -10,7 +10,7 @@ import (
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
-	"github.com/ordinatorhq/ordinator/syncengine/fields"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 )
 
 // Violation is one field that fails the template, for an inline form

@@ -1,6 +1,6 @@
 // Package cases implements clinical cases: doctors write them offline
 // (structured patient data and free text checked for anything that could
-// identify a patient, see mobile-sdk/anonymity), with before/after photos
+// identify a patient, see rules/anonymity), with before/after photos
 // from server/media; moderators publish them to the doctors of the author's
 // specialty, who discuss them; the manufacturer gets per-product outcome
 // figures with no personal data.

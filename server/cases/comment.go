@@ -9,7 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
-	"github.com/ordinatorhq/ordinator/mobile-sdk/anonymity"
+	"github.com/ordinatorhq/ordinator/rules/anonymity"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/mutator"
 	"github.com/ordinatorhq/ordinator/syncengine"

@@ -8,7 +8,7 @@ import (
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
 	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
-	"github.com/ordinatorhq/ordinator/mobile-sdk/anonymity"
+	"github.com/ordinatorhq/ordinator/rules/anonymity"
 	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )

@@ -12,7 +12,7 @@
 // scheduler re-evaluates windows, safely from several processes. Doctors
 // record their reading offline ("content.record_progress") and complete
 // trainings offline ("training.complete"): the server grades the answers
-// with the same grader the device uses (mobile-sdk/quiz) and credits the
+// with the same grader the device uses (rules/quiz) and credits the
 // training's points once through the points ledger. Directors count reading
 // per item for their regions.
 package content

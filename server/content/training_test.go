@@ -9,7 +9,7 @@ import (
 
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
 	pointsv1 "github.com/ordinatorhq/ordinator/api/ordinator/points/v1"
-	"github.com/ordinatorhq/ordinator/mobile-sdk/quiz"
+	"github.com/ordinatorhq/ordinator/rules/quiz"
 	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/points"
 	"github.com/ordinatorhq/ordinator/syncengine"

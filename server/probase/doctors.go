@@ -16,7 +16,7 @@ import (
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
-	"github.com/ordinatorhq/ordinator/syncengine/fields"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 )
 
 //go:embed migrations

@@ -17,7 +17,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/mutator"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/syncengine"
-	"github.com/ordinatorhq/ordinator/syncengine/fields"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 )
 
 // Notice kinds of this module.

@@ -9,7 +9,7 @@ import (
 	"github.com/ordinatorhq/ordinator/rules/specialty"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
-	"github.com/ordinatorhq/ordinator/syncengine/fields"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 )
 
 // Doctor statuses.
@@ -94,10 +94,12 @@ func checkDoctor(ctx context.Context, q syncengine.Querier, v fields.Values) err
 	}
 	if len(viol) > 0 {
 		names := make([]string, len(viol))
+		out := make([]syncengine.Violation, len(viol))
 		for i, x := range viol {
 			names[i] = x.Field
+			out[i] = syncengine.Violation{Field: x.Field, Description: x.Description}
 		}
-		return syncengine.Invalid("the doctor's data is not valid ("+strings.Join(names, ", ")+")", viol...)
+		return syncengine.Invalid("the doctor's data is not valid ("+strings.Join(names, ", ")+")", out...)
 	}
 	return nil
 }

@@ -22,7 +22,7 @@ const (
 )
 
 // FieldTemplate is the declarative rules of a collection's fields
-// (syncengine/fields). The server syncs templates to devices as data, so a
+// (rules/fields). The server syncs templates to devices as data, so a
 // device checks a write with the same rules the server applies. Field names
 // are dotted paths into the collection's payload message, e.g.
 // "delivery_address.city".

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
-	"github.com/ordinatorhq/ordinator/mobile-sdk/quiz"
+	"github.com/ordinatorhq/ordinator/rules/quiz"
 )
 
 func sample() *contentv1.Quiz {

@@ -3,7 +3,7 @@ package anonymity_test
 import (
 	"testing"
 
-	"github.com/ordinatorhq/ordinator/mobile-sdk/anonymity"
+	"github.com/ordinatorhq/ordinator/rules/anonymity"
 )
 
 // BenchmarkFind checks the free-text fields of typical cases, one field per

@@ -12,7 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/ordinatorhq/ordinator/mobile-sdk/anonymity"
+	"github.com/ordinatorhq/ordinator/rules/anonymity"
 )
 
 // The figures the check must reach on the labelled corpus: the share of

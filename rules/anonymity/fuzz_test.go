@@ -5,7 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/ordinatorhq/ordinator/mobile-sdk/anonymity"
+	"github.com/ordinatorhq/ordinator/rules/anonymity"
 )
 
 // FuzzFind: any text gives findings that are in order, apart, inside the

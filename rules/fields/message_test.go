@@ -10,7 +10,7 @@ import (
 	"google.golang.org/protobuf/types/known/typepb"
 
 	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
-	"github.com/ordinatorhq/ordinator/syncengine/fields"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 )
 
 // typepb.Type stands in for a domain message: a string, a repeated string,

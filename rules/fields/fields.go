@@ -13,8 +13,6 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
-
-	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
 // Rule constrains one field. A list field holds several values, each
@@ -52,6 +50,13 @@ func (v Values) Get(field string) string {
 	return v[field][0]
 }
 
+// Violation names one failing field and why; callers turn violations into
+// their own error type (on the server, syncengine.Invalid).
+type Violation struct {
+	Field       string
+	Description string
+}
+
 // Exists tells whether a referenced record exists: on the server in the
 // database, on a device in its replica.
 type Exists func(collection, id string) (bool, error)
@@ -68,11 +73,11 @@ func (t Template) Rule(field string) (Rule, bool) {
 // Check validates a whole record and returns a violation per failing field
 // (nil if it is valid). Values for fields the template does not know are
 // violations too.
-func (t Template) Check(v Values, exists Exists) ([]syncengine.Violation, error) {
-	var out []syncengine.Violation
+func (t Template) Check(v Values, exists Exists) ([]Violation, error) {
+	var out []Violation
 	for field := range v {
 		if _, ok := t.Rule(field); !ok {
-			out = append(out, syncengine.Violation{Field: field, Description: "is not a field of " + t.Collection})
+			out = append(out, Violation{Field: field, Description: "is not a field of " + t.Collection})
 		}
 	}
 	for _, r := range t.Rules {
@@ -81,10 +86,10 @@ func (t Template) Check(v Values, exists Exists) ([]syncengine.Violation, error)
 			return nil, err
 		}
 		if msg != "" {
-			out = append(out, syncengine.Violation{Field: r.Field, Description: msg})
+			out = append(out, Violation{Field: r.Field, Description: msg})
 		}
 	}
-	slices.SortFunc(out, func(a, b syncengine.Violation) int { return strings.Compare(a.Field, b.Field) })
+	slices.SortFunc(out, func(a, b Violation) int { return strings.Compare(a.Field, b.Field) })
 	return out, nil
 }
 

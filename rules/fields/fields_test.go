@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ordinatorhq/ordinator/syncengine/fields"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 )
 
 var tmpl = fields.Template{Collection: "doctor", Rules: []fields.Rule{
