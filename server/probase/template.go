@@ -6,10 +6,10 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ordinatorhq/ordinator/rules/fields"
 	"github.com/ordinatorhq/ordinator/rules/specialty"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
-	"github.com/ordinatorhq/ordinator/rules/fields"
 )
 
 // Doctor statuses.
