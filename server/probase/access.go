@@ -5,9 +5,9 @@ import (
 	"slices"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
-	"github.com/ordinatorhq/ordinator/rules/fields"
 )
 
 // reachDoctor reads a doctor the caller acts on (locked, to write it),

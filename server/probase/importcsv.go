@@ -14,9 +14,9 @@ import (
 	"github.com/google/uuid"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
-	"github.com/ordinatorhq/ordinator/rules/fields"
 )
 
 // importColumns maps CSV headers to doctor template fields. Phones are
