@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ordinatorhq/ordinator/syncengine"
+	"github.com/ordinatorhq/ordinator/syncengine/internal/sqlstore"
 )
 
 // querier adapts a pgx transaction to syncengine.Querier.
@@ -34,7 +35,7 @@ func (q querier) QueryRow(ctx context.Context, sql string, args ...any) syncengi
 type tx struct {
 	tx      pgx.Tx
 	now     time.Time
-	set     syncengine.ChangeSet
+	set     sqlstore.ChangeSet
 	after   []func()
 	depth   int
 	pending []string
@@ -224,9 +225,9 @@ func (t *tx) flush(ctx context.Context) error {
 		br.Close()
 		return err
 	}
-	var current []syncengine.Membership
+	var current []sqlstore.RecordState
 	for rows.Next() {
-		var m syncengine.Membership
+		var m sqlstore.RecordState
 		var bucket string
 		var hash int64
 		if err := rows.Scan(&bucket, &m.Key.Collection, &m.Key.ID, &m.Seq, &hash, &m.Deleted); err != nil {

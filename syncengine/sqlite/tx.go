@@ -51,7 +51,7 @@ type tx struct {
 	store *Store
 	tx    *sql.Tx
 	now   time.Time
-	set   syncengine.ChangeSet
+	set   sqlstore.ChangeSet
 	after []func()
 	depth int
 }
@@ -96,14 +96,14 @@ func (t *tx) flush(ctx context.Context) ([]syncengine.Bucket, error) {
 	if t.set.Empty() {
 		return nil, nil
 	}
-	var current []syncengine.Membership
+	var current []sqlstore.RecordState
 	for _, k := range t.set.Keys() {
 		rows, err := t.tx.QueryContext(ctx, `SELECT bucket, seq, hash, deleted FROM sync_records WHERE collection = $1 AND record_id = $2`, k.Collection, k.ID)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
-			m := syncengine.Membership{Key: k}
+			m := sqlstore.RecordState{Key: k}
 			var hash int64
 			if err := rows.Scan(&m.Bucket, &m.Seq, &hash, &m.Deleted); err != nil {
 				rows.Close()
@@ -163,7 +163,7 @@ func (t *tx) flush(ctx context.Context) ([]syncengine.Bucket, error) {
 
 // deleteChanges deletes changes by seq (the log's key here), in chunks
 // that stay under SQLite's limit on bound parameters.
-func deleteChanges(ctx context.Context, tx *sql.Tx, refs []syncengine.ChangeRef) error {
+func deleteChanges(ctx context.Context, tx *sql.Tx, refs []sqlstore.ChangeRef) error {
 	for chunk := range slices.Chunk(refs, maxParams) {
 		args := make([]any, len(chunk))
 		for i, r := range chunk {
