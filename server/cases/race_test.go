@@ -161,3 +161,93 @@ func TestPublishWhileWithdrawn(t *testing.T) {
 		t.Logf("%d of %d rounds published before the withdrawal", published, rounds)
 	})
 }
+
+// TestCommentsWhileWithdrawn: colleagues comment on a published case at
+// the moment its author withdraws it, or discards it. A comment written
+// first leaves the feed with the case (and, if the case is discarded, is
+// deleted with it); one that comes second finds no published case. No
+// comment stays in the specialty's feed, nor in the database, for a case
+// that left it.
+func TestCommentsWhileWithdrawn(t *testing.T) {
+	const rounds, commenters = 6, 3
+	forEach(t, func(t *testing.T, e *env) {
+		author := e.phone(e.author)
+		var photos []*casesv1.CasePhoto
+		for k, stage := range []casesv1.PhotoStage{casesv1.PhotoStage_PHOTO_STAGE_BEFORE, casesv1.PhotoStage_PHOTO_STAGE_AFTER} {
+			id, img := uuid.NewString(), photo(320, 240, uint64(50+k))
+			author.upload(id, img, author.mustRegister(id, img))
+			photos = append(photos, &casesv1.CasePhoto{MediaId: id, Stage: stage})
+		}
+		colleagues := make([]*device, commenters)
+		principals := make([]syncengine.Principal, commenters)
+		for i := range colleagues {
+			colleagues[i] = e.phone(e.colleague)
+			principals[i] = colleagues[i].principal()
+		}
+		moderator, doctor := e.principal(e.moderator), author.principal()
+		commented := 0
+		for round := range rounds {
+			caseID := uuid.NewString()
+			author.mustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(photos...)})
+			author.mustApply("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
+			_, err := e.cases.Publish(ctx, moderator, caseID, 2, "")
+			must(t, err)
+			discard := round%2 == 1
+			args, err := proto.Marshal(&casesv1.WithdrawArgs{CaseId: caseID, Discard: discard})
+			must(t, err)
+			withdrawal := syncengine.Mutation{Seq: author.seq, Name: "case.withdraw", Args: args}
+			author.seq++
+			comments := make([]syncengine.Mutation, commenters)
+			for i, c := range colleagues {
+				args, err := proto.Marshal(&casesv1.CommentArgs{CommentId: uuid.NewString(), CaseId: caseID, Text: "Какой был уход до назначения?"})
+				must(t, err)
+				comments[i] = syncengine.Mutation{Seq: c.seq, Name: "case.comment", Args: args}
+				c.seq++
+			}
+			outs := make([][]syncengine.Outcome, commenters+1)
+			errs := make([]error, commenters+1)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				<-start
+				outs[commenters], errs[commenters] = e.engine.Push(ctx, doctor, syncengine.PushRequest{ClientID: author.client, Mutations: []syncengine.Mutation{withdrawal}})
+			})
+			for i, c := range colleagues {
+				wg.Go(func() {
+					<-start
+					outs[i], errs[i] = e.engine.Push(ctx, principals[i], syncengine.PushRequest{ClientID: c.client, Mutations: comments[i : i+1]})
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i := range outs {
+				must(t, errs[i])
+			}
+			if o := outs[commenters][0]; o.Status != syncengine.StatusApplied {
+				t.Fatalf("round %d: the withdrawal: %s: %s", round, o.Error.Code, o.Error.Message)
+			}
+			for i, out := range outs[:commenters] {
+				switch o := out[0]; {
+				case o.Status == syncengine.StatusApplied:
+					commented++
+				case o.Error.Code != syncengine.ENOTFOUND:
+					t.Fatalf("round %d, comment %d: %s: %s", round, i, o.Error.Code, o.Error.Message)
+				}
+			}
+			colleagues[0].sync()
+			if got := colleagues[0].commentsOf(caseID); len(got) > 0 {
+				t.Fatalf("round %d: a colleague's phone holds %d comments of a case that left the feed", round, len(got))
+			}
+			if discard {
+				var n int64
+				must(t, e.store.View(ctx, func(q syncengine.Querier) error {
+					return q.QueryRow(ctx, `SELECT count(*) FROM case_comments WHERE case_id = $1`, caseID).Scan(&n)
+				}))
+				if n > 0 {
+					t.Fatalf("round %d: %d comments outlived the discarded case", round, n)
+				}
+			}
+		}
+		t.Logf("%d of %d comments written before the withdrawal", commented, rounds*commenters)
+	})
+}
