@@ -107,7 +107,7 @@ func TestImportsAtOnce(t *testing.T) {
 			for _, le := range rep.Errors {
 				lines = append(lines, le.Line)
 			}
-			if rep.Created+rep.Unchanged != 2 || rep.Updated != 0 || !slices.Equal(lines, []int{4, 5, 6, 7}) {
+			if rep.Created+rep.Unchanged != 2 || rep.Updated != 0 || !slices.Equal(lines, []int{4, 5, 6, 7, 8}) {
 				t.Fatalf("import %d: %+v", i, rep)
 			}
 			created += rep.Created
