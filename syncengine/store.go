@@ -27,6 +27,18 @@ func (d Dialect) LockRows() string {
 	return ""
 }
 
+// SkipLocked is LockRows for a worker that claims rows to process: on
+// PostgreSQL (FOR UPDATE SKIP LOCKED) rows another transaction holds are
+// skipped instead of waited for, so the workers of several server
+// processes take disjoint rows; on SQLite nothing, its single writer
+// running one claim at a time.
+func (d Dialect) SkipLocked() string {
+	if d == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // Querier runs SQL. Rows scan into the usual Go types on both stores:
 // int64, string, []byte, bool, float64 and pointers or sql.Null* of them.
 // A QueryRow with no result returns an error that errors.Is sql.ErrNoRows.

@@ -99,7 +99,7 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg)
+	store, err := openServerStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

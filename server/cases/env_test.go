@@ -195,7 +195,7 @@ type device struct {
 	client   string
 	seq      int64
 	outbox   []syncengine.Mutation
-	replica  *syncengine.Replica
+	replica  *storetest.Replica
 	media    mediav1connect.MediaServiceClient
 }
 
@@ -203,7 +203,7 @@ func (e *env) phone(u auth.User) *device {
 	e.t.Helper()
 	s, err := e.accounts.Login(ctx, auth.LoginInput{Login: u.Email, Password: password, Device: "phone", Platform: "android"})
 	must(e.t, err)
-	d := &device{e: e, user: u, deviceID: s.DeviceID, token: s.Access, client: uuid.NewString(), seq: 1, replica: syncengine.NewReplica()}
+	d := &device{e: e, user: u, deviceID: s.DeviceID, token: s.Access, client: uuid.NewString(), seq: 1, replica: storetest.NewReplica()}
 	d.media = mediav1connect.NewMediaServiceClient(http.DefaultClient, e.url, servertest.WithToken(&d.token))
 	return d
 }

@@ -93,7 +93,7 @@ func (s *Service) GetCase(ctx context.Context, p syncengine.Principal, id string
 	}
 	var v CaseView
 	err := s.store.View(ctx, func(q syncengine.Querier) error {
-		r, err := loadShared(ctx, q, id)
+		r, err := shared(load(ctx, q, id))
 		if err != nil {
 			return err
 		}
@@ -120,10 +120,10 @@ func (s *Service) GetCase(ctx context.Context, p syncengine.Principal, id string
 	return v, err
 }
 
-// decide loads a submitted case at the version the moderator reviewed; a
+// decide locks a submitted case at the version the moderator reviewed; a
 // draft is not found, as in GetCase.
 func decide(ctx context.Context, tx syncengine.Tx, id string, version int64) (*record, error) {
-	r, err := loadShared(ctx, tx, id)
+	r, err := shared(lock(ctx, tx, id))
 	if err != nil {
 		return nil, err
 	}

@@ -93,7 +93,7 @@ type phone struct {
 	user     auth.User
 	p        syncengine.Principal
 	clientID string
-	replica  *syncengine.Replica
+	replica  *storetest.Replica
 	next     int64
 }
 
@@ -114,7 +114,7 @@ func (e *env) doctor(name, specialty, region string, verified bool) *phone {
 			e.t.Fatal(err)
 		}
 	}
-	return &phone{e: e, user: u, p: auth.Principal(u, "phone-"+name), clientID: uuid.NewString(), replica: syncengine.NewReplica(), next: 1}
+	return &phone{e: e, user: u, p: auth.Principal(u, "phone-"+name), clientID: uuid.NewString(), replica: storetest.NewReplica(), next: 1}
 }
 
 // sync pulls until the replica has applied a checkpoint.

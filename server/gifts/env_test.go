@@ -199,12 +199,12 @@ type device struct {
 	clientID string
 	next     int64
 	skew     time.Duration
-	replica  *syncengine.Replica
+	replica  *storetest.Replica
 }
 
 func (e *env) device(u auth.User) *device {
 	deviceID := uuid.NewString()
-	return &device{e: e, user: u, p: auth.Principal(u, deviceID), clientID: uuid.NewString(), next: 1, replica: syncengine.NewReplica()}
+	return &device{e: e, user: u, p: auth.Principal(u, deviceID), clientID: uuid.NewString(), next: 1, replica: storetest.NewReplica()}
 }
 
 // mutation makes the device's next mutation, stamped by its own clock.

@@ -33,19 +33,6 @@ func scanMedia(row syncengine.Row) (*Media, error) {
 	return &m, nil
 }
 
-// lockRows is appended to a SELECT in a write transaction to lock what it
-// reads. PostgreSQL needs it; SQLite has one writer, whose transaction
-// already excludes every other.
-func lockRows(tx syncengine.Tx, skipLocked bool) string {
-	if tx.Dialect() != syncengine.Postgres {
-		return ""
-	}
-	if skipLocked {
-		return " FOR UPDATE SKIP LOCKED"
-	}
-	return " FOR UPDATE"
-}
-
 // Lookup returns a media by id, or an ENOTFOUND error.
 func Lookup(ctx context.Context, q syncengine.Querier, mediaID string) (*Media, error) {
 	return getMedia(ctx, q, mediaID, "")

@@ -11,18 +11,19 @@ import (
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/syncengine"
+	"github.com/ordinatorhq/ordinator/syncengine/storetest"
 )
 
 // phone is a device with a replica, syncing through the engine.
 type phone struct {
 	p       syncengine.Principal
 	client  string
-	replica *syncengine.Replica
+	replica *storetest.Replica
 	seq     int64
 }
 
 func newPhone(p syncengine.Principal) *phone {
-	return &phone{p: p, client: uuid.NewString(), replica: syncengine.NewReplica()}
+	return &phone{p: p, client: uuid.NewString(), replica: storetest.NewReplica()}
 }
 
 func (ph *phone) sync(t *testing.T, engine *syncengine.Engine) {

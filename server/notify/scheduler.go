@@ -146,7 +146,7 @@ func (s *Scheduler) claim(ctx context.Context, name string, now time.Time) (bool
 		}
 		ms := now.UnixMilli()
 		var got string
-		err := tx.QueryRow(ctx, `SELECT name FROM notify_jobs WHERE name = $1 AND next_run_at <= $2 AND lease_until <= $2`+skipLocked(tx.Dialect()),
+		err := tx.QueryRow(ctx, `SELECT name FROM notify_jobs WHERE name = $1 AND next_run_at <= $2 AND lease_until <= $2`+tx.Dialect().SkipLocked(),
 			name, ms).Scan(&got)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil

@@ -166,7 +166,7 @@ func (w *Worker) claim(ctx context.Context, now time.Time) ([]claimed, error) {
 		}
 		rows, err := tx.Query(ctx, `UPDATE notifications SET state = 'sending', claimed_by = $1, lease_until = $2, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_at <= $3
-				ORDER BY next_attempt_at LIMIT $4`+skipLocked(tx.Dialect())+`)
+				ORDER BY next_attempt_at LIMIT $4`+tx.Dialect().SkipLocked()+`)
 			RETURNING id, user_id, device_id, kind, params, urgent, silent, attempts`,
 			w.cfg.ID, ms+w.cfg.Lease.Milliseconds(), ms, w.cfg.Batch)
 		if err != nil {

@@ -15,7 +15,6 @@ import (
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	"github.com/ordinatorhq/ordinator/rules/fields"
 	"github.com/ordinatorhq/ordinator/server/auth"
-	"github.com/ordinatorhq/ordinator/server/mutator"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -77,105 +76,6 @@ func baseValues(ctx context.Context, q syncengine.Querier, doctorID string, vers
 	}
 	return decodeValues(raw)
 }
-
-// proposeEdit is the mutation "doctor.propose_edit". A rep's changes to a
-// doctor of their territory become a pending request for moderators. A
-// doctor's own contact details apply at once unless someone changed them
-// since the version the doctor saw; specialty and workplace go through
-// moderation; other fields are not theirs to change.
-var proposeEdit = mutator.New(func() *probasev1.ProposeEditArgs { return &probasev1.ProposeEditArgs{} },
-	func(ctx context.Context, tx syncengine.Tx, call syncengine.Call, a *probasev1.ProposeEditArgs) ([]byte, error) {
-		p := call.Principal
-		// Permission first: what the caller may not touch they learn
-		// nothing about, not even whether it exists or its version.
-		d, current, err := reachDoctor(ctx, tx, p, a.DoctorId, true)
-		if err != nil {
-			return nil, err
-		}
-		if a.BaseVersion > d.Version {
-			return nil, syncengine.Invalid("the edit names a future version", syncengine.Violation{Field: "base_version",
-				Description: "doctor " + d.Id + " is at version " + strconv.FormatInt(d.Version, 10)})
-		}
-		changes, err := valuesFromChanges(a.Changes)
-		if err != nil {
-			return nil, err
-		}
-		base, err := baseValues(ctx, tx, d.Id, a.BaseVersion)
-		if err != nil {
-			return nil, err
-		}
-		direct, moderated := fields.Values{}, fields.Values{}
-		if auth.ClaimsOf(p).Role == auth.RoleRep {
-			moderated = changes
-		} else {
-			var refused []syncengine.Violation
-			for f, vals := range changes {
-				switch {
-				case slices.Contains(contactFields, f) && same(base[f], current[f]):
-					direct[f] = vals
-				case slices.Contains(contactFields, f) || slices.Contains(doctorModerated, f):
-					moderated[f] = vals
-				default:
-					refused = append(refused, syncengine.Violation{Field: f, Description: "is changed by your representative or a moderator"})
-				}
-			}
-			if len(refused) > 0 {
-				return nil, &syncengine.Error{Code: syncengine.EPERMISSION, Message: "you cannot change some of these fields", Violations: refused}
-			}
-		}
-		// Every change, direct or not, must leave a valid record.
-		merged := maps.Clone(current)
-		maps.Copy(merged, changes)
-		if err := checkDoctor(ctx, tx, merged); err != nil {
-			return nil, err
-		}
-		for f, vals := range moderated {
-			if same(vals, current[f]) {
-				delete(moderated, f)
-			}
-		}
-		res := &probasev1.ProposeEditResult{}
-		if len(direct) > 0 {
-			next := maps.Clone(current)
-			maps.Copy(next, direct)
-			d.Version++
-			if err := saveDoctor(ctx, tx, d, next, historyEntry{action: "profile_updated", actor: p.UserID, request: a.RequestId, changes: changesOf(direct)}); err != nil {
-				return nil, err
-			}
-			res.AppliedFields = slices.Sorted(maps.Keys(direct))
-		}
-		if len(moderated) > 0 {
-			req := &probasev1.EditRequest{
-				Id: a.RequestId, DoctorId: d.Id, DoctorName: d.FullName, ProposerId: p.UserID, BaseVersion: a.BaseVersion,
-				Changes: changesOf(moderated), Comment: strings.TrimSpace(a.Comment), Status: probasev1.EditStatus_EDIT_STATUS_PENDING,
-				CreatedAtUnixMs: tx.Now().UnixMilli(),
-			}
-			raw, err := json.Marshal(changesJSON(req.Changes))
-			if err != nil {
-				return nil, err
-			}
-			n, err := tx.Exec(ctx, `INSERT INTO edit_requests (id, doctor_id, territory_id, proposer_id, base_version, changes, comment, status, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8) ON CONFLICT (id) DO NOTHING`,
-				req.Id, d.Id, d.TerritoryId, p.UserID, req.BaseVersion, string(raw), req.Comment, req.CreatedAtUnixMs)
-			if err != nil {
-				return nil, err
-			}
-			if n == 0 {
-				return nil, syncengine.Invalid("request id already used", syncengine.Violation{Field: "request_id", Description: "an edit request " + req.Id + " already exists"})
-			}
-			if err := addHistory(ctx, tx, d.Id, d.Version, historyEntry{action: "edit_proposed", actor: p.UserID, request: req.Id, note: req.Comment, changes: req.Changes}); err != nil {
-				return nil, err
-			}
-			if err := syncRequest(tx, req); err != nil {
-				return nil, err
-			}
-			res.RequestId = req.Id
-		}
-		if len(direct) == 0 && len(moderated) == 0 {
-			return nil, syncengine.Invalid("nothing to change", syncengine.Violation{Field: "changes", Description: "every value is the same as now"})
-		}
-		return proto.Marshal(res)
-	})
 
 // syncRequest shows a request on its proposer's devices.
 func syncRequest(tx syncengine.Tx, r *probasev1.EditRequest) error {

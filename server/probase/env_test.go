@@ -126,11 +126,11 @@ type device struct {
 	p       syncengine.Principal
 	client  string
 	seq     int64
-	replica *syncengine.Replica
+	replica *storetest.Replica
 }
 
 func (e *env) device(u auth.User) *device {
-	return &device{e: e, p: auth.Principal(u, uuid.NewString()), client: uuid.NewString(), seq: 1, replica: syncengine.NewReplica()}
+	return &device{e: e, p: auth.Principal(u, uuid.NewString()), client: uuid.NewString(), seq: 1, replica: storetest.NewReplica()}
 }
 
 // push sends one mutation and returns its outcome.

@@ -11,6 +11,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/syncengine"
+	"github.com/ordinatorhq/ordinator/syncengine/storetest"
 )
 
 // contacts are distinctive contact details planted in the directory: no
@@ -153,7 +154,7 @@ func TestDirectorReplicaLosesFullRecords(t *testing.T) {
 	})
 }
 
-func bytesOf(r *syncengine.Replica) []byte {
+func bytesOf(r *storetest.Replica) []byte {
 	var all []byte
 	for _, b := range r.Buckets() {
 		for _, p := range r.Records(b) {

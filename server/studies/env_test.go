@@ -168,7 +168,7 @@ type device struct {
 	user    *authv1.User
 	id      string
 	push    string // FCM token
-	replica *syncengine.Replica
+	replica *storetest.Replica
 	client  string
 	seq     int64
 	sync    syncv1connect.SyncServiceClient
@@ -203,7 +203,7 @@ func (e *env) account(role auth.Role) *device {
 
 func (e *env) login(email string) *device {
 	e.t.Helper()
-	d := &device{e: e, replica: syncengine.NewReplica(), client: uuid.NewString()}
+	d := &device{e: e, replica: storetest.NewReplica(), client: uuid.NewString()}
 	opt := servertest.WithToken(&d.token)
 	res, err := authv1connect.NewAuthServiceClient(http.DefaultClient, e.url).Login(e.ctx,
 		connect.NewRequest(&authv1.LoginRequest{Login: email, Password: "long enough pw", DeviceName: "test", Platform: "android"}))

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net"
 	"time"
 
@@ -43,6 +44,7 @@ const compactionLock = 7_241_001
 type Store struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+	log  *slog.Logger
 }
 
 var _ syncengine.Store = (*Store)(nil)
@@ -52,6 +54,10 @@ type Options struct {
 	Now func() time.Time
 	// MaxConns sizes the pool (default: pgxpool's, max(4, NumCPU)).
 	MaxConns int32
+	// Logger is told what goes wrong in the background, where no caller
+	// gets an error: a lost LISTEN connection, while Watch waits to listen
+	// again. Nil means slog.Default(), as for the Engine.
+	Logger *slog.Logger
 }
 
 // Open connects to the database at url and applies the engine's migrations.
@@ -74,7 +80,10 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Store{pool: pool, now: o.Now}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	s := &Store{pool: pool, now: o.Now, log: o.Logger}
 	if err := s.Migrate(ctx, "syncengine", Migrations()); err != nil {
 		pool.Close()
 		return nil, err

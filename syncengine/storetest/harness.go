@@ -3,6 +3,10 @@
 // collections made for the tests.
 //
 //	func TestStore(t *testing.T) { storetest.Run(t, newStore) }
+//
+// It also holds Replica, an in-memory device replica that follows the
+// protocol as the SDK does, for the suite and for the server modules'
+// tests, which pull through the Engine into it.
 package storetest
 
 import (

@@ -1,13 +1,15 @@
-package syncengine
+package sqlstore
 
 import (
 	"slices"
 	"strings"
+
+	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
-// ChangeSet buffers the record writes of one transaction until commit, for
-// Store implementations. Marks and rollbacks follow savepoints, so a rejected
-// mutation's writes leave the set with it.
+// ChangeSet buffers the record writes (Tx.Put and Tx.Delete) of one
+// transaction until commit. Marks and rollbacks follow savepoints, so a
+// rejected mutation's writes leave the set with it.
 type ChangeSet struct {
 	writes []write
 }
@@ -15,7 +17,7 @@ type ChangeSet struct {
 type write struct {
 	key     RecordKey
 	payload []byte
-	buckets []Bucket
+	buckets []syncengine.Bucket
 	delete  bool
 }
 
@@ -26,7 +28,7 @@ type RecordKey struct {
 }
 
 // Put buffers a new state of a record and its buckets.
-func (c *ChangeSet) Put(collection, id string, payload []byte, buckets ...Bucket) {
+func (c *ChangeSet) Put(collection, id string, payload []byte, buckets ...syncengine.Bucket) {
 	b := slices.Clone(buckets)
 	slices.Sort(b)
 	c.writes = append(c.writes, write{key: RecordKey{collection, id}, payload: slices.Clone(payload), buckets: slices.Compact(b)})
@@ -62,29 +64,27 @@ func (c *ChangeSet) Keys() []RecordKey {
 	return keys
 }
 
-// Membership is the latest state of a record in a bucket, as the store has
-// it: live with a hash, or a tombstone.
-type Membership struct {
-	Bucket  Bucket
+// RecordState is the latest state of a record in a bucket, a row of
+// sync_records: live with a hash, or a tombstone, written by the change
+// with sequence number Seq. A store reads it for the records a commit
+// touches (the input of Plan) and writes the plan's (Plan.Records).
+type RecordState struct {
+	Bucket  syncengine.Bucket
 	Key     RecordKey
 	Seq     int64
 	Hash    uint64
 	Deleted bool
 }
 
-// RecordState is the latest state of a record in a bucket after a plan:
-// live with a hash, or a tombstone.
-type RecordState struct {
-	Bucket  Bucket
-	Key     RecordKey
-	Seq     int64
-	Hash    uint64
-	Deleted bool
+// member is a record in a bucket.
+type member struct {
+	bucket syncengine.Bucket
+	key    RecordKey
 }
 
 // BucketDelta is how a plan changes a bucket's checksum.
 type BucketDelta struct {
-	Bucket Bucket
+	Bucket syncengine.Bucket
 	Xor    uint64
 	Count  int64
 }
@@ -92,15 +92,14 @@ type BucketDelta struct {
 // ChangeRef names a change of the log: seqs are unique across buckets, the
 // bucket is there for stores that key the log by (bucket, seq).
 type ChangeRef struct {
-	Bucket Bucket
+	Bucket syncengine.Bucket
 	Seq    int64
 }
 
 // Plan is what a commit appends: the changes with their seqs, the new
 // latest state of each touched record per bucket, and the checksum deltas.
 type Plan struct {
-	Changes []Change
-	Hashes  []uint64 // the record hash of each change (0 for deletes)
+	Changes []syncengine.Change
 	// Superseded lists the changes the plan's changes replace (the previous
 	// change of the same record in the same bucket). The store deletes them
 	// in the same transaction, so the log only ever holds the current
@@ -117,31 +116,31 @@ type Plan struct {
 // record put with the same payload into a bucket it is already in still
 // produces a change (it was written), which is harmless: it replaces the
 // previous one, so the log does not grow.
-func (c *ChangeSet) Plan(base int64, current []Membership) Plan {
+func (c *ChangeSet) Plan(base int64, current []RecordState) Plan {
 	final := make(map[RecordKey]write, len(c.writes))
 	for _, w := range c.writes {
 		final[w.key] = w
 	}
-	old := make(map[RecordKey]map[Bucket]uint64)
-	prev := make(map[Membership]int64, len(current))
+	old := make(map[RecordKey]map[syncengine.Bucket]uint64)
+	prev := make(map[member]int64, len(current))
 	for _, m := range current {
-		prev[Membership{Bucket: m.Bucket, Key: m.Key}] = m.Seq
+		prev[member{m.Bucket, m.Key}] = m.Seq
 		if m.Deleted {
 			continue
 		}
 		if old[m.Key] == nil {
-			old[m.Key] = map[Bucket]uint64{}
+			old[m.Key] = map[syncengine.Bucket]uint64{}
 		}
 		old[m.Key][m.Bucket] = m.Hash
 	}
 	var p Plan
-	supersede := func(b Bucket, k RecordKey) {
-		if s := prev[Membership{Bucket: b, Key: k}]; s > 0 {
+	supersede := func(b syncengine.Bucket, k RecordKey) {
+		if s := prev[member{b, k}]; s > 0 {
 			p.Superseded = append(p.Superseded, ChangeRef{Bucket: b, Seq: s})
 		}
 	}
-	deltas := map[Bucket]*BucketDelta{}
-	delta := func(b Bucket) *BucketDelta {
+	deltas := map[syncengine.Bucket]*BucketDelta{}
+	delta := func(b syncengine.Bucket) *BucketDelta {
 		d := deltas[b]
 		if d == nil {
 			d = &BucketDelta{Bucket: b}
@@ -155,11 +154,10 @@ func (c *ChangeSet) Plan(base int64, current []Membership) Plan {
 		was := old[key]
 		var hash uint64
 		if !w.delete {
-			hash = RecordHash(key.Collection, key.ID, w.payload)
+			hash = syncengine.RecordHash(key.Collection, key.ID, w.payload)
 			for _, b := range w.buckets {
 				seq++
-				p.Changes = append(p.Changes, Change{Seq: seq, Bucket: b, Collection: key.Collection, RecordID: key.ID, Op: OpUpsert, Payload: w.payload})
-				p.Hashes = append(p.Hashes, hash)
+				p.Changes = append(p.Changes, syncengine.Change{Seq: seq, Bucket: b, Collection: key.Collection, RecordID: key.ID, Op: syncengine.OpUpsert, Payload: w.payload})
 				supersede(b, key)
 				p.Records = append(p.Records, RecordState{Bucket: b, Key: key, Seq: seq, Hash: hash})
 				d := delta(b)
@@ -173,7 +171,7 @@ func (c *ChangeSet) Plan(base int64, current []Membership) Plan {
 		}
 		// Delete the record from every bucket it was in and is not in now,
 		// in a stable order.
-		left := make([]Bucket, 0, len(was))
+		left := make([]syncengine.Bucket, 0, len(was))
 		for b := range was {
 			if w.delete || !slices.Contains(w.buckets, b) {
 				left = append(left, b)
@@ -182,8 +180,7 @@ func (c *ChangeSet) Plan(base int64, current []Membership) Plan {
 		slices.Sort(left)
 		for _, b := range left {
 			seq++
-			p.Changes = append(p.Changes, Change{Seq: seq, Bucket: b, Collection: key.Collection, RecordID: key.ID, Op: OpDelete})
-			p.Hashes = append(p.Hashes, 0)
+			p.Changes = append(p.Changes, syncengine.Change{Seq: seq, Bucket: b, Collection: key.Collection, RecordID: key.ID, Op: syncengine.OpDelete})
 			supersede(b, key)
 			p.Records = append(p.Records, RecordState{Bucket: b, Key: key, Seq: seq, Deleted: true})
 			d := delta(b)
@@ -200,8 +197,8 @@ func (c *ChangeSet) Plan(base int64, current []Membership) Plan {
 }
 
 // ChangedBuckets lists the distinct buckets of the plan's changes.
-func (p Plan) ChangedBuckets() []Bucket {
-	out := make([]Bucket, 0, len(p.Buckets))
+func (p Plan) ChangedBuckets() []syncengine.Bucket {
+	out := make([]syncengine.Bucket, 0, len(p.Buckets))
 	for _, d := range p.Buckets {
 		out = append(out, d.Bucket)
 	}

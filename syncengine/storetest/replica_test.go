@@ -1,4 +1,4 @@
-package syncengine_test
+package storetest_test
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ordinatorhq/ordinator/syncengine"
+	"github.com/ordinatorhq/ordinator/syncengine/storetest"
 )
 
 // FuzzReplicaApply drives a replica with pages cut from a random history:
@@ -18,16 +19,16 @@ func FuzzReplicaApply(f *testing.F) {
 	f.Add([]byte{}, uint8(0))
 	f.Fuzz(func(t *testing.T, ops []byte, pageSize uint8) {
 		buckets := []syncengine.Bucket{"room:a", "room:b", "room:c"}
-		model := map[syncengine.Bucket]map[syncengine.RecordKey][]byte{}
+		model := map[syncengine.Bucket]map[storetest.RecordKey][]byte{}
 		var log []syncengine.Change
 		seq := int64(0)
 		for i := 0; i+1 < len(ops); i += 2 {
 			b := buckets[int(ops[i])%len(buckets)]
-			key := syncengine.RecordKey{Collection: "note", ID: fmt.Sprint(ops[i+1] % 8)}
+			key := storetest.RecordKey{Collection: "note", ID: fmt.Sprint(ops[i+1] % 8)}
 			seq++
 			c := syncengine.Change{Seq: seq, Bucket: b, Collection: key.Collection, RecordID: key.ID}
 			if model[b] == nil {
-				model[b] = map[syncengine.RecordKey][]byte{}
+				model[b] = map[storetest.RecordKey][]byte{}
 			}
 			if ops[i]&0x80 != 0 {
 				c.Op = syncengine.OpDelete
@@ -51,7 +52,7 @@ func FuzzReplicaApply(f *testing.F) {
 			}
 			cp.Buckets = append(cp.Buckets, syncengine.BucketChecksum{Bucket: b, Checksum: c})
 		}
-		r := syncengine.NewReplica()
+		r := storetest.NewReplica()
 		size := int(pageSize%16) + 1
 		for start := 0; ; start += size {
 			end := min(start+size, len(log))
@@ -82,7 +83,7 @@ func FuzzReplicaApply(f *testing.F) {
 				Changes: []syncengine.Change{{Seq: 1, Bucket: "room:zzz", Op: syncengine.Op(ops[0])}},
 				Cursors: cursors[:1],
 			}}
-			if _, err := syncengine.NewReplica().Apply(junk); err == nil {
+			if _, err := storetest.NewReplica().Apply(junk); err == nil {
 				t.Fatal("a change for an unknown bucket was accepted")
 			}
 		}
