@@ -214,28 +214,6 @@ func scanWaveItem(row syncengine.Row) (WaveItem, error) {
 	return wi, err
 }
 
-// WaveItems lists what a wave offers, by SKU.
-func WaveItems(ctx context.Context, q syncengine.Querier, waveID string) ([]WaveItem, error) {
-	return scanWaveItems(q.Query(ctx, `SELECT `+itemColumns+`, `+waveItemColumns+` FROM gift_wave_items wi JOIN gift_items i ON i.id = wi.item_id
-		WHERE wi.wave_id = $1 ORDER BY i.sku`, waveID))
-}
-
-func scanWaveItems(rows syncengine.Rows, err error) ([]WaveItem, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []WaveItem
-	for rows.Next() {
-		wi, err := scanWaveItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, wi)
-	}
-	return out, rows.Err()
-}
-
 // SetWaveItem offers an item in a wave, or changes the offer: price and
 // limit until the wave opens, the allocation until it closes (down to what
 // has been ordered). The allocation is reserved in the warehouse.

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -58,7 +59,7 @@ func Read(ctx context.Context, q syncengine.Querier, r syncengine.ReadRequest, f
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(changes, func(a, b syncengine.Change) int { return cmpInt(a.Seq, b.Seq) })
+	slices.SortFunc(changes, func(a, b syncengine.Change) int { return cmp.Compare(a.Seq, b.Seq) })
 	n, size := 0, 0
 	for n < len(changes) && n < r.MaxRows {
 		size += ChangeSize(changes[n])
@@ -156,16 +157,6 @@ func bucketMeta(ctx context.Context, q syncengine.Querier, buckets []syncengine.
 		}
 	}
 	return out, nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func millis(ms int64) time.Time { return time.UnixMilli(ms) }
