@@ -37,9 +37,10 @@ func depRules() []depRule {
 		applies: func(tr *tree, p string) bool { return tr.under(p, "mobile-sdk") },
 		forbids: func(tr *tree, p string) bool { return tr.under(p, "server") || within(p, services...) },
 	}, {
-		why: "syncengine is the domain: it and its helpers depend on no api/, no connect and no database driver",
+		why: "syncengine is the domain: it and its helpers (internal/sqlq too) depend on no api/, no connect and no database driver",
 		applies: func(tr *tree, p string) bool {
-			return tr.under(p, "syncengine") && !tr.under(p, "syncengine/postgres") && !tr.under(p, "syncengine/sqlite")
+			return tr.under(p, "syncengine") && !tr.under(p, "syncengine/postgres") && !tr.under(p, "syncengine/sqlite") ||
+				tr.under(p, "internal/sqlq")
 		},
 		forbids: func(tr *tree, p string) bool {
 			return tr.under(p, "api") || within(p, connect...) || within(p, drivers...)

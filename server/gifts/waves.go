@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	giftsv1 "github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -168,15 +169,8 @@ func (s *Service) ListWaves(ctx context.Context, p syncengine.Principal, region 
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			w, err := scanWave(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, w)
-		}
-		return rows.Err()
+		out, err = sqlq.Collect(rows, scanWave)
+		return err
 	})
 	return out, err
 }

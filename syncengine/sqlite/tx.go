@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
-	"github.com/ordinatorhq/ordinator/syncengine/internal/sqlstore"
 )
 
 // querier adapts database/sql to syncengine.Querier.
@@ -169,7 +169,7 @@ func deleteChanges(ctx context.Context, tx *sql.Tx, refs []syncengine.ChangeRef)
 		for i, r := range chunk {
 			args[i] = r.Seq
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sync_changes WHERE seq IN `+sqlstore.Placeholders(0, len(chunk)), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sync_changes WHERE seq IN (`+sqlq.Placeholders(1, len(chunk))+`)`, args...); err != nil {
 			return err
 		}
 	}
@@ -192,7 +192,7 @@ func insertRows(ctx context.Context, tx *sql.Tx, head string, cols, n int, row f
 			if i > start {
 				sb.WriteString(", ")
 			}
-			sb.WriteString(sqlstore.Placeholders(len(args), cols))
+			sb.WriteString("(" + sqlq.Placeholders(len(args)+1, cols) + ")")
 			args = row(i, args)
 		}
 		sb.WriteString(tail)

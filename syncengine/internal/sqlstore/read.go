@@ -7,9 +7,9 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -125,18 +125,11 @@ type meta struct {
 func bucketMeta(ctx context.Context, q syncengine.Querier, buckets []syncengine.Bucket) (map[syncengine.Bucket]meta, error) {
 	out := make(map[syncengine.Bucket]meta, len(buckets))
 	for chunk := range slices.Chunk(buckets, 500) {
-		var sb strings.Builder
 		args := make([]any, len(chunk))
-		sb.WriteString(`SELECT bucket, checksum, count, reset_before FROM sync_buckets WHERE bucket IN (`)
 		for i, b := range chunk {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("$" + strconv.Itoa(i+1))
 			args[i] = string(b)
 		}
-		sb.WriteString(")")
-		rows, err := q.Query(ctx, sb.String(), args...)
+		rows, err := q.Query(ctx, `SELECT bucket, checksum, count, reset_before FROM sync_buckets WHERE bucket IN (`+sqlq.Placeholders(1, len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
