@@ -5,6 +5,7 @@
 
 GO       ?= go
 BUF      := $(GO) tool -modfile=tools.mod buf
+STATICCHECK := $(GO) tool -modfile=tools.mod staticcheck
 PKGS     := ./...
 TSDEPS   := clients/ts/node_modules
 BENCHTIME ?= 1x
@@ -57,9 +58,12 @@ checkgenerate: generate
 		git status --short -- $(GENERATED); \
 		echo "generated code is stale: run 'make generate' and commit the result"; exit 1; fi
 
+# buf lint and the breaking check against main for the protos;
+# staticcheck (pinned in tools.mod) for the Go code, tests included.
 lint:
 	$(BUF) lint
 	@if git rev-parse -q --verify main >/dev/null; then $(BUF) breaking --against '.git#branch=main'; fi
+	$(STATICCHECK) $(PKGS)
 
 fmtcheck:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^api/')); \

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/google/uuid"
+
 	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
 )
 
@@ -58,7 +60,7 @@ func (r *Replica) AddPhotoFrom(ctx context.Context, src io.Reader, purpose media
 	if purpose == mediav1.MediaPurpose_MEDIA_PURPOSE_UNSPECIFIED {
 		return "", errors.New("sdk: a photo needs a purpose")
 	}
-	id := newUUID()
+	id := uuid.NewString()
 	dir := filepath.Join(r.dir, mediaDir)
 	tmp, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/google/uuid"
+
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 	"github.com/ordinatorhq/ordinator/rules/fields"
@@ -198,7 +200,7 @@ func ProposeEdit(ctx context.Context, r *sdk.Replica, doctorID string, changes f
 	if !ok {
 		return "", fmt.Errorf("%w: %s", ErrNoDoctor, doctorID)
 	}
-	a := &probasev1.ProposeEditArgs{RequestId: newUUID(), DoctorId: doctorID, BaseVersion: d.GetVersion(), Comment: comment}
+	a := &probasev1.ProposeEditArgs{RequestId: uuid.NewString(), DoctorId: doctorID, BaseVersion: d.GetVersion(), Comment: comment}
 	for _, f := range slices.Sorted(maps.Keys(changes)) {
 		a.Changes = append(a.Changes, &probasev1.FieldChange{Field: f, Values: changes[f]})
 	}

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -189,17 +190,13 @@ func (s *Service) ListDevices(ctx context.Context, userID string) ([]Device, err
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var d Device
+		out, err = sqlq.Collect(rows, func(r syncengine.Row) (d Device, err error) {
 			var created, seen, revoked int64
-			if err := rows.Scan(&d.ID, &d.Name, &d.Platform, &created, &seen, &revoked); err != nil {
-				return err
-			}
+			err = r.Scan(&d.ID, &d.Name, &d.Platform, &created, &seen, &revoked)
 			d.CreatedAt, d.LastSeenAt, d.Revoked = time.UnixMilli(created), time.UnixMilli(seen), revoked != 0
-			out = append(out, d)
-		}
-		return rows.Err()
+			return d, err
+		})
+		return err
 	})
 	return out, err
 }

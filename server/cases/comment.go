@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/rules/anonymity"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/mutator"
@@ -82,16 +83,7 @@ func comments(ctx context.Context, q syncengine.Querier, caseID string) ([]*stor
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*storedComment
-	for rows.Next() {
-		c, err := scanComment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return sqlq.Collect(rows, scanComment)
 }
 
 // putComment syncs a comment (its public form) to the case's specialty.

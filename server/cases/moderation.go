@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/points"
@@ -45,17 +46,8 @@ func (s *Service) ListCases(ctx context.Context, p syncengine.Principal, f Filte
 		if err != nil {
 			return err
 		}
-		var rs []*record
-		for rows.Next() {
-			r, err := scanRecord(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			rs = append(rs, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		rs, err := sqlq.Collect(rows, scanRecord)
+		if err != nil {
 			return err
 		}
 		for _, r := range rs {

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -231,14 +232,8 @@ func events(ctx context.Context, q syncengine.Querier, caseID string) ([]*casesv
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*casesv1.CaseEvent
-	for rows.Next() {
+	return sqlq.Collect(rows, func(r syncengine.Row) (*casesv1.CaseEvent, error) {
 		e := &casesv1.CaseEvent{}
-		if err := rows.Scan(&e.AtUnixMs, &e.ActorId, &e.Action, &e.Note); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, r.Scan(&e.AtUnixMs, &e.ActorId, &e.Action, &e.Note)
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	giftsv1 "github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -111,7 +112,7 @@ func move(ctx context.Context, tx syncengine.Tx, m Movement, itemName string) (M
 	m.ID, m.CreatedAt = uuid.NewString(), now
 	_, err = tx.Exec(ctx, `INSERT INTO gift_movements (id, item_id, kind, quantity, on_hand_delta, reserved_delta, wave_id, shipment_id, note, actor_id, request_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		m.ID, m.ItemID, m.Kind, m.Quantity, m.OnHandDelta, m.ReservedDelta, m.WaveID, m.ShipmentID, m.Note, m.ActorID, nullable(m.RequestID), now)
+		m.ID, m.ItemID, m.Kind, m.Quantity, m.OnHandDelta, m.ReservedDelta, m.WaveID, m.ShipmentID, m.Note, m.ActorID, sqlq.Nullable(m.RequestID), now)
 	return m, lv, err
 }
 
@@ -136,13 +137,6 @@ func stockLevel(ctx context.Context, q syncengine.Querier, itemID string) (Level
 	var lv Level
 	err := q.QueryRow(ctx, `SELECT on_hand, reserved FROM gift_stock WHERE item_id = $1`, itemID).Scan(&lv.OnHand, &lv.Reserved)
 	return lv, err
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // RecordMovement records goods received, returned or written off. With a
@@ -205,16 +199,10 @@ func scanMovements(rows syncengine.Rows, err error) ([]Movement, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Movement
-	for rows.Next() {
-		var m Movement
-		if err := rows.Scan(&m.ID, &m.ItemID, &m.Kind, &m.Quantity, &m.OnHandDelta, &m.ReservedDelta, &m.WaveID, &m.ShipmentID, &m.Note, &m.ActorID, &m.RequestID, &m.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return sqlq.Collect(rows, func(r syncengine.Row) (m Movement, err error) {
+		err = r.Scan(&m.ID, &m.ItemID, &m.Kind, &m.Quantity, &m.OnHandDelta, &m.ReservedDelta, &m.WaveID, &m.ShipmentID, &m.Note, &m.ActorID, &m.RequestID, &m.CreatedAt)
+		return m, err
+	})
 }
 
 // ListMovements lists movements newest first, of one item (id or SKU) and
@@ -248,23 +236,10 @@ func (s *Service) ListMovements(ctx context.Context, p syncengine.Principal, ite
 // movements, and wave items ("<wave>/<item>") whose shards do not add up to
 // their allocation; it is empty unless something wrote around this package.
 func StockDrift(ctx context.Context, q syncengine.Querier) ([]string, error) {
-	rows, err := q.Query(ctx, `SELECT s.item_id FROM gift_stock s
+	return sqlq.Strings(ctx, q, `SELECT s.item_id FROM gift_stock s
 		LEFT JOIN (SELECT item_id, SUM(on_hand_delta) AS on_hand, SUM(reserved_delta) AS reserved FROM gift_movements GROUP BY item_id) m ON m.item_id = s.item_id
 		WHERE s.on_hand <> COALESCE(m.on_hand, 0) OR s.reserved <> COALESCE(m.reserved, 0)
 		UNION ALL
 		SELECT wi.wave_id || '/' || wi.item_id FROM gift_wave_items wi
 		WHERE wi.allocated <> COALESCE((SELECT SUM(sh.allocated) FROM gift_stock_shards sh WHERE sh.wave_id = wi.wave_id AND sh.item_id = wi.item_id), 0)`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }

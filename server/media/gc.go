@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -61,18 +62,13 @@ func (s *Service) collectUploads(ctx context.Context, st *GCStats) (int, error) 
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var u staleUpload
+		stale, err = sqlq.Collect(rows, func(r syncengine.Row) (u staleUpload, err error) {
 			var since sql.NullInt64
-			if err := rows.Scan(&u.id, &u.uploadID, &since); err != nil {
-				rows.Close()
-				return err
-			}
+			err = r.Scan(&u.id, &u.uploadID, &since)
 			u.attached = !since.Valid
-			stale = append(stale, u)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return u, err
+		})
+		if err != nil {
 			return err
 		}
 		for _, u := range stale {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -97,18 +98,5 @@ func countUploading(ctx context.Context, q syncengine.Querier, owner string) (in
 
 // Refs returns what references a media, sorted.
 func Refs(ctx context.Context, q syncengine.Querier, mediaID string) ([]string, error) {
-	rows, err := q.Query(ctx, `SELECT ref FROM media_refs WHERE media_id = $1 ORDER BY ref`, mediaID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var refs []string
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			return nil, err
-		}
-		refs = append(refs, r)
-	}
-	return refs, rows.Err()
+	return sqlq.Strings(ctx, q, `SELECT ref FROM media_refs WHERE media_id = $1 ORDER BY ref`, mediaID)
 }

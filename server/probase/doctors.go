@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/rules/fields"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -137,11 +138,11 @@ func saveDoctor(ctx context.Context, tx syncengine.Tx, d *probasev1.Doctor, v fi
 	}
 	if d.Version == 1 {
 		_, err = tx.Exec(ctx, `INSERT INTO doctors (id, external_id, user_id, fields, full_name, territory_id, version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)`, d.Id, nullable(d.ExternalId), nullable(d.UserId), raw, d.FullName, d.TerritoryId, now)
+			VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)`, d.Id, sqlq.Nullable(d.ExternalId), sqlq.Nullable(d.UserId), raw, d.FullName, d.TerritoryId, now)
 	} else {
 		var n int64
 		n, err = tx.Exec(ctx, `UPDATE doctors SET fields = $1, full_name = $2, territory_id = $3, user_id = $4, version = $5, updated_at = $6
-			WHERE id = $7 AND version = $5 - 1`, raw, d.FullName, d.TerritoryId, nullable(d.UserId), d.Version, now, d.Id)
+			WHERE id = $7 AND version = $5 - 1`, raw, d.FullName, d.TerritoryId, sqlq.Nullable(d.UserId), d.Version, now, d.Id)
 		if err == nil && n == 0 {
 			err = syncengine.Errorf(syncengine.ECONFLICT, "doctor %s changed meanwhile; try again", d.Id)
 		}
@@ -191,13 +192,6 @@ func syncDoctor(ctx context.Context, tx syncengine.Tx, d *probasev1.Doctor) erro
 	}
 	tx.Put(DoctorCollection, d.Id, payload, buckets...)
 	return newSummarizer().put(ctx, tx, d)
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // valuesFromChanges turns wire field changes into values, refusing fields

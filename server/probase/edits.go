@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/rules/fields"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/notify"
@@ -146,15 +147,8 @@ func (s *Service) ListEditRequests(ctx context.Context, p syncengine.Principal, 
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanRequest(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+		out, err = sqlq.Collect(rows, scanRequest)
+		return err
 	})
 	return out, err
 }
@@ -212,15 +206,8 @@ func (s *Service) GetEditRequest(ctx context.Context, p syncengine.Principal, id
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			o, err := scanRequest(rows)
-			if err != nil {
-				return err
-			}
-			rv.Concurrent = append(rv.Concurrent, o)
-		}
-		return rows.Err()
+		rv.Concurrent, err = sqlq.Collect(rows, scanRequest)
+		return err
 	})
 	return &rv, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/mutator"
 	"github.com/ordinatorhq/ordinator/server/notify"
@@ -55,19 +56,16 @@ func (s *Service) History(ctx context.Context, p syncengine.Principal, doctorID 
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
+		out, err = sqlq.Collect(rows, func(r syncengine.Row) (*probasev1.HistoryEntry, error) {
 			e := &probasev1.HistoryEntry{}
 			var changes string
-			if err := rows.Scan(&e.Action, &e.ActorId, &e.RequestId, &e.Version, &changes, &e.Note, &e.AtUnixMs); err != nil {
-				return err
+			err := r.Scan(&e.Action, &e.ActorId, &e.RequestId, &e.Version, &changes, &e.Note, &e.AtUnixMs)
+			if err == nil {
+				e.Changes, err = changesFromJSON(changes)
 			}
-			if e.Changes, err = changesFromJSON(changes); err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
+			return e, err
+		})
+		return err
 	})
 	return out, err
 }

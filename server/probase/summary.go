@@ -7,6 +7,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -192,18 +193,5 @@ func backfillSummaries(ctx context.Context, store syncengine.Store, log *slog.Lo
 
 // doctorIDs lists the ids of the doctors a condition selects.
 func doctorIDs(ctx context.Context, q syncengine.Querier, where string, args ...any) ([]string, error) {
-	rows, err := q.Query(ctx, `SELECT id FROM doctors WHERE `+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return sqlq.Strings(ctx, q, `SELECT id FROM doctors WHERE `+where, args...)
 }

@@ -119,21 +119,3 @@ func CountOverdue(ctx context.Context, q syncengine.Querier, regionID string, _,
 		WHERE r.status = 'overdue' AND u.region_id = $1`, regionID).Scan(&n)
 	return n, err
 }
-
-// queryStrings runs a query of one text column.
-func queryStrings(ctx context.Context, q syncengine.Querier, query string, args ...any) ([]string, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/internal/sqlstore"
 )
@@ -107,7 +108,7 @@ func deleteChanges(ctx context.Context, tx *sql.Tx, refs []sqlstore.ChangeRef) e
 		for i, r := range chunk {
 			args[i] = r.Seq
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sync_changes WHERE seq IN `+sqlstore.Placeholders(0, len(chunk)), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sync_changes WHERE seq IN (`+sqlq.Placeholders(1, len(chunk))+`)`, args...); err != nil {
 			return err
 		}
 	}
@@ -130,7 +131,7 @@ func insertRows(ctx context.Context, tx *sql.Tx, head string, cols, n int, row f
 			if i > start {
 				sb.WriteString(", ")
 			}
-			sb.WriteString(sqlstore.Placeholders(len(args), cols))
+			sb.WriteString("(" + sqlq.Placeholders(len(args)+1, cols) + ")")
 			args = row(i, args)
 		}
 		sb.WriteString(tail)
