@@ -17,27 +17,6 @@ import (
 	"github.com/ordinatorhq/ordinator/server/gifts"
 )
 
-// giftTickEvery is how often a server process runs the gift waves'
-// scheduled work (announcements, stock levels, releases); every process
-// may, the work is idempotent.
-const giftTickEvery = 5 * time.Second
-
-// giftLoop runs gifts.Tick until ctx ends.
-func (a *app) giftLoop(ctx context.Context) {
-	t := time.NewTicker(giftTickEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			if err := a.gifts.Tick(ctx, now); err != nil && ctx.Err() == nil {
-				a.log.Error("gift waves tick failed", "err", err)
-			}
-		}
-	}
-}
-
 // warehouseTask is one `ordinator warehouse` subcommand's work; it writes
 // its report to w.
 type warehouseTask func(ctx context.Context, svc *gifts.Service, w io.Writer) error

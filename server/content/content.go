@@ -75,6 +75,9 @@ type Config struct {
 	// CompletionGrace is how long after a training's window has ended a
 	// completion made offline is still accepted (default 72 hours).
 	CompletionGrace time.Duration
+	// WindowEvery is how often the module's loop moves items whose publish
+	// window opened or closed onto or off phones; zero runs no loop.
+	WindowEvery time.Duration
 	// Now is the clock of reads (writes use the store's); default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
