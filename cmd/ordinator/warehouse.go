@@ -63,7 +63,7 @@ func warehouseCommand(stdout, stderr io.Writer) *ffcli.Command {
 				if *req == "" {
 					*req = uuid.NewString()
 				}
-				r, err := svc.RecordMovement(ctx, auth.System, *item, kind, *qty, *note, *req)
+				r, err := svc.RecordMovement(ctx, auth.System, gifts.NewMovement{Item: *item, Kind: kind, Quantity: *qty, Note: *note, RequestID: *req})
 				if err != nil {
 					return err
 				}

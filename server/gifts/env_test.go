@@ -160,7 +160,7 @@ func (e *env) item(sku, name string, stock int64) gifts.Item {
 		e.t.Fatal(err)
 	}
 	if stock > 0 {
-		e.must(e.gifts.RecordMovement(e.ctx, auth.System, it.ID, gifts.MoveReceipt, stock, "delivery", uuid.NewString()))
+		e.must(e.gifts.RecordMovement(e.ctx, auth.System, gifts.NewMovement{Item: it.ID, Kind: gifts.MoveReceipt, Quantity: stock, Note: "delivery", RequestID: uuid.NewString()}))
 	}
 	return it
 }
