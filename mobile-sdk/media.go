@@ -17,7 +17,7 @@ import (
 
 // mediaCollection is the collection media records sync under (to their
 // owner's user bucket); a record there references the media of its id.
-const mediaCollection = "media"
+const mediaCollection = mediav1.MediaCollection
 
 // Media states in sdk_media.
 const (

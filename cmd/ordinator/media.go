@@ -17,10 +17,6 @@ import (
 	"github.com/ordinatorhq/ordinator/server/media/minio"
 )
 
-// mediaCollectEvery is how often abandoned uploads and unused media are
-// looked for.
-const mediaCollectEvery = time.Hour
-
 // MediaConfig says where photos are stored. With no S3 endpoint they are
 // files under --data-dir/blobs, served by this server itself.
 type MediaConfig struct {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ordinatorhq/ordinator/server/modules"
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/postgres"
 	"github.com/ordinatorhq/ordinator/syncengine/sqlite"
@@ -42,8 +43,8 @@ func openServerStore(ctx context.Context, cfg *Config, log *slog.Logger) (syncen
 		}
 		store = s
 	}
-	for _, m := range modules() {
-		if err := store.Migrate(ctx, m.name, m.migrations(store.Dialect())); err != nil {
+	for _, m := range modules.Schemas() {
+		if err := store.Migrate(ctx, m.Name, m.Migrations(store.Dialect())); err != nil {
 			store.Close()
 			return nil, err
 		}

@@ -53,7 +53,7 @@ type reader struct {
 // can check; references to others (territory), and to a collection this
 // device holds none of (a doctor's phone has no clinics), are the server's
 // to check.
-var refCollections = []string{"clinic"}
+var refCollections = []string{probasev1.ClinicCollection}
 
 // check merges changes over the doctor's values and checks the result
 // with the synced template. It returns the normalised changes that differ

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/ordinatorhq/ordinator/server/module"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -20,7 +21,7 @@ func TestRefreshAfterUpgrade(t *testing.T) {
 	for _, d := range servertest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
-			store := servertest.Store(t, d, nil, servertest.Module{Name: "auth", Migrations: firstMigration})
+			store := servertest.Store(t, d, nil, module.Schema{Name: "auth", Migrations: firstMigration})
 			s, err := New(ctx, store, Config{Argon2: Argon2{Memory: 64, Time: 1, Threads: 1}})
 			if err != nil {
 				t.Fatal(err)

@@ -250,7 +250,7 @@ func roleFromProto(r authv1.Role) Role {
 // AccountCollection is the collection a user's own account syncs under, in
 // their user bucket: their role, verification and assignments, so a device
 // knows what its user may do.
-const AccountCollection = "account"
+const AccountCollection = authv1.UserCollection
 
 // syncAccount writes the user's account record to their bucket. Any change
 // of role, verification or assignment goes through here, which also wakes

@@ -139,21 +139,32 @@ func stockLevel(ctx context.Context, q syncengine.Querier, itemID string) (Level
 	return lv, err
 }
 
-// RecordMovement records goods received, returned or written off. With a
-// request id, a retried request records once and returns the first
-// movement.
-func (s *Service) RecordMovement(ctx context.Context, p syncengine.Principal, itemRef, kind string, quantity int64, note, requestID string) (Recorded, error) {
+// NewMovement is goods received, returned or written off, to record.
+type NewMovement struct {
+	// Item is the item's SKU or id.
+	Item string
+	// Kind is MoveReceipt, MoveReturn or MoveWriteOff.
+	Kind     string
+	Quantity int64
+	Note     string
+	// RequestID, if set, makes a retried request record once: it returns
+	// the first movement.
+	RequestID string
+}
+
+// RecordMovement records goods received, returned or written off.
+func (s *Service) RecordMovement(ctx context.Context, p syncengine.Principal, m NewMovement) (Recorded, error) {
 	if err := requireStaff(p); err != nil {
 		return Recorded{}, err
 	}
 	var v []syncengine.Violation
-	if kind != MoveReceipt && kind != MoveReturn && kind != MoveWriteOff {
+	if m.Kind != MoveReceipt && m.Kind != MoveReturn && m.Kind != MoveWriteOff {
 		v = append(v, syncengine.Violation{Field: "kind", Description: "must be receipt, return or write_off (waves reserve and shipments ship by themselves)"})
 	}
-	if quantity <= 0 || quantity > 100_000_000 {
+	if m.Quantity <= 0 || m.Quantity > 100_000_000 {
 		v = append(v, syncengine.Violation{Field: "quantity", Description: "must be a positive number of units"})
 	}
-	if len([]rune(note)) > 500 {
+	if len([]rune(m.Note)) > 500 {
 		v = append(v, syncengine.Violation{Field: "note", Description: "at most 500 characters"})
 	}
 	if len(v) > 0 {
@@ -161,26 +172,26 @@ func (s *Service) RecordMovement(ctx context.Context, p syncengine.Principal, it
 	}
 	var out Recorded
 	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
-		it, err := FindItem(ctx, tx, itemRef)
+		it, err := FindItem(ctx, tx, m.Item)
 		if err != nil {
 			return err
 		}
 		out.Item = it
-		if requestID != "" {
-			prior, err := scanMovements(tx.Query(ctx, `SELECT `+movementColumns+` FROM gift_movements WHERE request_id = $1`, requestID))
+		if m.RequestID != "" {
+			prior, err := scanMovements(tx.Query(ctx, `SELECT `+movementColumns+` FROM gift_movements WHERE request_id = $1`, m.RequestID))
 			if err != nil {
 				return err
 			}
 			if len(prior) > 0 {
-				if prior[0].ItemID != it.ID || prior[0].Kind != kind || prior[0].Quantity != quantity {
-					return syncengine.Errorf(syncengine.ECONFLICT, "request %s already recorded a different movement", requestID)
+				if prior[0].ItemID != it.ID || prior[0].Kind != m.Kind || prior[0].Quantity != m.Quantity {
+					return syncengine.Errorf(syncengine.ECONFLICT, "request %s already recorded a different movement", m.RequestID)
 				}
 				out.Movement = prior[0]
 				out.Level, err = stockLevel(ctx, tx, it.ID)
 				return err
 			}
 		}
-		out.Movement, out.Level, err = move(ctx, tx, Movement{ItemID: it.ID, Kind: kind, Quantity: quantity, Note: note, ActorID: p.UserID, RequestID: requestID}, it.Name)
+		out.Movement, out.Level, err = move(ctx, tx, Movement{ItemID: it.ID, Kind: m.Kind, Quantity: m.Quantity, Note: m.Note, ActorID: p.UserID, RequestID: m.RequestID}, it.Name)
 		return err
 	})
 	return out, err

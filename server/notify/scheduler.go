@@ -10,17 +10,13 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ordinatorhq/ordinator/server/module"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
-// Job is a periodic task that one server process at a time runs. Jobs
-// decide themselves what is due in each user's time zone, and write with
-// dedupe keys, so a job run twice (a lapsed lease) notifies nobody twice.
-type Job struct {
-	Name  string
-	Every time.Duration
-	Run   func(ctx context.Context, now time.Time) error
-}
+// Job is a periodic task that one server process at a time runs; modules
+// declare theirs in their descriptors.
+type Job = module.Job
 
 // SchedulerConfig tunes a Scheduler. Zero values take the defaults.
 type SchedulerConfig struct {

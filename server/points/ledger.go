@@ -36,10 +36,11 @@ const (
 	SourceAdjustment  = "adjustment"
 )
 
-// Collections the ledger syncs to the doctor's bucket.
+// Collections the ledger syncs to the doctor's bucket (their names are
+// declared in the protos).
 const (
-	BalanceCollection = "points_balance"
-	EntryCollection   = "points_entry"
+	BalanceCollection = pointsv1.PointsBalanceCollection
+	EntryCollection   = pointsv1.PointsEntryCollection
 )
 
 // Entry is a ledger posting.

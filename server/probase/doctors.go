@@ -26,11 +26,11 @@ var migrations embed.FS
 // Migrations returns the module's migrations for a dialect.
 var Migrations = syncengine.DialectMigrations(migrations)
 
-// Collections this module syncs.
+// Collections this module syncs (their names are declared in the protos).
 const (
-	DoctorCollection      = "doctor"
-	ClinicCollection      = "clinic"
-	EditRequestCollection = "edit_request"
+	DoctorCollection      = probasev1.DoctorCollection
+	ClinicCollection      = probasev1.ClinicCollection
+	EditRequestCollection = probasev1.EditRequestCollection
 )
 
 // Service is the doctors directory.
@@ -56,8 +56,8 @@ func New(ctx context.Context, store syncengine.Store, log *slog.Logger) (*Servic
 
 // Register adds the directory's mutations to the sync engine.
 func (s *Service) Register(r *syncengine.Registry) {
-	r.Register("doctor.propose_edit", proposeEdit)
-	r.Register("doctor.request_update", requestUpdate)
+	r.Register(probasev1.ProposeEditMutation, proposeEdit)
+	r.Register(probasev1.RequestUpdateMutation, requestUpdate)
 }
 
 func encodeValues(v fields.Values) (string, error) {

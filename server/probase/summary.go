@@ -16,7 +16,7 @@ import (
 // (probasev1.DoctorSummary) in the buckets auth.TerritorySummaryBucket: who
 // a doctor is and how they stand, without a phone, e-mail or address. The
 // directors' figures and lists are built on it.
-const DoctorSummaryCollection = "doctor_summary"
+const DoctorSummaryCollection = probasev1.DoctorSummaryCollection
 
 // summarizer builds doctor summaries. What every doctor of a territory
 // shares (its region, its reps) is read once per territory, which matters

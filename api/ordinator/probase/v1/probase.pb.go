@@ -8,6 +8,7 @@ package probasev1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -2183,14 +2184,14 @@ var File_ordinator_probase_v1_probase_proto protoreflect.FileDescriptor
 
 const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"\n" +
-	"\"ordinator/probase/v1/probase.proto\x12\x14ordinator.probase.v1\x1a\x1bbuf/validate/validate.proto\"\x90\x01\n" +
+	"\"ordinator/probase/v1/probase.proto\x12\x14ordinator.probase.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dordinator/sync/v1/names.proto\"\x90\x01\n" +
 	"\aAddress\x12\x1f\n" +
 	"\vpostal_code\x18\x01 \x01(\tR\n" +
 	"postalCode\x12\x12\n" +
 	"\x04city\x18\x02 \x01(\tR\x04city\x12\x16\n" +
 	"\x06street\x18\x03 \x01(\tR\x06street\x12\x1a\n" +
 	"\bbuilding\x18\x04 \x01(\tR\bbuilding\x12\x1c\n" +
-	"\tapartment\x18\x05 \x01(\tR\tapartment\"\xe1\x03\n" +
+	"\tapartment\x18\x05 \x01(\tR\tapartment\"\xed\x03\n" +
 	"\x06Doctor\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1f\n" +
 	"\vexternal_id\x18\x02 \x01(\tR\n" +
@@ -2209,16 +2210,18 @@ const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"\fterritory_id\x18\f \x01(\tR\vterritoryId\x12\x16\n" +
 	"\x06status\x18\r \x01(\tR\x06status\x12\x18\n" +
 	"\aversion\x18\x0e \x01(\x03R\aversion\x12+\n" +
-	"\x12updated_at_unix_ms\x18\x0f \x01(\x03R\x0fupdatedAtUnixMs\"}\n" +
+	"\x12updated_at_unix_ms\x18\x0f \x01(\x03R\x0fupdatedAtUnixMs:\n" +
+	"\x92\xb5\x18\x06doctor\"\x89\x01\n" +
 	"\x06Clinic\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
 	"\x04city\x18\x03 \x01(\tR\x04city\x12\x18\n" +
 	"\aaddress\x18\x04 \x01(\tR\aaddress\x12!\n" +
-	"\fterritory_id\x18\x05 \x01(\tR\vterritoryId\";\n" +
+	"\fterritory_id\x18\x05 \x01(\tR\vterritoryId:\n" +
+	"\x92\xb5\x18\x06clinic\";\n" +
 	"\fTerritoryRep\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\"\xf2\x03\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\"\x86\x04\n" +
 	"\rDoctorSummary\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\auser_id\x18\x02 \x01(\tR\x06userId\x12\x1b\n" +
@@ -2235,10 +2238,10 @@ const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"\fverification\x18\v \x01(\x0e2(.ordinator.probase.v1.DoctorVerificationR\fverification\x126\n" +
 	"\x04reps\x18\f \x03(\v2\".ordinator.probase.v1.TerritoryRepR\x04reps\x12\x18\n" +
 	"\aversion\x18\r \x01(\x03R\aversion\x12+\n" +
-	"\x12updated_at_unix_ms\x18\x0e \x01(\x03R\x0fupdatedAtUnixMs\"W\n" +
+	"\x12updated_at_unix_ms\x18\x0e \x01(\x03R\x0fupdatedAtUnixMs:\x12\x92\xb5\x18\x0edoctor_summary\"W\n" +
 	"\vFieldChange\x12\x1f\n" +
 	"\x05field\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x05field\x12'\n" +
-	"\x06values\x18\x02 \x03(\tB\x0f\xbaH\f\x92\x01\t\x10\x14\"\x05r\x03\x18\xe8\aR\x06values\"\xc1\x03\n" +
+	"\x06values\x18\x02 \x03(\tB\x0f\xbaH\f\x92\x01\t\x10\x14\"\x05r\x03\x18\xe8\aR\x06values\"\xd3\x03\n" +
 	"\vEditRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
 	"\tdoctor_id\x18\x02 \x01(\tR\bdoctorId\x12\x1f\n" +
@@ -2255,7 +2258,7 @@ const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"\x06reason\x18\n" +
 	" \x01(\tR\x06reason\x12+\n" +
 	"\x12created_at_unix_ms\x18\v \x01(\x03R\x0fcreatedAtUnixMs\x12+\n" +
-	"\x12decided_at_unix_ms\x18\f \x01(\x03R\x0fdecidedAtUnixMs\"\xf9\x01\n" +
+	"\x12decided_at_unix_ms\x18\f \x01(\x03R\x0fdecidedAtUnixMs:\x10\x92\xb5\x18\fedit_request\"\x92\x02\n" +
 	"\x0fProposeEditArgs\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12$\n" +
@@ -2263,17 +2266,17 @@ const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"\fbase_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\vbaseVersion\x12G\n" +
 	"\achanges\x18\x04 \x03(\v2!.ordinator.probase.v1.FieldChangeB\n" +
 	"\xbaH\a\x92\x01\x04\b\x01\x10\x1eR\achanges\x12\"\n" +
-	"\acomment\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\acomment\"Y\n" +
+	"\acomment\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\acomment:\x17\x8a\xb5\x18\x13doctor.propose_edit\"Y\n" +
 	"\x11ProposeEditResult\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12%\n" +
-	"\x0eapplied_fields\x18\x02 \x03(\tR\rappliedFields\"\xbe\x01\n" +
+	"\x0eapplied_fields\x18\x02 \x03(\tR\rappliedFields\"\xd9\x01\n" +
 	"\x11RequestUpdateArgs\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12$\n" +
 	"\tdoctor_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bdoctorId\x126\n" +
 	"\x04kind\x18\x03 \x01(\tB\"\xbaH\x1fr\x1dR\vupdate_dataR\x0esubmit_resultsR\x04kind\x12\"\n" +
-	"\amessage\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\amessage\"\xd6\x01\n" +
+	"\amessage\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\amessage:\x19\x8a\xb5\x18\x15doctor.request_update\"\xd6\x01\n" +
 	"\x17ListEditRequestsRequest\x128\n" +
 	"\x06status\x18\x01 \x01(\x0e2 .ordinator.probase.v1.EditStatusR\x06status\x12!\n" +
 	"\fterritory_id\x18\x02 \x01(\tR\vterritoryId\x12\x1b\n" +
