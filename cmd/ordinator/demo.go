@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/google/uuid"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
+	"github.com/ordinatorhq/ordinator/server/console"
 	"github.com/ordinatorhq/ordinator/server/points"
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -68,6 +71,26 @@ func seedDemo(ctx context.Context, store syncengine.Store, accounts *auth.Servic
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", a.role, a.email, a.name, a.territory)
 	}
 	return w.Flush()
+}
+
+// consoleURL is where a browser reaches the web console: under the public
+// URL if one is set, else on the listening address.
+func consoleURL(cfg *Config, addr net.Addr) string {
+	if cfg.Media.PublicURL != "" {
+		return strings.TrimSuffix(cfg.Media.PublicURL, "/") + console.Prefix
+	}
+	return "http://" + addr.String() + console.Prefix
+}
+
+// printConsole says where the web console is and who may sign in to it.
+func printConsole(out io.Writer, url string) {
+	var staff []string
+	for _, a := range demoAccounts {
+		if a.role == auth.RoleModerator || a.role == auth.RoleAdmin {
+			staff = append(staff, a.email)
+		}
+	}
+	fmt.Fprintf(out, "Web console: %s (sign in as %s, password %s)\n", url, strings.Join(staff, " or "), demoPassword)
 }
 
 func seedDemoData(ctx context.Context, store syncengine.Store, accounts *auth.Service, dir *probase.Service) error {

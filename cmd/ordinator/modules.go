@@ -5,6 +5,7 @@ import (
 
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/cases"
+	"github.com/ordinatorhq/ordinator/server/console"
 	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/media"
@@ -34,5 +35,6 @@ func modules() []module {
 		{"cases", cases.Migrations},
 		{"gifts", gifts.Migrations},
 		{"studies", studies.Migrations},
+		{"console", console.Migrations},
 	}
 }

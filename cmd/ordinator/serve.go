@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"syscall"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 	"github.com/ordinatorhq/ordinator/api/ordinator/sync/v1/syncv1connect"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/cases"
+	"github.com/ordinatorhq/ordinator/server/console"
 	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/media"
@@ -116,6 +118,7 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 		if err := seedDemo(ctx, store, app.accounts, app.directory, stdout); err != nil {
 			return err
 		}
+		printConsole(stdout, consoleURL(cfg, ln.Addr()))
 	}
 	mode := "embedded (SQLite in " + cfg.DataDir + ")"
 	if cfg.DatabaseURL != "" {
@@ -252,6 +255,13 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	srv.Handle(giftsv1connect.NewWarehouseServiceHandler(giftsRPC, opts...))
 	srv.Handle(notifyv1connect.NewNotifyServiceHandler(notify.NewHandler(notes.service), opts...))
 	srv.Handle(studiesv1connect.NewStudiesServiceHandler(studies.NewHandler(notes.studies), opts...))
+	web, err := console.New(console.Config{Store: store, Accounts: accounts, Directory: directory, Logger: log,
+		IdleTimeout: cfg.ConsoleIdleTimeout, Lifetime: cfg.ConsoleLifetime, SecureCookies: strings.HasPrefix(cfg.Media.PublicURL, "https://"),
+		ImageOrigins: blobs.origins})
+	if err != nil {
+		return nil, err
+	}
+	srv.HandleHTTP(console.Prefix, web)
 	a := &app{log: log, store: store, engine: engine, server: srv, accounts: accounts, directory: directory, media: mediaSvc, content: library, gifts: giftWaves}
 	a.background = append(notes.loops(),
 		func(ctx context.Context) error { return mediaSvc.Run(ctx, mediaCollectEvery) },
