@@ -3,6 +3,7 @@ package console
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // segment is a run of a compared value: kept, inserted or deleted.
@@ -49,19 +50,20 @@ func diffValues(from, to []string) []segment {
 func words(s string) []string {
 	var out []string
 	start := -1
-	for i, r := range s {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
 		word := unicode.IsLetter(r) || unicode.IsDigit(r)
-		if word && start < 0 {
+		switch {
+		case word && start < 0:
 			start = i
-			continue
-		}
-		if !word {
+		case !word:
 			if start >= 0 {
 				out = append(out, s[start:i])
 				start = -1
 			}
-			out = append(out, string(r))
+			out = append(out, s[i:i+size])
 		}
+		i += size
 	}
 	if start >= 0 {
 		out = append(out, s[start:])
