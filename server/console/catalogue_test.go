@@ -50,7 +50,7 @@ func TestCatalogue(t *testing.T) {
 	for _, l := range languages {
 		built = append(built, "lang."+l.Code)
 	}
-	built = append(built, "edits.any_territory", "edits.anyone", "edits.any_age", "edits.older_than", "age.minutes", "age.hours", "age.days")
+	built = append(built, "history.system", "history.proposed_by", "edits.any_territory", "edits.anyone", "edits.any_age", "edits.older_than", "age.minutes", "age.hours", "age.days")
 	for _, k := range built {
 		if !seen[k] {
 			t.Errorf("the code names %s, which no catalogue has", k)
@@ -62,15 +62,15 @@ func TestPlural(t *testing.T) {
 	ru := languages[0]
 	for n, want := range map[int64]string{0: "0 заявок", 1: "1 заявка", 2: "2 заявки", 5: "5 заявок", 11: "11 заявок", 12: "12 заявок", 21: "21 заявка", 22: "22 заявки", 111: "111 заявок"} {
 		got, err := ru.count("edits.matching", n)
-		if err != nil || !strings.HasSuffix(got, want) {
+		if err != nil || !strings.HasSuffix(got, want+".") {
 			t.Errorf("%d: %q (%v), want …%q", n, got, err, want)
 		}
 	}
 	en := languages[1]
-	if got, _ := en.count("edits.matching", 1); got != "1 request matches" {
+	if got, _ := en.count("edits.matching", 1); got != "1 request matches." {
 		t.Errorf("English one: %q", got)
 	}
-	if got, _ := en.count("edits.matching", 3); got != "3 requests match" {
+	if got, _ := en.count("edits.matching", 3); got != "3 requests match." {
 		t.Errorf("English other: %q", got)
 	}
 }

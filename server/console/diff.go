@@ -21,9 +21,10 @@ func (s segment) Del() bool { return s.Op < 0 }
 const maxDiffCells = 400_000
 
 // diffValues compares two field values (a field may hold several, shown
-// one a line) word by word, or character by character when both are a
-// single word (a phone number, a postal code), and returns the segments
-// that turn from into to.
+// one a line) word by word and returns the segments that turn from into
+// to. When both are a single word (a phone number, a postal code) it marks
+// the changed middle between the common start and end, which reads better
+// for digits than a character-by-character match.
 func diffValues(from, to []string) []segment {
 	a, b := strings.Join(from, "\n"), strings.Join(to, "\n")
 	if a == b {
@@ -34,7 +35,7 @@ func diffValues(from, to []string) []segment {
 	}
 	ta, tb := words(a), words(b)
 	if wordCount(ta) <= 1 && wordCount(tb) <= 1 {
-		ta, tb = strings.Split(a, ""), strings.Split(b, "")
+		return middle(a, b)
 	}
 	if a == "" {
 		ta = nil
@@ -43,6 +44,33 @@ func diffValues(from, to []string) []segment {
 		tb = nil
 	}
 	return merge(lcsDiff(ta, tb))
+}
+
+// middle marks what lies between the longest common start and end of two
+// texts (whole UTF-8 sequences) as replaced.
+func middle(a, b string) []segment {
+	ra, rb := strings.Split(a, ""), strings.Split(b, "")
+	p := 0
+	for p < len(ra) && p < len(rb) && ra[p] == rb[p] {
+		p++
+	}
+	s := 0
+	for s < len(ra)-p && s < len(rb)-p && ra[len(ra)-1-s] == rb[len(rb)-1-s] {
+		s++
+	}
+	segs := []segment{
+		{Text: strings.Join(ra[:p], "")},
+		{Text: strings.Join(ra[p:len(ra)-s], ""), Op: -1},
+		{Text: strings.Join(rb[p:len(rb)-s], ""), Op: 1},
+		{Text: strings.Join(ra[len(ra)-s:], "")},
+	}
+	var out []segment
+	for _, seg := range segs {
+		if seg.Text != "" {
+			out = append(out, seg)
+		}
+	}
+	return out
 }
 
 // words splits text into runs of letters and digits and single other

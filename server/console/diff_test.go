@@ -32,7 +32,9 @@ func TestDiff(t *testing.T) {
 		{"removed", []string{"chief physician"}, nil, "[-chief physician]"},
 		{"a word", []string{"head of department"}, []string{"head of the department"}, "head of [+the ]department"},
 		{"a word replaced", []string{"ул. Тверская, 1"}, []string{"ул. Тверская, 12"}, "ул. Тверская, [-1][+12]"},
-		{"one word by character", []string{"+79161234567"}, []string{"+79161234568"}, "+7916123456[-7][+8]"},
+		{"one word: the changed middle", []string{"+79161234567"}, []string{"+79160000001"}, "+7916[-1234567][+0000001]"},
+		{"one word, same ends", []string{"+79161234567"}, []string{"+79161200567"}, "+791612[-34][+00]567"},
+		{"one word grows", []string{"12345"}, []string{"123455"}, "12345[+5]"},
 		{"a list grows", []string{"+79161234567"}, []string{"+79161234567", "+79160000001"}, "+79161234567[+\n+79160000001]"},
 	}
 	for _, tc := range tests {

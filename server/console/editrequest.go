@@ -223,7 +223,8 @@ func (c *Console) decisionRefused(q *request, id string, version int64, err erro
 		}
 		pg.Other = bad.Except(shown...)
 	}
-	status := statusOf[code]
-	q.render(status, "edits/request", pg)
+	// The address stays the request's, not the form's (which has no page).
+	q.w.Header().Set("HX-Push-Url", Prefix+"edits/"+id)
+	q.render(statusOf[code], "edits/request", pg)
 	return nil
 }

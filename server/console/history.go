@@ -3,7 +3,12 @@ package console
 import (
 	"net/http"
 	"strings"
+
+	"github.com/ordinatorhq/ordinator/server/auth"
 )
+
+// proposedBy starts the note probase writes on an approval.
+const proposedBy = "proposed by "
 
 type changeRow struct{ Label, Values string }
 
@@ -33,9 +38,13 @@ func (c *Console) doctorHistory(q *request) error {
 	if err != nil {
 		return err
 	}
+	// An approval's note names the proposer by id ("proposed by <id>").
 	var actors []string
 	for _, e := range entries {
 		actors = append(actors, e.ActorId)
+		if id, ok := strings.CutPrefix(e.Note, proposedBy); ok {
+			actors = append(actors, id)
+		}
 	}
 	names, err := c.cfg.Accounts.DisplayNames(ctx, q.p, actors)
 	if err != nil {
@@ -45,11 +54,20 @@ func (c *Console) doctorHistory(q *request) error {
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
 		actor := names[e.ActorId]
-		if actor == "" {
-			// The server itself (imports, the CLI) or a removed account.
+		switch {
+		case e.ActorId == auth.System.UserID:
+			actor = q.mustText("history.system")
+		case actor == "":
+			// An account that is gone.
 			actor = e.ActorId
 		}
-		row := historyRow{At: e.AtUnixMs, Actor: actor, Action: q.mustText("action." + e.Action), Note: e.Note, Reqst: e.RequestId, Version: e.Version}
+		note := e.Note
+		if id, ok := strings.CutPrefix(note, proposedBy); ok && names[id] != "" {
+			if note, err = q.lang.format("history.proposed_by", names[id]); err != nil {
+				return err
+			}
+		}
+		row := historyRow{At: e.AtUnixMs, Actor: actor, Action: q.mustText("action." + e.Action), Note: note, Reqst: e.RequestId, Version: e.Version}
 		for _, ch := range e.Changes {
 			row.Changes = append(row.Changes, changeRow{Label: q.fieldLabel(ch.Field), Values: strings.Join(ch.Values, ", ")})
 		}

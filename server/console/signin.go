@@ -132,7 +132,7 @@ func (c *Console) signout(q *request) error {
 		return err
 	}
 	q.clearSessionCookie()
-	q.redirect(Prefix + "signin?signedout=1")
+	q.redirect(Prefix + "signin?signedout=1&lang=" + q.lang.Code)
 	return nil
 }
 

@@ -9,6 +9,7 @@ package consoletest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -56,6 +57,7 @@ type Browser struct {
 	browser context.Context
 	mu      sync.Mutex
 	tabs    []*Tab
+	closers []context.CancelFunc
 }
 
 // New starts a browser that lives until the test ends.
@@ -90,6 +92,11 @@ func New(t testing.TB) *Browser {
 		if t.Failed() {
 			b.saveFailure()
 		}
+		b.mu.Lock()
+		for _, c := range b.closers {
+			c()
+		}
+		b.mu.Unlock()
 		cancelBrowser()
 		cancelAlloc()
 	})
@@ -107,7 +114,10 @@ type Tab struct {
 func (b *Browser) Tab(name string) *Tab {
 	b.t.Helper()
 	ctx, cancel := chromedp.NewContext(b.browser, chromedp.WithNewBrowserContext())
-	b.t.Cleanup(cancel)
+	// Closed with the browser, after a failure's screenshots.
+	b.mu.Lock()
+	b.closers = append(b.closers, cancel)
+	b.mu.Unlock()
 	if err := chromedp.Do(ctx); err != nil {
 		b.t.Fatalf("consoletest: opening tab %s: %v", name, err)
 	}
@@ -179,6 +189,40 @@ func (tab *Tab) SetCookie(c *network.Cookie, url string) {
 			HTTPOnly: &c.HTTPOnly, SameSite: c.SameSite})
 		return chromedp.Void{}, err
 	})
+}
+
+// Wait waits until a JavaScript expression is true on the tab's page, over
+// navigations (a poll does not survive one, so it starts again), and fails
+// the test if it never is.
+func (tab *Tab) Wait(expr string) {
+	tab.b.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		ctx, cancel := context.WithTimeout(tab.ctx, time.Second)
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(time.Second)))
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			var url string
+			ctx, cancel := context.WithTimeout(tab.ctx, time.Second)
+			url, _ = chromedp.Run(ctx, chromedp.Location())
+			cancel()
+			tab.b.t.Fatalf("%s: at %s, %s never held (%v)", tab.name, url, expr, err)
+		}
+	}
+}
+
+// WaitText waits until the element a CSS selector finds contains text.
+func (tab *Tab) WaitText(css, text string) {
+	tab.b.t.Helper()
+	tab.Wait(fmt.Sprintf(`(document.querySelector(%s)?.textContent ?? "").includes(%s)`, jsString(css), jsString(text)))
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 // Context is the tab's chromedp context, for actions the helpers do not
