@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"net/http"
 	"net/url"
+	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -121,16 +125,9 @@ func TestConsoleModeration(t *testing.T) {
 
 			b := consoletest.New(t)
 			olga := b.Tab("olga")
-			shots := mode.name == "embedded"
-			olga.Do(chromedp.Navigate(d.URL+"/console/"), chromedp.WaitVisible(chromedp.CSS("#login")))
-			if shots {
-				olga.Shot("signin")
-			}
 			d.signIn(t, olga, "olga@console.test")
 			olga.WaitText("#summary", "Подходят 2 заявки")
-			if shots {
-				olga.Shot("queue")
-			}
+			olga.FitsWidths()
 			olga.Do(chromedp.Click(chromedp.CSS(`a[href="/console/edits/`+first+`"]`)))
 			olga.WaitText("#status", "Ожидают")
 			olga.Do(chromedp.Click(chromedp.CSS("#approve-button")))
@@ -140,9 +137,7 @@ func TestConsoleModeration(t *testing.T) {
 			olga.WaitText("#summary", "Подходит 1 заявка")
 			olga.Do(chromedp.Click(chromedp.CSS(`a[href="/console/edits/`+second+`"]`)))
 			olga.Wait(`document.querySelector("#field-phones.conflict") !== null`)
-			if shots {
-				olga.Shot("request")
-			}
+			olga.FitsWidths()
 			// Approving without resolving the conflict is refused, next to
 			// the field.
 			olga.Do(chromedp.Click(chromedp.CSS("#approve-button")))
@@ -163,9 +158,7 @@ func TestConsoleModeration(t *testing.T) {
 			olga.Do(chromedp.Click(chromedp.CSS(`a[href="/console/doctors/`+d.doctor.Id+`/history"]`)))
 			olga.WaitText("main", "Правка одобрена")
 			olga.WaitText("main", "Игорь Соколов")
-			if shots {
-				olga.Shot("history")
-			}
+			olga.FitsWidths()
 			// The language follows the account, and switches.
 			olga.Do(chromedp.Click(chromedp.CSS(`button[name="lang"][value="en"]`)))
 			olga.WaitText("h1", "History of Анна Петрова")
@@ -200,9 +193,6 @@ func TestConsoleSecurity(t *testing.T) {
 			d.signIn(t, maria, "maria@console.test")
 			// Signed out, the page speaks the browser's language.
 			maria.WaitText("h1", "This console is for staff")
-			if mode.name == "embedded" {
-				maria.Shot("staff-only")
-			}
 			for _, c := range maria.Cookies(d.URL + "/console/") {
 				if c.Name == "ordinator_console" {
 					t.Fatalf("the doctor got a console session: %+v", c)
@@ -302,4 +292,83 @@ func TestConsoleSecurity(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConsoleDemo: `ordinator serve --demo` prints where the console is
+// and who may sign in; the demo moderator finds the reps' edits waiting,
+// approves one, resolves the conflict it causes in another with a value of
+// their own, and reads the doctor's history. Its pages are the README's
+// pictures (ORDINATOR_CONSOLE_SCREENSHOTS=docs/console).
+func TestConsoleDemo(t *testing.T) {
+	url := serveDemo(t)
+	b := consoletest.New(t)
+	mod := b.Tab("moderator")
+	mod.Do(chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#login")))
+	mod.Shot("signin")
+	mod.Do(chromedp.SendKeys(chromedp.CSS("#login"), "moderator@demo.ordinator"), chromedp.SendKeys(chromedp.CSS("#password"), demoPassword),
+		chromedp.Click(chromedp.CSS("#signin")))
+	mod.WaitText("#summary", "Подходят 4 заявки")
+	mod.Shot("queue")
+	mod.Do(chromedp.Click(chromedp.CSS("tbody tr:first-child a.request-link")))
+	mod.WaitText("h1", "Павел Орлов")
+	mod.Do(chromedp.Click(chromedp.CSS("#approve-button")))
+	mod.WaitText("#status", "Одобрены")
+	mod.Do(chromedp.Click(chromedp.CSS(`a[href="/console/edits"]`)))
+	mod.WaitText("#summary", "Подходят 3 заявки")
+	mod.Do(chromedp.Click(chromedp.CSS("tbody tr:last-child a.request-link")))
+	mod.Wait(`document.querySelector("#field-phones.conflict") !== null`)
+	mod.Do(chromedp.Click(chromedp.CSS(`input[name="choice.phones"][value="custom"]`)))
+	mod.Shot("request")
+	mod.Do(chromedp.SetValue(chromedp.CSS(`textarea[name="custom.phones"]`), "+79161112233\n+79164445566"), chromedp.Click(chromedp.CSS("#approve-button")))
+	mod.WaitText("#status", "Одобрены")
+	mod.Do(chromedp.Click(chromedp.CSS(`a[href$="/history"]`)))
+	mod.WaitText("main", "+79161112233, +79164445566")
+	mod.Shot("history")
+
+	maria := b.Tab("doctor")
+	maria.Do(chromedp.Navigate(url+"signin?lang=ru"), chromedp.WaitVisible(chromedp.CSS("#login")))
+	maria.Do(chromedp.SendKeys(chromedp.CSS("#login"), "doctor@demo.ordinator"), chromedp.SendKeys(chromedp.CSS("#password"), demoPassword),
+		chromedp.Click(chromedp.CSS("#signin")))
+	maria.WaitText("h1", "Эта консоль — для сотрудников")
+	maria.Shot("staff-only")
+}
+
+var consoleLine = regexp.MustCompile(`^Web console: (http://\S+/console/) \(sign in as admin@demo\.ordinator or moderator@demo\.ordinator, password ordinator-demo\)$`)
+
+// serveDemo runs `ordinator serve --demo` until the test ends and returns
+// the console URL it prints.
+func serveDemo(t *testing.T) string {
+	t.Helper()
+	cmd := exec.Command(binary, "serve", "--demo", "--addr", "127.0.0.1:0", "--metrics-addr", "")
+	cmd.Dir = t.TempDir()
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		var lines []string
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+			if m := consoleLine.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+		found <- "no console line in:\n" + strings.Join(lines, "\n")
+	}()
+	select {
+	case u := <-found:
+		if !strings.HasPrefix(u, "http://") {
+			t.Fatal(u)
+		}
+		return u
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve --demo printed no console URL")
+	}
+	return ""
 }

@@ -115,7 +115,7 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 		return err
 	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, store, app.accounts, app.directory, stdout); err != nil {
+		if err := seedDemo(ctx, store, app.accounts, app.directory, app.engine, stdout); err != nil {
 			return err
 		}
 		printConsole(stdout, consoleURL(cfg, ln.Addr()))

@@ -220,6 +220,23 @@ func (tab *Tab) WaitText(css, text string) {
 	tab.Wait(fmt.Sprintf(`(document.querySelector(%s)?.textContent ?? "").includes(%s)`, jsString(css), jsString(text)))
 }
 
+// Tablet is the width the console must also fit (a tablet held upright).
+const Tablet = 768
+
+// FitsWidths fails the test if the page scrolls sideways in the test's
+// window or on a tablet.
+func (tab *Tab) FitsWidths() {
+	tab.b.t.Helper()
+	for _, w := range []int64{Width, Tablet} {
+		tab.Do(chromedp.EmulateViewport(w, Height))
+		over := Get(tab, chromedp.Evaluate[int64](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
+		if over > 0 {
+			tab.b.t.Fatalf("%s: at %d px the page scrolls sideways by %d px", tab.name, w, over)
+		}
+	}
+	tab.Do(chromedp.EmulateViewport(Width, Height))
+}
+
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
