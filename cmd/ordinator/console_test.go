@@ -128,14 +128,14 @@ func TestConsoleModeration(t *testing.T) {
 			d.signIn(t, olga, "olga@console.test")
 			olga.WaitText("#summary", "Подходят 2 заявки")
 			olga.FitsWidths()
-			olga.Do(chromedp.Click(chromedp.CSS(`a[href="/console/edits/`+first+`"]`)))
+			olga.Do(chromedp.Click(chromedp.CSS(`a[href="/console/edits/` + first + `"]`)))
 			olga.WaitText("#status", "Ожидают")
 			olga.Do(chromedp.Click(chromedp.CSS("#approve-button")))
 			olga.WaitText("#status", "Одобрены")
 
 			olga.Do(chromedp.Click(chromedp.CSS(`a[href="/console/edits"]`)))
 			olga.WaitText("#summary", "Подходит 1 заявка")
-			olga.Do(chromedp.Click(chromedp.CSS(`a[href="/console/edits/`+second+`"]`)))
+			olga.Do(chromedp.Click(chromedp.CSS(`a[href="/console/edits/` + second + `"]`)))
 			olga.Wait(`document.querySelector("#field-phones.conflict") !== null`)
 			olga.FitsWidths()
 			// Approving without resolving the conflict is refused, next to
@@ -155,7 +155,7 @@ func TestConsoleModeration(t *testing.T) {
 				t.Fatalf("the rep's tablet shows the request as %v (pending %v)", req.Status, pending)
 			}
 
-			olga.Do(chromedp.Click(chromedp.CSS(`a[href="/console/doctors/`+d.doctor.Id+`/history"]`)))
+			olga.Do(chromedp.Click(chromedp.CSS(`a[href="/console/doctors/` + d.doctor.Id + `/history"]`)))
 			olga.WaitText("main", "Правка одобрена")
 			olga.WaitText("main", "Игорь Соколов")
 			olga.FitsWidths()
