@@ -34,13 +34,12 @@
 //     navigation, its label key; add a new area's pages() to
 //     Console.pages. The roles are the only role-to-page mapping: staff of a
 //     role no page names cannot sign in.
-//  5. TestEveryPage walks every GET page of the navigation for the CSP and
-//     for inline script; give a page with a path parameter an example in
-//     the test's list.
+//  5. TestEveryPage follows every link from the home page, in both
+//     languages, and checks each page's CSP and that nothing is inline; make
+//     sure its seed data makes the new page reachable by a link.
 package console
 
 import (
-	"context"
 	"embed"
 	"errors"
 	"log/slog"
@@ -141,8 +140,3 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	c.mux.ServeHTTP(w, r)
 }
-
-// Sweep ends the sessions past their idle timeout or lifetime that nobody
-// came back to, revoking their device sessions. Sign-in runs it; a server
-// may also call it periodically.
-func (c *Console) Sweep(ctx context.Context) error { return c.sweepSessions(ctx) }

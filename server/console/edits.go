@@ -240,14 +240,3 @@ func (q *request) fieldLabel(field string) string {
 	}
 	return field
 }
-
-// mustText is a text the code names (a template's missing text fails its
-// render instead); TestCatalogue checks every key the code names.
-func (q *request) mustText(key string) string {
-	s, err := q.lang.text(key)
-	if err != nil {
-		q.c.log.ErrorContext(q.r.Context(), "console text missing", "key", key)
-		return key
-	}
-	return s
-}

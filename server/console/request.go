@@ -94,3 +94,14 @@ func safeNext(next string) string {
 	}
 	return u.RequestURI()
 }
+
+// mustText is a text the code names (a template's missing text fails its
+// render instead); TestCatalogue checks every key the code names.
+func (q *request) mustText(key string) string {
+	s, err := q.lang.text(key)
+	if err != nil {
+		q.c.log.ErrorContext(q.r.Context(), "console text missing", "key", key)
+		return key
+	}
+	return s
+}
