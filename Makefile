@@ -30,10 +30,12 @@ tstest: $(TSDEPS)
 bench: services
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m $(PKGS)
 
-# What the tests need beyond Go: PostgreSQL binaries (or a running server)
-# and the pinned MinIO server, installed once into the user cache.
+# What the tests need beyond Go: PostgreSQL binaries (or a running server),
+# the pinned MinIO server, installed once into the user cache, and Chromium
+# for the console's browser tests.
 services:
 	./deploy/dev/ensure-postgres.sh
+	./deploy/dev/ensure-chromium.sh
 	$(GO) run ./deploy/testenv/cmd/testenv install-minio >/dev/null
 
 # The mobile SDK's facade binds for Android and iOS: gobind (pinned in

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"syscall"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/ordinatorhq/ordinator/api/ordinator/sync/v1/syncv1connect"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/cases"
+	"github.com/ordinatorhq/ordinator/server/console"
 	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/media"
@@ -105,9 +107,10 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 		return err
 	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, store, app.accounts, app.directory, stdout); err != nil {
+		if err := seedDemo(ctx, store, app.accounts, app.directory, app.engine, stdout); err != nil {
 			return err
 		}
+		printConsole(stdout, consoleURL(cfg, ln.Addr()))
 	}
 	mode := "embedded (SQLite in " + cfg.DataDir + ")"
 	if cfg.DatabaseURL != "" {
@@ -191,6 +194,12 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	if err != nil {
 		return nil, err
 	}
+	web, err := console.New(console.Config{Store: store, Accounts: accounts, Directory: directory, Logger: log,
+		IdleTimeout: cfg.ConsoleIdleTimeout, Lifetime: cfg.ConsoleLifetime, SecureCookies: strings.HasPrefix(cfg.Media.PublicURL, "https://"),
+		ImageOrigins: blobs.origins})
+	if err != nil {
+		return nil, err
+	}
 	// Every module, each once (modules.Complete checks). Studies comes
 	// before notifications: in a round of the scheduler its reminders job
 	// marks results overdue before the directors' summary counts them.
@@ -204,6 +213,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		giftWaves.Module(),
 		notes.studies.Module(),
 		notes.module(),
+		web.Module(),
 	}
 	if err := modules.Complete(mods); err != nil {
 		return nil, err
@@ -247,6 +257,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	if blobs.handler != nil {
 		srv.HandleHTTP(fsblob.Prefix, blobs.handler)
 	}
+	srv.HandleHTTP(console.Prefix, web)
 	a := &app{log: log, store: store, engine: engine, server: srv, accounts: accounts, directory: directory, media: mediaSvc, content: library, gifts: giftWaves}
 	for _, m := range mods {
 		if m.Handlers != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,6 +38,30 @@ type LoginInput struct {
 	Device   string
 	Platform string
 	Address  string // the caller's network address, for rate limiting
+	// Roles, if set, are the only roles this sign-in is for (the web
+	// console's staff): anyone else with the right password gets an
+	// EPERMISSION error naming them, and no session.
+	Roles []Role
+}
+
+// WrongRoleError refuses a correct password of an account whose role the
+// sign-in is not for.
+type WrongRoleError struct {
+	Role    Role
+	Allowed []Role
+}
+
+func (e *WrongRoleError) Error() string {
+	names := make([]string, len(e.Allowed))
+	for i, r := range e.Allowed {
+		names[i] = string(r)
+	}
+	return "this sign-in is for " + strings.Join(names, " and ") + " accounts, not " + string(e.Role) + " accounts"
+}
+
+// Unwrap gives the error its code.
+func (e *WrongRoleError) Unwrap() error {
+	return syncengine.Errorf(syncengine.EPERMISSION, "%s", e.Error())
 }
 
 // RevokedError says a device session was ended: the device must delete its
@@ -132,9 +157,13 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, error) {
 		return nil, errBadLogin
 	}
 	sess := &Session{User: user}
+	wrongRole := len(in.Roles) > 0 && !slices.Contains(in.Roles, user.Role)
 	err = s.store.Update(ctx, func(tx syncengine.Tx) error {
 		if err := s.clearFailures(ctx, tx, acct); err != nil {
 			return err
+		}
+		if wrongRole {
+			return nil
 		}
 		var err error
 		sess.DeviceID, sess.Tokens, err = s.openSession(ctx, tx, user.ID, in.Device, in.Platform)
@@ -143,7 +172,38 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if wrongRole {
+		return nil, &WrongRoleError{Role: user.Role, Allowed: in.Roles}
+	}
 	return sess, nil
+}
+
+// CheckSession returns the account of a device session that is still
+// valid: not revoked (a RevokedError otherwise), of an account that exists
+// and is not disabled. It is what Authenticate checks of a session, for
+// callers that hold the session's id rather than a token (the web console).
+func (s *Service) CheckSession(ctx context.Context, userID, deviceID string) (User, error) {
+	var u User
+	var revoked int64
+	err := s.store.View(ctx, func(q syncengine.Querier) error {
+		err := q.QueryRow(ctx, `SELECT revoked_at FROM devices WHERE id = $1 AND user_id = $2`, deviceID, userID).Scan(&revoked)
+		if err != nil {
+			return err
+		}
+		u, err = FindUser(ctx, q, userID)
+		return err
+	})
+	switch {
+	case errors.Is(err, sql.ErrNoRows) || syncengine.ErrorCode(err) == syncengine.ENOTFOUND:
+		return User{}, syncengine.Errorf(syncengine.EUNAUTHENTICATED, "unknown session; sign in again")
+	case err != nil:
+		return User{}, err
+	case revoked != 0:
+		return User{}, &RevokedError{DeviceID: deviceID}
+	case u.Disabled:
+		return User{}, syncengine.Errorf(syncengine.EUNAUTHENTICATED, "this account is disabled")
+	}
+	return u, nil
 }
 
 func cleanDeviceField(s string, max int, def string) string {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/cases"
+	"github.com/ordinatorhq/ordinator/server/console"
 	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/media"
@@ -35,6 +36,7 @@ func Schemas() []module.Schema {
 		cases.Schema(),
 		gifts.Schema(),
 		studies.Schema(),
+		console.Schema(),
 	}
 }
 

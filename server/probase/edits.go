@@ -88,12 +88,12 @@ func syncRequest(tx syncengine.Tx, r *probasev1.EditRequest) error {
 	return nil
 }
 
-const requestColumns = `r.id, r.doctor_id, d.full_name, r.proposer_id, r.base_version, r.changes, r.comment, r.status, r.decided_by, r.reason, r.created_at, r.decided_at`
+const requestColumns = `r.id, r.doctor_id, d.full_name, r.proposer_id, r.base_version, r.changes, r.comment, r.status, r.decided_by, r.reason, r.created_at, r.decided_at, r.territory_id`
 
 func scanRequest(row syncengine.Row) (*probasev1.EditRequest, error) {
 	r := &probasev1.EditRequest{}
 	var changes, status string
-	if err := row.Scan(&r.Id, &r.DoctorId, &r.DoctorName, &r.ProposerId, &r.BaseVersion, &changes, &r.Comment, &status, &r.DecidedBy, &r.Reason, &r.CreatedAtUnixMs, &r.DecidedAtUnixMs); err != nil {
+	if err := row.Scan(&r.Id, &r.DoctorId, &r.DoctorName, &r.ProposerId, &r.BaseVersion, &changes, &r.Comment, &status, &r.DecidedBy, &r.Reason, &r.CreatedAtUnixMs, &r.DecidedAtUnixMs, &r.TerritoryId); err != nil {
 		return nil, err
 	}
 	r.Status = statusProto(status)
@@ -128,7 +128,18 @@ type RequestFilter struct {
 	Territory  string
 	DoctorID   string
 	ProposerID string
-	Limit      int
+	// CreatedBefore keeps requests proposed before this time (unix ms): the
+	// queue's age filter. 0 for any.
+	CreatedBefore int64
+	Limit         int
+	Offset        int
+}
+
+// where is the filter as SQL over edit_requests r, with its
+// arguments; the status is left to the caller.
+func (f RequestFilter) where() (string, []any) {
+	return `($1 = '' OR r.territory_id = $1) AND ($2 = '' OR r.doctor_id = $2) AND ($3 = '' OR r.proposer_id = $3) AND (CAST($4 AS BIGINT) = 0 OR r.created_at < $4)`,
+		[]any{f.Territory, f.DoctorID, f.ProposerID, f.CreatedBefore}
 }
 
 // ListEditRequests lists edit requests, oldest first; moderators may.
@@ -139,16 +150,45 @@ func (s *Service) ListEditRequests(ctx context.Context, p syncengine.Principal, 
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
+	f.Offset = max(f.Offset, 0)
 	var out []*probasev1.EditRequest
 	err := s.store.View(ctx, func(q syncengine.Querier) error {
+		where, args := f.where()
 		rows, err := q.Query(ctx, `SELECT `+requestColumns+` FROM edit_requests r JOIN doctors d ON d.id = r.doctor_id
-			WHERE ($1 = '' OR r.status = $1) AND ($2 = '' OR r.territory_id = $2) AND ($3 = '' OR r.doctor_id = $3) AND ($4 = '' OR r.proposer_id = $4)
-			ORDER BY r.created_at, r.id LIMIT $5`, f.Status, f.Territory, f.DoctorID, f.ProposerID, f.Limit)
+			WHERE `+where+` AND ($5 = '' OR r.status = $5) ORDER BY r.created_at, r.id LIMIT $6 OFFSET $7`, append(args, f.Status, f.Limit, f.Offset)...)
 		if err != nil {
 			return err
 		}
 		out, err = sqlq.Collect(rows, scanRequest)
 		return err
+	})
+	return out, err
+}
+
+// CountEditRequests counts the requests a filter matches, per status
+// (pending, approved, rejected; the filter's own status is ignored, so a
+// queue can show every status's count); moderators may.
+func (s *Service) CountEditRequests(ctx context.Context, p syncengine.Principal, f RequestFilter) (map[string]int64, error) {
+	if err := auth.Require(p, auth.RoleModerator); err != nil {
+		return nil, err
+	}
+	out := map[string]int64{"pending": 0, "approved": 0, "rejected": 0}
+	err := s.store.View(ctx, func(q syncengine.Querier) error {
+		where, args := f.where()
+		rows, err := q.Query(ctx, `SELECT r.status, count(*) FROM edit_requests r WHERE `+where+` GROUP BY r.status`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var status string
+			var n int64
+			if err := rows.Scan(&status, &n); err != nil {
+				return err
+			}
+			out[status] = n
+		}
+		return rows.Err()
 	})
 	return out, err
 }
@@ -222,14 +262,17 @@ type Resolution struct {
 // Approve applies a request field by field. A field someone changed since
 // the proposer saw it is never overwritten silently: unless the moderator
 // resolves it, approval is refused with the conflicting fields listed.
-func (s *Service) Approve(ctx context.Context, p syncengine.Principal, id string, resolutions []Resolution) (*probasev1.EditRequest, *probasev1.Doctor, error) {
+// doctorVersion is the doctor version the moderator reviewed (0: not
+// checked): if the doctor changed since, the decision is refused, since the
+// moderator chose between values that are no longer the current ones.
+func (s *Service) Approve(ctx context.Context, p syncengine.Principal, id string, doctorVersion int64, resolutions []Resolution) (*probasev1.EditRequest, *probasev1.Doctor, error) {
 	if err := auth.Require(p, auth.RoleModerator); err != nil {
 		return nil, nil, err
 	}
 	var req *probasev1.EditRequest
 	var doc *probasev1.Doctor
 	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
-		r, d, current, err := s.pending(ctx, tx, id)
+		r, d, current, err := s.pending(ctx, tx, id, doctorVersion)
 		if err != nil {
 			return err
 		}
@@ -294,8 +337,9 @@ func show(v []string) string {
 	return strconv.Quote(strings.Join(v, ", "))
 }
 
-// Reject refuses a request with a reason the proposer sees.
-func (s *Service) Reject(ctx context.Context, p syncengine.Principal, id, reason string) (*probasev1.EditRequest, error) {
+// Reject refuses a request with a reason the proposer sees; doctorVersion
+// is checked as Approve checks it.
+func (s *Service) Reject(ctx context.Context, p syncengine.Principal, id string, doctorVersion int64, reason string) (*probasev1.EditRequest, error) {
 	if err := auth.Require(p, auth.RoleModerator); err != nil {
 		return nil, err
 	}
@@ -305,7 +349,7 @@ func (s *Service) Reject(ctx context.Context, p syncengine.Principal, id, reason
 	}
 	var req *probasev1.EditRequest
 	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
-		r, d, _, err := s.pending(ctx, tx, id)
+		r, d, _, err := s.pending(ctx, tx, id, doctorVersion)
 		if err != nil {
 			return err
 		}
@@ -318,7 +362,9 @@ func (s *Service) Reject(ctx context.Context, p syncengine.Principal, id, reason
 	return req, err
 }
 
-func (s *Service) pending(ctx context.Context, tx syncengine.Tx, id string) (*probasev1.EditRequest, *probasev1.Doctor, fields.Values, error) {
+// pending loads a request that waits for a decision, and its doctor at the
+// version the moderator reviewed (doctorVersion, 0 for any).
+func (s *Service) pending(ctx context.Context, tx syncengine.Tx, id string, doctorVersion int64) (*probasev1.EditRequest, *probasev1.Doctor, fields.Values, error) {
 	r, err := loadRequest(ctx, tx, id)
 	if err != nil {
 		return nil, nil, nil, err
@@ -327,7 +373,14 @@ func (s *Service) pending(ctx context.Context, tx syncengine.Tx, id string) (*pr
 		return nil, nil, nil, syncengine.Errorf(syncengine.EPRECONDITION, "edit request %s was already %s", id, strings.ToLower(strings.TrimPrefix(r.Status.String(), "EDIT_STATUS_")))
 	}
 	d, current, err := lockDoctor(ctx, tx, r.DoctorId)
-	return r, d, current, err
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if doctorVersion != 0 && d.Version != doctorVersion {
+		return nil, nil, nil, syncengine.Errorf(syncengine.ECONFLICT, "%s's data changed since you opened this request (version %d, now %d); open it again to see the current values",
+			d.FullName, doctorVersion, d.Version)
+	}
+	return r, d, current, nil
 }
 
 // decide records a moderator's decision, syncs it to the proposer and

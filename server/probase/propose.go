@@ -133,7 +133,7 @@ func fileEditRequest(ctx context.Context, tx syncengine.Tx, p syncengine.Princip
 	req := &probasev1.EditRequest{
 		Id: a.RequestId, DoctorId: d.Id, DoctorName: d.FullName, ProposerId: p.UserID, BaseVersion: a.BaseVersion,
 		Changes: changesOf(moderated), Comment: strings.TrimSpace(a.Comment), Status: probasev1.EditStatus_EDIT_STATUS_PENDING,
-		CreatedAtUnixMs: tx.Now().UnixMilli(),
+		CreatedAtUnixMs: tx.Now().UnixMilli(), TerritoryId: d.TerritoryId,
 	}
 	raw, err := json.Marshal(changesJSON(req.Changes))
 	if err != nil {

@@ -42,6 +42,20 @@ var requestUpdate = mutator.New(func() *probasev1.RequestUpdateArgs { return &pr
 		return nil, err
 	})
 
+// FindDoctor returns a doctor's record as it is now; moderators may.
+func (s *Service) FindDoctor(ctx context.Context, p syncengine.Principal, id string) (*probasev1.Doctor, error) {
+	if err := auth.Require(p, auth.RoleModerator); err != nil {
+		return nil, err
+	}
+	var d *probasev1.Doctor
+	err := s.store.View(ctx, func(q syncengine.Querier) error {
+		var err error
+		d, _, err = loadDoctor(ctx, q, id)
+		return err
+	})
+	return d, err
+}
+
 // History returns a doctor's audit trail, oldest first; moderators may.
 func (s *Service) History(ctx context.Context, p syncengine.Principal, doctorID string) ([]*probasev1.HistoryEntry, error) {
 	if err := auth.Require(p, auth.RoleModerator); err != nil {

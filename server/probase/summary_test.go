@@ -40,7 +40,7 @@ func plantContacts(e *env) *probasev1.Doctor {
 	}
 	var res probasev1.ProposeEditResult
 	must(e.t, proto.Unmarshal(out.Result, &res))
-	_, d, err = e.dir.Approve(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, nil)
+	_, d, err = e.dir.Approve(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, 0, nil)
 	must(e.t, err)
 	return d
 }
@@ -223,7 +223,7 @@ func TestSummaryFollowsTheDoctor(t *testing.T) {
 		}
 		var res probasev1.ProposeEditResult
 		must(t, proto.Unmarshal(out.Result, &res))
-		_, _, err = e.dir.Approve(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, nil)
+		_, _, err = e.dir.Approve(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, 0, nil)
 		must(t, err)
 		dir.sync()
 		if _, ok := dir.replica.Get(auth.TerritorySummaryBucket("north"), probase.DoctorSummaryCollection, e.doctor.Id); ok {
