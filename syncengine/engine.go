@@ -93,6 +93,9 @@ func (e *Engine) Store() Store { return e.store }
 // Hub returns the engine's in-process notification hub.
 func (e *Engine) Hub() *Hub { return e.hub }
 
+// Registry returns the mutations the engine applies.
+func (e *Engine) Registry() *Registry { return e.cfg.Registry }
+
 // Run feeds committed changes, from this process and any other sharing the
 // database, to the live subscriptions until ctx ends.
 func (e *Engine) Run(ctx context.Context) error {

@@ -53,7 +53,7 @@ func TestDeviceSessionRetry(t *testing.T) {
 	}
 
 	for _, n := range []string{"1", "2"} {
-		mustDevice(t, "mutate", "--dir", dir, "doctor.propose_edit", `{"doctor_id":"d`+n+`"}`)
+		mustDevice(t, "mutate", "--dir", dir, "doctor.request_update", `{"request_id":"5b0c9a4e-1f7d-4d2b-8c3a-2e6f9d1b7a4`+n+`","doctor_id":"d`+n+`","kind":"update_data"}`)
 	}
 	if err := p.Accounts.RevokeDevice(ctx, u.ID, devices[0].ID); err != nil {
 		t.Fatal(err)
