@@ -141,12 +141,12 @@ func payloadTable(reg *syncengine.Registry, types payloadTypes) (string, error) 
 func TestPayloadTable(t *testing.T) {
 	p := startPlatform(t, platformOptions{})
 	reg := p.App.engine.Registry()
-	types := newPayloadTypes(deviceSchema())
+	types := newPayloadTypes()
 	for _, name := range reg.Names() {
 		m, _ := reg.Lookup(name)
 		want, ok := mutator.ArgsOf(m)
 		if got := types.mutations[name]; ok && (got == nil || got.Descriptor().FullName() != want.Descriptor().FullName()) {
-			t.Errorf("ordinator device reads the arguments of %s as %v, the server as %s (see mutationArgs)", name, got, want.Descriptor().FullName())
+			t.Errorf("ordinator device reads the arguments of %s as %v, the server as %s (its proto's ordinator.sync.v1.mutation option names it)", name, got, want.Descriptor().FullName())
 		}
 	}
 	for name := range types.mutations {

@@ -72,7 +72,7 @@ func deviceListCommand(stdout io.Writer) *ffcli.Command {
 			if err != nil {
 				return err
 			}
-			types := newPayloadTypes(deviceSchema())
+			types := newPayloadTypes()
 			enc := json.NewEncoder(stdout)
 			enc.SetEscapeHTML(false)
 			for _, rec := range recs {
@@ -142,7 +142,7 @@ func deviceMutateCommand(stdout io.Writer) *ffcli.Command {
 			if len(args) != 2 {
 				return errors.New(`mutate takes a mutation name and its arguments, e.g. ordinator device mutate inbox.mark_read '{"ids":["..."]}'`)
 			}
-			payload, err := newPayloadTypes(deviceSchema()).encodeArgs(args[0], args[1])
+			payload, err := newPayloadTypes().encodeArgs(args[0], args[1])
 			if err != nil {
 				return err
 			}

@@ -11,15 +11,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 
-	authv1 "github.com/ordinatorhq/ordinator/api/ordinator/auth/v1"
-	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
-	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
-	giftsv1 "github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1"
-	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
-	notifyv1 "github.com/ordinatorhq/ordinator/api/ordinator/notify/v1"
-	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
-	studiesv1 "github.com/ordinatorhq/ordinator/api/ordinator/studies/v1"
 	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 	sdkcases "github.com/ordinatorhq/ordinator/mobile-sdk/cases"
@@ -49,51 +42,30 @@ type payloadTypes struct {
 	mutations   map[string]protoreflect.MessageType
 }
 
-// newPayloadTypes takes the collections' messages from the schema's typed
-// collections, and the others' from the few collections no device module
-// declares.
-func newPayloadTypes(schema *sdk.Schema) payloadTypes {
-	t := payloadTypes{collections: map[string]protoreflect.MessageType{}, mutations: mutationArgs()}
-	for name, m := range map[string]proto.Message{
-		"_outcome":        &syncv1.Outcome{}, // the protocol's: outcomes in the user bucket
-		"account":         &authv1.User{},
-		"media":           &mediav1.Media{},
-		"study_enrolment": &studiesv1.StudyEnrolment{},
-		"study_result":    &studiesv1.StudyResult{},
-	} {
-		t.collections[name] = m.ProtoReflect().Type()
+// newPayloadTypes reads the types from where the names are declared: the
+// ordinator.sync.v1 mutation and collection options on the messages of
+// the linked API packages (server and device use the constants generated
+// from the same options). The protocol's own _outcome collection is the
+// engine's, which declares no proto.
+func newPayloadTypes() payloadTypes {
+	t := payloadTypes{
+		collections: map[string]protoreflect.MessageType{"_outcome": (&syncv1.Outcome{}).ProtoReflect().Type()},
+		mutations:   map[string]protoreflect.MessageType{},
 	}
-	for _, name := range schema.Collections() {
-		if c, _ := schema.Collection(name); c.Message != nil {
-			t.collections[name] = c.Message
+	protoregistry.GlobalTypes.RangeMessages(func(mt protoreflect.MessageType) bool {
+		opts := mt.Descriptor().Options()
+		if opts == nil {
+			return true
 		}
-	}
+		if name, _ := proto.GetExtension(opts, syncv1.E_Mutation).(string); name != "" {
+			t.mutations[name] = mt
+		}
+		if name, _ := proto.GetExtension(opts, syncv1.E_Collection).(string); name != "" {
+			t.collections[name] = mt
+		}
+		return true
+	})
 	return t
-}
-
-// mutationArgs are the arguments of the server's mutations. The server's
-// registry is the authority (mutator.ArgsOf); TestPayloadTypes keeps this
-// copy, which the device needs without a server at hand, equal to it.
-func mutationArgs() map[string]protoreflect.MessageType {
-	out := map[string]protoreflect.MessageType{}
-	for name, m := range map[string]proto.Message{
-		"case.comment":            &casesv1.CommentArgs{},
-		"case.save_draft":         &casesv1.SaveDraftArgs{},
-		"case.submit":             &casesv1.SubmitArgs{},
-		"case.withdraw":           &casesv1.WithdrawArgs{},
-		"content.record_progress": &contentv1.RecordProgressArgs{},
-		"doctor.propose_edit":     &probasev1.ProposeEditArgs{},
-		"doctor.request_update":   &probasev1.RequestUpdateArgs{},
-		"gift.cancel_order":       &giftsv1.CancelOrderArgs{},
-		"gift.place_order":        &giftsv1.PlaceOrderArgs{},
-		"inbox.mark_read":         &notifyv1.MarkReadArgs{},
-		"study.remind":            &studiesv1.RemindArgs{},
-		"study.submit_result":     &studiesv1.SubmitResultArgs{},
-		"training.complete":       &contentv1.CompleteTrainingArgs{},
-	} {
-		out[name] = m.ProtoReflect().Type()
-	}
-	return out
 }
 
 // encodeArgs turns a mutation's arguments as the user gave them into
