@@ -1,13 +1,16 @@
 # Ordinator. `make run` starts the platform embedded; `make test` checks
 # everything against real PostgreSQL and MinIO (installed or started as
-# needed). Both need only Go on the machine.
+# needed). `make run` needs only Go; `generate` and `test` also need node and
+# npm for the TypeScript client in clients/ts.
 
 GO       ?= go
 BUF      := $(GO) tool -modfile=tools.mod buf
+STATICCHECK := $(GO) tool -modfile=tools.mod staticcheck
 PKGS     := ./...
+TSDEPS   := clients/ts/node_modules
 BENCHTIME ?= 1x
 
-.PHONY: run test bench generate checkgenerate lint fmtcheck vet services build bindcheck
+.PHONY: run test bench generate checkgenerate lint fmtcheck vet services build bindcheck tstest
 
 run:
 	$(GO) run ./cmd/ordinator serve
@@ -15,17 +18,24 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/ordinator ./cmd/ordinator
 
-test: fmtcheck vet lint checkgenerate bindcheck services
+test: fmtcheck vet lint checkgenerate bindcheck services $(TSDEPS)
 	$(GO) test -race -timeout 25m $(PKGS)
+
+# The TypeScript client's test alone, against a real `ordinator serve --demo`
+# (also part of `test`, through go test).
+tstest: $(TSDEPS)
+	$(GO) test -run '^TestTypeScript' ./cmd/ordinator
 
 # Benchmarks print their own figures (rows/s, p50/p99...) besides ns/op.
 bench: services
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m $(PKGS)
 
-# What the tests need beyond Go: PostgreSQL binaries (or a running server)
-# and the pinned MinIO server, installed once into the user cache.
+# What the tests need beyond Go: PostgreSQL binaries (or a running server),
+# the pinned MinIO server, installed once into the user cache, and Chromium
+# for the console's browser tests.
 services:
 	./deploy/dev/ensure-postgres.sh
+	./deploy/dev/ensure-chromium.sh
 	$(GO) run ./deploy/testenv/cmd/testenv install-minio >/dev/null
 
 # The mobile SDK's facade binds for Android and iOS: gobind (pinned in
@@ -33,18 +43,29 @@ services:
 bindcheck:
 	GO=$(GO) ./deploy/dev/bindcheck.sh
 
-generate:
+# The TypeScript client's pinned packages (protoc-gen-es among them), as the
+# lockfile has them; installed again when the lockfile changes.
+$(TSDEPS): clients/ts/package.json clients/ts/package-lock.json
+	npm ci --prefix clients/ts --no-audit --no-fund
+	@touch $@
+
+generate: $(TSDEPS)
 	$(BUF) generate
 
-# Fails when the generated code in api/ does not match the protos.
+# Fails when the generated code in api/ or clients/ts/src/gen does not match
+# the protos.
+GENERATED := api clients/ts/src/gen
 checkgenerate: generate
-	@if ! git diff --quiet -- api || [ -n "$$(git ls-files --others --exclude-standard -- api)" ]; then \
-		git status --short -- api; \
-		echo "api/ is stale: run 'make generate' and commit the result"; exit 1; fi
+	@if ! git diff --quiet -- $(GENERATED) || [ -n "$$(git ls-files --others --exclude-standard -- $(GENERATED))" ]; then \
+		git status --short -- $(GENERATED); \
+		echo "generated code is stale: run 'make generate' and commit the result"; exit 1; fi
 
+# buf lint and the breaking check against main for the protos;
+# staticcheck (pinned in tools.mod) for the Go code, tests included.
 lint:
 	$(BUF) lint
 	@if git rev-parse -q --verify main >/dev/null; then $(BUF) breaking --against '.git#branch=main'; fi
+	$(STATICCHECK) $(PKGS)
 
 fmtcheck:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^api/')); \

@@ -223,6 +223,8 @@ func classify(err error) errorKind {
 	switch {
 	case errors.As(err, &rev):
 		return wiped
+	case errors.As(err, &auth) && unreachable(auth.err):
+		return retryLater // a refresh that did not get through (or back) is retried
 	case errors.As(err, &auth):
 		return signedOut
 	}
@@ -240,6 +242,22 @@ func classify(err error) errorKind {
 		return signedOut
 	}
 	return retryLater
+}
+
+// unreachable reports whether a call failed for want of an answer (no
+// connection, a dropped or timed-out exchange, a server restarting) rather
+// than the server refusing it.
+func unreachable(err error) bool {
+	var ce *connect.Error
+	if errors.As(err, &ce) {
+		switch ce.Code() {
+		case connect.CodeUnavailable, connect.CodeDeadlineExceeded, connect.CodeAborted:
+			return true
+		}
+		return false
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // describe turns an error into the one line Status.LastError shows.

@@ -106,12 +106,20 @@ func openDB(ctx context.Context, file string) (*db, error) {
 	return d, nil
 }
 
-func (d *db) close() error {
+func (d *db) close() error { return d.closeAfter(nil) }
+
+// closeAfter closes the database once last has run on the writer
+// connection, after every write in progress and before any other: what last
+// reads is the database's final state.
+func (d *db) closeAfter(last func(*sql.Conn)) error {
 	close(d.ckStop)
 	<-d.ckDone
 	d.ck.Close()
 	d.wmu.Lock()
 	defer d.wmu.Unlock()
+	if last != nil {
+		last(d.conn)
+	}
 	// Leave a compact file behind: everything in the database, an empty WAL.
 	d.conn.ExecContext(context.Background(), `PRAGMA wal_checkpoint(TRUNCATE)`)
 	d.mu.Lock()

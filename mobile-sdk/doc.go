@@ -11,7 +11,10 @@
 // at complete, checksum-verified checkpoints; at each checkpoint the rows of
 // mutations the server has applied are replaced by the server's state and
 // the pending ones are replayed on top. Rejected mutations are rolled back
-// and reported with their code, reason and field violations.
+// and reported with their code, reason and field violations. A Session keeps
+// the device's sign-in beside the replica and rotates its refresh token so
+// that a lost answer is safely retried; a device the server revokes wipes
+// the replica and says what unsent work went with it.
 //
 // The SDK is generic over collections. A Schema tells it how to index a
 // collection's payloads into columns of its local table and how to apply

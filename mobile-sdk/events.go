@@ -15,6 +15,8 @@ type events struct {
 	status map[int]func(Status)
 	rejs   map[int]func(Rejection)
 	media  map[int]func(MediaProgress)
+	wipes  map[int]func(Wipe)
+	wipe   *Wipe // once the replica was wiped
 
 	queue  []func()
 	wake   chan struct{}
@@ -33,6 +35,7 @@ func newEvents() *events {
 		status: map[int]func(Status){},
 		rejs:   map[int]func(Rejection){},
 		media:  map[int]func(MediaProgress){},
+		wipes:  map[int]func(Wipe){},
 		wake:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
 	}
@@ -103,6 +106,7 @@ func (e *events) add(register func(id int)) (cancel func()) {
 		delete(e.status, id)
 		delete(e.rejs, id)
 		delete(e.media, id)
+		delete(e.wipes, id)
 		e.mu.Unlock()
 	}
 }
@@ -174,6 +178,24 @@ func (e *events) mediaProgress(p MediaProgress) {
 	}
 }
 
+// wiped tells the observers of the wipe, once.
+func (e *events) wiped(w Wipe) {
+	e.mu.Lock()
+	if e.wipe != nil {
+		e.mu.Unlock()
+		return
+	}
+	e.wipe = &w
+	fns := make([]func(Wipe), 0, len(e.wipes))
+	for _, fn := range e.wipes {
+		fns = append(fns, fn)
+	}
+	e.mu.Unlock()
+	for _, fn := range fns {
+		e.enqueue(func() { fn(w) })
+	}
+}
+
 // Observe calls fn, on the replica's event goroutine, whenever the local
 // rows of collection change (any collection for ""): a local write, a
 // checkpoint, a rollback. It returns a function that stops the calls.
@@ -200,4 +222,22 @@ func (r *Replica) ObserveRejections(fn func(Rejection)) (cancel func()) {
 // ObserveMedia calls fn with the progress of media uploads and downloads.
 func (r *Replica) ObserveMedia(fn func(MediaProgress)) (cancel func()) {
 	return r.events.add(func(id int) { r.events.media[id] = fn })
+}
+
+// ObserveWipe calls fn once if the server revokes the device, after the
+// replica deleted its data, with what the user's work lost: mutations the
+// server had not acknowledged and photos not uploaded. The app should say so
+// (a wipe is never silent). Observing a replica already wiped calls fn at
+// once.
+func (r *Replica) ObserveWipe(fn func(Wipe)) (cancel func()) {
+	var done *Wipe
+	cancel = r.events.add(func(id int) {
+		r.events.wipes[id] = fn
+		done = r.events.wipe
+	})
+	if done != nil {
+		w := *done
+		r.events.enqueue(func() { fn(w) })
+	}
+	return cancel
 }

@@ -118,6 +118,17 @@ func ExampleProtoCollection() {
 	// Output: m1 MEDIA_STATUS_UPLOADING
 }
 
+// A schema says what each collection's payloads are: a typed collection's
+// message, which tools use to show records.
+func ExampleSchema_Collection() {
+	schema := sdk.NewSchema().AddCollection(sdk.ProtoCollection[*mediav1.Media]("media").Collection)
+	for _, name := range schema.Collections() {
+		c, _ := schema.Collection(name)
+		fmt.Println(name, c.Message.Descriptor().FullName())
+	}
+	// Output: media ordinator.media.v1.Media
+}
+
 // Observers hear of every change to a collection, on the replica's event
 // goroutine.
 func ExampleReplica_Observe() {

@@ -2,7 +2,9 @@ package sdk
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -294,7 +296,9 @@ func (b *backoff) next() time.Duration {
 }
 
 // wipe deletes the replica after the server revoked the device: database,
-// media files and all. The replica is unusable afterwards.
+// media files, session and all. The replica is unusable afterwards. What
+// the user's work loses (mutations not acknowledged, photos not uploaded)
+// is counted in the last moment of the database and told to the app.
 func (r *Replica) wipe(cause *RevokedError) {
 	if !r.state.CompareAndSwap(stateOpen, stateWiped) {
 		return
@@ -304,21 +308,39 @@ func (r *Replica) wipe(cause *RevokedError) {
 		r.loop.cancel() // the loop exits on its own; Stop would wait for ourselves
 	}
 	r.loop.mu.Unlock()
-	r.db.close()
+	w := Wipe{}
+	if cause != nil {
+		w.DeviceID = cause.DeviceID
+	}
+	r.db.closeAfter(func(c *sql.Conn) {
+		err := c.QueryRowContext(context.Background(), `SELECT (SELECT count(*) FROM sdk_outbox WHERE state = ?),
+			(SELECT count(*) FROM sdk_media WHERE state = ?)`, entryQueued, mediaQueued).Scan(&w.Mutations, &w.Photos)
+		if err != nil {
+			// Say at least as much as the last status knew (some of it the
+			// server may have).
+			r.log.Error("counting what the wipe discards", "err", err)
+			st := r.status.get()
+			w.Mutations, w.Photos = st.Pending, st.MediaQueued
+		}
+	})
 	r.lock.Close()
-	for _, name := range []string{dbFile, dbFile + "-wal", dbFile + "-shm", lockFile} {
+	for _, name := range []string{dbFile, dbFile + "-wal", dbFile + "-shm", lockFile, sessionFile} {
 		os.Remove(filepath.Join(r.dir, name))
 	}
 	os.RemoveAll(filepath.Join(r.dir, mediaDir))
 	msg := "the server revoked this device; its data was deleted"
-	if cause != nil && cause.DeviceID != "" {
-		msg += " (device " + cause.DeviceID + ")"
+	if w.DeviceID != "" {
+		msg += " (device " + w.DeviceID + ")"
+	}
+	if w.Mutations > 0 || w.Photos > 0 {
+		msg += fmt.Sprintf(", with %d unsent mutations and %d photos not uploaded", w.Mutations, w.Photos)
 	}
 	r.log.Warn(msg)
 	r.status.update(func(s *Status) {
-		s.Wiped = true
+		s.Wiped, s.WipedMutations, s.WipedPhotos = true, w.Mutations, w.Photos
 		s.Syncing, s.Online, s.Live = false, false, false
 		s.Pending, s.MediaQueued = 0, 0
 		s.LastError = msg
 	})
+	r.events.wiped(w)
 }

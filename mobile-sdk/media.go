@@ -10,12 +10,14 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/google/uuid"
+
 	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
 )
 
 // mediaCollection is the collection media records sync under (to their
 // owner's user bucket); a record there references the media of its id.
-const mediaCollection = "media"
+const mediaCollection = mediav1.MediaCollection
 
 // Media states in sdk_media.
 const (
@@ -58,7 +60,7 @@ func (r *Replica) AddPhotoFrom(ctx context.Context, src io.Reader, purpose media
 	if purpose == mediav1.MediaPurpose_MEDIA_PURPOSE_UNSPECIFIED {
 		return "", errors.New("sdk: a photo needs a purpose")
 	}
-	id := newUUID()
+	id := uuid.NewString()
 	dir := filepath.Join(r.dir, mediaDir)
 	tmp, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {

@@ -100,107 +100,151 @@ func (r *Replica) applyPage(tx *wtx, p *syncv1.PullResponse) (pageResult, error)
 	if err := validatePage(p); err != nil {
 		return res, fmt.Errorf("sdk: the server sent a page that cannot be applied: %w", err)
 	}
-	sums := map[string]*bucketSum{}
-	sumOf := func(b string) (*bucketSum, error) {
-		if s, ok := sums[b]; ok {
-			return s, nil
-		}
-		s := &bucketSum{}
-		var sum int64
-		err := tx.queryRow(`SELECT sum, count, fresh FROM sdk_buckets WHERE bucket = ?`, b).Scan(&sum, &s.count, &s.fresh)
-		if errors.Is(err, errNoRows) {
-			s.fresh = true // a bucket the replica has never held
-		} else if err != nil {
-			return nil, err
-		}
-		s.sum = uint64(sum)
-		sums[b] = s
-		return s, nil
-	}
-	for _, b := range p.GetDroppedBuckets() {
-		if err := clearBucket(tx, b); err != nil {
-			return res, err
-		}
-		if _, err := tx.exec(`DELETE FROM sdk_buckets WHERE bucket = ?`, b); err != nil {
-			return res, err
-		}
-	}
-	for _, b := range p.GetResetBuckets() {
-		if err := clearBucket(tx, b); err != nil {
-			return res, err
-		}
-		sums[b] = &bucketSum{fresh: true}
-	}
-	dirty := newDirtyWriter(tx)
-	rows := newRowWriter(tx)
-	for _, c := range p.GetChanges() {
-		s, err := sumOf(c.GetBucket())
-		if err != nil {
-			return res, err
-		}
-		if c.GetOp() == syncv1.Op_OP_DELETE {
-			if err := rows.flush(); err != nil {
-				return res, err
-			}
-			err = deleteRow(tx, c, s)
-		} else {
-			err = rows.add(c, s)
-		}
-		if err != nil {
-			return res, err
-		}
-		if !internal(c.GetCollection()) && !s.fresh {
-			if err := dirty.add(c.GetCollection(), c.GetRecordId()); err != nil {
-				return res, err
-			}
-		}
-	}
-	if err := rows.flush(); err != nil {
+	sums := bucketSums{tx: tx, m: map[string]*bucketSum{}}
+	if err := forgetBuckets(tx, p, sums); err != nil {
 		return res, err
 	}
-	if err := dirty.flush(); err != nil {
+	if err := stageChanges(tx, p.GetChanges(), sums); err != nil {
 		return res, err
 	}
-	for _, c := range p.GetCursors() {
-		s, err := sumOf(c.GetBucket())
-		if err != nil {
-			return res, err
-		}
-		_, err = tx.exec(`INSERT INTO sdk_buckets (bucket, after, from_zero, sum, count, fresh) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (bucket) DO UPDATE SET after = excluded.after, from_zero = excluded.from_zero, sum = excluded.sum, count = excluded.count, fresh = excluded.fresh`,
-			c.GetBucket(), c.GetAfter(), c.GetFromZero(), int64(s.sum), s.count, s.fresh)
-		if err != nil {
-			return res, err
-		}
+	if err := saveCursors(tx, p.GetCursors(), sums); err != nil {
+		return res, err
 	}
 	cp := p.GetCheckpoint()
 	if cp == nil {
 		return res, nil
 	}
 	res.checkpoint = true
-	for _, want := range cp.GetBuckets() {
-		s, err := sumOf(want.GetBucket())
+	var err error
+	res.mismatched, err = r.verifyCheckpoint(tx, cp, sums)
+	if err != nil || len(res.mismatched) > 0 {
+		return res, err
+	}
+	err = r.settle(tx, cp, &res.settle)
+	return res, err
+}
+
+// bucketSums holds the checksums of the buckets a page touches, read from
+// sdk_buckets once and kept up to date as the page is applied.
+type bucketSums struct {
+	tx *wtx
+	m  map[string]*bucketSum
+}
+
+// of returns a bucket's checksum.
+func (s bucketSums) of(b string) (*bucketSum, error) {
+	if sum, ok := s.m[b]; ok {
+		return sum, nil
+	}
+	sum := &bucketSum{}
+	var v int64
+	err := s.tx.queryRow(`SELECT sum, count, fresh FROM sdk_buckets WHERE bucket = ?`, b).Scan(&v, &sum.count, &sum.fresh)
+	if errors.Is(err, errNoRows) {
+		sum.fresh = true // a bucket the replica has never held
+	} else if err != nil {
+		return nil, err
+	}
+	sum.sum = uint64(v)
+	s.m[b] = sum
+	return sum, nil
+}
+
+// forgetBuckets deletes the rows of the buckets the page drops (and the
+// buckets themselves) and of the buckets it resets, which start again
+// empty.
+func forgetBuckets(tx *wtx, p *syncv1.PullResponse, sums bucketSums) error {
+	for _, b := range p.GetDroppedBuckets() {
+		if err := clearBucket(tx, b); err != nil {
+			return err
+		}
+		if _, err := tx.exec(`DELETE FROM sdk_buckets WHERE bucket = ?`, b); err != nil {
+			return err
+		}
+	}
+	for _, b := range p.GetResetBuckets() {
+		if err := clearBucket(tx, b); err != nil {
+			return err
+		}
+		sums.m[b] = &bucketSum{fresh: true}
+	}
+	return nil
+}
+
+// stageChanges writes the page's changes into sdk_rows, updating their
+// buckets' checksums, and marks the records of buckets already in the
+// collection tables dirty for the next settle.
+func stageChanges(tx *wtx, changes []*syncv1.Change, sums bucketSums) error {
+	dirty := newDirtyWriter(tx)
+	rows := newRowWriter(tx)
+	for _, c := range changes {
+		s, err := sums.of(c.GetBucket())
 		if err != nil {
-			return res, err
+			return err
+		}
+		if c.GetOp() == syncv1.Op_OP_DELETE {
+			if err := rows.flush(); err != nil {
+				return err
+			}
+			err = deleteRow(tx, c, s)
+		} else {
+			err = rows.add(c, s)
+		}
+		if err != nil {
+			return err
+		}
+		if !internal(c.GetCollection()) && !s.fresh {
+			if err := dirty.add(c.GetCollection(), c.GetRecordId()); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rows.flush(); err != nil {
+		return err
+	}
+	return dirty.flush()
+}
+
+// saveCursors records each bucket's new cursor with its checksum.
+func saveCursors(tx *wtx, cursors []*syncv1.BucketCursor, sums bucketSums) error {
+	for _, c := range cursors {
+		s, err := sums.of(c.GetBucket())
+		if err != nil {
+			return err
+		}
+		_, err = tx.exec(`INSERT INTO sdk_buckets (bucket, after, from_zero, sum, count, fresh) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (bucket) DO UPDATE SET after = excluded.after, from_zero = excluded.from_zero, sum = excluded.sum, count = excluded.count, fresh = excluded.fresh`,
+			c.GetBucket(), c.GetAfter(), c.GetFromZero(), int64(s.sum), s.count, s.fresh)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// verifyCheckpoint compares the checkpoint's checksums with the replica's
+// and returns the buckets that disagree, already cleared to download again
+// from zero.
+func (r *Replica) verifyCheckpoint(tx *wtx, cp *syncv1.Checkpoint, sums bucketSums) ([]string, error) {
+	var mismatched []string
+	for _, want := range cp.GetBuckets() {
+		s, err := sums.of(want.GetBucket())
+		if err != nil {
+			return mismatched, err
 		}
 		if s.sum == want.GetChecksum() && s.count == want.GetCount() {
 			continue
 		}
 		r.log.Warn("checksum mismatch: downloading the bucket again", "bucket", want.GetBucket(),
 			"have_count", s.count, "want_count", want.GetCount())
-		res.mismatched = append(res.mismatched, want.GetBucket())
+		mismatched = append(mismatched, want.GetBucket())
 		if err := clearBucket(tx, want.GetBucket()); err != nil {
-			return res, err
+			return mismatched, err
 		}
 		if _, err := tx.exec(`UPDATE sdk_buckets SET after = 0, from_zero = 1, sum = 0, count = 0, fresh = 1 WHERE bucket = ?`, want.GetBucket()); err != nil {
-			return res, err
+			return mismatched, err
 		}
 	}
-	if len(res.mismatched) > 0 {
-		return res, nil
-	}
-	err := r.settle(tx, cp, &res.settle)
-	return res, err
+	return mismatched, nil
 }
 
 // clearBucket deletes a bucket's rows, marking them dirty so the next good

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Options configure a replica. Dir and ServerURL are required.
@@ -221,7 +223,7 @@ func (r *Replica) init(ctx context.Context) error {
 			return err
 		}
 		if id == "" {
-			id = newUUID()
+			id = uuid.NewString()
 			if err := tx.setMeta("client_id", id); err != nil {
 				return err
 			}

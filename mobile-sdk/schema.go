@@ -3,9 +3,12 @@ package sdk
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Schema tells a replica what it needs to know about the app's data: how to
@@ -54,6 +57,9 @@ type Collection struct {
 	// Media returns the ids of the media a record references; their
 	// downloaded files stay while some record references them.
 	Media func(payload []byte) ([]string, error)
+	// Message is the protobuf type of the payloads, when they are one
+	// (ProtoCollection sets it), so tools can show records as JSON.
+	Message protoreflect.MessageType
 }
 
 // Mutator applies a mutation to the local rows optimistically, through tx,
@@ -106,6 +112,18 @@ func (s *Schema) AddMutation(name string, m Mutator) *Schema {
 	}
 	s.mutators[name] = m
 	return s
+}
+
+// Collections lists the registered collections by name.
+func (s *Schema) Collections() []string { return slices.Sorted(maps.Keys(s.collections)) }
+
+// Collection returns the registered description of a collection.
+func (s *Schema) Collection(name string) (Collection, bool) {
+	c, ok := s.collections[name]
+	if !ok {
+		return Collection{}, false
+	}
+	return *c, true
 }
 
 // collection returns the registered description of name, or a bare one.

@@ -133,9 +133,6 @@ func (r *Replica) rebase(tx *wtx, reset map[recordKey]bool, out *settleResult) e
 			replay = append(replay, e)
 		}
 	}
-	if dirty == 0 && len(reset) == 0 && len(replay) == 0 {
-		return nil
-	}
 	if len(replay) > 0 {
 		// Their optimistic rows are rebuilt from scratch below.
 		for _, e := range replay {

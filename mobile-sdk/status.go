@@ -58,8 +58,23 @@ type Status struct {
 	// LastError describes the last failure; empty after a success.
 	LastError string
 	// Wiped is set when the server revoked the device and the replica
-	// deleted its data.
-	Wiped bool
+	// deleted its data; WipedMutations and WipedPhotos count what the wipe
+	// discarded of the user's work: mutations the server had not
+	// acknowledged and photos not yet uploaded (ObserveWipe tells the same).
+	Wiped          bool
+	WipedMutations int
+	WipedPhotos    int
+}
+
+// Wipe is what a wipe deleted that had not reached the server.
+type Wipe struct {
+	// DeviceID is the revoked device session.
+	DeviceID string
+	// Mutations the server had not acknowledged (a push whose answer was
+	// lost may have applied some of them).
+	Mutations int
+	// Photos never uploaded.
+	Photos int
 }
 
 type statusBox struct {

@@ -38,7 +38,7 @@ type TypedCollection[M proto.Message] struct {
 // computed from each decoded payload (decoded once per write).
 func ProtoCollection[M proto.Message](name string, columns ...ProtoColumn[M]) *TypedCollection[M] {
 	tc := &TypedCollection[M]{new: newMessage[M]}
-	c := Collection{Name: name}
+	c := Collection{Name: name, Message: tc.new().ProtoReflect().Type()}
 	for _, col := range columns {
 		c.Columns = append(c.Columns, Column{Name: col.Name, Type: col.Type})
 	}

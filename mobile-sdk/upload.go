@@ -144,7 +144,7 @@ func (r *Replica) upload(ctx context.Context, m queuedMedia) (err error) {
 	switch {
 	case created.GetSingle() != nil:
 		req := created.GetSingle().GetRequest()
-		if _, err := r.put(ctx, req, io.NewSectionReader(f, 0, m.size), m.size, m.id, 0, m.size, nil); err != nil {
+		if _, err := r.put(ctx, putRequest{req: req, body: io.NewSectionReader(f, 0, m.size), size: m.size, mediaID: m.id, total: m.size}); err != nil {
 			return err
 		}
 	case created.GetMultipart() != nil:
@@ -266,7 +266,8 @@ func (r *Replica) putParts(ctx context.Context, m queuedMedia, f *os.File, mp *m
 			}
 			extra = map[string]string{h: sum}
 		}
-		etag, err := r.put(ctx, p.GetRequest(), io.NewSectionReader(f, p.GetOffset(), p.GetSize()), p.GetSize(), m.id, sent, m.size, extra)
+		etag, err := r.put(ctx, putRequest{req: p.GetRequest(), body: io.NewSectionReader(f, p.GetOffset(), p.GetSize()), size: p.GetSize(), extra: extra,
+			mediaID: m.id, before: sent, total: m.size})
 		if err != nil {
 			return nil, fmt.Errorf("part %d: %w", p.GetNumber(), err)
 		}
@@ -351,10 +352,24 @@ func partSHA256(part io.Reader) (string, error) {
 	return base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
 }
 
-// put sends one presigned request with body (and extra headers besides the
-// signed ones) and returns the ETag storage answered with, reporting
-// progress as bytes go out.
-func (r *Replica) put(ctx context.Context, hr *mediav1.HTTPRequest, body io.Reader, size int64, mediaID string, before, total int64, extra map[string]string) (string, error) {
+// putRequest is one presigned upload: a whole photo, or one part of it.
+type putRequest struct {
+	req *mediav1.HTTPRequest
+	// body is the size bytes to send.
+	body io.Reader
+	size int64
+	// extra are headers to send besides the signed ones (a part's checksum).
+	extra map[string]string
+	// Progress is reported for mediaID as before (the bytes of it already in
+	// storage) plus those of body sent, of total.
+	mediaID       string
+	before, total int64
+}
+
+// put sends one presigned request and returns the ETag storage answered
+// with, reporting progress as bytes go out.
+func (r *Replica) put(ctx context.Context, u putRequest) (string, error) {
+	hr := u.req
 	if hr == nil || hr.GetUrl() == "" {
 		return "", errors.New("the server gave no upload request")
 	}
@@ -362,15 +377,15 @@ func (r *Replica) put(ctx context.Context, hr *mediav1.HTTPRequest, body io.Read
 	if method == "" {
 		method = http.MethodPut
 	}
-	pr := &progressReader{r: body, report: func(n int64) {
-		r.events.mediaProgress(MediaProgress{MediaID: mediaID, Sent: before + n, Total: total})
+	pr := &progressReader{r: u.body, report: func(n int64) {
+		r.events.mediaProgress(MediaProgress{MediaID: u.mediaID, Sent: u.before + n, Total: u.total})
 	}}
 	req, err := http.NewRequestWithContext(ctx, method, hr.GetUrl(), pr)
 	if err != nil {
 		return "", err
 	}
-	req.ContentLength = size
-	for k, v := range extra {
+	req.ContentLength = u.size
+	for k, v := range u.extra {
 		req.Header.Set(k, v)
 	}
 	for k, v := range hr.GetHeaders() {

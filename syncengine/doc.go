@@ -13,7 +13,15 @@
 // commit that replaces one deletes it, so a pull never sends an old version
 // and a removed payload leaves the log with the commit that removes it.
 //
-// The package holds the types and the Engine; storage is behind the Store
-// interface, implemented on PostgreSQL (syncengine/postgres) and SQLite
+// The package holds what the application and the devices share: the
+// protocol's types (Change, Bucket, Cursor, Mutation, Outcome, Checkpoint,
+// Checksum, Error), the Engine, and the interfaces it runs on (Store, Tx,
+// Querier, Mutator, Resolver). Storage is behind the Store interface,
+// implemented on PostgreSQL (syncengine/postgres) and SQLite
 // (syncengine/sqlite), which both pass the suite in syncengine/storetest.
+// What only those two stores use (buffering a transaction's writes and
+// planning the changes its commit appends, pushing a batch, assembling a
+// pull page, compacting, rerunning a transaction that lost a race) lives in
+// syncengine/internal/sqlstore, out of this API; the in-memory replica the
+// tests pull into lives in storetest.
 package syncengine

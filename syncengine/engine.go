@@ -93,6 +93,9 @@ func (e *Engine) Store() Store { return e.store }
 // Hub returns the engine's in-process notification hub.
 func (e *Engine) Hub() *Hub { return e.hub }
 
+// Registry returns the mutations the engine applies.
+func (e *Engine) Registry() *Registry { return e.cfg.Registry }
+
 // Run feeds committed changes, from this process and any other sharing the
 // database, to the live subscriptions until ctx ends.
 func (e *Engine) Run(ctx context.Context) error {
@@ -140,27 +143,14 @@ func (e *Engine) Push(ctx context.Context, p Principal, req PushRequest) ([]Outc
 			return e.apply(ctx, tx, p, req.ClientID, m)
 		},
 	}
-	var lastErr error
-	for attempt := 0; attempt < 4; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-time.After(time.Duration(attempt*attempt) * 10 * time.Millisecond):
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
-		out, err := e.store.Push(ctx, batch)
-		if err == nil {
-			return out, nil
-		}
-		var coded *Error
-		if errors.As(err, &coded) || ctx.Err() != nil || !e.store.Transient(err) {
-			return nil, err
-		}
-		lastErr = err
+	// The store runs the batch again when a mutation or the commit fails
+	// because of a concurrent writer (apply returns such failures instead
+	// of rejecting), and answers EUNAVAILABLE once its attempts are spent.
+	out, err := e.store.Push(ctx, batch)
+	if ErrorCode(err) == EUNAVAILABLE {
+		e.log.Warn("push kept failing", "client", req.ClientID, "err", err)
 	}
-	e.log.Warn("push kept failing", "client", req.ClientID, "err", lastErr)
-	return nil, Errorf(EUNAVAILABLE, "the server is busy; try again")
+	return out, err
 }
 
 func (e *Engine) validatePush(p Principal, req PushRequest) error {
@@ -189,7 +179,8 @@ func (e *Engine) validatePush(p Principal, req PushRequest) error {
 }
 
 // apply runs one mutation. Rejections become outcomes; an error from here
-// aborts the batch and is reserved for failures worth retrying.
+// aborts the batch and is reserved for failures worth retrying: the store
+// then runs the whole batch again, so nothing here may outlive an attempt.
 func (e *Engine) apply(ctx context.Context, tx Tx, p Principal, clientID string, m Mutation) (Outcome, error) {
 	out := Outcome{ClientID: clientID, Seq: m.Seq, Name: m.Name, Status: StatusApplied, DecidedAt: tx.Now()}
 	reject := func(err *Error) (Outcome, error) {

@@ -16,6 +16,29 @@ const (
 	SQLite   Dialect = "sqlite"
 )
 
+// LockRows is appended to a SELECT in a write transaction to lock the rows
+// it reads until commit, so that a read-then-write is not interleaved with
+// another writer's: FOR UPDATE on PostgreSQL; nothing on SQLite, where
+// write transactions take turns (BEGIN IMMEDIATE on one writer connection).
+func (d Dialect) LockRows() string {
+	if d == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// SkipLocked is LockRows for a worker that claims rows to process: on
+// PostgreSQL (FOR UPDATE SKIP LOCKED) rows another transaction holds are
+// skipped instead of waited for, so the workers of several server
+// processes take disjoint rows; on SQLite nothing, its single writer
+// running one claim at a time.
+func (d Dialect) SkipLocked() string {
+	if d == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // Querier runs SQL. Rows scan into the usual Go types on both stores:
 // int64, string, []byte, bool, float64 and pointers or sql.Null* of them.
 // A QueryRow with no result returns an error that errors.Is sql.ErrNoRows.
@@ -64,11 +87,21 @@ type Store interface {
 	// set versioned on its own, idempotently.
 	Migrate(ctx context.Context, set string, migrations fs.FS) error
 	// Update runs fn in a write transaction and commits if it returns nil.
+	// A transaction that fails because of a concurrent writer or a passing
+	// fault (see Transient) is rolled back and fn runs again in a new one,
+	// a bounded number of times, after which Update answers EUNAVAILABLE.
+	// So fn may run more than once: each run starts from nothing (the Puts
+	// and AfterCommit hooks of a failed run are discarded), and fn must
+	// keep nothing of its own from one run to the next (assign its results,
+	// never accumulate them). A coded error from fn is its answer and is
+	// never retried.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn against a consistent read snapshot.
 	View(ctx context.Context, fn func(Querier) error) error
 
-	// Push applies a client's batch of mutations in order, exactly once.
+	// Push applies a client's batch of mutations in order, exactly once,
+	// retrying the whole batch as Update does when a mutation or the
+	// commit fails because of a concurrent writer.
 	Push(ctx context.Context, b PushBatch) ([]Outcome, error)
 	// Read returns changes after the cursors, in seq order, as of one
 	// snapshot: only the current change of each record in each bucket (a
@@ -83,8 +116,11 @@ type Store interface {
 	// means notifications may have been missed and every bucket should be
 	// rechecked.
 	Watch(ctx context.Context, fn func(buckets []Bucket)) error
-	// Transient reports whether err is worth retrying (lost connection,
-	// serialization failure, busy database).
+	// Transient reports whether a transaction that failed with err may
+	// succeed if it runs again: a serialization failure or deadlock, a
+	// unique violation where writers overlap (another transaction inserted
+	// the row after this one looked for it), a busy database, a lost
+	// connection.
 	Transient(err error) bool
 	Close()
 }
@@ -95,7 +131,8 @@ type PushBatch struct {
 	UserID    string
 	Mutations []Mutation // consecutive seqs, ascending
 	// Apply runs one new mutation inside tx. A non-nil error aborts the
-	// whole batch (nothing is written); a rejection is an Outcome.
+	// whole batch (nothing is written); a rejection is an Outcome. Apply
+	// runs again for every mutation when the batch is retried.
 	Apply func(ctx context.Context, tx Tx, m Mutation) (Outcome, error)
 	// Encode encodes an outcome as the payload of its record in the user
 	// bucket.

@@ -45,6 +45,9 @@ type Config struct {
 	CasePoints     int64
 	FCMCredentials string
 	PushWorkers    int
+
+	ConsoleIdleTimeout time.Duration
+	ConsoleLifetime    time.Duration
 }
 
 // envOptions makes ff read ORDINATOR_* variables.
@@ -74,6 +77,8 @@ func (c *Config) registerServe(fs *flag.FlagSet) {
 	fs.Int64Var(&c.CasePoints, "case-points", 100, "points a doctor earns when a clinical case is published")
 	fs.StringVar(&c.FCMCredentials, "fcm-credentials", "", "Firebase service-account key file (JSON) to send pushes through FCM; empty writes pushes to the log")
 	fs.IntVar(&c.PushWorkers, "push-workers", 2, "push delivery workers in this process (always 1 on SQLite)")
+	fs.DurationVar(&c.ConsoleIdleTimeout, "console-idle-timeout", 30*time.Minute, "a web console session unused this long ends")
+	fs.DurationVar(&c.ConsoleLifetime, "console-lifetime", 12*time.Hour, "a web console session ends this long after sign-in, used or not")
 }
 
 var regionPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,15}$`)
@@ -88,6 +93,9 @@ func (c *Config) validate() error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	if c.ConsoleIdleTimeout < 0 || c.ConsoleLifetime < 0 {
+		return fmt.Errorf("--console-idle-timeout and --console-lifetime must be positive durations, e.g. 30m")
 	}
 	if c.PushWorkers < 0 || c.PushWorkers > 64 {
 		return fmt.Errorf("--push-workers %d: use 1 to 64", c.PushWorkers)

@@ -4,12 +4,20 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 	"github.com/ordinatorhq/ordinator/server/auth"
+	"github.com/ordinatorhq/ordinator/server/console"
 	"github.com/ordinatorhq/ordinator/server/points"
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -47,7 +55,7 @@ var demoDoctors = []struct{ ext, name, spec, clinic, territory, phone, account s
 // seedDemo fills an empty database with a region, two territories, their
 // clinics and doctors, and one account of each role; run again, it only
 // prints the credentials.
-func seedDemo(ctx context.Context, store syncengine.Store, accounts *auth.Service, dir *probase.Service, out io.Writer) error {
+func seedDemo(ctx context.Context, store syncengine.Store, accounts *auth.Service, dir *probase.Service, engine *syncengine.Engine, out io.Writer) error {
 	regions, err := accounts.ListRegions(ctx)
 	if err != nil {
 		return err
@@ -57,7 +65,7 @@ func seedDemo(ctx context.Context, store syncengine.Store, accounts *auth.Servic
 		seeded = seeded || r.ID == "demo-msk"
 	}
 	if !seeded {
-		if err := seedDemoData(ctx, store, accounts, dir); err != nil {
+		if err := seedDemoData(ctx, store, accounts, dir, engine); err != nil {
 			return fmt.Errorf("seeding the demo: %w", err)
 		}
 	}
@@ -70,7 +78,27 @@ func seedDemo(ctx context.Context, store syncengine.Store, accounts *auth.Servic
 	return w.Flush()
 }
 
-func seedDemoData(ctx context.Context, store syncengine.Store, accounts *auth.Service, dir *probase.Service) error {
+// consoleURL is where a browser reaches the web console: under the public
+// URL if one is set, else on the listening address.
+func consoleURL(cfg *Config, addr net.Addr) string {
+	if cfg.Media.PublicURL != "" {
+		return strings.TrimSuffix(cfg.Media.PublicURL, "/") + console.Prefix
+	}
+	return "http://" + addr.String() + console.Prefix
+}
+
+// printConsole says where the web console is and who may sign in to it.
+func printConsole(out io.Writer, url string) {
+	var staff []string
+	for _, a := range demoAccounts {
+		if a.role == auth.RoleModerator || a.role == auth.RoleAdmin {
+			staff = append(staff, a.email)
+		}
+	}
+	fmt.Fprintf(out, "Web console: %s (sign in as %s, password %s)\n", url, strings.Join(staff, " or "), demoPassword)
+}
+
+func seedDemoData(ctx context.Context, store syncengine.Store, accounts *auth.Service, dir *probase.Service, engine *syncengine.Engine) error {
 	if _, err := accounts.CreateRegion(ctx, auth.System, auth.Region{ID: "demo-msk", Name: "Москва (демо)", TimeZone: "Europe/Moscow"}); err != nil {
 		return err
 	}
@@ -111,6 +139,7 @@ func seedDemoData(ctx context.Context, store syncengine.Store, accounts *auth.Se
 			return err
 		}
 	}
+	doctors := map[string]*probasev1.Doctor{}
 	for _, d := range demoDoctors {
 		doc, err := dir.CreateDoctor(ctx, auth.System, d.ext, []*probasev1.FieldChange{
 			{Field: "full_name", Values: []string{d.name}}, {Field: "specialty", Values: []string{d.spec}},
@@ -121,12 +150,50 @@ func seedDemoData(ctx context.Context, store syncengine.Store, accounts *auth.Se
 			return err
 		}
 		if d.account != "" {
-			if _, err := dir.LinkAccount(ctx, auth.System, doc.Id, users[d.account].ID); err != nil {
+			if doc, err = dir.LinkAccount(ctx, auth.System, doc.Id, users[d.account].ID); err != nil {
 				return err
 			}
 			if _, err := points.Adjust(ctx, store, auth.System, users[d.account].ID, 500, "welcome points", uuid.NewString()); err != nil {
 				return err
 			}
+		}
+		doctors[d.ext] = doc
+	}
+	return seedDemoEdits(ctx, engine, users, doctors)
+}
+
+// demoEdits are edits the reps proposed from their tablets, waiting in the
+// console's queue; two of them change the same phone.
+var demoEdits = []struct {
+	rep, doctor, comment string
+	changes              fields.Values
+}{
+	{"rep.north@demo.ordinator", "demo-3", "Сменил номер и должность", fields.Values{"phones": {"+79161112233"}, "position": {"Заведующий отделением"}}},
+	{"rep.north@demo.ordinator", "demo-1", "Перешла в «Центр эстетики»", fields.Values{"clinic_id": {"demo-clinic-2"}}},
+	{"rep.south@demo.ordinator", "demo-4", "", fields.Values{"phones": {"+79165554433"}, "email": {"lebedeva@example.ru"}}},
+	{"rep.north@demo.ordinator", "demo-3", "Номер со слов регистратуры", fields.Values{"phones": {"+79164445566"}}},
+}
+
+// seedDemoEdits pushes demoEdits as the reps' tablets would, through the
+// sync engine's doctor.propose_edit.
+func seedDemoEdits(ctx context.Context, engine *syncengine.Engine, users map[string]auth.User, doctors map[string]*probasev1.Doctor) error {
+	for i, e := range demoEdits {
+		doc := doctors[e.doctor]
+		args := &probasev1.ProposeEditArgs{RequestId: uuid.NewString(), DoctorId: doc.Id, BaseVersion: doc.Version, Comment: e.comment}
+		for _, f := range slices.Sorted(maps.Keys(e.changes)) {
+			args.Changes = append(args.Changes, &probasev1.FieldChange{Field: f, Values: e.changes[f]})
+		}
+		b, err := proto.Marshal(args)
+		if err != nil {
+			return err
+		}
+		out, err := engine.Push(ctx, auth.Principal(users[e.rep], "demo-tablet"), syncengine.PushRequest{ClientID: "demo-tablet-" + strconv.Itoa(i), SchemaVersion: currentClientSchema,
+			Mutations: []syncengine.Mutation{{Seq: 1, Name: "doctor.propose_edit", Args: b}}})
+		if err != nil {
+			return err
+		}
+		if out[0].Status != syncengine.StatusApplied {
+			return fmt.Errorf("demo edit %d: %s", i, out[0].Error.Message)
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -18,47 +19,79 @@ import (
 )
 
 // syncProgress draws a progress bar on stderr while the replica downloads
-// its initial sync (rows done of the server's estimate).
+// its initial sync: rows done of the server's estimate of the rows to
+// download (PullResponse.remaining), then one line saying what came.
 type syncProgress struct {
-	mu     sync.Mutex
-	bar    *progressbar.ProgressBar
-	out    io.Writer
-	cancel func()
+	r       *sdk.Replica
+	out     io.Writer
+	initial bool // the replica had no checkpoint when the run began
+	start   time.Time
+	cancel  func()
+
+	mu   sync.Mutex
+	bar  *progressbar.ProgressBar
+	done bool
 }
 
 func newSyncProgress(r *sdk.Replica, out io.Writer) *syncProgress {
-	p := &syncProgress{out: out}
+	p := &syncProgress{r: r, out: out, initial: r.Status().InitialSync, start: time.Now()}
 	p.cancel = r.ObserveStatus(p.update)
 	return p
 }
 
+// update moves the bar to a status. Statuses reach observers after the
+// fact, so one may arrive once the sync is over: finish has drawn the last
+// state by then, and late ones are dropped.
 func (p *syncProgress) update(s sdk.Status) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !s.InitialSync || s.RowsTotal == 0 {
+	if p.done || !s.InitialSync || s.RowsTotal == 0 {
 		return
 	}
+	p.draw(s)
+}
+
+func (p *syncProgress) draw(s sdk.Status) {
+	total := max(s.RowsTotal, s.RowsDone)
 	if p.bar == nil {
-		p.bar = progressbar.NewOptions64(s.RowsTotal,
+		// Not throttled: the SDK reports once per page applied, and a
+		// throttled bar would leave a stale figure on the screen when
+		// the last pages come quickly.
+		p.bar = progressbar.NewOptions64(total,
 			progressbar.OptionSetWriter(p.out),
 			progressbar.OptionSetDescription("initial sync"),
 			progressbar.OptionShowCount(),
 			progressbar.OptionShowIts(),
 			progressbar.OptionSetItsString("rows"),
-			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionClearOnFinish(),
 		)
 	}
-	p.bar.ChangeMax64(s.RowsTotal)
+	if p.bar.GetMax64() != total {
+		p.bar.ChangeMax64(total) // which draws the bar, as Set64 does
+	}
 	p.bar.Set64(s.RowsDone)
 }
 
+// finish draws the final state from the replica's status as it is now,
+// clears the bar and says how many rows the initial sync downloaded.
 func (p *syncProgress) finish() {
 	p.cancel()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.done = true
+	s := p.r.Status()
 	if p.bar != nil {
+		if s.RowsTotal > 0 {
+			p.draw(s)
+		}
 		p.bar.Finish()
+	}
+	if p.initial && !s.InitialSync {
+		estimate := ""
+		if s.RowsTotal != s.RowsDone {
+			estimate = fmt.Sprintf(" (the server estimated %d)", s.RowsTotal)
+		}
+		fmt.Fprintf(p.out, "initial sync: %d rows%s in %s\n", s.RowsDone, estimate, time.Since(p.start).Round(time.Millisecond))
 	}
 }
 

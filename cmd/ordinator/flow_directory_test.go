@@ -13,9 +13,9 @@ import (
 	"github.com/ordinatorhq/ordinator/api/ordinator/probase/v1/probasev1connect"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 	sdkdoctors "github.com/ordinatorhq/ordinator/mobile-sdk/doctors"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/servertest"
-	"github.com/ordinatorhq/ordinator/syncengine/fields"
 )
 
 // directory is a platform with a moderator signed in to the directory and

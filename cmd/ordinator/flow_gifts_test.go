@@ -41,7 +41,7 @@ func giftsWave(t *testing.T, p *platform, price, allocated int64) (gifts.Wave, g
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := g.RecordMovement(ctx, auth.System, it.ID, gifts.MoveReceipt, 100, "factory", uuid.NewString()); err != nil {
+	if _, err := g.RecordMovement(ctx, auth.System, gifts.NewMovement{Item: it.ID, Kind: gifts.MoveReceipt, Quantity: 100, Note: "factory", RequestID: uuid.NewString()}); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()

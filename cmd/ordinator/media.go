@@ -17,10 +17,6 @@ import (
 	"github.com/ordinatorhq/ordinator/server/media/minio"
 )
 
-// mediaCollectEvery is how often abandoned uploads and unused media are
-// looked for.
-const mediaCollectEvery = time.Hour
-
 // MediaConfig says where photos are stored. With no S3 endpoint they are
 // files under --data-dir/blobs, served by this server itself.
 type MediaConfig struct {
@@ -83,6 +79,8 @@ type blobStorage struct {
 	store   media.BlobStore
 	handler http.Handler
 	where   string
+	// origins serve the photo URLs, for the console's CSP.
+	origins []string
 }
 
 // openS3 connects to the object storage and creates the region's bucket;
@@ -99,7 +97,14 @@ func openS3(ctx context.Context, cfg *Config) (*blobStorage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot use the object storage given by --s3-endpoint: %s", oneLine(err))
 	}
-	return &blobStorage{store: s, where: s.String()}, nil
+	origin := "http://" + c.S3Endpoint
+	if c.S3TLS {
+		origin = "https://" + c.S3Endpoint
+	}
+	if c.S3PublicURL != "" {
+		origin = urlOrigin(c.S3PublicURL)
+	}
+	return &blobStorage{store: s, where: s.String(), origins: []string{origin}}, nil
 }
 
 // openBlobs returns the S3 storage if there is one, else files under
@@ -123,5 +128,14 @@ func openBlobs(cfg *Config, s3 *blobStorage, addr net.Addr, log *slog.Logger) (*
 	if err != nil {
 		return nil, fmt.Errorf("cannot keep photos in %s: %v (choose another --data-dir, or use --s3-endpoint)", dir, err)
 	}
-	return &blobStorage{store: s, handler: s.Handler(), where: dir}, nil
+	return &blobStorage{store: s, handler: s.Handler(), where: dir, origins: []string{urlOrigin(base)}}, nil
+}
+
+// urlOrigin is the scheme and host of a URL validate accepted.
+func urlOrigin(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	return p.Scheme + "://" + p.Host
 }

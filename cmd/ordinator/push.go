@@ -9,6 +9,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/cases"
 	"github.com/ordinatorhq/ordinator/server/gifts"
+	"github.com/ordinatorhq/ordinator/server/module"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/notify/fcm"
 	"github.com/ordinatorhq/ordinator/server/probase"
@@ -39,6 +40,7 @@ type notifications struct {
 	scheduler *notify.Scheduler
 	waker     *notify.Waker
 	workers   []*notify.Worker
+	summaries module.Job
 }
 
 func newNotifications(cfg *Config, store syncengine.Store, sender notify.Sender, accounts *auth.Service, log *slog.Logger) *notifications {
@@ -64,16 +66,17 @@ func newNotifications(cfg *Config, store syncengine.Store, sender notify.Sender,
 	summaries.Register(notify.FigureCasesSubmitted, cases.CountSubmitted)
 	summaries.Register(notify.FigureCasesPublished, cases.CountPublished)
 	summaries.Register(notify.FigureGiftOrders, gifts.CountOrders)
-	n.scheduler.Add(n.studies.Job(time.Minute))
-	n.scheduler.Add(summaries.Job(time.Minute))
-	n.scheduler.Add(notify.PruneJob(store, time.Hour, 30*24*time.Hour))
+	n.summaries = summaries.Job(time.Minute)
 	return n
 }
 
-// register adds the modules' mutations.
-func (n *notifications) register(r *syncengine.Registry) {
-	n.service.Register(r)
-	n.studies.Register(r)
+// module is the notification module with this process's delivery: its
+// descriptor plus the directors' summary job and the delivery loops.
+func (n *notifications) module() module.Module {
+	m := n.service.Module()
+	m.Jobs = append([]module.Job{n.summaries}, m.Jobs...)
+	m.Loops = append(m.Loops, n.loops()...)
+	return m
 }
 
 // kick wakes this process's idle workers.

@@ -7,36 +7,30 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/ordinatorhq/ordinator/api/ordinator/auth/v1/authv1connect"
-	"github.com/ordinatorhq/ordinator/api/ordinator/cases/v1/casesv1connect"
-	"github.com/ordinatorhq/ordinator/api/ordinator/content/v1/contentv1connect"
-	"github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1/giftsv1connect"
 	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
-	"github.com/ordinatorhq/ordinator/api/ordinator/media/v1/mediav1connect"
 	"github.com/ordinatorhq/ordinator/api/ordinator/meta/v1/metav1connect"
-	"github.com/ordinatorhq/ordinator/api/ordinator/notify/v1/notifyv1connect"
-	"github.com/ordinatorhq/ordinator/api/ordinator/points/v1/pointsv1connect"
-	"github.com/ordinatorhq/ordinator/api/ordinator/probase/v1/probasev1connect"
-	"github.com/ordinatorhq/ordinator/api/ordinator/studies/v1/studiesv1connect"
 	"github.com/ordinatorhq/ordinator/api/ordinator/sync/v1/syncv1connect"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/cases"
+	"github.com/ordinatorhq/ordinator/server/console"
 	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/media/fsblob"
 	"github.com/ordinatorhq/ordinator/server/meta"
+	"github.com/ordinatorhq/ordinator/server/module"
+	"github.com/ordinatorhq/ordinator/server/modules"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/points"
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/server/rpc"
-	"github.com/ordinatorhq/ordinator/server/studies"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -99,7 +93,7 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg)
+	store, err := openServerStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -113,9 +107,10 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 		return err
 	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, store, app.accounts, app.directory, stdout); err != nil {
+		if err := seedDemo(ctx, store, app.accounts, app.directory, app.engine, stdout); err != nil {
 			return err
 		}
+		printConsole(stdout, consoleURL(cfg, ln.Addr()))
 	}
 	mode := "embedded (SQLite in " + cfg.DataDir + ")"
 	if cfg.DatabaseURL != "" {
@@ -186,12 +181,52 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	}
 	notes := newNotifications(cfg, store, sender, accounts, log)
 	caseSvc := cases.New(store, cases.Config{PublishPoints: cfg.CasePoints, Logger: log})
-	registry := syncengine.NewRegistry()
-	directory.Register(registry)
-	caseSvc.Register(registry)
-	notes.register(registry)
 	giftWaves := gifts.New(store, gifts.Config{Logger: log, Territory: doctorTerritory})
-	giftWaves.Register(registry)
+	library := content.New(store, content.Config{Logger: log, Media: media.ContentImages{}, WindowEvery: cfg.ContentEvery})
+	mediaSvc, err := media.New(media.Config{
+		Store: store, Blobs: blobs.store, MaxBytes: cfg.Media.MaxBytes, Retention: cfg.Media.Retention, Logger: log,
+		ReadPolicies: map[mediav1.MediaPurpose]media.ReadPolicy{
+			mediav1.MediaPurpose_MEDIA_PURPOSE_DIPLOMA:       moderatorsRead,
+			mediav1.MediaPurpose_MEDIA_PURPOSE_CONTENT_IMAGE: contentReaders(library),
+			mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO:    caseSvc.PhotoPolicy(),
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	web, err := console.New(console.Config{Store: store, Accounts: accounts, Directory: directory, Logger: log,
+		IdleTimeout: cfg.ConsoleIdleTimeout, Lifetime: cfg.ConsoleLifetime, SecureCookies: strings.HasPrefix(cfg.Media.PublicURL, "https://"),
+		ImageOrigins: blobs.origins})
+	if err != nil {
+		return nil, err
+	}
+	// Every module, each once (modules.Complete checks). Studies comes
+	// before notifications: in a round of the scheduler its reminders job
+	// marks results overdue before the directors' summary counts them.
+	mods := []module.Module{
+		accounts.Module(),
+		points.Module(store),
+		directory.Module(),
+		mediaSvc.Module(),
+		caseSvc.Module(),
+		library.Module(),
+		giftWaves.Module(),
+		notes.studies.Module(),
+		notes.module(),
+		web.Module(),
+	}
+	if err := modules.Complete(mods); err != nil {
+		return nil, err
+	}
+
+	registry := syncengine.NewRegistry()
+	public := []string{metav1connect.MetaServiceGetServerInfoProcedure}
+	for _, m := range mods {
+		if m.Register != nil {
+			m.Register(registry)
+		}
+		public = append(public, m.Public...)
+	}
 	engine := syncengine.New(syncengine.Config{
 		Store:               store,
 		Registry:            registry,
@@ -202,24 +237,11 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		Logger:              log,
 		OnLive:              notes.presence.Live,
 	})
-	library := content.New(store, content.Config{Logger: log, Media: media.ContentImages{}})
-	library.Register(registry)
 	srv, err := rpc.New(rpc.Config{
 		Logger:          log,
 		MaxRequestBytes: cfg.MaxRequestBytes,
 		Auth:            accounts,
-		Public:          append([]string{metav1connect.MetaServiceGetServerInfoProcedure}, auth.PublicProcedures...),
-	})
-	if err != nil {
-		return nil, err
-	}
-	mediaSvc, err := media.New(media.Config{
-		Store: store, Blobs: blobs.store, MaxBytes: cfg.Media.MaxBytes, Retention: cfg.Media.Retention, Logger: log,
-		ReadPolicies: map[mediav1.MediaPurpose]media.ReadPolicy{
-			mediav1.MediaPurpose_MEDIA_PURPOSE_DIPLOMA:       moderatorsRead,
-			mediav1.MediaPurpose_MEDIA_PURPOSE_CONTENT_IMAGE: contentReaders(library),
-			mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO:    caseSvc.PhotoPolicy(),
-		},
+		Public:          public,
 	})
 	if err != nil {
 		return nil, err
@@ -232,32 +254,22 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		CurrentClientSchema: currentClientSchema,
 	}), opts...))
 	srv.Handle(syncv1connect.NewSyncServiceHandler(syncrpc.New(engine, srv.Stopping()), opts...))
-	accountsRPC := auth.NewHandler(accounts)
-	srv.Handle(authv1connect.NewAuthServiceHandler(accountsRPC, opts...))
-	srv.Handle(authv1connect.NewAdminServiceHandler(accountsRPC, opts...))
-	srv.Handle(pointsv1connect.NewPointsServiceHandler(points.NewHandler(store), opts...))
-	directoryRPC := probase.NewHandler(directory)
-	srv.Handle(probasev1connect.NewModerationServiceHandler(directoryRPC, opts...))
-	srv.Handle(probasev1connect.NewDirectoryServiceHandler(directoryRPC, opts...))
-	srv.Handle(mediav1connect.NewMediaServiceHandler(media.NewHandler(mediaSvc), opts...))
-	casesRPC := cases.NewHandler(caseSvc)
-	srv.Handle(casesv1connect.NewCaseModerationServiceHandler(casesRPC, opts...))
-	srv.Handle(casesv1connect.NewCaseReportServiceHandler(casesRPC, opts...))
 	if blobs.handler != nil {
 		srv.HandleHTTP(fsblob.Prefix, blobs.handler)
 	}
-	srv.Handle(contentv1connect.NewContentServiceHandler(content.NewHandler(library), opts...))
-	giftsRPC := gifts.NewHandler(giftWaves)
-	srv.Handle(giftsv1connect.NewGiftAdminServiceHandler(giftsRPC, opts...))
-	srv.Handle(giftsv1connect.NewWarehouseServiceHandler(giftsRPC, opts...))
-	srv.Handle(notifyv1connect.NewNotifyServiceHandler(notify.NewHandler(notes.service), opts...))
-	srv.Handle(studiesv1connect.NewStudiesServiceHandler(studies.NewHandler(notes.studies), opts...))
+	srv.HandleHTTP(console.Prefix, web)
 	a := &app{log: log, store: store, engine: engine, server: srv, accounts: accounts, directory: directory, media: mediaSvc, content: library, gifts: giftWaves}
-	a.background = append(notes.loops(),
-		func(ctx context.Context) error { return mediaSvc.Run(ctx, mediaCollectEvery) },
-		func(ctx context.Context) error { library.Run(ctx, cfg.ContentEvery); return nil },
-		func(ctx context.Context) error { a.giftLoop(ctx); return nil },
-	)
+	for _, m := range mods {
+		if m.Handlers != nil {
+			for _, h := range m.Handlers(opts...) {
+				srv.Handle(h.Path, h.Handler)
+			}
+		}
+		for _, j := range m.Jobs {
+			notes.scheduler.Add(j)
+		}
+		a.background = append(a.background, m.Loops...)
+	}
 	return a, nil
 }
 

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/ordinatorhq/ordinator/server/modules"
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/postgres"
 	"github.com/ordinatorhq/ordinator/syncengine/sqlite"
@@ -15,10 +17,18 @@ import (
 // openStore opens the database the configuration names, applying every
 // migration: PostgreSQL with --database-url, else SQLite in --data-dir.
 // Nothing is created on disk before the inputs are known to be usable.
+// It serves the one-shot commands, which never watch for commits.
 func openStore(ctx context.Context, cfg *Config) (syncengine.Store, error) {
+	return openServerStore(ctx, cfg, nil)
+}
+
+// openServerStore is openStore for the server: the store reports to log
+// what goes wrong while it runs, a lost LISTEN connection above all (nil
+// is slog.Default).
+func openServerStore(ctx context.Context, cfg *Config, log *slog.Logger) (syncengine.Store, error) {
 	var store syncengine.Store
 	if cfg.DatabaseURL != "" {
-		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{})
+		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: log})
 		if err != nil {
 			return nil, fmt.Errorf("cannot use the database given by --database-url: %s", oneLine(err))
 		}
@@ -33,8 +43,8 @@ func openStore(ctx context.Context, cfg *Config) (syncengine.Store, error) {
 		}
 		store = s
 	}
-	for _, m := range modules() {
-		if err := store.Migrate(ctx, m.name, m.migrations(store.Dialect())); err != nil {
+	for _, m := range modules.Schemas() {
+		if err := store.Migrate(ctx, m.Name, m.Migrations(store.Dialect())); err != nil {
 			store.Close()
 			return nil, err
 		}

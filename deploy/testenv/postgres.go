@@ -66,13 +66,6 @@ func PostgresURL(t testing.TB, tmpl Template) string {
 	return withDatabase(admin, name)
 }
 
-// PostgresAdminURL returns the URL of the maintenance database of the test
-// server, starting one if needed; for tests that manage databases themselves.
-func PostgresAdminURL(t testing.TB) string {
-	t.Helper()
-	return postgresAdmin(t)
-}
-
 func postgresAdmin(t testing.TB) string {
 	t.Helper()
 	pg.once.Do(func() { pg.adminURL, pg.cluster, pg.err = findPostgres() })

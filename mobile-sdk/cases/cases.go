@@ -8,7 +8,7 @@
 // the server's state replaces it. What the server would refuse for sure and
 // can be known on the device — an invalid field, a photo given twice, free
 // text that may identify a patient (the server's own check,
-// mobile-sdk/anonymity), a submission without a photo before and after the
+// rules/anonymity), a submission without a photo before and after the
 // treatment — is refused before anything is queued, with a
 // *syncengine.Error naming every field at fault, as the server would.
 //
@@ -33,8 +33,8 @@ import (
 
 // Collections as the server names them.
 const (
-	CaseCollection    = "case"
-	CommentCollection = "case_comment"
+	CaseCollection    = casesv1.CaseCollection
+	CommentCollection = casesv1.CaseCommentCollection
 )
 
 // Cases is the collection of cases on the device: the user's own (every
@@ -78,16 +78,16 @@ func withPhotos(tc *sdk.TypedCollection[*casesv1.Case]) *sdk.TypedCollection[*ca
 func Register(s *sdk.Schema) {
 	s.AddCollection(Cases.Collection)
 	s.AddCollection(Comments.Collection)
-	s.AddMutation("case.save_draft", sdk.ProtoMutation(saveDraft))
-	s.AddMutation("case.submit", sdk.ProtoMutation(submit))
-	s.AddMutation("case.withdraw", sdk.ProtoMutation(withdraw))
-	s.AddMutation("case.comment", sdk.ProtoMutation(comment))
+	s.AddMutation(casesv1.SaveDraftMutation, sdk.ProtoMutation(saveDraft))
+	s.AddMutation(casesv1.SubmitMutation, sdk.ProtoMutation(submit))
+	s.AddMutation(casesv1.WithdrawMutation, sdk.ProtoMutation(withdraw))
+	s.AddMutation(casesv1.CommentMutation, sdk.ProtoMutation(comment))
 }
 
 // SaveDraft creates a case (caseID a new UUID) or replaces a draft's
 // content. It returns the mutation's id, which a rejection carries.
 func SaveDraft(ctx context.Context, r *sdk.Replica, caseID string, c *casesv1.CaseContent) (int64, error) {
-	return r.MutateProto(ctx, "case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: c})
+	return r.MutateProto(ctx, casesv1.SaveDraftMutation, &casesv1.SaveDraftArgs{CaseId: caseID, Content: c})
 }
 
 // Submit sends a complete draft (or a rejected case) to moderation. A
@@ -103,19 +103,19 @@ func Submit(ctx context.Context, r *sdk.Replica, caseID string) (int64, error) {
 			return 0, err
 		}
 	}
-	return r.MutateProto(ctx, "case.submit", &casesv1.SubmitArgs{CaseId: caseID})
+	return r.MutateProto(ctx, casesv1.SubmitMutation, &casesv1.SubmitArgs{CaseId: caseID})
 }
 
 // Withdraw takes a submitted, rejected or published case back into the
 // drafts, or, with discard, deletes a case of any status.
 func Withdraw(ctx context.Context, r *sdk.Replica, caseID string, discard bool) (int64, error) {
-	return r.MutateProto(ctx, "case.withdraw", &casesv1.WithdrawArgs{CaseId: caseID, Discard: discard})
+	return r.MutateProto(ctx, casesv1.WithdrawMutation, &casesv1.WithdrawArgs{CaseId: caseID, Discard: discard})
 }
 
 // Comment writes in the discussion of a published case (commentID a new
 // UUID).
 func Comment(ctx context.Context, r *sdk.Replica, commentID, caseID, text string) (int64, error) {
-	return r.MutateProto(ctx, "case.comment", &casesv1.CommentArgs{CommentId: commentID, CaseId: caseID, Text: text})
+	return r.MutateProto(ctx, casesv1.CommentMutation, &casesv1.CommentArgs{CommentId: commentID, CaseId: caseID, Text: text})
 }
 
 // AddPhoto stores a photo read from src on the device without its metadata

@@ -9,7 +9,7 @@ import (
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
-	"github.com/ordinatorhq/ordinator/mobile-sdk/anonymity"
+	"github.com/ordinatorhq/ordinator/rules/anonymity"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -135,7 +135,7 @@ func checkAnonymous(c *casesv1.CaseContent) error {
 	if len(vs) == 0 {
 		return nil
 	}
-	return syncengine.Invalid("the case may identify a patient ("+strings.Join(fields, ", ")+"): remove names, phone numbers, e-mail addresses and document numbers", vs...)
+	return syncengine.Invalid("the case may identify a patient ("+strings.Join(fields, ", ")+"): "+anonymity.Advice, vs...)
 }
 
 // checkComplete refuses the submission of a case that lacks what

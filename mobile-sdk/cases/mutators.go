@@ -7,7 +7,7 @@ import (
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
-	"github.com/ordinatorhq/ordinator/mobile-sdk/anonymity"
+	"github.com/ordinatorhq/ordinator/rules/anonymity"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -162,7 +162,7 @@ func comment(tx *sdk.LocalTx, a *casesv1.CommentArgs) error {
 		return syncengine.Invalid("the comment is too long", syncengine.Violation{Field: "text", Description: "is longer than 2000 characters"})
 	}
 	if d := anonymity.Explain(text); d != "" {
-		return syncengine.Invalid("the comment may identify a patient: remove names, phone numbers, e-mail addresses and document numbers",
+		return syncengine.Invalid("the comment may identify a patient: "+anonymity.Advice,
 			syncengine.Violation{Field: "text", Description: d})
 	}
 	c, ok, err := Cases.GetTx(tx, a.GetCaseId())

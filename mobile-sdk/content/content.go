@@ -26,12 +26,12 @@ import (
 
 // Collections and mutations, as the server names them.
 const (
-	ItemCollection           = search.ItemCollection // "content_item"
-	ProgressCollection       = "content_progress"
-	TrainingStatusCollection = "training_status"
+	ItemCollection           = contentv1.ItemCollection
+	ProgressCollection       = contentv1.ProgressCollection
+	TrainingStatusCollection = contentv1.TrainingStatusCollection
 
-	MutationRecordProgress   = "content.record_progress"
-	MutationCompleteTraining = "training.complete"
+	MutationRecordProgress   = contentv1.RecordProgressMutation
+	MutationCompleteTraining = contentv1.CompleteTrainingMutation
 )
 
 // indexVersion is the version of what the search index holds for an item

@@ -8,7 +8,7 @@ import (
 
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
-	"github.com/ordinatorhq/ordinator/mobile-sdk/quiz"
+	"github.com/ordinatorhq/ordinator/rules/quiz"
 )
 
 // RecordProgress records, offline if need be, that the doctor opened or

@@ -1,7 +1,7 @@
 // Package doctors is the device side of the doctors directory on the SDK:
 // typed collections of doctors, clinics, the directors' doctor summaries
 // and edit requests, and the optimistic "doctor.propose_edit" that checks
-// an edit with the field template the server synced (syncengine/fields,
+// an edit with the field template the server synced (rules/fields,
 // the same code the server runs) before the write is queued.
 package doctors
 
@@ -13,17 +13,18 @@ import (
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 )
 
-// Names the server uses.
+// Names the server uses (declared in the protos). The doctors' template is
+// the one for the doctor collection.
 const (
-	TemplateCollection  = "field_template"
-	DoctorTemplateID    = "doctor"
-	ProposeEditMutation = "doctor.propose_edit"
+	TemplateCollection  = syncv1.FieldTemplateCollection
+	DoctorTemplateID    = probasev1.DoctorCollection
+	ProposeEditMutation = probasev1.ProposeEditMutation
 )
 
 // Doctors are the doctors the device holds: a rep's territories, or a
 // doctor's own record. Columns: territory, name_key (lower-case full name,
 // for sorting and prefix search), clinic, status.
-var Doctors = sdk.ProtoCollection[*probasev1.Doctor]("doctor",
+var Doctors = sdk.ProtoCollection[*probasev1.Doctor](probasev1.DoctorCollection,
 	sdk.ProtoColumn[*probasev1.Doctor]{Name: "territory", Type: sdk.Text, Value: func(d *probasev1.Doctor) any { return d.GetTerritoryId() }},
 	sdk.ProtoColumn[*probasev1.Doctor]{Name: "name_key", Type: sdk.Text, Value: func(d *probasev1.Doctor) any { return NameKey(d.GetFullName()) }},
 	sdk.ProtoColumn[*probasev1.Doctor]{Name: "clinic", Type: sdk.Text, Value: func(d *probasev1.Doctor) any { return d.GetClinicId() }},
@@ -35,7 +36,7 @@ var Doctors = sdk.ProtoCollection[*probasev1.Doctor]("doctor",
 // and verification, never a phone, e-mail or address. Columns: territory,
 // region, name_key, clinic, status, verification ("no_account",
 // "not_submitted", "pending", "verified", "rejected").
-var Summaries = sdk.ProtoCollection[*probasev1.DoctorSummary]("doctor_summary",
+var Summaries = sdk.ProtoCollection[*probasev1.DoctorSummary](probasev1.DoctorSummaryCollection,
 	sdk.ProtoColumn[*probasev1.DoctorSummary]{Name: "territory", Type: sdk.Text, Value: func(d *probasev1.DoctorSummary) any { return d.GetTerritoryId() }},
 	sdk.ProtoColumn[*probasev1.DoctorSummary]{Name: "region", Type: sdk.Text, Value: func(d *probasev1.DoctorSummary) any { return d.GetRegionId() }},
 	sdk.ProtoColumn[*probasev1.DoctorSummary]{Name: "name_key", Type: sdk.Text, Value: func(d *probasev1.DoctorSummary) any { return NameKey(d.GetFullName()) }},
@@ -46,14 +47,14 @@ var Summaries = sdk.ProtoCollection[*probasev1.DoctorSummary]("doctor_summary",
 
 // Clinics are the workplaces of the device's territories. Columns:
 // territory, name_key.
-var Clinics = sdk.ProtoCollection[*probasev1.Clinic]("clinic",
+var Clinics = sdk.ProtoCollection[*probasev1.Clinic](probasev1.ClinicCollection,
 	sdk.ProtoColumn[*probasev1.Clinic]{Name: "territory", Type: sdk.Text, Value: func(c *probasev1.Clinic) any { return c.GetTerritoryId() }},
 	sdk.ProtoColumn[*probasev1.Clinic]{Name: "name_key", Type: sdk.Text, Value: func(c *probasev1.Clinic) any { return NameKey(c.GetName()) }},
 )
 
 // EditRequests are the edits the device's user proposed. Columns: doctor,
 // status ("pending", "approved", "rejected"), created (unix ms).
-var EditRequests = sdk.ProtoCollection[*probasev1.EditRequest]("edit_request",
+var EditRequests = sdk.ProtoCollection[*probasev1.EditRequest](probasev1.EditRequestCollection,
 	sdk.ProtoColumn[*probasev1.EditRequest]{Name: "doctor", Type: sdk.Text, Value: func(r *probasev1.EditRequest) any { return r.GetDoctorId() }},
 	sdk.ProtoColumn[*probasev1.EditRequest]{Name: "status", Type: sdk.Text, Value: func(r *probasev1.EditRequest) any { return StatusName(r.GetStatus()) }},
 	sdk.ProtoColumn[*probasev1.EditRequest]{Name: "created", Type: sdk.Integer, Value: func(r *probasev1.EditRequest) any { return r.GetCreatedAtUnixMs() }},

@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/google/uuid"
+
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
-	"github.com/ordinatorhq/ordinator/syncengine/fields"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 )
 
 // Violation is one field that fails the template, for an inline form
@@ -51,7 +53,7 @@ type reader struct {
 // can check; references to others (territory), and to a collection this
 // device holds none of (a doctor's phone has no clinics), are the server's
 // to check.
-var refCollections = []string{"clinic"}
+var refCollections = []string{probasev1.ClinicCollection}
 
 // check merges changes over the doctor's values and checks the result
 // with the synced template. It returns the normalised changes that differ
@@ -198,7 +200,7 @@ func ProposeEdit(ctx context.Context, r *sdk.Replica, doctorID string, changes f
 	if !ok {
 		return "", fmt.Errorf("%w: %s", ErrNoDoctor, doctorID)
 	}
-	a := &probasev1.ProposeEditArgs{RequestId: newUUID(), DoctorId: doctorID, BaseVersion: d.GetVersion(), Comment: comment}
+	a := &probasev1.ProposeEditArgs{RequestId: uuid.NewString(), DoctorId: doctorID, BaseVersion: d.GetVersion(), Comment: comment}
 	for _, f := range slices.Sorted(maps.Keys(changes)) {
 		a.Changes = append(a.Changes, &probasev1.FieldChange{Field: f, Values: changes[f]})
 	}

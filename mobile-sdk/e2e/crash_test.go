@@ -90,9 +90,16 @@ func TestCrash(t *testing.T) {
 		out := &strings.Builder{}
 		cmd.Stderr, cmd.Stdout = out, out
 		must(t, cmd.Start())
-		// Let it open, write and sync for a while, then kill it at a
-		// random instant: mid-write, mid-push, mid-pull or in between.
-		time.Sleep(time.Duration(300+rand.IntN(700)) * time.Millisecond)
+		// Wait until it has committed a write of this round (a loaded
+		// machine may take seconds to start it), let it write and sync
+		// a while longer, then kill it at a random instant: mid-write,
+		// mid-push, mid-pull or in between.
+		if !logHas(filepath.Join(dir, "written.log"), fmt.Sprintf("r%d-", round), time.Minute) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("round %d: the child committed no write in a minute:\n%s", round, out)
+		}
+		time.Sleep(time.Duration(100+rand.IntN(700)) * time.Millisecond)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
@@ -181,4 +188,15 @@ func outcomeSeqs(t testing.TB, s *server, clientID string) []int64 {
 	})
 	must(t, err)
 	return seqs
+}
+
+// logHas waits up to timeout for the child's log to hold a line starting
+// with prefix.
+func logHas(path, prefix string, timeout time.Duration) bool {
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if b, err := os.ReadFile(path); err == nil && (strings.HasPrefix(string(b), prefix) || strings.Contains(string(b), "\n"+prefix)) {
+			return true
+		}
+	}
+	return false
 }

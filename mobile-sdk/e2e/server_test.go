@@ -251,12 +251,6 @@ func (a *tokens) remove(token string) {
 	a.mu.Unlock()
 }
 
-func (a *tokens) revoke(token string) {
-	a.mu.Lock()
-	a.revoked[token] = true
-	a.mu.Unlock()
-}
-
 // revokeAll revokes every token, as signing out all of a user's devices.
 func (a *tokens) revokeAll() {
 	a.mu.Lock()

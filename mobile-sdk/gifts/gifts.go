@@ -13,33 +13,34 @@ import (
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 )
 
-// Mutation names, as the server's gifts module registers them.
+// Mutation names, as the server's gifts module registers them (declared in
+// the protos).
 const (
-	MutationPlaceOrder = "gift.place_order"
+	MutationPlaceOrder = giftsv1.PlaceOrderMutation
 )
 
 // Collections the server syncs: waves and catalog items to the region,
 // orders, the balance and the ledger to the doctor.
 var (
-	Waves = sdk.ProtoCollection[*giftsv1.Wave]("gift_wave",
+	Waves = sdk.ProtoCollection[*giftsv1.Wave](giftsv1.WaveCollection,
 		sdk.ProtoColumn[*giftsv1.Wave]{Name: "region_id", Type: sdk.Text, Value: func(w *giftsv1.Wave) any { return w.GetRegionId() }},
 		sdk.ProtoColumn[*giftsv1.Wave]{Name: "starts_at", Type: sdk.Integer, Value: func(w *giftsv1.Wave) any { return w.GetStartsAtUnixMs() }},
 		sdk.ProtoColumn[*giftsv1.Wave]{Name: "ends_at", Type: sdk.Integer, Value: func(w *giftsv1.Wave) any { return w.GetEndsAtUnixMs() }},
 	)
 	// CatalogItems are keyed "<wave id>/<item id>" (see CatalogID).
-	CatalogItems = sdk.ProtoCollection[*giftsv1.CatalogItem]("gift_catalog_item",
+	CatalogItems = sdk.ProtoCollection[*giftsv1.CatalogItem](giftsv1.CatalogItemCollection,
 		sdk.ProtoColumn[*giftsv1.CatalogItem]{Name: "wave_id", Type: sdk.Text, Value: func(c *giftsv1.CatalogItem) any { return c.GetWaveId() }},
 		sdk.ProtoColumn[*giftsv1.CatalogItem]{Name: "name_key", Type: sdk.Text, Value: func(c *giftsv1.CatalogItem) any { return strings.ToLower(c.GetItem().GetName()) }},
 		sdk.ProtoColumn[*giftsv1.CatalogItem]{Name: "points_price", Type: sdk.Integer, Value: func(c *giftsv1.CatalogItem) any { return c.GetPointsPrice() }},
 	)
-	Orders = sdk.ProtoCollection[*giftsv1.Order]("gift_order",
+	Orders = sdk.ProtoCollection[*giftsv1.Order](giftsv1.OrderCollection,
 		sdk.ProtoColumn[*giftsv1.Order]{Name: "wave_id", Type: sdk.Text, Value: func(o *giftsv1.Order) any { return o.GetWaveId() }},
 		sdk.ProtoColumn[*giftsv1.Order]{Name: "status", Type: sdk.Integer, Value: func(o *giftsv1.Order) any { return int64(o.GetStatus()) }},
 		sdk.ProtoColumn[*giftsv1.Order]{Name: "created_at", Type: sdk.Integer, Value: func(o *giftsv1.Order) any { return o.GetCreatedAtUnixMs() }},
 	)
 	// Balances holds one record, the doctor's, keyed by user id.
-	Balances = sdk.ProtoCollection[*pointsv1.PointsBalance]("points_balance")
-	Entries  = sdk.ProtoCollection[*pointsv1.PointsEntry]("points_entry",
+	Balances = sdk.ProtoCollection[*pointsv1.PointsBalance](pointsv1.PointsBalanceCollection)
+	Entries  = sdk.ProtoCollection[*pointsv1.PointsEntry](pointsv1.PointsEntryCollection,
 		sdk.ProtoColumn[*pointsv1.PointsEntry]{Name: "created_at", Type: sdk.Integer, Value: func(e *pointsv1.PointsEntry) any { return e.GetCreatedAtUnixMs() }},
 		sdk.ProtoColumn[*pointsv1.PointsEntry]{Name: "source", Type: sdk.Text, Value: func(e *pointsv1.PointsEntry) any { return e.GetSource() }},
 	)

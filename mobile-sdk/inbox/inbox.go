@@ -20,7 +20,7 @@ import (
 
 // Names the server's notify module uses.
 const (
-	MutationMarkRead = "inbox.mark_read"
+	MutationMarkRead = notifyv1.MarkReadMutation
 	// KindSyncWake is the kind of the silent push that asks the app to sync.
 	KindSyncWake = "sync.wake"
 	// MaxMarkRead is the most items one MarkRead takes.
@@ -28,7 +28,7 @@ const (
 )
 
 // Items is the inbox collection, synced to the user's bucket.
-var Items = sdk.ProtoCollection[*notifyv1.InboxItem]("inbox",
+var Items = sdk.ProtoCollection[*notifyv1.InboxItem](notifyv1.InboxItemCollection,
 	sdk.ProtoColumn[*notifyv1.InboxItem]{Name: "created_at", Type: sdk.Integer, Value: func(it *notifyv1.InboxItem) any { return it.GetCreatedAtUnixMs() }},
 	sdk.ProtoColumn[*notifyv1.InboxItem]{Name: "read_at", Type: sdk.Integer, Value: func(it *notifyv1.InboxItem) any { return it.GetReadAtUnixMs() }},
 	sdk.ProtoColumn[*notifyv1.InboxItem]{Name: "kind", Type: sdk.Text, Value: func(it *notifyv1.InboxItem) any { return it.GetKind() }},

@@ -5,7 +5,7 @@ import (
 	"errors"
 
 	"github.com/ordinatorhq/ordinator/mobile-sdk/doctors"
-	"github.com/ordinatorhq/ordinator/syncengine/fields"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 )
 
 // FieldValues is an edit of a doctor: new values by field, as the field

@@ -53,6 +53,7 @@ func (l *listener) OnCollectionChanged(c string) {
 func (l *listener) OnStatus(s *mobile.Status)             { l.mu.Lock(); l.status = s; l.mu.Unlock() }
 func (l *listener) OnRejection(*mobile.Rejection)         {}
 func (l *listener) OnMediaProgress(*mobile.MediaProgress) {}
+func (l *listener) OnWiped(*mobile.Wipe)                  {}
 
 type token string
 

@@ -17,7 +17,7 @@ import (
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	"github.com/ordinatorhq/ordinator/mobile-sdk/mobile"
 	"github.com/ordinatorhq/ordinator/mobile-sdk/sdktest"
-	"github.com/ordinatorhq/ordinator/syncengine/fields"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 )
 
 // seeded is a record a test mutation writes as if it had synced.

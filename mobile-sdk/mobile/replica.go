@@ -38,7 +38,9 @@ const (
 
 // TokenSource gives the replica the access token to send. With refresh
 // set, the server refused the last one: refresh the session (an error then
-// means the user must sign in again).
+// means the user must sign in again). Session is one, kept by the SDK; an
+// app that keeps its own must store each rotated refresh token durably
+// before it hands out the access token that came with it.
 type TokenSource interface {
 	Token(refresh bool) (string, error)
 }
@@ -54,6 +56,11 @@ type Listener interface {
 	OnRejection(rejection *Rejection)
 	// OnMediaProgress: a photo upload progressed or ended.
 	OnMediaProgress(progress *MediaProgress)
+	// OnWiped: the server revoked this device (signed out elsewhere, or its
+	// session stolen) and the replica deleted its data, with the mutations
+	// and photos counted in wipe that never reached the server. Tell the
+	// user, then sign in again and open a new replica.
+	OnWiped(wipe *Wipe)
 }
 
 // Config holds what Open needs besides the callbacks.
@@ -97,7 +104,9 @@ func Open(config *Config, schema *Schema, tokens TokenSource, listener Listener)
 		UploadOnMetered:     config.UploadOnMetered,
 	}
 	opts.Schema = schema.sdkSchema()
-	if tokens != nil {
+	if s, ok := tokens.(*Session); ok && s != nil {
+		opts.Tokens = s.s
+	} else if tokens != nil {
 		opts.Tokens = sdk.TokenFunc(func(_ context.Context, refresh bool) (tok string, err error) {
 			defer recoverInto(&err)
 			return tokens.Token(refresh)
@@ -119,6 +128,9 @@ func Open(config *Config, schema *Schema, tokens TokenSource, listener Listener)
 			r.ObserveStatus(func(s sdk.Status) { guard(func() { listener.OnStatus(newStatus(s)) }) }),
 			r.ObserveRejections(func(rj sdk.Rejection) { guard(func() { listener.OnRejection(newRejection(rj)) }) }),
 			r.ObserveMedia(func(p sdk.MediaProgress) { guard(func() { listener.OnMediaProgress(newMediaProgress(p)) }) }),
+			r.ObserveWipe(func(w sdk.Wipe) {
+				guard(func() { listener.OnWiped(&Wipe{DeviceID: w.DeviceID, Mutations: w.Mutations, Photos: w.Photos}) })
+			}),
 		)
 	}
 	return rep, nil

@@ -17,7 +17,12 @@ type Status struct {
 	RowsTotal            int64
 	MediaQueued          int
 	LastError            string
-	Wiped                bool
+	// Wiped: the server revoked the device and the replica deleted its
+	// data, with WipedMutations mutations and WipedPhotos photos the server
+	// never had.
+	Wiped          bool
+	WipedMutations int
+	WipedPhotos    int
 }
 
 func newStatus(s sdk.Status) *Status {
@@ -25,11 +30,20 @@ func newStatus(s sdk.Status) *Status {
 		Connectivity: int(s.Connectivity), Online: s.Online, Live: s.Live, Syncing: s.Syncing,
 		Pending: s.Pending, InitialSync: s.InitialSync, RowsDone: s.RowsDone, RowsTotal: s.RowsTotal,
 		MediaQueued: s.MediaQueued, LastError: s.LastError, Wiped: s.Wiped,
+		WipedMutations: s.WipedMutations, WipedPhotos: s.WipedPhotos,
 	}
 	if !s.LastCheckpoint.IsZero() {
 		out.LastCheckpointUnixMs = s.LastCheckpoint.UnixMilli()
 	}
 	return out
+}
+
+// Wipe is what a wipe deleted that had not reached the server (see
+// sdk.Wipe).
+type Wipe struct {
+	DeviceID  string
+	Mutations int
+	Photos    int
 }
 
 // Rejection is a mutation the server refused, already rolled back.

@@ -7,7 +7,7 @@ import (
 )
 
 // ItemCollection is the collection content items sync under.
-const ItemCollection = "content_item"
+const ItemCollection = contentv1.ItemCollection
 
 // ItemDoc is the document of a content item as the device indexes it: its
 // title, and as text its summary and every text a doctor reads in it (an

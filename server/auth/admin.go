@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -181,15 +182,8 @@ func (s *Service) ListUsers(ctx context.Context, p syncengine.Principal, role Ro
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, u)
-		}
-		return rows.Err()
+		out, err = sqlq.Collect(rows, scanUser)
+		return err
 	})
 	return out, err
 }

@@ -75,8 +75,10 @@ type Notice struct {
 type Service struct {
 	store syncengine.Store
 	cfg   Config
-	key   []byte
-	log   *slog.Logger
+	key   []byte // signs access tokens
+	// refreshKey derives refresh tokens (see refreshToken).
+	refreshKey []byte
+	log        *slog.Logger
 }
 
 // New returns the service, loading (or, the first time, creating) the
@@ -121,6 +123,7 @@ func New(ctx context.Context, store syncengine.Store, cfg Config) (*Service, err
 	if err != nil {
 		return nil, err
 	}
+	s.refreshKey = refreshKey(s.key)
 	return s, nil
 }
 

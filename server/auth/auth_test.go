@@ -43,7 +43,7 @@ type env struct {
 
 func newEnv(t *testing.T, d syncengine.Dialect) *env {
 	clock := storetest.NewClock()
-	store := servertest.Store(t, d, clock.Now, servertest.Module{Name: "auth", Migrations: auth.Migrations})
+	store := servertest.Store(t, d, clock.Now, auth.Schema())
 	svc, err := auth.New(context.Background(), store, auth.Config{Argon2: cheap, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -29,9 +29,11 @@ func (s *Service) Authenticate(ctx context.Context, _ string, h http.Header) (sy
 		return syncengine.Principal{}, syncengine.Errorf(syncengine.EUNAUTHENTICATED, "invalid access token")
 	}
 	var u User
-	var revoked, seen int64
+	var revoked, seen, gen int64
+	var used bool
 	err = s.store.View(ctx, func(q syncengine.Querier) error {
-		err := q.QueryRow(ctx, `SELECT revoked_at, last_seen_at FROM devices WHERE id = $1 AND user_id = $2`, claims.DeviceID, claims.Subject).Scan(&revoked, &seen)
+		err := q.QueryRow(ctx, `SELECT revoked_at, last_seen_at, refresh_gen, refresh_used FROM devices WHERE id = $1 AND user_id = $2`,
+			claims.DeviceID, claims.Subject).Scan(&revoked, &seen, &gen, &used)
 		if err != nil {
 			return err
 		}
@@ -50,7 +52,21 @@ func (s *Service) Authenticate(ctx context.Context, _ string, h http.Header) (sy
 	case u.Disabled:
 		return syncengine.Principal{}, syncengine.Errorf(syncengine.EUNAUTHENTICATED, "this account is disabled")
 	}
-	if now := s.now(); now.Sub(time.UnixMilli(seen)) > seenEvery {
+	// The first call with an access token of the current refresh generation
+	// marks that refresh token used, so its predecessor can no longer be
+	// retried (see Refresh). The mark is part of the call's authentication:
+	// if it cannot be written, the call fails rather than weaken the check.
+	now := s.now()
+	switch {
+	case claims.Gen == gen && !used:
+		if err := s.store.Update(ctx, func(tx syncengine.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE devices SET refresh_used = TRUE, last_seen_at = $1 WHERE id = $2 AND refresh_gen = $3`,
+				now.UnixMilli(), claims.DeviceID, gen)
+			return err
+		}); err != nil {
+			return syncengine.Principal{}, err
+		}
+	case now.Sub(time.UnixMilli(seen)) > seenEvery:
 		if err := s.store.Update(ctx, func(tx syncengine.Tx) error {
 			_, err := tx.Exec(ctx, `UPDATE devices SET last_seen_at = $1 WHERE id = $2`, now.UnixMilli(), claims.DeviceID)
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -127,23 +128,23 @@ func (s *Service) Readers(ctx context.Context, q syncengine.Querier, b syncengin
 	id := b.ID()
 	switch b.Kind() {
 	case "user":
-		return queryStrings(ctx, q, `SELECT id FROM users WHERE id = $1 AND NOT disabled`, id)
+		return sqlq.Strings(ctx, q, `SELECT id FROM users WHERE id = $1 AND NOT disabled`, id)
 	case KindTerritory:
-		return queryStrings(ctx, q, `SELECT rt.user_id FROM rep_territories rt JOIN users u ON u.id = rt.user_id
+		return sqlq.Strings(ctx, q, `SELECT rt.user_id FROM rep_territories rt JOIN users u ON u.id = rt.user_id
 			WHERE rt.territory_id = $1 AND u.role = 'rep' AND NOT u.disabled`, id)
 	case KindTerritorySummary:
-		return queryStrings(ctx, q, `SELECT dr.user_id FROM director_regions dr JOIN territories t ON t.region_id = dr.region_id JOIN users u ON u.id = dr.user_id
+		return sqlq.Strings(ctx, q, `SELECT dr.user_id FROM director_regions dr JOIN territories t ON t.region_id = dr.region_id JOIN users u ON u.id = dr.user_id
 			WHERE t.id = $1 AND u.role = 'director' AND NOT u.disabled`, id)
 	case KindSpecialty:
-		return queryStrings(ctx, q, `SELECT id FROM users WHERE role = 'doctor' AND verified AND specialty = $1 AND NOT disabled`, id)
+		return sqlq.Strings(ctx, q, `SELECT id FROM users WHERE role = 'doctor' AND verified AND specialty = $1 AND NOT disabled`, id)
 	case KindRegion:
-		return queryStrings(ctx, q, `SELECT id FROM users WHERE region_id = $1 AND ((role = 'doctor' AND verified) OR role = 'rep') AND NOT disabled
+		return sqlq.Strings(ctx, q, `SELECT id FROM users WHERE region_id = $1 AND ((role = 'doctor' AND verified) OR role = 'rep') AND NOT disabled
 			UNION SELECT dr.user_id FROM director_regions dr JOIN users u ON u.id = dr.user_id
 			WHERE dr.region_id = $1 AND u.role = 'director' AND NOT u.disabled`, id)
 	case KindPublic:
-		return queryStrings(ctx, q, `SELECT id FROM users WHERE region_id = $1 AND NOT disabled`, id)
+		return sqlq.Strings(ctx, q, `SELECT id FROM users WHERE region_id = $1 AND NOT disabled`, id)
 	case KindGlobal:
-		return queryStrings(ctx, q, `SELECT id FROM users WHERE NOT disabled`)
+		return sqlq.Strings(ctx, q, `SELECT id FROM users WHERE NOT disabled`)
 	case KindSpecialtyRegion, KindPublicSpecialtyRegion:
 		specialty, region, ok := strings.Cut(id, ":")
 		if !ok || specialty == "" || region == "" {
@@ -153,7 +154,7 @@ func (s *Service) Readers(ctx context.Context, q syncengine.Querier, b syncengin
 		if b.Kind() == KindPublicSpecialtyRegion {
 			verified = ""
 		}
-		return queryStrings(ctx, q, `SELECT id FROM users WHERE role = 'doctor' `+verified+`
+		return sqlq.Strings(ctx, q, `SELECT id FROM users WHERE role = 'doctor' `+verified+`
 			AND specialty = $1 AND region_id = $2 AND NOT disabled`, specialty, region)
 	}
 	return nil, nil

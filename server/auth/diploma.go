@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -62,7 +63,7 @@ func (s *Service) ListPendingDiplomas(ctx context.Context, p syncengine.Principa
 	}
 	var out []PendingDiploma
 	err := s.store.View(ctx, func(q syncengine.Querier) error {
-		ids, err := queryStrings(ctx, q, `SELECT id FROM users WHERE diploma_status = 'pending' ORDER BY diploma_submitted_at, id LIMIT 500`)
+		ids, err := sqlq.Strings(ctx, q, `SELECT id FROM users WHERE diploma_status = 'pending' ORDER BY diploma_submitted_at, id LIMIT 500`)
 		if err != nil {
 			return err
 		}

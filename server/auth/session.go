@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -36,6 +38,30 @@ type LoginInput struct {
 	Device   string
 	Platform string
 	Address  string // the caller's network address, for rate limiting
+	// Roles, if set, are the only roles this sign-in is for (the web
+	// console's staff): anyone else with the right password gets an
+	// EPERMISSION error naming them, and no session.
+	Roles []Role
+}
+
+// WrongRoleError refuses a correct password of an account whose role the
+// sign-in is not for.
+type WrongRoleError struct {
+	Role    Role
+	Allowed []Role
+}
+
+func (e *WrongRoleError) Error() string {
+	names := make([]string, len(e.Allowed))
+	for i, r := range e.Allowed {
+		names[i] = string(r)
+	}
+	return "this sign-in is for " + strings.Join(names, " and ") + " accounts, not " + string(e.Role) + " accounts"
+}
+
+// Unwrap gives the error its code.
+func (e *WrongRoleError) Unwrap() error {
+	return syncengine.Errorf(syncengine.EPERMISSION, "%s", e.Error())
 }
 
 // RevokedError says a device session was ended: the device must delete its
@@ -131,9 +157,13 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, error) {
 		return nil, errBadLogin
 	}
 	sess := &Session{User: user}
+	wrongRole := len(in.Roles) > 0 && !slices.Contains(in.Roles, user.Role)
 	err = s.store.Update(ctx, func(tx syncengine.Tx) error {
 		if err := s.clearFailures(ctx, tx, acct); err != nil {
 			return err
+		}
+		if wrongRole {
+			return nil
 		}
 		var err error
 		sess.DeviceID, sess.Tokens, err = s.openSession(ctx, tx, user.ID, in.Device, in.Platform)
@@ -142,7 +172,38 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if wrongRole {
+		return nil, &WrongRoleError{Role: user.Role, Allowed: in.Roles}
+	}
 	return sess, nil
+}
+
+// CheckSession returns the account of a device session that is still
+// valid: not revoked (a RevokedError otherwise), of an account that exists
+// and is not disabled. It is what Authenticate checks of a session, for
+// callers that hold the session's id rather than a token (the web console).
+func (s *Service) CheckSession(ctx context.Context, userID, deviceID string) (User, error) {
+	var u User
+	var revoked int64
+	err := s.store.View(ctx, func(q syncengine.Querier) error {
+		err := q.QueryRow(ctx, `SELECT revoked_at FROM devices WHERE id = $1 AND user_id = $2`, deviceID, userID).Scan(&revoked)
+		if err != nil {
+			return err
+		}
+		u, err = FindUser(ctx, q, userID)
+		return err
+	})
+	switch {
+	case errors.Is(err, sql.ErrNoRows) || syncengine.ErrorCode(err) == syncengine.ENOTFOUND:
+		return User{}, syncengine.Errorf(syncengine.EUNAUTHENTICATED, "unknown session; sign in again")
+	case err != nil:
+		return User{}, err
+	case revoked != 0:
+		return User{}, &RevokedError{DeviceID: deviceID}
+	case u.Disabled:
+		return User{}, syncengine.Errorf(syncengine.EUNAUTHENTICATED, "this account is disabled")
+	}
+	return u, nil
 }
 
 func cleanDeviceField(s string, max int, def string) string {
@@ -156,77 +217,19 @@ func cleanDeviceField(s string, max int, def string) string {
 	return s
 }
 
-// openSession creates a device session for a user.
+// openSession creates a device session for a user, at refresh generation 0.
 func (s *Service) openSession(ctx context.Context, tx syncengine.Tx, userID, name, platform string) (string, Tokens, error) {
 	now := s.now()
-	refresh, hash, err := newRefreshToken()
-	if err != nil {
-		return "", Tokens{}, err
-	}
 	deviceID := uuid.NewString()
-	t := Tokens{Refresh: refresh, RefreshExpiresAt: now.Add(s.cfg.RefreshTTL)}
-	_, err = tx.Exec(ctx, `INSERT INTO devices (id, user_id, name, platform, refresh_hash, refresh_expires_at, created_at, last_seen_at)
+	t := Tokens{Refresh: s.refreshToken(deviceID, 0), RefreshExpiresAt: now.Add(s.cfg.RefreshTTL)}
+	_, err := tx.Exec(ctx, `INSERT INTO devices (id, user_id, name, platform, refresh_hash, refresh_expires_at, created_at, last_seen_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
-		deviceID, userID, cleanDeviceField(name, 100, "unnamed device"), cleanDeviceField(platform, 20, "unknown"), hash, t.RefreshExpiresAt.UnixMilli(), now.UnixMilli())
+		deviceID, userID, cleanDeviceField(name, 100, "unnamed device"), cleanDeviceField(platform, 20, "unknown"), hashToken(t.Refresh), t.RefreshExpiresAt.UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return "", Tokens{}, err
 	}
-	t.Access, t.AccessExpiresAt, err = s.signAccess(userID, deviceID, now)
+	t.Access, t.AccessExpiresAt, err = s.signAccess(userID, deviceID, 0, now)
 	return deviceID, t, err
-}
-
-// Refresh trades a refresh token for new tokens and retires the old one. A
-// retired token presented again means it leaked: the session is revoked.
-func (s *Service) Refresh(ctx context.Context, token string) (*Tokens, error) {
-	var out *Tokens
-	var refused error
-	hash := hashToken(token)
-	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
-		now := s.now()
-		var id, userID string
-		var expires, revoked int64
-		err := tx.QueryRow(ctx, `SELECT id, user_id, refresh_expires_at, revoked_at FROM devices WHERE refresh_hash = $1`, hash).Scan(&id, &userID, &expires, &revoked)
-		if errors.Is(err, sql.ErrNoRows) {
-			err = tx.QueryRow(ctx, `SELECT id FROM devices WHERE prev_refresh_hash = $1`, hash).Scan(&id)
-			if errors.Is(err, sql.ErrNoRows) {
-				refused = syncengine.Errorf(syncengine.EUNAUTHENTICATED, "unknown refresh token; sign in again")
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			s.log.Warn("refresh token reused; revoking the device", "device", id)
-			refused = &RevokedError{DeviceID: id}
-			return s.revoke(ctx, tx, id)
-		}
-		if err != nil {
-			return err
-		}
-		if revoked != 0 {
-			refused = &RevokedError{DeviceID: id}
-			return nil
-		}
-		if now.UnixMilli() >= expires {
-			refused = syncengine.Errorf(syncengine.EUNAUTHENTICATED, "the session has expired; sign in again")
-			return nil
-		}
-		refresh, newHash, err := newRefreshToken()
-		if err != nil {
-			return err
-		}
-		t := Tokens{Refresh: refresh, RefreshExpiresAt: now.Add(s.cfg.RefreshTTL)}
-		if _, err := tx.Exec(ctx, `UPDATE devices SET refresh_hash = $1, prev_refresh_hash = $2, refresh_expires_at = $3, last_seen_at = $4 WHERE id = $5`,
-			newHash, hash, t.RefreshExpiresAt.UnixMilli(), now.UnixMilli(), id); err != nil {
-			return err
-		}
-		t.Access, t.AccessExpiresAt, err = s.signAccess(userID, id, now)
-		out = &t
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, refused
 }
 
 // Device is a session as its user sees it.
@@ -247,17 +250,13 @@ func (s *Service) ListDevices(ctx context.Context, userID string) ([]Device, err
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var d Device
+		out, err = sqlq.Collect(rows, func(r syncengine.Row) (d Device, err error) {
 			var created, seen, revoked int64
-			if err := rows.Scan(&d.ID, &d.Name, &d.Platform, &created, &seen, &revoked); err != nil {
-				return err
-			}
+			err = r.Scan(&d.ID, &d.Name, &d.Platform, &created, &seen, &revoked)
 			d.CreatedAt, d.LastSeenAt, d.Revoked = time.UnixMilli(created), time.UnixMilli(seen), revoked != 0
-			out = append(out, d)
-		}
-		return rows.Err()
+			return d, err
+		})
+		return err
 	})
 	return out, err
 }

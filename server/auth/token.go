@@ -1,24 +1,30 @@
 package auth
 
 import (
-	"crypto/rand"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
 
 // accessClaims is the payload of an access token: the user, the device
-// session and the expiry. Everything else is looked up on each call.
+// session, the generation of the session's refresh token it was issued
+// with, and the expiry. Everything else is looked up on each call.
 type accessClaims struct {
 	jwt.RegisteredClaims
 	DeviceID string `json:"did"`
+	// Gen is the refresh generation: its first use marks the refresh token
+	// of that generation used (see Refresh).
+	Gen int64 `json:"rgen,omitempty"`
 }
 
-func (s *Service) signAccess(userID, deviceID string, now time.Time) (string, time.Time, error) {
+func (s *Service) signAccess(userID, deviceID string, gen int64, now time.Time) (string, time.Time, error) {
 	exp := now.Add(s.cfg.AccessTTL)
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, accessClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
@@ -28,6 +34,7 @@ func (s *Service) signAccess(userID, deviceID string, now time.Time) (string, ti
 			Issuer:    "ordinator",
 		},
 		DeviceID: deviceID,
+		Gen:      gen,
 	})
 	signed, err := tok.SignedString(s.key)
 	return signed, exp, err
@@ -55,14 +62,47 @@ func (s *Service) parseAccess(token string) (accessClaims, error) {
 	return c, nil
 }
 
-// newRefreshToken returns a random refresh token and the hash stored for it.
-func newRefreshToken() (token, hash string, err error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", "", err
+// refreshKey derives the key of refresh tokens from the signing secret, so
+// the two kinds of token can never be confused.
+func refreshKey(secret []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("ordinator refresh tokens"))
+	return m.Sum(nil)
+}
+
+// refreshToken is the refresh token of a device session's generation:
+// "<device>.<gen>.<mac>". Deriving it from the server's key, rather than
+// drawing it at random, lets Refresh give the answer of a rotation again
+// without storing any token: the database keeps only hashes and the
+// generation. Without the key it is as unguessable as a random token.
+func (s *Service) refreshToken(deviceID string, gen int64) string {
+	g := strconv.FormatInt(gen, 10)
+	return deviceID + "." + g + "." + base64.RawURLEncoding.EncodeToString(s.refreshMAC(deviceID, g))
+}
+
+func (s *Service) refreshMAC(deviceID, gen string) []byte {
+	m := hmac.New(sha256.New, s.refreshKey)
+	m.Write([]byte(deviceID + "\x00" + gen))
+	return m.Sum(nil)
+}
+
+// parseRefresh returns the device and generation of a refresh token this
+// server issued; ok is false for anything else (including the random
+// tokens of sessions rotated before tokens were derived).
+func (s *Service) parseRefresh(token string) (deviceID string, gen int64, ok bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return "", 0, false
 	}
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, hashToken(token), nil
+	mac, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil || !hmac.Equal(mac, s.refreshMAC(parts[0], parts[1])) {
+		return "", 0, false
+	}
+	gen, err = strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || gen < 0 {
+		return "", 0, false
+	}
+	return parts[0], gen, true
 }
 
 func hashToken(token string) string {

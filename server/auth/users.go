@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	authv1 "github.com/ordinatorhq/ordinator/api/ordinator/auth/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/rules/specialty"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -168,18 +169,11 @@ func (s *Service) createUser(ctx context.Context, tx syncengine.Tx, u NewUser) (
 	user := User{ID: uuid.NewString(), Role: u.Role, Email: u.Email, Phone: u.Phone, Name: u.Name, Specialty: u.Specialty, RegionID: u.RegionID, Locale: "ru", DiplomaStatus: "none", CreatedAt: now}
 	_, err = tx.Exec(ctx, `INSERT INTO users (id, role, email, phone, password_hash, display_name, specialty, region_id, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
-		user.ID, string(user.Role), nullable(user.Email), nullable(user.Phone), hash, user.Name, user.Specialty, nullable(user.RegionID), now)
+		user.ID, string(user.Role), sqlq.Nullable(user.Email), sqlq.Nullable(user.Phone), hash, user.Name, user.Specialty, sqlq.Nullable(user.RegionID), now)
 	if err != nil {
 		return User{}, err
 	}
 	return user, s.syncAccount(ctx, tx, user.ID)
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 const userColumns = `id, role, COALESCE(email, ''), COALESCE(phone, ''), display_name, specialty, COALESCE(region_id, ''),
@@ -256,7 +250,7 @@ func roleFromProto(r authv1.Role) Role {
 // AccountCollection is the collection a user's own account syncs under, in
 // their user bucket: their role, verification and assignments, so a device
 // knows what its user may do.
-const AccountCollection = "account"
+const AccountCollection = authv1.UserCollection
 
 // syncAccount writes the user's account record to their bucket. Any change
 // of role, verification or assignment goes through here, which also wakes
@@ -287,23 +281,6 @@ func (s *Service) syncAccount(ctx context.Context, tx syncengine.Tx, userID stri
 	return nil
 }
 
-func queryStrings(ctx context.Context, q syncengine.Querier, query string, args ...any) ([]string, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
 // TerritoryReps lists the reps who cover a territory, by name.
 func TerritoryReps(ctx context.Context, q syncengine.Querier, territoryID string) ([]User, error) {
 	rows, err := q.Query(ctx, `SELECT `+userColumns+` FROM users
@@ -311,31 +288,22 @@ func TerritoryReps(ctx context.Context, q syncengine.Querier, territoryID string
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return sqlq.Collect(rows, scanUser)
 }
 
 // RepTerritories lists the territories a rep covers.
 func RepTerritories(ctx context.Context, q syncengine.Querier, userID string) ([]string, error) {
-	return queryStrings(ctx, q, `SELECT territory_id FROM rep_territories WHERE user_id = $1 ORDER BY territory_id`, userID)
+	return sqlq.Strings(ctx, q, `SELECT territory_id FROM rep_territories WHERE user_id = $1 ORDER BY territory_id`, userID)
 }
 
 // DirectorRegions lists the regions a director follows.
 func DirectorRegions(ctx context.Context, q syncengine.Querier, userID string) ([]string, error) {
-	return queryStrings(ctx, q, `SELECT region_id FROM director_regions WHERE user_id = $1 ORDER BY region_id`, userID)
+	return sqlq.Strings(ctx, q, `SELECT region_id FROM director_regions WHERE user_id = $1 ORDER BY region_id`, userID)
 }
 
 // RegionTerritories lists the territories of a region.
 func RegionTerritories(ctx context.Context, q syncengine.Querier, regionID string) ([]string, error) {
-	return queryStrings(ctx, q, `SELECT id FROM territories WHERE region_id = $1 ORDER BY id`, regionID)
+	return sqlq.Strings(ctx, q, `SELECT id FROM territories WHERE region_id = $1 ORDER BY id`, regionID)
 }
 
 // TerritoryRegion returns the region of a territory.

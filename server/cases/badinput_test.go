@@ -198,15 +198,15 @@ func TestRefusals(t *testing.T) {
 		theirsID := uuid.NewString()
 		colleague.media.Upload(theirsID, theirs)
 		o = author.Do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(bID), after(theirsID))})
-		wantRejected(t, o, syncengine.EPERMISSION, "belongs to another user", "content.photos[1].media_id")
+		wantRejected(t, o, syncengine.ENOTFOUND, "photo 2: the photo has not been registered for upload yet", "content.photos[1].media_id")
 		o = author.Do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: &casesv1.CaseContent{AgeYears: age(130)}})
 		wantRejected(t, o, syncengine.EINVALID, "", "content.age_years")
 
 		// A colleague cannot touch the author's case.
 		o = colleague.Do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content()})
-		wantRejected(t, o, syncengine.EPERMISSION, "belongs to another doctor", "")
+		wantRejected(t, o, syncengine.ECONFLICT, "is already used; start a new case", "case_id")
 		o = colleague.Do("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
-		wantRejected(t, o, syncengine.EPERMISSION, "belongs to another doctor", "")
+		wantRejected(t, o, syncengine.ENOTFOUND, "you have no case", "")
 
 		// A doctor not yet verified may write drafts but not submit them.
 		nb := photo(160, 120, 24)

@@ -1,6 +1,6 @@
 // Package cases implements clinical cases: doctors write them offline
 // (structured patient data and free text checked for anything that could
-// identify a patient, see mobile-sdk/anonymity), with before/after photos
+// identify a patient, see rules/anonymity), with before/after photos
 // from server/media; moderators publish them to the doctors of the author's
 // specialty, who discuss them; the manufacturer gets per-product outcome
 // figures with no personal data.
@@ -14,6 +14,7 @@ import (
 	"embed"
 	"log/slog"
 
+	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -23,10 +24,10 @@ var migrations embed.FS
 // Migrations returns the module's migrations for a dialect.
 var Migrations = syncengine.DialectMigrations(migrations)
 
-// Collections this module syncs.
+// Collections this module syncs (their names are declared in the protos).
 const (
-	CaseCollection    = "case"
-	CommentCollection = "case_comment"
+	CaseCollection    = casesv1.CaseCollection
+	CommentCollection = casesv1.CaseCommentCollection
 )
 
 // Notice kinds this module sends.
@@ -74,8 +75,8 @@ func New(store syncengine.Store, cfg Config) *Service {
 
 // Register adds the cases' mutations to the sync engine.
 func (s *Service) Register(r *syncengine.Registry) {
-	r.Register("case.save_draft", saveDraft)
-	r.Register("case.submit", submit)
-	r.Register("case.withdraw", withdraw)
-	r.Register("case.comment", comment)
+	r.Register(casesv1.SaveDraftMutation, saveDraft)
+	r.Register(casesv1.SubmitMutation, submit)
+	r.Register(casesv1.WithdrawMutation, withdraw)
+	r.Register(casesv1.CommentMutation, comment)
 }

@@ -9,6 +9,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
+	"github.com/ordinatorhq/ordinator/rules/anonymity"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/mutator"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -28,16 +30,20 @@ var comment = mutator.New(func() *casesv1.CommentArgs { return &casesv1.CommentA
 			return nil, syncengine.Invalid("an empty comment", syncengine.Violation{Field: "text", Description: "is empty"})
 		}
 		if v, ok := anonymityViolation("text", text); ok {
-			return nil, syncengine.Invalid("the comment may identify a patient: remove names, phone numbers, e-mail addresses and document numbers", v)
-		}
-		r, err := load(ctx, tx, a.CaseId)
-		if err != nil {
-			return nil, err
+			return nil, syncengine.Invalid("the comment may identify a patient: "+anonymity.Advice, v)
 		}
 		// Cases of other specialties and unpublished ones do not exist for
-		// the commenter.
-		if r.Status != statusPublished || r.Specialty != auth.ClaimsOf(p).Specialty {
+		// the commenter: they are answered as a case that does not. The
+		// case is locked, as by every writer of its discussion: a
+		// withdrawal or discard at the same moment either comes first,
+		// and the comment finds no published case, or waits and takes
+		// this comment off the feed (or deletes it) with the others.
+		r, err := lock(ctx, tx, a.CaseId)
+		if syncengine.ErrorCode(err) == syncengine.ENOTFOUND || err == nil && (r.Status != statusPublished || r.Specialty != auth.ClaimsOf(p).Specialty) {
 			return nil, syncengine.Errorf(syncengine.ENOTFOUND, "there is no published case %s in your specialty", a.CaseId)
+		}
+		if err != nil {
+			return nil, err
 		}
 		c := &casesv1.CaseComment{Id: a.CommentId, CaseId: r.ID, AuthorId: p.UserID, Text: text, CreatedAtUnixMs: tx.Now().UnixMilli()}
 		n, err := tx.Exec(ctx, `INSERT INTO case_comments (id, case_id, author_id, text, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
@@ -77,16 +83,7 @@ func comments(ctx context.Context, q syncengine.Querier, caseID string) ([]*stor
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*storedComment
-	for rows.Next() {
-		c, err := scanComment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return sqlq.Collect(rows, scanComment)
 }
 
 // putComment syncs a comment (its public form) to the case's specialty.
@@ -151,10 +148,26 @@ func (s *Service) HideComment(ctx context.Context, p syncengine.Principal, comme
 		return nil, syncengine.Invalid("hiding a comment needs a reason", syncengine.Violation{Field: "reason", Description: "say why the comment is hidden"})
 	}
 	var out *casesv1.CaseComment
+	noComment := syncengine.Errorf(syncengine.ENOTFOUND, "there is no comment %s", commentID)
 	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
+		// The comment's case first, locked as by every writer of its
+		// discussion; then the comment as that leaves it (a discard may
+		// have deleted it, another moderator hidden it).
+		var caseID string
+		err := tx.QueryRow(ctx, `SELECT case_id FROM case_comments WHERE id = $1`, commentID).Scan(&caseID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return noComment
+		}
+		if err != nil {
+			return err
+		}
+		r, err := lock(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
 		c, err := scanComment(tx.QueryRow(ctx, `SELECT `+commentColumns+` FROM case_comments WHERE id = $1`, commentID))
 		if errors.Is(err, sql.ErrNoRows) {
-			return syncengine.Errorf(syncengine.ENOTFOUND, "there is no comment %s", commentID)
+			return noComment
 		}
 		if err != nil {
 			return err
@@ -167,10 +180,6 @@ func (s *Service) HideComment(ctx context.Context, p syncengine.Principal, comme
 			return err
 		}
 		c.Hidden, c.Text = true, ""
-		r, err := load(ctx, tx, c.CaseId)
-		if err != nil {
-			return err
-		}
 		if r.Status == statusPublished {
 			if err := putComment(ctx, tx, c.CaseComment, r.Specialty); err != nil {
 				return err

@@ -8,7 +8,7 @@ import (
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
 	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
-	"github.com/ordinatorhq/ordinator/mobile-sdk/anonymity"
+	"github.com/ordinatorhq/ordinator/rules/anonymity"
 	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -52,7 +52,7 @@ func checkAnonymous(c *casesv1.CaseContent) error {
 	if len(vs) == 0 {
 		return nil
 	}
-	return syncengine.Invalid("the case may identify a patient ("+strings.Join(fields, ", ")+"): remove names, phone numbers, e-mail addresses and document numbers", vs...)
+	return syncengine.Invalid("the case may identify a patient ("+strings.Join(fields, ", ")+"): "+anonymity.Advice, vs...)
 }
 
 // checkPhotos rejects a photo given twice.
@@ -152,11 +152,12 @@ func photoError(i int, err error) error {
 	if !errors.As(err, &de) {
 		return err
 	}
-	msg := de.Message
-	if de.Code == syncengine.ENOTFOUND {
-		msg = "the photo has not been registered for upload yet (MediaService.CreateUpload)"
+	msg, code := de.Message, de.Code
+	// Another user's photo is answered as one that does not exist.
+	if code == syncengine.ENOTFOUND || code == syncengine.EPERMISSION {
+		msg, code = "the photo has not been registered for upload yet (MediaService.CreateUpload)", syncengine.ENOTFOUND
 	}
-	return &syncengine.Error{Code: de.Code, Message: fmt.Sprintf("photo %d: %s", i+1, msg),
+	return &syncengine.Error{Code: code, Message: fmt.Sprintf("photo %d: %s", i+1, msg),
 		Violations: []syncengine.Violation{{Field: photoField(i), Description: msg}}}
 }
 

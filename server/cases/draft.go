@@ -32,7 +32,7 @@ var saveDraft = mutator.New(func() *casesv1.SaveDraftArgs { return &casesv1.Save
 			return nil, err
 		}
 		now := tx.Now().UnixMilli()
-		r, err := load(ctx, tx, a.CaseId)
+		r, err := lock(ctx, tx, a.CaseId)
 		isNew := syncengine.ErrorCode(err) == syncengine.ENOTFOUND
 		switch {
 		case isNew:
@@ -77,7 +77,7 @@ var submit = mutator.New(func() *casesv1.SubmitArgs { return &casesv1.SubmitArgs
 		if err := auth.RequireVerifiedDoctor(p); err != nil {
 			return nil, err
 		}
-		r, err := loadOwn(ctx, tx, p, a.CaseId)
+		r, err := lockOwn(ctx, tx, p, a.CaseId)
 		if err != nil {
 			return nil, err
 		}
@@ -118,7 +118,7 @@ var withdraw = mutator.New(func() *casesv1.WithdrawArgs { return &casesv1.Withdr
 		if err := auth.Require(p, auth.RoleDoctor); err != nil {
 			return nil, err
 		}
-		r, err := loadOwn(ctx, tx, p, a.CaseId)
+		r, err := lockOwn(ctx, tx, p, a.CaseId)
 		if err != nil {
 			return nil, err
 		}

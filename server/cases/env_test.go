@@ -23,8 +23,6 @@ import (
 	"github.com/ordinatorhq/ordinator/server/cases"
 	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/media/fsblob"
-	"github.com/ordinatorhq/ordinator/server/notify"
-	"github.com/ordinatorhq/ordinator/server/points"
 	"github.com/ordinatorhq/ordinator/server/rpc"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
@@ -35,15 +33,6 @@ import (
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
 var ctx = context.Background()
-
-// Modules are the migration sets cases need, in the server's order.
-var Modules = []servertest.Module{
-	{Name: "auth", Migrations: auth.Migrations},
-	{Name: "notify", Migrations: notify.Migrations},
-	{Name: "points", Migrations: points.Migrations},
-	{Name: "media", Migrations: media.Migrations},
-	{Name: "cases", Migrations: cases.Migrations},
-}
 
 // backend is a database and a blob store.
 type backend struct {
@@ -89,7 +78,7 @@ const password = "long enough password"
 func newEnv(t *testing.T, b backend) *env {
 	t.Helper()
 	e := &env{t: t, clock: storetest.NewClock()}
-	e.store = servertest.Store(t, b.db, e.clock.Now, Modules...)
+	e.store = servertest.Store(t, b.db, e.clock.Now, cases.Schema())
 	var err error
 	e.accounts, err = auth.New(ctx, e.store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}, Now: e.clock.Now})
 	must(t, err)

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/points"
@@ -45,17 +46,8 @@ func (s *Service) ListCases(ctx context.Context, p syncengine.Principal, f Filte
 		if err != nil {
 			return err
 		}
-		var rs []*record
-		for rows.Next() {
-			r, err := scanRecord(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			rs = append(rs, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		rs, err := sqlq.Collect(rows, scanRecord)
+		if err != nil {
 			return err
 		}
 		for _, r := range rs {
@@ -93,7 +85,7 @@ func (s *Service) GetCase(ctx context.Context, p syncengine.Principal, id string
 	}
 	var v CaseView
 	err := s.store.View(ctx, func(q syncengine.Querier) error {
-		r, err := loadShared(ctx, q, id)
+		r, err := shared(load(ctx, q, id))
 		if err != nil {
 			return err
 		}
@@ -120,10 +112,10 @@ func (s *Service) GetCase(ctx context.Context, p syncengine.Principal, id string
 	return v, err
 }
 
-// decide loads a submitted case at the version the moderator reviewed; a
+// decide locks a submitted case at the version the moderator reviewed; a
 // draft is not found, as in GetCase.
 func decide(ctx context.Context, tx syncengine.Tx, id string, version int64) (*record, error) {
-	r, err := loadShared(ctx, tx, id)
+	r, err := shared(lock(ctx, tx, id))
 	if err != nil {
 		return nil, err
 	}

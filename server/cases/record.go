@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -46,7 +47,22 @@ func scanRecord(row syncengine.Row) (*record, error) {
 
 // load reads a case, or returns ENOTFOUND.
 func load(ctx context.Context, q syncengine.Querier, id string) (*record, error) {
-	r, err := scanRecord(q.QueryRow(ctx, `SELECT `+recordColumns+` FROM cases WHERE id = $1`, id))
+	return read(ctx, q, id, "")
+}
+
+// lock reads a case to write it, holding its row until commit: every
+// transaction that writes a case, or its discussion, reads it so. Writers
+// of one case then take turns (on PostgreSQL the next waits here; SQLite
+// has one writer), and each sees the version and the status the one
+// before it wrote, so two phones of a doctor saving at once, or a
+// moderator publishing while the author withdraws, are never told the
+// case changed meanwhile.
+func lock(ctx context.Context, tx syncengine.Tx, id string) (*record, error) {
+	return read(ctx, tx, id, tx.Dialect().LockRows())
+}
+
+func read(ctx context.Context, q syncengine.Querier, id, clause string) (*record, error) {
+	r, err := scanRecord(q.QueryRow(ctx, `SELECT `+recordColumns+` FROM cases WHERE id = $1`+clause, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, noCase(id)
 	}
@@ -63,29 +79,42 @@ func (r *record) private() bool {
 	return r.Status == statusDraft || (r.Status == statusDiscarded && r.SubmittedAt == 0)
 }
 
-// loadShared reads a case as anyone but its author finds it: a private
-// one answers as an unknown id does, so its existence does not show.
-func loadShared(ctx context.Context, q syncengine.Querier, id string) (*record, error) {
-	r, err := load(ctx, q, id)
+// shared returns a case, read by load or lock, as anyone but its author
+// finds it: a private one answers as an unknown id does, so its existence
+// does not show.
+func shared(r *record, err error) (*record, error) {
 	if err == nil && r.private() {
-		return nil, noCase(id)
+		return nil, noCase(r.ID)
 	}
 	return r, err
 }
 
-// loadOwn reads a case of the caller's, one that has not been discarded.
-func loadOwn(ctx context.Context, q syncengine.Querier, p syncengine.Principal, id string) (*record, error) {
-	r, err := load(ctx, q, id)
+// lockOwn locks a case of the caller's, one that has not been discarded.
+// Another doctor's case is answered as one that does not exist: the
+// caller learns nothing of it.
+func lockOwn(ctx context.Context, tx syncengine.Tx, p syncengine.Principal, id string) (*record, error) {
+	r, err := lock(ctx, tx, id)
+	if syncengine.ErrorCode(err) == syncengine.ENOTFOUND || err == nil && r.AuthorID != p.UserID {
+		return nil, syncengine.Errorf(syncengine.ENOTFOUND, "you have no case %s", id)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return r, r.own(p)
 }
 
+// errCaseIDTaken answers a doctor who saves a draft under the id of
+// another doctor's case, whatever that case's state: a new case cannot
+// have it, and nothing more is said.
+func errCaseIDTaken(id string) *syncengine.Error {
+	return &syncengine.Error{Code: syncengine.ECONFLICT, Message: "case id " + id + " is already used; start a new case",
+		Violations: []syncengine.Violation{{Field: "case_id", Description: "already used"}}}
+}
+
 // own returns an error unless the case is the caller's and not discarded.
 func (r *record) own(p syncengine.Principal) error {
 	if r.AuthorID != p.UserID {
-		return syncengine.Errorf(syncengine.EPERMISSION, "case %s belongs to another doctor", r.ID)
+		return errCaseIDTaken(r.ID)
 	}
 	if r.Status == statusDiscarded {
 		return syncengine.Errorf(syncengine.EPRECONDITION, "case %s was discarded; start a new one", r.ID)
@@ -99,26 +128,28 @@ func productKey(product string) string {
 	return strings.ReplaceAll(strings.Join(strings.Fields(strings.ToLower(product)), " "), "ё", "е")
 }
 
-// insert adds a new case at version 1.
+// insert adds a new case at version 1, one lock found no row for. A
+// writer that created the same case meanwhile (another phone of the
+// author's saving it too) makes the insert fail on the key, which the
+// store takes for a race and answers by running the transaction again:
+// then lock finds the case and waits its turn.
 func insert(ctx context.Context, tx syncengine.Tx, r *record) error {
 	content, err := proto.Marshal(r.Content)
 	if err != nil {
 		return err
 	}
-	n, err := tx.Exec(ctx, `INSERT INTO cases (id, author_id, status, content, product, product_key, outcome, duration_days, specialty, version,
+	_, err = tx.Exec(ctx, `INSERT INTO cases (id, author_id, status, content, product, product_key, outcome, duration_days, specialty, version,
 		moderator_id, moderator_note, created_at, updated_at, submitted_at, published_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (id) DO NOTHING`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		r.ID, r.AuthorID, r.Status, content, r.Content.Product, productKey(r.Content.Product), int64(r.Content.Outcome), int64(r.Content.DurationDays),
 		r.Specialty, r.Version, r.ModeratorID, r.ModeratorNote, r.CreatedAt, r.UpdatedAt, r.SubmittedAt, r.PublishedAt)
-	if err == nil && n == 0 {
-		err = syncengine.Errorf(syncengine.ECONFLICT, "case %s was created meanwhile; try again", r.ID)
-	}
 	return err
 }
 
-// update writes the next version of a case: r.Version must be one more
-// than the version it was read at, and the write fails with ECONFLICT if
-// someone else wrote in between.
+// update writes the next version of a case read by lock: r.Version must be
+// one more than the version it was read at. The version check guards
+// against a writer that did not lock the case, whose write would
+// otherwise be lost: then the write fails with ECONFLICT.
 func update(ctx context.Context, tx syncengine.Tx, r *record) error {
 	content, err := proto.Marshal(r.Content)
 	if err != nil {
@@ -201,14 +232,8 @@ func events(ctx context.Context, q syncengine.Querier, caseID string) ([]*casesv
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*casesv1.CaseEvent
-	for rows.Next() {
+	return sqlq.Collect(rows, func(r syncengine.Row) (*casesv1.CaseEvent, error) {
 		e := &casesv1.CaseEvent{}
-		if err := rows.Scan(&e.AtUnixMs, &e.ActorId, &e.Action, &e.Note); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, r.Scan(&e.AtUnixMs, &e.ActorId, &e.Action, &e.Note)
+	})
 }

@@ -12,7 +12,7 @@
 // scheduler re-evaluates windows, safely from several processes. Doctors
 // record their reading offline ("content.record_progress") and complete
 // trainings offline ("training.complete"): the server grades the answers
-// with the same grader the device uses (mobile-sdk/quiz) and credits the
+// with the same grader the device uses (rules/quiz) and credits the
 // training's points once through the points ledger. Directors count reading
 // per item for their regions.
 package content
@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"time"
 
+	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -33,24 +34,24 @@ var migrations embed.FS
 // Migrations returns the module's migrations for a dialect.
 var Migrations = syncengine.DialectMigrations(migrations)
 
-// Collections this module syncs.
+// Collections this module syncs (their names are declared in the protos).
 const (
 	// ItemCollection holds published items (contentv1.Item, sources
 	// stripped) in their audience's buckets.
-	ItemCollection = "content_item"
+	ItemCollection = contentv1.ItemCollection
 	// ProgressCollection holds a doctor's reading of an item
 	// (contentv1.Progress) in their user bucket, id "<user>:<item>".
-	ProgressCollection = "content_progress"
+	ProgressCollection = contentv1.ProgressCollection
 	// TrainingStatusCollection holds a doctor's record with a training
 	// (contentv1.TrainingStatus) in their user bucket, id
 	// "<user>:<training>".
-	TrainingStatusCollection = "training_status"
+	TrainingStatusCollection = contentv1.TrainingStatusCollection
 )
 
 // Mutations this module registers.
 const (
-	MutationRecordProgress   = "content.record_progress"
-	MutationCompleteTraining = "training.complete"
+	MutationRecordProgress   = contentv1.RecordProgressMutation
+	MutationCompleteTraining = contentv1.CompleteTrainingMutation
 )
 
 // Media is what the module needs of the media module for images attached
@@ -75,6 +76,9 @@ type Config struct {
 	// CompletionGrace is how long after a training's window has ended a
 	// completion made offline is still accepted (default 72 hours).
 	CompletionGrace time.Duration
+	// WindowEvery is how often the module's loop moves items whose publish
+	// window opened or closed onto or off phones; zero runs no loop.
+	WindowEvery time.Duration
 	// Now is the clock of reads (writes use the store's); default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger

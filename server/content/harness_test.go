@@ -15,7 +15,6 @@ import (
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/media"
-	"github.com/ordinatorhq/ordinator/server/points"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -26,13 +25,6 @@ func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
 // cheap keeps password hashing fast in tests.
 var cheap = auth.Argon2{Memory: 64, Time: 1, Threads: 1}
-
-var modules = []servertest.Module{
-	{Name: "auth", Migrations: auth.Migrations},
-	{Name: "points", Migrations: points.Migrations},
-	{Name: "media", Migrations: media.Migrations},
-	{Name: "content", Migrations: content.Migrations},
-}
 
 // env is the content module with accounts, the points ledger, media and
 // the sync engine over a fresh store, on a settable clock.
@@ -51,7 +43,7 @@ func newEnv(t testing.TB, d syncengine.Dialect) *env {
 	t.Helper()
 	ctx := context.Background()
 	clock := storetest.NewClock()
-	store := servertest.Store(t, d, clock.Now, modules...)
+	store := servertest.Store(t, d, clock.Now, media.Schema(), content.Schema())
 	accounts, err := auth.New(ctx, store, auth.Config{Argon2: cheap, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)

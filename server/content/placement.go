@@ -8,6 +8,7 @@ import (
 	"time"
 
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -89,7 +90,7 @@ func (s *Service) Reevaluate(ctx context.Context) (int, error) {
 		err := s.store.Update(ctx, func(tx syncengine.Tx) error {
 			n = 0
 			now := tx.Now().UnixMilli()
-			ids, err := queryStrings(ctx, tx, `SELECT id FROM content_items WHERE next_check_at > 0 AND next_check_at <= $1
+			ids, err := sqlq.Strings(ctx, tx, `SELECT id FROM content_items WHERE next_check_at > 0 AND next_check_at <= $1
 				ORDER BY next_check_at, id LIMIT `+strconv.Itoa(reevaluateBatch), now)
 			if err != nil {
 				return err
@@ -144,21 +145,4 @@ func (s *Service) Run(ctx context.Context, every time.Duration) {
 		case <-t.C:
 		}
 	}
-}
-
-func queryStrings(ctx context.Context, q syncengine.Querier, query string, args ...any) ([]string, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }

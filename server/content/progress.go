@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/mutator"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -21,18 +22,16 @@ func targetsDoctor(it *contentv1.Item, c auth.Claims) bool {
 }
 
 // readableBy loads an item a doctor acts on (reads, completes): it must
-// have been published and target them. An item never published is not
-// found, as for a doctor it does not exist.
+// have been published and target them. An item never published, or for
+// another specialty or region, is not found, as for this doctor it does
+// not exist: the answer says nothing of it.
 func readableBy(ctx context.Context, q syncengine.Querier, id string, c auth.Claims) (*row, error) {
 	r, err := loadItem(ctx, q, id)
 	if err != nil {
 		return nil, err
 	}
-	if r.firstPublishedAt == 0 {
+	if r.firstPublishedAt == 0 || !targetsDoctor(r.item, c) {
 		return nil, syncengine.Errorf(syncengine.ENOTFOUND, "no content item %s", id)
-	}
-	if !targetsDoctor(r.item, c) {
-		return nil, syncengine.Errorf(syncengine.EPERMISSION, "%q is not published for your specialty and region", r.item.Title)
 	}
 	return r, nil
 }
@@ -55,7 +54,7 @@ func (s *Service) MayReadImages(ctx context.Context, q syncengine.Querier, p syn
 			continue
 		}
 		r, err := readableBy(ctx, q, id, auth.ClaimsOf(p))
-		if syncengine.ErrorCode(err) == syncengine.ENOTFOUND || syncengine.ErrorCode(err) == syncengine.EPERMISSION {
+		if syncengine.ErrorCode(err) == syncengine.ENOTFOUND {
 			continue
 		}
 		if err != nil {
@@ -159,29 +158,24 @@ func (s *Service) ReadingStats(ctx context.Context, p syncengine.Principal, regi
 			args[0] = kindName(kind)
 		}
 		if len(regions) > 0 {
-			marks := make([]string, len(regions))
-			for i, r := range regions {
+			query += ` AND p.region_id IN (` + sqlq.Placeholders(len(args)+1, len(regions)) + `)`
+			for _, r := range regions {
 				args = append(args, r)
-				marks[i] = "$" + itoa(int64(len(args)))
 			}
-			query += ` AND p.region_id IN (` + strings.Join(marks, ", ") + `)`
 		}
 		query += ` GROUP BY p.item_id, i.title, i.kind, p.region_id ORDER BY i.title, p.item_id, p.region_id`
 		rows, err := q.Query(ctx, query, args...)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
+		out, err = sqlq.Collect(rows, func(r syncengine.Row) (*contentv1.ItemReadingStats, error) {
 			st := &contentv1.ItemReadingStats{}
 			var k string
-			if err := rows.Scan(&st.ItemId, &st.Title, &k, &st.RegionId, &st.Opened, &st.Finished, &st.Passed); err != nil {
-				return err
-			}
+			err := r.Scan(&st.ItemId, &st.Title, &k, &st.RegionId, &st.Opened, &st.Finished, &st.Passed)
 			st.Kind, _ = KindFromName(k)
-			out = append(out, st)
-		}
-		return rows.Err()
+			return st, err
+		})
+		return err
 	})
 	return out, err
 }

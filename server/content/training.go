@@ -9,7 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
-	"github.com/ordinatorhq/ordinator/mobile-sdk/quiz"
+	"github.com/ordinatorhq/ordinator/rules/quiz"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/mutator"
 	"github.com/ordinatorhq/ordinator/server/points"

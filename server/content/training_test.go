@@ -9,7 +9,7 @@ import (
 
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
 	pointsv1 "github.com/ordinatorhq/ordinator/api/ordinator/points/v1"
-	"github.com/ordinatorhq/ordinator/mobile-sdk/quiz"
+	"github.com/ordinatorhq/ordinator/rules/quiz"
 	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/points"
 	"github.com/ordinatorhq/ordinator/server/servertest"
@@ -163,7 +163,7 @@ func TestTrainingCompletionRefusals(t *testing.T) {
 		// Not for this doctor: another specialty, or not verified.
 		onco := e.doctor("onco", "oncology", "msk", true)
 		o := onco.Push(onco.Mutation(content.MutationCompleteTraining, complete(a, answers(a, true))))[0]
-		if o.Status != syncengine.StatusRejected || o.Error.Code != "permission_denied" {
+		if o.Status != syncengine.StatusRejected || o.Error.Code != "not_found" {
 			t.Fatalf("oncologist completing a dermatology training: %+v", o.Error)
 		}
 		newcomer := e.doctor("newcomer", "dermatology", "msk", false)

@@ -18,7 +18,6 @@ import (
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/gifts"
-	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/points"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
@@ -30,13 +29,6 @@ func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
 // cheap keeps password hashing fast in tests.
 var cheap = auth.Argon2{Memory: 64, Time: 1, Threads: 1}
-
-var modules = []servertest.Module{
-	{Name: "auth", Migrations: auth.Migrations},
-	{Name: "notify", Migrations: notify.Migrations},
-	{Name: "points", Migrations: points.Migrations},
-	{Name: "gifts", Migrations: gifts.Migrations},
-}
 
 // env is the gifts module with accounts, points and notifications over a
 // sync engine, on a settable clock. Regions msk (territories msk-north and
@@ -58,7 +50,7 @@ func newEnv(t testing.TB, d syncengine.Dialect, cfg gifts.Config) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, ctx: ctx, clock: storetest.NewClock(), territories: map[string]string{}}
-	e.store = servertest.Store(t, d, e.clock.Now, modules...)
+	e.store = servertest.Store(t, d, e.clock.Now, gifts.Schema())
 	var err error
 	e.accounts, err = auth.New(ctx, e.store, auth.Config{Argon2: cheap, Now: e.clock.Now})
 	if err != nil {
@@ -168,7 +160,7 @@ func (e *env) item(sku, name string, stock int64) gifts.Item {
 		e.t.Fatal(err)
 	}
 	if stock > 0 {
-		e.must(e.gifts.RecordMovement(e.ctx, auth.System, it.ID, gifts.MoveReceipt, stock, "delivery", uuid.NewString()))
+		e.must(e.gifts.RecordMovement(e.ctx, auth.System, gifts.NewMovement{Item: it.ID, Kind: gifts.MoveReceipt, Quantity: stock, Note: "delivery", RequestID: uuid.NewString()}))
 	}
 	return it
 }

@@ -24,17 +24,17 @@ var migrations embed.FS
 // Migrations returns the module's migrations for a dialect.
 var Migrations = syncengine.DialectMigrations(migrations)
 
-// Mutation names.
+// Mutations this module applies and collections it syncs (their names are
+// declared in the protos).
 const (
-	MutationPlaceOrder  = "gift.place_order"
-	MutationCancelOrder = "gift.cancel_order"
+	MutationPlaceOrder  = giftsv1.PlaceOrderMutation
+	MutationCancelOrder = giftsv1.CancelOrderMutation
 )
 
-// Collections this module syncs.
 const (
-	WaveCollection        = "gift_wave"         // region bucket
-	CatalogCollection     = "gift_catalog_item" // region bucket, id "<wave>/<item>"
-	OrderCollection       = "gift_order"        // the doctor's bucket
+	WaveCollection        = giftsv1.WaveCollection        // region bucket
+	CatalogCollection     = giftsv1.CatalogItemCollection // region bucket, id "<wave>/<item>"
+	OrderCollection       = giftsv1.OrderCollection       // the doctor's bucket
 	catalogIDSeparator    = "/"
 	defaultGrace          = 24 * time.Hour
 	defaultClosingSoon    = 24 * time.Hour

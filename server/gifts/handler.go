@@ -24,9 +24,21 @@ var (
 // NewHandler returns the handler.
 func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 
-func waveFromRequest(id, region, title, description string, starts, ends, grace int64) Wave {
-	return Wave{ID: id, RegionID: region, Title: title, Description: description,
-		StartsAt: time.UnixMilli(starts), EndsAt: time.UnixMilli(ends), Grace: time.Duration(grace) * time.Millisecond}
+// waveRequest is what CreateWaveRequest and UpdateWaveRequest both carry
+// of a wave.
+type waveRequest interface {
+	GetTitle() string
+	GetDescription() string
+	GetStartsAtUnixMs() int64
+	GetEndsAtUnixMs() int64
+	GetGraceMs() int64
+}
+
+// waveFromRequest decodes the wave a request describes; the caller sets
+// what identifies it (the region of a new wave, the id of an updated one).
+func waveFromRequest(m waveRequest) Wave {
+	return Wave{Title: m.GetTitle(), Description: m.GetDescription(),
+		StartsAt: time.UnixMilli(m.GetStartsAtUnixMs()), EndsAt: time.UnixMilli(m.GetEndsAtUnixMs()), Grace: time.Duration(m.GetGraceMs()) * time.Millisecond}
 }
 
 // CreateItem implements giftsv1connect.GiftAdminServiceHandler.
@@ -66,8 +78,9 @@ func (h *Handler) CreateWave(ctx context.Context, req *connect.Request[giftsv1.C
 	if err != nil {
 		return nil, err
 	}
-	m := req.Msg
-	w, err := h.svc.CreateWave(ctx, p, waveFromRequest("", m.RegionId, m.Title, m.Description, m.StartsAtUnixMs, m.EndsAtUnixMs, m.GraceMs))
+	w := waveFromRequest(req.Msg)
+	w.RegionID = req.Msg.RegionId
+	w, err = h.svc.CreateWave(ctx, p, w)
 	if err != nil {
 		return nil, err
 	}
@@ -80,8 +93,9 @@ func (h *Handler) UpdateWave(ctx context.Context, req *connect.Request[giftsv1.U
 	if err != nil {
 		return nil, err
 	}
-	m := req.Msg
-	w, err := h.svc.UpdateWave(ctx, p, waveFromRequest(m.WaveId, "", m.Title, m.Description, m.StartsAtUnixMs, m.EndsAtUnixMs, m.GraceMs))
+	w := waveFromRequest(req.Msg)
+	w.ID = req.Msg.WaveId
+	w, err = h.svc.UpdateWave(ctx, p, w)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +155,7 @@ func (h *Handler) RecordMovement(ctx context.Context, req *connect.Request[gifts
 		return nil, err
 	}
 	m := req.Msg
-	r, err := h.svc.RecordMovement(ctx, p, m.Item, MovementKindName(m.Kind), m.Quantity, m.Note, m.RequestId)
+	r, err := h.svc.RecordMovement(ctx, p, NewMovement{Item: m.Item, Kind: MovementKindName(m.Kind), Quantity: m.Quantity, Note: m.Note, RequestID: m.RequestId})
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	giftsv1 "github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -105,15 +106,8 @@ func (s *Service) ListItems(ctx context.Context, p syncengine.Principal) ([]Item
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			it, err := scanItem(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, it)
-		}
-		return rows.Err()
+		out, err = sqlq.Collect(rows, func(r syncengine.Row) (Item, error) { return scanItem(r) })
+		return err
 	})
 	return out, err
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	giftsv1 "github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -29,19 +30,14 @@ type line struct {
 }
 
 func loadOffer(ctx context.Context, q syncengine.Querier, waveID, orderID string, itemIDs []string) (offer, error) {
-	var in strings.Builder
 	args := []any{waveID, orderID}
-	for i, id := range itemIDs {
-		if i > 0 {
-			in.WriteString(", ")
-		}
+	for _, id := range itemIDs {
 		args = append(args, id)
-		fmt.Fprintf(&in, "$%d", len(args))
 	}
 	rows, err := q.Query(ctx, `SELECT w.id, w.region_id, w.title, w.description, w.starts_at, w.ends_at, w.grace_ms, w.retired_at, w.updated_at,
 			COALESCE((SELECT o.user_id FROM gift_orders o WHERE o.id = $2), ''),
 			i.id, i.sku, i.name, i.description, i.kind, wi.points_price, wi.limit_per_doctor, wi.allocated, `+orderedSQL+`
-		FROM gift_waves w LEFT JOIN gift_wave_items wi ON wi.wave_id = w.id AND wi.item_id IN (`+in.String()+`)
+		FROM gift_waves w LEFT JOIN gift_wave_items wi ON wi.wave_id = w.id AND wi.item_id IN (`+sqlq.Placeholders(3, len(itemIDs))+`)
 		LEFT JOIN gift_items i ON i.id = wi.item_id
 		WHERE w.id = $1`, args...)
 	if err != nil {
@@ -70,10 +66,16 @@ func loadOffer(ctx context.Context, q syncengine.Querier, waveID, orderID string
 		return offer{}, err
 	}
 	if !found {
-		return offer{}, &syncengine.Error{Code: syncengine.ENOTFOUND, Message: "no gift wave " + waveID,
-			Violations: []syncengine.Violation{{Field: "wave_id", Description: "no such wave"}}}
+		return offer{}, errNoWave(waveID)
 	}
 	return o, nil
+}
+
+// errNoWave answers an order for a wave that does not exist, or not for
+// the doctor: a wave of another region is none of their business.
+func errNoWave(waveID string) *syncengine.Error {
+	return &syncengine.Error{Code: syncengine.ENOTFOUND, Message: "no gift wave " + waveID,
+		Violations: []syncengine.Violation{{Field: "wave_id", Description: "no such wave"}}}
 }
 
 // lines resolves the requested items against the offer.
@@ -109,8 +111,7 @@ func insertLines(ctx context.Context, tx syncengine.Tx, orderID string, lines []
 			if len(args) > 0 {
 				sb.WriteString(", ")
 			}
-			n := len(args)
-			fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6)
+			sb.WriteString("(" + sqlq.Placeholders(len(args)+1, 6) + ")")
 			args = append(args, orderID, l.wi.Item.ID, t.shard, l.wi.Item.Name, t.qty, l.wi.PointsPrice)
 		}
 		o.Lines = append(o.Lines, &giftsv1.OrderLine{ItemId: l.wi.Item.ID, Name: l.wi.Item.Name, Quantity: l.qty, PointsPrice: l.wi.PointsPrice})

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	giftsv1 "github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -80,16 +81,10 @@ func orderLines(ctx context.Context, q syncengine.Querier, orderID string) ([]*g
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*giftsv1.OrderLine
-	for rows.Next() {
+	return sqlq.Collect(rows, func(r syncengine.Row) (*giftsv1.OrderLine, error) {
 		l := &giftsv1.OrderLine{}
-		if err := rows.Scan(&l.ItemId, &l.Name, &l.Quantity, &l.PointsPrice); err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+		return l, r.Scan(&l.ItemId, &l.Name, &l.Quantity, &l.PointsPrice)
+	})
 }
 
 // putOrder syncs an order to its doctor.
@@ -133,16 +128,7 @@ func (s *Service) ListOrders(ctx context.Context, p syncengine.Principal, waveID
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			o, err := scanOrder(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, o)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if out, err = sqlq.Collect(rows, scanOrder); err != nil {
 			return err
 		}
 		for _, o := range out {

@@ -45,13 +45,15 @@ func (s *Service) placeOrder(ctx context.Context, tx syncengine.Tx, call synceng
 		return nil, err
 	}
 	w := o.wave
-	if o.orderOwner != "" {
+	if o.orderOwner == p.UserID {
 		// The same order pushed again under a new seq gets that order back.
 		return duplicateOrder(ctx, tx, p.UserID, args.OrderId)
 	}
-	if region := auth.ClaimsOf(p).RegionID; w.RegionID != region {
-		return nil, &syncengine.Error{Code: syncengine.EPERMISSION, Message: fmt.Sprintf("gift wave %q is for region %s, and you are in region %s", w.Title, w.RegionID, region),
-			Violations: []syncengine.Violation{{Field: "wave_id", Description: "a wave of another region"}}}
+	if w.RegionID != auth.ClaimsOf(p).RegionID {
+		return nil, errNoWave(args.WaveId)
+	}
+	if o.orderOwner != "" {
+		return duplicateOrder(ctx, tx, p.UserID, args.OrderId)
 	}
 	now := tx.Now()
 	created := call.Mutation.CreatedAt

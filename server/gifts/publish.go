@@ -79,10 +79,3 @@ func (s *Service) maybePublish(ctx context.Context, tx syncengine.Tx, w Wave, it
 		return remaining == 0 || pub.remaining == 0 || crossed || stale
 	})
 }
-
-func abs(n int64) int64 {
-	if n < 0 {
-		return -n
-	}
-	return n
-}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	giftsv1 "github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -24,17 +25,13 @@ func (s *Service) StockReport(ctx context.Context, p syncengine.Principal) ([]*g
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
+		out, err = sqlq.Collect(rows, func(r syncengine.Row) (*giftsv1.Stock, error) {
 			st := &giftsv1.Stock{}
-			it, err := scanItem(rows, &st.OnHand, &st.Reserved, &st.Received, &st.Shipped, &st.Returned, &st.WrittenOff)
-			if err != nil {
-				return err
-			}
+			it, err := scanItem(r, &st.OnHand, &st.Reserved, &st.Received, &st.Shipped, &st.Returned, &st.WrittenOff)
 			st.Item, st.Available = it.Proto(), st.OnHand-st.Reserved
-			out = append(out, st)
-		}
-		return rows.Err()
+			return st, err
+		})
+		return err
 	})
 	return out, err
 }
@@ -57,17 +54,13 @@ func (s *Service) WaveReport(ctx context.Context, p syncengine.Principal, waveID
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
+		out, err = sqlq.Collect(rows, func(r syncengine.Row) (*giftsv1.WaveItemFigures, error) {
 			f := &giftsv1.WaveItemFigures{}
-			it, err := scanItem(rows, &f.WaveId, &f.WaveTitle, &f.Allocated, &f.Ordered, &f.Shipped, &f.Points)
-			if err != nil {
-				return err
-			}
+			it, err := scanItem(r, &f.WaveId, &f.WaveTitle, &f.Allocated, &f.Ordered, &f.Shipped, &f.Points)
 			f.Item = it.Proto()
-			out = append(out, f)
-		}
-		return rows.Err()
+			return f, err
+		})
+		return err
 	})
 	return out, err
 }
@@ -89,15 +82,11 @@ func (s *Service) TerritoryReport(ctx context.Context, p syncengine.Principal, w
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
+		out, err = sqlq.Collect(rows, func(r syncengine.Row) (*giftsv1.TerritoryFigures, error) {
 			f := &giftsv1.TerritoryFigures{}
-			if err := rows.Scan(&f.TerritoryId, &f.Orders, &f.UnitsOrdered, &f.UnitsShipped, &f.Points); err != nil {
-				return err
-			}
-			out = append(out, f)
-		}
-		return rows.Err()
+			return f, r.Scan(&f.TerritoryId, &f.Orders, &f.UnitsOrdered, &f.UnitsShipped, &f.Points)
+		})
+		return err
 	})
 	return out, err
 }

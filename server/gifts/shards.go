@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"strings"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -152,17 +153,11 @@ func returnStock(ctx context.Context, tx syncengine.Tx, waveID, orderID string) 
 		item       string
 		shard, qty int64
 	}
-	var backs []back
-	for rows.Next() {
-		var b back
-		if err := rows.Scan(&b.item, &b.shard, &b.qty); err != nil {
-			rows.Close()
-			return err
-		}
-		backs = append(backs, b)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	backs, err := sqlq.Collect(rows, func(r syncengine.Row) (b back, err error) {
+		err = r.Scan(&b.item, &b.shard, &b.qty)
+		return b, err
+	})
+	if err != nil {
 		return err
 	}
 	for _, b := range backs {

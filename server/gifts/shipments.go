@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	giftsv1 "github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -53,8 +54,8 @@ func (s *Service) PackShipments(ctx context.Context, p syncengine.Principal, wav
 			return err
 		}
 		var err error
-		keys, err = scanStrings(q.Query(ctx, `SELECT DISTINCT address_key FROM gift_orders WHERE wave_id = $1 AND status = $2 AND number IS NOT NULL ORDER BY address_key`,
-			waveID, StatusPlaced))
+		keys, err = sqlq.Strings(ctx, q, `SELECT DISTINCT address_key FROM gift_orders WHERE wave_id = $1 AND status = $2 AND number IS NOT NULL ORDER BY address_key`,
+			waveID, StatusPlaced)
 		return err
 	})
 	if err != nil {
@@ -202,8 +203,8 @@ func (s *Service) ListShipments(ctx context.Context, p syncengine.Principal, wav
 	}
 	var out []*giftsv1.Shipment
 	err := s.store.View(ctx, func(q syncengine.Querier) error {
-		ids, err := scanStrings(q.Query(ctx, `SELECT id FROM gift_shipments WHERE ($1 = '' OR wave_id = $1) AND ($2 = '' OR status = $2)
-			ORDER BY packed_at DESC, number DESC LIMIT $3`, waveID, status, limit))
+		ids, err := sqlq.Strings(ctx, q, `SELECT id FROM gift_shipments WHERE ($1 = '' OR wave_id = $1) AND ($2 = '' OR status = $2)
+			ORDER BY packed_at DESC, number DESC LIMIT $3`, waveID, status, limit)
 		if err != nil {
 			return err
 		}
@@ -246,7 +247,7 @@ func loadShipment(ctx context.Context, q syncengine.Querier, id string) (*giftsv
 	if sh.Address, err = decodeAddress(address); err != nil {
 		return nil, err
 	}
-	if sh.OrderIds, err = scanStrings(q.Query(ctx, `SELECT id FROM gift_orders WHERE shipment_id = $1 ORDER BY id`, id)); err != nil {
+	if sh.OrderIds, err = sqlq.Strings(ctx, q, `SELECT id FROM gift_orders WHERE shipment_id = $1 ORDER BY id`, id); err != nil {
 		return nil, err
 	}
 	rows, err := q.Query(ctx, `SELECT l.item_id, MIN(l.name), CAST(SUM(l.quantity) AS BIGINT) FROM gift_order_lines l JOIN gift_orders o ON o.id = l.order_id
@@ -254,15 +255,11 @@ func loadShipment(ctx context.Context, q syncengine.Querier, id string) (*giftsv
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	sh.Lines, err = sqlq.Collect(rows, func(r syncengine.Row) (*giftsv1.OrderLine, error) {
 		l := &giftsv1.OrderLine{}
-		if err := rows.Scan(&l.ItemId, &l.Name, &l.Quantity); err != nil {
-			return nil, err
-		}
-		sh.Lines = append(sh.Lines, l)
-	}
-	if err := rows.Err(); err != nil {
+		return l, r.Scan(&l.ItemId, &l.Name, &l.Quantity)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("shipment %s lines: %w", id, err)
 	}
 	return sh, nil

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	giftsv1 "github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -111,7 +112,7 @@ func move(ctx context.Context, tx syncengine.Tx, m Movement, itemName string) (M
 	m.ID, m.CreatedAt = uuid.NewString(), now
 	_, err = tx.Exec(ctx, `INSERT INTO gift_movements (id, item_id, kind, quantity, on_hand_delta, reserved_delta, wave_id, shipment_id, note, actor_id, request_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		m.ID, m.ItemID, m.Kind, m.Quantity, m.OnHandDelta, m.ReservedDelta, m.WaveID, m.ShipmentID, m.Note, m.ActorID, nullable(m.RequestID), now)
+		m.ID, m.ItemID, m.Kind, m.Quantity, m.OnHandDelta, m.ReservedDelta, m.WaveID, m.ShipmentID, m.Note, m.ActorID, sqlq.Nullable(m.RequestID), now)
 	return m, lv, err
 }
 
@@ -138,28 +139,32 @@ func stockLevel(ctx context.Context, q syncengine.Querier, itemID string) (Level
 	return lv, err
 }
 
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
+// NewMovement is goods received, returned or written off, to record.
+type NewMovement struct {
+	// Item is the item's SKU or id.
+	Item string
+	// Kind is MoveReceipt, MoveReturn or MoveWriteOff.
+	Kind     string
+	Quantity int64
+	Note     string
+	// RequestID, if set, makes a retried request record once: it returns
+	// the first movement.
+	RequestID string
 }
 
-// RecordMovement records goods received, returned or written off. With a
-// request id, a retried request records once and returns the first
-// movement.
-func (s *Service) RecordMovement(ctx context.Context, p syncengine.Principal, itemRef, kind string, quantity int64, note, requestID string) (Recorded, error) {
+// RecordMovement records goods received, returned or written off.
+func (s *Service) RecordMovement(ctx context.Context, p syncengine.Principal, m NewMovement) (Recorded, error) {
 	if err := requireStaff(p); err != nil {
 		return Recorded{}, err
 	}
 	var v []syncengine.Violation
-	if kind != MoveReceipt && kind != MoveReturn && kind != MoveWriteOff {
+	if m.Kind != MoveReceipt && m.Kind != MoveReturn && m.Kind != MoveWriteOff {
 		v = append(v, syncengine.Violation{Field: "kind", Description: "must be receipt, return or write_off (waves reserve and shipments ship by themselves)"})
 	}
-	if quantity <= 0 || quantity > 100_000_000 {
+	if m.Quantity <= 0 || m.Quantity > 100_000_000 {
 		v = append(v, syncengine.Violation{Field: "quantity", Description: "must be a positive number of units"})
 	}
-	if len([]rune(note)) > 500 {
+	if len([]rune(m.Note)) > 500 {
 		v = append(v, syncengine.Violation{Field: "note", Description: "at most 500 characters"})
 	}
 	if len(v) > 0 {
@@ -167,26 +172,26 @@ func (s *Service) RecordMovement(ctx context.Context, p syncengine.Principal, it
 	}
 	var out Recorded
 	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
-		it, err := FindItem(ctx, tx, itemRef)
+		it, err := FindItem(ctx, tx, m.Item)
 		if err != nil {
 			return err
 		}
 		out.Item = it
-		if requestID != "" {
-			prior, err := scanMovements(tx.Query(ctx, `SELECT `+movementColumns+` FROM gift_movements WHERE request_id = $1`, requestID))
+		if m.RequestID != "" {
+			prior, err := scanMovements(tx.Query(ctx, `SELECT `+movementColumns+` FROM gift_movements WHERE request_id = $1`, m.RequestID))
 			if err != nil {
 				return err
 			}
 			if len(prior) > 0 {
-				if prior[0].ItemID != it.ID || prior[0].Kind != kind || prior[0].Quantity != quantity {
-					return syncengine.Errorf(syncengine.ECONFLICT, "request %s already recorded a different movement", requestID)
+				if prior[0].ItemID != it.ID || prior[0].Kind != m.Kind || prior[0].Quantity != m.Quantity {
+					return syncengine.Errorf(syncengine.ECONFLICT, "request %s already recorded a different movement", m.RequestID)
 				}
 				out.Movement = prior[0]
 				out.Level, err = stockLevel(ctx, tx, it.ID)
 				return err
 			}
 		}
-		out.Movement, out.Level, err = move(ctx, tx, Movement{ItemID: it.ID, Kind: kind, Quantity: quantity, Note: note, ActorID: p.UserID, RequestID: requestID}, it.Name)
+		out.Movement, out.Level, err = move(ctx, tx, Movement{ItemID: it.ID, Kind: m.Kind, Quantity: m.Quantity, Note: m.Note, ActorID: p.UserID, RequestID: m.RequestID}, it.Name)
 		return err
 	})
 	return out, err
@@ -205,16 +210,10 @@ func scanMovements(rows syncengine.Rows, err error) ([]Movement, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Movement
-	for rows.Next() {
-		var m Movement
-		if err := rows.Scan(&m.ID, &m.ItemID, &m.Kind, &m.Quantity, &m.OnHandDelta, &m.ReservedDelta, &m.WaveID, &m.ShipmentID, &m.Note, &m.ActorID, &m.RequestID, &m.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return sqlq.Collect(rows, func(r syncengine.Row) (m Movement, err error) {
+		err = r.Scan(&m.ID, &m.ItemID, &m.Kind, &m.Quantity, &m.OnHandDelta, &m.ReservedDelta, &m.WaveID, &m.ShipmentID, &m.Note, &m.ActorID, &m.RequestID, &m.CreatedAt)
+		return m, err
+	})
 }
 
 // ListMovements lists movements newest first, of one item (id or SKU) and
@@ -248,23 +247,10 @@ func (s *Service) ListMovements(ctx context.Context, p syncengine.Principal, ite
 // movements, and wave items ("<wave>/<item>") whose shards do not add up to
 // their allocation; it is empty unless something wrote around this package.
 func StockDrift(ctx context.Context, q syncengine.Querier) ([]string, error) {
-	rows, err := q.Query(ctx, `SELECT s.item_id FROM gift_stock s
+	return sqlq.Strings(ctx, q, `SELECT s.item_id FROM gift_stock s
 		LEFT JOIN (SELECT item_id, SUM(on_hand_delta) AS on_hand, SUM(reserved_delta) AS reserved FROM gift_movements GROUP BY item_id) m ON m.item_id = s.item_id
 		WHERE s.on_hand <> COALESCE(m.on_hand, 0) OR s.reserved <> COALESCE(m.reserved, 0)
 		UNION ALL
 		SELECT wi.wave_id || '/' || wi.item_id FROM gift_wave_items wi
 		WHERE wi.allocated <> COALESCE((SELECT SUM(sh.allocated) FROM gift_stock_shards sh WHERE sh.wave_id = wi.wave_id AND sh.item_id = wi.item_id), 0)`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }

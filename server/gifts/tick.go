@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -70,15 +71,11 @@ func (s *Service) announce(ctx context.Context, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var n dueNotice
-			if err := rows.Scan(&n.waveID, &n.kind, &n.due); err != nil {
-				return err
-			}
-			due = append(due, n)
-		}
-		return rows.Err()
+		due, err = sqlq.Collect(rows, func(r syncengine.Row) (n dueNotice, err error) {
+			err = r.Scan(&n.waveID, &n.kind, &n.due)
+			return n, err
+		})
+		return err
 	})
 	if err != nil {
 		return err
@@ -133,9 +130,8 @@ func (s *Service) noticePage(ctx context.Context, tx syncengine.Tx, now time.Tim
 	}
 	var users []string
 	if !stale {
-		rows, err := tx.Query(ctx, `SELECT id FROM users WHERE role = 'doctor' AND verified AND NOT disabled AND region_id = $1 AND id > $2
-			ORDER BY id LIMIT $3`, w.RegionID, cursor, s.cfg.NoticePageSize)
-		if users, err = scanStrings(rows, err); err != nil {
+		if users, err = sqlq.Strings(ctx, tx, `SELECT id FROM users WHERE role = 'doctor' AND verified AND NOT disabled AND region_id = $1 AND id > $2
+			ORDER BY id LIMIT $3`, w.RegionID, cursor, s.cfg.NoticePageSize); err != nil {
 			return false, err
 		}
 	}
@@ -167,22 +163,6 @@ func ignoreNoRows(err error) error {
 	return err
 }
 
-func scanStrings(rows syncengine.Rows, err error) ([]string, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 // publishStale syncs the stock level of wave items whose devices see an
 // outdated one, for waves still open.
 func (s *Service) publishStale(ctx context.Context, now time.Time) error {
@@ -198,15 +178,11 @@ func (s *Service) publishStale(ctx context.Context, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var st stale
-			if st.it, err = scanItem(rows, &st.waveID, &st.region); err != nil {
-				return err
-			}
-			todo = append(todo, st)
-		}
-		return rows.Err()
+		todo, err = sqlq.Collect(rows, func(r syncengine.Row) (st stale, err error) {
+			st.it, err = scanItem(r, &st.waveID, &st.region)
+			return st, err
+		})
+		return err
 	})
 	if err != nil || len(todo) == 0 {
 		return err
@@ -228,7 +204,7 @@ func (s *Service) retire(ctx context.Context, now time.Time) error {
 	var ids []string
 	err := s.store.View(ctx, func(q syncengine.Querier) error {
 		var err error
-		ids, err = scanStrings(q.Query(ctx, `SELECT id FROM gift_waves WHERE retired_at = 0 AND ends_at + grace_ms <= $1 LIMIT 100`, now.UnixMilli()))
+		ids, err = sqlq.Strings(ctx, q, `SELECT id FROM gift_waves WHERE retired_at = 0 AND ends_at + grace_ms <= $1 LIMIT 100`, now.UnixMilli())
 		return err
 	})
 	if err != nil {
@@ -240,7 +216,7 @@ func (s *Service) retire(ctx context.Context, now time.Time) error {
 			if err != nil || n == 0 {
 				return err
 			}
-			items, err := scanStrings(tx.Query(ctx, `SELECT item_id FROM gift_wave_items WHERE wave_id = $1`, id))
+			items, err := sqlq.Strings(ctx, tx, `SELECT item_id FROM gift_wave_items WHERE wave_id = $1`, id)
 			if err != nil {
 				return err
 			}
@@ -269,15 +245,11 @@ func (s *Service) release(ctx context.Context, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var l leftover
-			if err := rows.Scan(&l.waveID, &l.itemID, &l.title); err != nil {
-				return err
-			}
-			todo = append(todo, l)
-		}
-		return rows.Err()
+		todo, err = sqlq.Collect(rows, func(r syncengine.Row) (l leftover, err error) {
+			err = r.Scan(&l.waveID, &l.itemID, &l.title)
+			return l, err
+		})
+		return err
 	})
 	if err != nil {
 		return err
@@ -288,17 +260,11 @@ func (s *Service) release(ctx context.Context, now time.Time) error {
 			if err != nil {
 				return err
 			}
-			var shards [][3]int64
-			for rows.Next() {
-				var sh [3]int64
-				if err := rows.Scan(&sh[0], &sh[1], &sh[2]); err != nil {
-					rows.Close()
-					return err
-				}
-				shards = append(shards, sh)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+			shards, err := sqlq.Collect(rows, func(r syncengine.Row) (sh [3]int64, err error) {
+				err = r.Scan(&sh[0], &sh[1], &sh[2])
+				return sh, err
+			})
+			if err != nil {
 				return err
 			}
 			var released int64

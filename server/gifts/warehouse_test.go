@@ -31,31 +31,31 @@ func TestWarehouse(t *testing.T) {
 		// A retried receipt records once; a request id reused for
 		// something else is refused.
 		req := uuid.NewString()
-		first, err := e.gifts.RecordMovement(ctx, sys, "CREAM", gifts.MoveReceipt, 20, "from the factory", req)
+		first, err := e.gifts.RecordMovement(ctx, sys, gifts.NewMovement{Item: "CREAM", Kind: gifts.MoveReceipt, Quantity: 20, Note: "from the factory", RequestID: req})
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, err := e.gifts.RecordMovement(ctx, sys, "CREAM", gifts.MoveReceipt, 20, "from the factory", req)
+		again, err := e.gifts.RecordMovement(ctx, sys, gifts.NewMovement{Item: "CREAM", Kind: gifts.MoveReceipt, Quantity: 20, Note: "from the factory", RequestID: req})
 		if err != nil || again.Movement.ID != first.Movement.ID || again.Level.OnHand != 20 {
 			t.Fatalf("retried receipt: %+v %v", again, err)
 		}
-		if _, err := e.gifts.RecordMovement(ctx, sys, "CREAM", gifts.MoveReceipt, 30, "", req); syncengine.ErrorCode(err) != syncengine.ECONFLICT {
+		if _, err := e.gifts.RecordMovement(ctx, sys, gifts.NewMovement{Item: "CREAM", Kind: gifts.MoveReceipt, Quantity: 30, RequestID: req}); syncengine.ErrorCode(err) != syncengine.ECONFLICT {
 			t.Fatalf("request id reused: %v", err)
 		}
-		if _, err := e.gifts.RecordMovement(ctx, sys, "CREAM", gifts.MoveWriteOff, 25, "", uuid.NewString()); syncengine.ErrorCode(err) != syncengine.EPRECONDITION {
+		if _, err := e.gifts.RecordMovement(ctx, sys, gifts.NewMovement{Item: "CREAM", Kind: gifts.MoveWriteOff, Quantity: 25, RequestID: uuid.NewString()}); syncengine.ErrorCode(err) != syncengine.EPRECONDITION {
 			t.Fatalf("writing off more than there is: %v", err)
 		}
-		if r, err := e.gifts.RecordMovement(ctx, sys, "CREAM", gifts.MoveWriteOff, 2, "crushed", uuid.NewString()); err != nil || r.Level.OnHand != 18 {
+		if r, err := e.gifts.RecordMovement(ctx, sys, gifts.NewMovement{Item: "CREAM", Kind: gifts.MoveWriteOff, Quantity: 2, Note: "crushed", RequestID: uuid.NewString()}); err != nil || r.Level.OnHand != 18 {
 			t.Fatalf("write-off: %+v %v", r, err)
 		}
-		if _, err := e.gifts.RecordMovement(ctx, sys, "CREAM", gifts.MoveReservation, 2, "", ""); syncengine.ErrorCode(err) != syncengine.EINVALID {
+		if _, err := e.gifts.RecordMovement(ctx, sys, gifts.NewMovement{Item: "CREAM", Kind: gifts.MoveReservation, Quantity: 2}); syncengine.ErrorCode(err) != syncengine.EINVALID {
 			t.Fatalf("a hand-made reservation: %v", err)
 		}
-		if _, err := e.gifts.RecordMovement(ctx, sys, "NOPE", gifts.MoveReceipt, 2, "", ""); syncengine.ErrorCode(err) != syncengine.ENOTFOUND {
+		if _, err := e.gifts.RecordMovement(ctx, sys, gifts.NewMovement{Item: "NOPE", Kind: gifts.MoveReceipt, Quantity: 2}); syncengine.ErrorCode(err) != syncengine.ENOTFOUND {
 			t.Fatalf("an unknown item: %v", err)
 		}
 		doctorP := auth.Principal(e.doctor("msk", 0, true), "")
-		if _, err := e.gifts.RecordMovement(ctx, doctorP, "CREAM", gifts.MoveReceipt, 2, "", ""); syncengine.ErrorCode(err) != syncengine.EPERMISSION {
+		if _, err := e.gifts.RecordMovement(ctx, doctorP, gifts.NewMovement{Item: "CREAM", Kind: gifts.MoveReceipt, Quantity: 2}); syncengine.ErrorCode(err) != syncengine.EPERMISSION {
 			t.Fatalf("a doctor recording a receipt: %v", err)
 		}
 
@@ -65,7 +65,7 @@ func TestWarehouse(t *testing.T) {
 			t.Fatalf("allocating what is not there: %v", err)
 		}
 		e.offer(w, cream, 100, 0, 10)
-		if _, err := e.gifts.RecordMovement(ctx, sys, "CREAM", gifts.MoveWriteOff, 9, "", uuid.NewString()); syncengine.ErrorCode(err) != syncengine.EPRECONDITION {
+		if _, err := e.gifts.RecordMovement(ctx, sys, gifts.NewMovement{Item: "CREAM", Kind: gifts.MoveWriteOff, Quantity: 9, RequestID: uuid.NewString()}); syncengine.ErrorCode(err) != syncengine.EPRECONDITION {
 			t.Fatalf("writing off stock reserved for a wave: %v", err)
 		}
 

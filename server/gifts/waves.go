@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	giftsv1 "github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -168,15 +169,8 @@ func (s *Service) ListWaves(ctx context.Context, p syncengine.Principal, region 
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			w, err := scanWave(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, w)
-		}
-		return rows.Err()
+		out, err = sqlq.Collect(rows, scanWave)
+		return err
 	})
 	return out, err
 }
@@ -212,28 +206,6 @@ func scanWaveItem(row syncengine.Row) (WaveItem, error) {
 	var err error
 	wi.Item, err = scanItem(row, &wi.WaveID, &wi.PointsPrice, &wi.LimitPerDoctor, &wi.Allocated, &wi.Ordered)
 	return wi, err
-}
-
-// WaveItems lists what a wave offers, by SKU.
-func WaveItems(ctx context.Context, q syncengine.Querier, waveID string) ([]WaveItem, error) {
-	return scanWaveItems(q.Query(ctx, `SELECT `+itemColumns+`, `+waveItemColumns+` FROM gift_wave_items wi JOIN gift_items i ON i.id = wi.item_id
-		WHERE wi.wave_id = $1 ORDER BY i.sku`, waveID))
-}
-
-func scanWaveItems(rows syncengine.Rows, err error) ([]WaveItem, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []WaveItem
-	for rows.Next() {
-		wi, err := scanWaveItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, wi)
-	}
-	return out, rows.Err()
 }
 
 // SetWaveItem offers an item in a wave, or changes the offer: price and

@@ -16,7 +16,7 @@ func Attach(ctx context.Context, tx syncengine.Tx, mediaID, ownerID, ref string)
 	if ref == "" || len(ref) > 200 {
 		return nil, syncengine.Invalid("invalid media reference", syncengine.Violation{Field: "ref", Description: "must be 1 to 200 characters"})
 	}
-	m, err := getMedia(ctx, tx, mediaID, lockRows(tx, false))
+	m, err := getMedia(ctx, tx, mediaID, tx.Dialect().LockRows())
 	if err != nil {
 		return nil, err
 	}

@@ -224,7 +224,7 @@ func (s *Service) clean(ctx context.Context, mediaID string, data []byte) (out *
 func (s *Service) linkTwin(ctx context.Context, m *Media) (bool, error) {
 	var linked *Media
 	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
-		t, err := findTwin(ctx, tx, m.OwnerID, m.SHA256, lockRows(tx, false))
+		t, err := findTwin(ctx, tx, m.OwnerID, m.SHA256, tx.Dialect().LockRows())
 		if err != nil || t == nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -56,23 +57,18 @@ func (s *Service) collectUploads(ctx context.Context, st *GCStats) (int, error) 
 		stale, removed = nil, 0
 		cutoff := tx.Now().Add(-s.cfg.Retention).UnixMilli()
 		rows, err := tx.Query(ctx, `SELECT id, upload_id, unattached_since FROM media
-			WHERE status = $1 AND touched_at < $2 ORDER BY touched_at LIMIT $3`+lockRows(tx, true),
+			WHERE status = $1 AND touched_at < $2 ORDER BY touched_at LIMIT $3`+tx.Dialect().SkipLocked(),
 			int64(uploading), cutoff, gcBatch)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var u staleUpload
+		stale, err = sqlq.Collect(rows, func(r syncengine.Row) (u staleUpload, err error) {
 			var since sql.NullInt64
-			if err := rows.Scan(&u.id, &u.uploadID, &since); err != nil {
-				rows.Close()
-				return err
-			}
+			err = r.Scan(&u.id, &u.uploadID, &since)
 			u.attached = !since.Valid
-			stale = append(stale, u)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return u, err
+		})
+		if err != nil {
 			return err
 		}
 		for _, u := range stale {
@@ -115,7 +111,7 @@ func (s *Service) collectUnused(ctx context.Context, st *GCStats) (int, error) {
 		ids, orphans = nil, nil
 		cutoff := tx.Now().Add(-s.cfg.Retention).UnixMilli()
 		rows, err := tx.Query(ctx, `SELECT id, blob_id FROM media
-			WHERE unattached_since < $1 AND status <> $2 ORDER BY unattached_since LIMIT $3`+lockRows(tx, true),
+			WHERE unattached_since < $1 AND status <> $2 ORDER BY unattached_since LIMIT $3`+tx.Dialect().SkipLocked(),
 			cutoff, int64(uploading), gcBatch)
 		if err != nil {
 			return err

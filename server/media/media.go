@@ -22,7 +22,7 @@ import (
 
 // Collection is the sync collection media records are written to; they
 // live in their owner's user bucket.
-const Collection = "media"
+const Collection = mediav1.MediaCollection
 
 // Media is one uploaded file as the server keeps it.
 type Media struct {

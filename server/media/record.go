@@ -7,6 +7,7 @@ import (
 	"time"
 
 	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -31,19 +32,6 @@ func scanMedia(row syncengine.Row) (*Media, error) {
 	m.Width, m.Height, m.ThumbnailWidth, m.ThumbnailHeight = int(width), int(height), int(tw), int(th)
 	m.CreatedAt, m.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 	return &m, nil
-}
-
-// lockRows is appended to a SELECT in a write transaction to lock what it
-// reads. PostgreSQL needs it; SQLite has one writer, whose transaction
-// already excludes every other.
-func lockRows(tx syncengine.Tx, skipLocked bool) string {
-	if tx.Dialect() != syncengine.Postgres {
-		return ""
-	}
-	if skipLocked {
-		return " FOR UPDATE SKIP LOCKED"
-	}
-	return " FOR UPDATE"
 }
 
 // Lookup returns a media by id, or an ENOTFOUND error.
@@ -110,18 +98,5 @@ func countUploading(ctx context.Context, q syncengine.Querier, owner string) (in
 
 // Refs returns what references a media, sorted.
 func Refs(ctx context.Context, q syncengine.Querier, mediaID string) ([]string, error) {
-	rows, err := q.Query(ctx, `SELECT ref FROM media_refs WHERE media_id = $1 ORDER BY ref`, mediaID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var refs []string
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			return nil, err
-		}
-		refs = append(refs, r)
-	}
-	return refs, rows.Err()
+	return sqlq.Strings(ctx, q, `SELECT ref FROM media_refs WHERE media_id = $1 ORDER BY ref`, mediaID)
 }

@@ -130,7 +130,7 @@ func (s *Service) create(ctx context.Context, p syncengine.Principal, in UploadR
 		m.CreatedAt, m.UpdatedAt = tx.Now(), tx.Now()
 		if twin != nil {
 			// Lock the twin so collection cannot take its objects away.
-			t, err := findTwin(ctx, tx, p.UserID, in.SHA256, lockRows(tx, false))
+			t, err := findTwin(ctx, tx, p.UserID, in.SHA256, tx.Dialect().LockRows())
 			if err != nil {
 				return err
 			}

@@ -41,3 +41,17 @@ func errorsAs(err error, e **syncengine.Error) bool {
 	*e = x
 	return ok
 }
+
+func TestArgsOf(t *testing.T) {
+	m := mutator.New(func() *authv1.RevokeDeviceRequest { return &authv1.RevokeDeviceRequest{} },
+		func(context.Context, syncengine.Tx, syncengine.Call, *authv1.RevokeDeviceRequest) ([]byte, error) {
+			return nil, nil
+		})
+	if typ, ok := mutator.ArgsOf(m); !ok || typ.Descriptor().FullName() != "ordinator.auth.v1.RevokeDeviceRequest" {
+		t.Fatalf("ArgsOf = %v, %v", typ, ok)
+	}
+	plain := syncengine.MutatorFunc(func(context.Context, syncengine.Tx, syncengine.Call) ([]byte, error) { return nil, nil })
+	if _, ok := mutator.ArgsOf(plain); ok {
+		t.Fatal("ArgsOf knows the arguments of a mutator New did not make")
+	}
+}

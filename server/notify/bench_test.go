@@ -34,7 +34,7 @@ func newBenchEnv(b *testing.B, doctors int) *benchEnv {
 	// Midday in Moscow, whenever the benchmark runs: no quiet hours.
 	base, started := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), time.Now()
 	e := &benchEnv{b: b, ctx: ctx, now: func() time.Time { return base.Add(time.Since(started)) }}
-	e.stores = servertest.Stores(b, syncengine.Postgres, e.now, 2, modules...)
+	e.stores = servertest.Stores(b, syncengine.Postgres, e.now, 2, notify.Schema())
 	e.fcm = fcmtest.Start(b, nil)
 	var err error
 	if e.sender, err = fcm.New(ctx, fcmtest.Project, e.fcm.Options()...); err != nil {

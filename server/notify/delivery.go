@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -53,7 +54,7 @@ func (w *Worker) plan(ctx context.Context, batch []claimed, now time.Time) (*pla
 		for start := 0; start < len(userIDs); start += maxInList {
 			chunk := userIDs[start:min(start+maxInList, len(userIDs))]
 			rows, err := q.Query(ctx, `SELECT token, user_id, device_id, platform, locale FROM push_tokens
-				WHERE user_id IN (`+placeholders(1, len(chunk))+`)`, anys(chunk)...)
+				WHERE user_id IN (`+sqlq.Placeholders(1, len(chunk))+`)`, anys(chunk)...)
 			if err != nil {
 				return err
 			}
@@ -73,7 +74,7 @@ func (w *Worker) plan(ctx context.Context, batch []claimed, now time.Time) (*pla
 		if len(retried) == 0 {
 			return nil
 		}
-		rows, err := q.Query(ctx, `SELECT notification_id, token, status FROM push_sends WHERE notification_id IN (`+placeholders(1, len(retried))+`)`, anys(retried)...)
+		rows, err := q.Query(ctx, `SELECT notification_id, token, status FROM push_sends WHERE notification_id IN (`+sqlq.Placeholders(1, len(retried))+`)`, anys(retried)...)
 		if err != nil {
 			return err
 		}
@@ -168,7 +169,7 @@ func (w *Worker) finish(ctx context.Context, p *plan, results []Result) error {
 		}
 		for start := 0; start < len(gone); start += maxInList {
 			chunk := gone[start:min(start+maxInList, len(gone))]
-			if _, err := tx.Exec(ctx, `DELETE FROM push_tokens WHERE token IN (`+placeholders(1, len(chunk))+`)`, anys(chunk)...); err != nil {
+			if _, err := tx.Exec(ctx, `DELETE FROM push_tokens WHERE token IN (`+sqlq.Placeholders(1, len(chunk))+`)`, anys(chunk)...); err != nil {
 				return err
 			}
 		}
@@ -230,7 +231,7 @@ func (w *Worker) settleAll(ctx context.Context, tx syncengine.Tx, ids []string, 
 		}
 		args := append([]any{state, sentAt, why, w.cfg.ID}, anys(chunk)...)
 		n, err := tx.Exec(ctx, `UPDATE notifications SET state = $1, sent_at = $2, last_error = $3, claimed_by = '', lease_until = 0
-			WHERE claimed_by = $4 AND state = 'sending' AND id IN (`+placeholders(5, len(chunk))+`)`, args...)
+			WHERE claimed_by = $4 AND state = 'sending' AND id IN (`+sqlq.Placeholders(5, len(chunk))+`)`, args...)
 		if err != nil {
 			return err
 		}
@@ -252,7 +253,7 @@ func insertSends(ctx context.Context, tx syncengine.Tx, rows []sendRow, now time
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("(" + placeholders(len(args)+1, 4) + ")")
+			b.WriteString("(" + sqlq.Placeholders(len(args)+1, 4) + ")")
 			args = append(args, r.id, r.token, r.status, now.UnixMilli())
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO push_sends (notification_id, token, status, at) VALUES `+b.String()+

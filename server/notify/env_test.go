@@ -22,11 +22,6 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
-var modules = []servertest.Module{
-	{Name: "auth", Migrations: auth.Migrations},
-	{Name: "notify", Migrations: notify.Migrations},
-}
-
 // env is the notify module over one database, with the loopback FCM.
 type env struct {
 	t        *testing.T
@@ -46,7 +41,7 @@ type env struct {
 func newEnv(t *testing.T, d syncengine.Dialect, processes int) *env {
 	t.Helper()
 	clock := storetest.NewClock()
-	stores := servertest.Stores(t, d, clock.Now, processes, modules...)
+	stores := servertest.Stores(t, d, clock.Now, processes, notify.Schema())
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	accounts, err := auth.New(ctx, stores[0], auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}, Now: clock.Now,

@@ -15,7 +15,7 @@ import (
 )
 
 // MutationMarkRead marks inbox items read on every device of their user.
-const MutationMarkRead = "inbox.mark_read"
+const MutationMarkRead = notifyv1.MarkReadMutation
 
 // markRead is the mutation "inbox.mark_read". An item read before its push
 // went out is not pushed any more.

@@ -41,7 +41,7 @@ func (s *Service) Register(r *syncengine.Registry) {
 }
 
 // InboxCollection is the collection inbox items sync under.
-const InboxCollection = "inbox"
+const InboxCollection = notifyv1.InboxItemCollection
 
 // Notification is something to tell one user.
 type Notification struct {

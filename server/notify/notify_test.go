@@ -20,9 +20,7 @@ func TestEnqueue(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
 			clock := storetest.NewClock()
-			store := servertest.Store(t, d, clock.Now,
-				servertest.Module{Name: "auth", Migrations: auth.Migrations},
-				servertest.Module{Name: "notify", Migrations: notify.Migrations})
+			store := servertest.Store(t, d, clock.Now, notify.Schema())
 			accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}})
 			if err != nil {
 				t.Fatal(err)

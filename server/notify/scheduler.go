@@ -10,17 +10,13 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ordinatorhq/ordinator/server/module"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
-// Job is a periodic task that one server process at a time runs. Jobs
-// decide themselves what is due in each user's time zone, and write with
-// dedupe keys, so a job run twice (a lapsed lease) notifies nobody twice.
-type Job struct {
-	Name  string
-	Every time.Duration
-	Run   func(ctx context.Context, now time.Time) error
-}
+// Job is a periodic task that one server process at a time runs; modules
+// declare theirs in their descriptors.
+type Job = module.Job
 
 // SchedulerConfig tunes a Scheduler. Zero values take the defaults.
 type SchedulerConfig struct {
@@ -146,7 +142,7 @@ func (s *Scheduler) claim(ctx context.Context, name string, now time.Time) (bool
 		}
 		ms := now.UnixMilli()
 		var got string
-		err := tx.QueryRow(ctx, `SELECT name FROM notify_jobs WHERE name = $1 AND next_run_at <= $2 AND lease_until <= $2`+skipLocked(tx.Dialect()),
+		err := tx.QueryRow(ctx, `SELECT name FROM notify_jobs WHERE name = $1 AND next_run_at <= $2 AND lease_until <= $2`+tx.Dialect().SkipLocked(),
 			name, ms).Scan(&got)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil

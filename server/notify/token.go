@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -146,7 +147,7 @@ func UserZones(ctx context.Context, q syncengine.Querier, userIDs []string) (map
 				COALESCE((SELECT t.time_zone FROM push_tokens t WHERE t.user_id = u.id ORDER BY t.updated_at DESC LIMIT 1), ''),
 				u.time_zone, COALESCE(r.time_zone, '')
 			FROM users u LEFT JOIN regions r ON r.id = u.region_id
-			WHERE u.id IN (`+placeholders(1, len(chunk))+`)`, args...)
+			WHERE u.id IN (`+sqlq.Placeholders(1, len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, err
 		}

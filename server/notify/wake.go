@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -147,24 +148,20 @@ func (w *Waker) Wake(ctx context.Context, buckets []syncengine.Bucket) (int, err
 		for start := 0; start < len(users); start += maxInList {
 			chunk := users[start:min(start+maxInList, len(users))]
 			rows, err := tx.Query(ctx, `SELECT t.device_id, t.user_id FROM push_tokens t
-				WHERE t.user_id IN (`+placeholders(2, len(chunk))+`)
+				WHERE t.user_id IN (`+sqlq.Placeholders(2, len(chunk))+`)
 				AND NOT EXISTS (SELECT 1 FROM live_streams l WHERE l.device_id = t.device_id AND l.expires_at > $1)`,
 				append([]any{now}, anys(chunk)...)...)
 			if err != nil {
 				return err
 			}
-			for rows.Next() {
-				var t target
-				if err := rows.Scan(&t.device, &t.user); err != nil {
-					rows.Close()
-					return err
-				}
-				targets = append(targets, t)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+			found, err := sqlq.Collect(rows, func(r syncengine.Row) (t target, err error) {
+				err = r.Scan(&t.device, &t.user)
+				return t, err
+			})
+			if err != nil {
 				return err
 			}
+			targets = append(targets, found...)
 		}
 		for _, t := range targets {
 			n, err := tx.Exec(ctx, `INSERT INTO device_wakes (device_id, woken_at) VALUES ($1, $2)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -157,7 +158,6 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 func (w *Worker) claim(ctx context.Context, now time.Time) ([]claimed, error) {
 	var out []claimed
 	err := w.cfg.Store.Update(ctx, func(tx syncengine.Tx) error {
-		out = out[:0]
 		ms := now.UnixMilli()
 		if _, err := tx.Exec(ctx, `UPDATE notifications SET state = 'failed', claimed_by = '', lease_until = 0,
 				last_error = 'interrupted while sending; not sent again so that no device gets it twice'
@@ -166,27 +166,23 @@ func (w *Worker) claim(ctx context.Context, now time.Time) ([]claimed, error) {
 		}
 		rows, err := tx.Query(ctx, `UPDATE notifications SET state = 'sending', claimed_by = $1, lease_until = $2, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_at <= $3
-				ORDER BY next_attempt_at LIMIT $4`+skipLocked(tx.Dialect())+`)
+				ORDER BY next_attempt_at LIMIT $4`+tx.Dialect().SkipLocked()+`)
 			RETURNING id, user_id, device_id, kind, params, urgent, silent, attempts`,
 			w.cfg.ID, ms+w.cfg.Lease.Milliseconds(), ms, w.cfg.Batch)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var c claimed
+		out, err = sqlq.Collect(rows, func(r syncengine.Row) (c claimed, err error) {
 			var params string
 			var attempts int64
-			if err := rows.Scan(&c.id, &c.userID, &c.deviceID, &c.kind, &params, &c.urgent, &c.silent, &attempts); err != nil {
-				return err
+			if err := r.Scan(&c.id, &c.userID, &c.deviceID, &c.kind, &params, &c.urgent, &c.silent, &attempts); err != nil {
+				return c, err
 			}
 			c.attempts = int(attempts)
-			if err := json.Unmarshal([]byte(params), &c.params); err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
+			err = json.Unmarshal([]byte(params), &c.params)
+			return c, err
+		})
+		return err
 	})
 	return out, err
 }

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	pointsv1 "github.com/ordinatorhq/ordinator/api/ordinator/points/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -35,10 +36,11 @@ const (
 	SourceAdjustment  = "adjustment"
 )
 
-// Collections the ledger syncs to the doctor's bucket.
+// Collections the ledger syncs to the doctor's bucket (their names are
+// declared in the protos).
 const (
-	BalanceCollection = "points_balance"
-	EntryCollection   = "points_entry"
+	BalanceCollection = pointsv1.PointsBalanceCollection
+	EntryCollection   = pointsv1.PointsEntryCollection
 )
 
 // Entry is a ledger posting.
@@ -143,20 +145,7 @@ func Balance(ctx context.Context, q syncengine.Querier, userID string) (int64, e
 // Drift lists users whose cached balance differs from the sum of their
 // ledger entries; it is empty unless something wrote around Post.
 func Drift(ctx context.Context, q syncengine.Querier) ([]string, error) {
-	rows, err := q.Query(ctx, `SELECT b.user_id FROM points_balances b
+	return sqlq.Strings(ctx, q, `SELECT b.user_id FROM points_balances b
 		LEFT JOIN (SELECT user_id, SUM(amount) AS total FROM points_ledger GROUP BY user_id) l ON l.user_id = b.user_id
 		WHERE b.balance <> COALESCE(l.total, 0)`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
 }

@@ -22,9 +22,7 @@ func TestLedger(t *testing.T) {
 	for _, d := range servertest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
-			store := servertest.Store(t, d, nil,
-				servertest.Module{Name: "auth", Migrations: auth.Migrations},
-				servertest.Module{Name: "points", Migrations: points.Migrations})
+			store := servertest.Store(t, d, nil, points.Schema())
 			accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}})
 			if err != nil {
 				t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ordinatorhq/ordinator/server/auth"
-	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
@@ -35,8 +34,9 @@ func TestSummariesBackfill(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
 			clock := storetest.NewClock()
-			store := servertest.Store(t, d, clock.Now, servertest.Module{Name: "auth", Migrations: auth.Migrations},
-				servertest.Module{Name: "notify", Migrations: notify.Migrations}, servertest.Module{Name: "probase", Migrations: firstMigration})
+			first := probase.Schema()
+			first.Migrations = firstMigration
+			store := servertest.Store(t, d, clock.Now, first)
 			accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}, Now: clock.Now})
 			must(t, err)
 			_, err = accounts.CreateRegion(ctx, auth.System, auth.Region{ID: "msk", Name: "Moscow", TimeZone: "Europe/Moscow"})

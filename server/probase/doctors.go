@@ -14,9 +14,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
-	"github.com/ordinatorhq/ordinator/syncengine/fields"
 )
 
 //go:embed migrations
@@ -25,11 +26,11 @@ var migrations embed.FS
 // Migrations returns the module's migrations for a dialect.
 var Migrations = syncengine.DialectMigrations(migrations)
 
-// Collections this module syncs.
+// Collections this module syncs (their names are declared in the protos).
 const (
-	DoctorCollection      = "doctor"
-	ClinicCollection      = "clinic"
-	EditRequestCollection = "edit_request"
+	DoctorCollection      = probasev1.DoctorCollection
+	ClinicCollection      = probasev1.ClinicCollection
+	EditRequestCollection = probasev1.EditRequestCollection
 )
 
 // Service is the doctors directory.
@@ -55,8 +56,8 @@ func New(ctx context.Context, store syncengine.Store, log *slog.Logger) (*Servic
 
 // Register adds the directory's mutations to the sync engine.
 func (s *Service) Register(r *syncengine.Registry) {
-	r.Register("doctor.propose_edit", proposeEdit)
-	r.Register("doctor.request_update", requestUpdate)
+	r.Register(probasev1.ProposeEditMutation, proposeEdit)
+	r.Register(probasev1.RequestUpdateMutation, requestUpdate)
 }
 
 func encodeValues(v fields.Values) (string, error) {
@@ -72,10 +73,22 @@ func decodeValues(s string) (fields.Values, error) {
 
 // loadDoctor reads a doctor record and its values.
 func loadDoctor(ctx context.Context, q syncengine.Querier, id string) (*probasev1.Doctor, fields.Values, error) {
+	return readDoctor(ctx, q, id, "")
+}
+
+// lockDoctor reads a doctor record to write it: the row stays locked until
+// the transaction ends, so concurrent writers of one doctor take turns.
+// Each then sees the version the one before it wrote, and numbers the
+// doctor's history after that one's entries.
+func lockDoctor(ctx context.Context, tx syncengine.Tx, id string) (*probasev1.Doctor, fields.Values, error) {
+	return readDoctor(ctx, tx, id, tx.Dialect().LockRows())
+}
+
+func readDoctor(ctx context.Context, q syncengine.Querier, id, lock string) (*probasev1.Doctor, fields.Values, error) {
 	d := &probasev1.Doctor{Id: id}
 	var ext, user sql.NullString
 	var raw string
-	err := q.QueryRow(ctx, `SELECT external_id, user_id, fields, version, updated_at FROM doctors WHERE id = $1`, id).
+	err := q.QueryRow(ctx, `SELECT external_id, user_id, fields, version, updated_at FROM doctors WHERE id = $1`+lock, id).
 		Scan(&ext, &user, &raw, &d.Version, &d.UpdatedAtUnixMs)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, syncengine.Errorf(syncengine.ENOTFOUND, "there is no doctor %s", id)
@@ -125,11 +138,11 @@ func saveDoctor(ctx context.Context, tx syncengine.Tx, d *probasev1.Doctor, v fi
 	}
 	if d.Version == 1 {
 		_, err = tx.Exec(ctx, `INSERT INTO doctors (id, external_id, user_id, fields, full_name, territory_id, version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)`, d.Id, nullable(d.ExternalId), nullable(d.UserId), raw, d.FullName, d.TerritoryId, now)
+			VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)`, d.Id, sqlq.Nullable(d.ExternalId), sqlq.Nullable(d.UserId), raw, d.FullName, d.TerritoryId, now)
 	} else {
 		var n int64
 		n, err = tx.Exec(ctx, `UPDATE doctors SET fields = $1, full_name = $2, territory_id = $3, user_id = $4, version = $5, updated_at = $6
-			WHERE id = $7 AND version = $5 - 1`, raw, d.FullName, d.TerritoryId, nullable(d.UserId), d.Version, now, d.Id)
+			WHERE id = $7 AND version = $5 - 1`, raw, d.FullName, d.TerritoryId, sqlq.Nullable(d.UserId), d.Version, now, d.Id)
 		if err == nil && n == 0 {
 			err = syncengine.Errorf(syncengine.ECONFLICT, "doctor %s changed meanwhile; try again", d.Id)
 		}
@@ -146,6 +159,9 @@ func saveDoctor(ctx context.Context, tx syncengine.Tx, d *probasev1.Doctor, v fi
 	return syncDoctor(ctx, tx, d)
 }
 
+// addHistory appends an entry to a doctor's history, numbered after the
+// last; the caller holds the doctor's row (lockDoctor), so no other writer
+// numbers one at the same time.
 func addHistory(ctx context.Context, tx syncengine.Tx, doctorID string, version int64, h historyEntry) error {
 	changes, err := json.Marshal(changesJSON(h.changes))
 	if err != nil {
@@ -176,13 +192,6 @@ func syncDoctor(ctx context.Context, tx syncengine.Tx, d *probasev1.Doctor) erro
 	}
 	tx.Put(DoctorCollection, d.Id, payload, buckets...)
 	return newSummarizer().put(ctx, tx, d)
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // valuesFromChanges turns wire field changes into values, refusing fields
@@ -301,7 +310,7 @@ func (s *Service) LinkAccount(ctx context.Context, p syncengine.Principal, docto
 		if n > 0 {
 			return syncengine.Errorf(syncengine.ECONFLICT, "account %s is already linked to another doctor", userID)
 		}
-		d, v, err := loadDoctor(ctx, tx, doctorID)
+		d, v, err := lockDoctor(ctx, tx, doctorID)
 		if err != nil {
 			return err
 		}

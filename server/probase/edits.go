@@ -13,11 +13,11 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 	"github.com/ordinatorhq/ordinator/server/auth"
-	"github.com/ordinatorhq/ordinator/server/mutator"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/syncengine"
-	"github.com/ordinatorhq/ordinator/syncengine/fields"
 )
 
 // Notice kinds of this module.
@@ -78,116 +78,6 @@ func baseValues(ctx context.Context, q syncengine.Querier, doctorID string, vers
 	return decodeValues(raw)
 }
 
-// proposeEdit is the mutation "doctor.propose_edit". A rep's changes to a
-// doctor of their territory become a pending request for moderators. A
-// doctor's own contact details apply at once unless someone changed them
-// since the version the doctor saw; specialty and workplace go through
-// moderation; other fields are not theirs to change.
-var proposeEdit = mutator.New(func() *probasev1.ProposeEditArgs { return &probasev1.ProposeEditArgs{} },
-	func(ctx context.Context, tx syncengine.Tx, call syncengine.Call, a *probasev1.ProposeEditArgs) ([]byte, error) {
-		p := call.Principal
-		d, current, err := loadDoctor(ctx, tx, a.DoctorId)
-		if err != nil {
-			return nil, err
-		}
-		if a.BaseVersion > d.Version {
-			return nil, syncengine.Invalid("the edit names a future version", syncengine.Violation{Field: "base_version",
-				Description: "doctor " + d.Id + " is at version " + strconv.FormatInt(d.Version, 10)})
-		}
-		changes, err := valuesFromChanges(a.Changes)
-		if err != nil {
-			return nil, err
-		}
-		base, err := baseValues(ctx, tx, d.Id, a.BaseVersion)
-		if err != nil {
-			return nil, err
-		}
-		direct, moderated := fields.Values{}, fields.Values{}
-		switch auth.ClaimsOf(p).Role {
-		case auth.RoleRep:
-			ts, err := auth.RepTerritories(ctx, tx, p.UserID)
-			if err != nil {
-				return nil, err
-			}
-			if !slices.Contains(ts, d.TerritoryId) {
-				return nil, syncengine.Errorf(syncengine.EPERMISSION, "doctor %s is not in your territories", d.Id)
-			}
-			moderated = changes
-		case auth.RoleDoctor:
-			if d.UserId != p.UserID {
-				return nil, syncengine.Errorf(syncengine.EPERMISSION, "you may change only your own record")
-			}
-			var refused []syncengine.Violation
-			for f, vals := range changes {
-				switch {
-				case slices.Contains(contactFields, f) && same(base[f], current[f]):
-					direct[f] = vals
-				case slices.Contains(contactFields, f) || slices.Contains(doctorModerated, f):
-					moderated[f] = vals
-				default:
-					refused = append(refused, syncengine.Violation{Field: f, Description: "is changed by your representative or a moderator"})
-				}
-			}
-			if len(refused) > 0 {
-				return nil, &syncengine.Error{Code: syncengine.EPERMISSION, Message: "you cannot change some of these fields", Violations: refused}
-			}
-		default:
-			return nil, syncengine.Errorf(syncengine.EPERMISSION, "doctors' data is edited by their representatives and by the doctors themselves")
-		}
-		// Every change, direct or not, must leave a valid record.
-		merged := maps.Clone(current)
-		maps.Copy(merged, changes)
-		if err := checkDoctor(ctx, tx, merged); err != nil {
-			return nil, err
-		}
-		for f, vals := range moderated {
-			if same(vals, current[f]) {
-				delete(moderated, f)
-			}
-		}
-		res := &probasev1.ProposeEditResult{}
-		if len(direct) > 0 {
-			next := maps.Clone(current)
-			maps.Copy(next, direct)
-			d.Version++
-			if err := saveDoctor(ctx, tx, d, next, historyEntry{action: "profile_updated", actor: p.UserID, request: a.RequestId, changes: changesOf(direct)}); err != nil {
-				return nil, err
-			}
-			res.AppliedFields = slices.Sorted(maps.Keys(direct))
-		}
-		if len(moderated) > 0 {
-			req := &probasev1.EditRequest{
-				Id: a.RequestId, DoctorId: d.Id, DoctorName: d.FullName, ProposerId: p.UserID, BaseVersion: a.BaseVersion,
-				Changes: changesOf(moderated), Comment: strings.TrimSpace(a.Comment), Status: probasev1.EditStatus_EDIT_STATUS_PENDING,
-				CreatedAtUnixMs: tx.Now().UnixMilli(),
-			}
-			raw, err := json.Marshal(changesJSON(req.Changes))
-			if err != nil {
-				return nil, err
-			}
-			n, err := tx.Exec(ctx, `INSERT INTO edit_requests (id, doctor_id, territory_id, proposer_id, base_version, changes, comment, status, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8) ON CONFLICT (id) DO NOTHING`,
-				req.Id, d.Id, d.TerritoryId, p.UserID, req.BaseVersion, string(raw), req.Comment, req.CreatedAtUnixMs)
-			if err != nil {
-				return nil, err
-			}
-			if n == 0 {
-				return nil, syncengine.Invalid("request id already used", syncengine.Violation{Field: "request_id", Description: "an edit request " + req.Id + " already exists"})
-			}
-			if err := addHistory(ctx, tx, d.Id, d.Version, historyEntry{action: "edit_proposed", actor: p.UserID, request: req.Id, note: req.Comment, changes: req.Changes}); err != nil {
-				return nil, err
-			}
-			if err := syncRequest(tx, req); err != nil {
-				return nil, err
-			}
-			res.RequestId = req.Id
-		}
-		if len(direct) == 0 && len(moderated) == 0 {
-			return nil, syncengine.Invalid("nothing to change", syncengine.Violation{Field: "changes", Description: "every value is the same as now"})
-		}
-		return proto.Marshal(res)
-	})
-
 // syncRequest shows a request on its proposer's devices.
 func syncRequest(tx syncengine.Tx, r *probasev1.EditRequest) error {
 	payload, err := proto.Marshal(r)
@@ -198,12 +88,12 @@ func syncRequest(tx syncengine.Tx, r *probasev1.EditRequest) error {
 	return nil
 }
 
-const requestColumns = `r.id, r.doctor_id, d.full_name, r.proposer_id, r.base_version, r.changes, r.comment, r.status, r.decided_by, r.reason, r.created_at, r.decided_at`
+const requestColumns = `r.id, r.doctor_id, d.full_name, r.proposer_id, r.base_version, r.changes, r.comment, r.status, r.decided_by, r.reason, r.created_at, r.decided_at, r.territory_id`
 
 func scanRequest(row syncengine.Row) (*probasev1.EditRequest, error) {
 	r := &probasev1.EditRequest{}
 	var changes, status string
-	if err := row.Scan(&r.Id, &r.DoctorId, &r.DoctorName, &r.ProposerId, &r.BaseVersion, &changes, &r.Comment, &status, &r.DecidedBy, &r.Reason, &r.CreatedAtUnixMs, &r.DecidedAtUnixMs); err != nil {
+	if err := row.Scan(&r.Id, &r.DoctorId, &r.DoctorName, &r.ProposerId, &r.BaseVersion, &changes, &r.Comment, &status, &r.DecidedBy, &r.Reason, &r.CreatedAtUnixMs, &r.DecidedAtUnixMs, &r.TerritoryId); err != nil {
 		return nil, err
 	}
 	r.Status = statusProto(status)
@@ -238,7 +128,18 @@ type RequestFilter struct {
 	Territory  string
 	DoctorID   string
 	ProposerID string
-	Limit      int
+	// CreatedBefore keeps requests proposed before this time (unix ms): the
+	// queue's age filter. 0 for any.
+	CreatedBefore int64
+	Limit         int
+	Offset        int
+}
+
+// where is the filter as SQL over edit_requests r, with its
+// arguments; the status is left to the caller.
+func (f RequestFilter) where() (string, []any) {
+	return `($1 = '' OR r.territory_id = $1) AND ($2 = '' OR r.doctor_id = $2) AND ($3 = '' OR r.proposer_id = $3) AND (CAST($4 AS BIGINT) = 0 OR r.created_at < $4)`,
+		[]any{f.Territory, f.DoctorID, f.ProposerID, f.CreatedBefore}
 }
 
 // ListEditRequests lists edit requests, oldest first; moderators may.
@@ -249,21 +150,43 @@ func (s *Service) ListEditRequests(ctx context.Context, p syncengine.Principal, 
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
+	f.Offset = max(f.Offset, 0)
 	var out []*probasev1.EditRequest
 	err := s.store.View(ctx, func(q syncengine.Querier) error {
+		where, args := f.where()
 		rows, err := q.Query(ctx, `SELECT `+requestColumns+` FROM edit_requests r JOIN doctors d ON d.id = r.doctor_id
-			WHERE ($1 = '' OR r.status = $1) AND ($2 = '' OR r.territory_id = $2) AND ($3 = '' OR r.doctor_id = $3) AND ($4 = '' OR r.proposer_id = $4)
-			ORDER BY r.created_at, r.id LIMIT $5`, f.Status, f.Territory, f.DoctorID, f.ProposerID, f.Limit)
+			WHERE `+where+` AND ($5 = '' OR r.status = $5) ORDER BY r.created_at, r.id LIMIT $6 OFFSET $7`, append(args, f.Status, f.Limit, f.Offset)...)
+		if err != nil {
+			return err
+		}
+		out, err = sqlq.Collect(rows, scanRequest)
+		return err
+	})
+	return out, err
+}
+
+// CountEditRequests counts the requests a filter matches, per status
+// (pending, approved, rejected; the filter's own status is ignored, so a
+// queue can show every status's count); moderators may.
+func (s *Service) CountEditRequests(ctx context.Context, p syncengine.Principal, f RequestFilter) (map[string]int64, error) {
+	if err := auth.Require(p, auth.RoleModerator); err != nil {
+		return nil, err
+	}
+	out := map[string]int64{"pending": 0, "approved": 0, "rejected": 0}
+	err := s.store.View(ctx, func(q syncengine.Querier) error {
+		where, args := f.where()
+		rows, err := q.Query(ctx, `SELECT r.status, count(*) FROM edit_requests r WHERE `+where+` GROUP BY r.status`, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			r, err := scanRequest(rows)
-			if err != nil {
+			var status string
+			var n int64
+			if err := rows.Scan(&status, &n); err != nil {
 				return err
 			}
-			out = append(out, r)
+			out[status] = n
 		}
 		return rows.Err()
 	})
@@ -323,15 +246,8 @@ func (s *Service) GetEditRequest(ctx context.Context, p syncengine.Principal, id
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			o, err := scanRequest(rows)
-			if err != nil {
-				return err
-			}
-			rv.Concurrent = append(rv.Concurrent, o)
-		}
-		return rows.Err()
+		rv.Concurrent, err = sqlq.Collect(rows, scanRequest)
+		return err
 	})
 	return &rv, err
 }
@@ -346,14 +262,17 @@ type Resolution struct {
 // Approve applies a request field by field. A field someone changed since
 // the proposer saw it is never overwritten silently: unless the moderator
 // resolves it, approval is refused with the conflicting fields listed.
-func (s *Service) Approve(ctx context.Context, p syncengine.Principal, id string, resolutions []Resolution) (*probasev1.EditRequest, *probasev1.Doctor, error) {
+// doctorVersion is the doctor version the moderator reviewed (0: not
+// checked): if the doctor changed since, the decision is refused, since the
+// moderator chose between values that are no longer the current ones.
+func (s *Service) Approve(ctx context.Context, p syncengine.Principal, id string, doctorVersion int64, resolutions []Resolution) (*probasev1.EditRequest, *probasev1.Doctor, error) {
 	if err := auth.Require(p, auth.RoleModerator); err != nil {
 		return nil, nil, err
 	}
 	var req *probasev1.EditRequest
 	var doc *probasev1.Doctor
 	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
-		r, d, current, err := s.pending(ctx, tx, id)
+		r, d, current, err := s.pending(ctx, tx, id, doctorVersion)
 		if err != nil {
 			return err
 		}
@@ -418,8 +337,9 @@ func show(v []string) string {
 	return strconv.Quote(strings.Join(v, ", "))
 }
 
-// Reject refuses a request with a reason the proposer sees.
-func (s *Service) Reject(ctx context.Context, p syncengine.Principal, id, reason string) (*probasev1.EditRequest, error) {
+// Reject refuses a request with a reason the proposer sees; doctorVersion
+// is checked as Approve checks it.
+func (s *Service) Reject(ctx context.Context, p syncengine.Principal, id string, doctorVersion int64, reason string) (*probasev1.EditRequest, error) {
 	if err := auth.Require(p, auth.RoleModerator); err != nil {
 		return nil, err
 	}
@@ -429,7 +349,7 @@ func (s *Service) Reject(ctx context.Context, p syncengine.Principal, id, reason
 	}
 	var req *probasev1.EditRequest
 	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
-		r, d, _, err := s.pending(ctx, tx, id)
+		r, d, _, err := s.pending(ctx, tx, id, doctorVersion)
 		if err != nil {
 			return err
 		}
@@ -442,7 +362,9 @@ func (s *Service) Reject(ctx context.Context, p syncengine.Principal, id, reason
 	return req, err
 }
 
-func (s *Service) pending(ctx context.Context, tx syncengine.Tx, id string) (*probasev1.EditRequest, *probasev1.Doctor, fields.Values, error) {
+// pending loads a request that waits for a decision, and its doctor at the
+// version the moderator reviewed (doctorVersion, 0 for any).
+func (s *Service) pending(ctx context.Context, tx syncengine.Tx, id string, doctorVersion int64) (*probasev1.EditRequest, *probasev1.Doctor, fields.Values, error) {
 	r, err := loadRequest(ctx, tx, id)
 	if err != nil {
 		return nil, nil, nil, err
@@ -450,8 +372,15 @@ func (s *Service) pending(ctx context.Context, tx syncengine.Tx, id string) (*pr
 	if r.Status != probasev1.EditStatus_EDIT_STATUS_PENDING {
 		return nil, nil, nil, syncengine.Errorf(syncengine.EPRECONDITION, "edit request %s was already %s", id, strings.ToLower(strings.TrimPrefix(r.Status.String(), "EDIT_STATUS_")))
 	}
-	d, current, err := loadDoctor(ctx, tx, r.DoctorId)
-	return r, d, current, err
+	d, current, err := lockDoctor(ctx, tx, r.DoctorId)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if doctorVersion != 0 && d.Version != doctorVersion {
+		return nil, nil, nil, syncengine.Errorf(syncengine.ECONFLICT, "%s's data changed since you opened this request (version %d, now %d); open it again to see the current values",
+			d.FullName, doctorVersion, d.Version)
+	}
+	return r, d, current, nil
 }
 
 // decide records a moderator's decision, syncs it to the proposer and

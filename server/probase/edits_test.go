@@ -74,7 +74,7 @@ func TestEditThroughModeration(t *testing.T) {
 		if _, err := e.dir.ListEditRequests(e.ctx, auth.Principal(e.repA, "x"), probase.RequestFilter{}); syncengine.ErrorCode(err) != syncengine.EPERMISSION {
 			t.Fatalf("a rep reading the moderation queue: %v", err)
 		}
-		_, doc, err := e.dir.Approve(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, nil)
+		_, doc, err := e.dir.Approve(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, 0, nil)
 		must(t, err)
 		if doc.Version != 3 || doc.ClinicName != "Skin Center" {
 			t.Fatalf("approved doctor %v", doc)
@@ -147,7 +147,7 @@ func TestConcurrentEdits(t *testing.T) {
 		if len(rv.Concurrent) != 1 || rv.Concurrent[0].Id != ra.RequestId {
 			t.Fatalf("the moderator does not see the concurrent request: %v", rv.Concurrent)
 		}
-		_, _, err = e.dir.Approve(e.ctx, mod, ra.RequestId, nil)
+		_, _, err = e.dir.Approve(e.ctx, mod, ra.RequestId, 0, nil)
 		must(t, err)
 
 		// B's phone was proposed on a base A's approval changed: it is a
@@ -165,7 +165,7 @@ func TestConcurrentEdits(t *testing.T) {
 		if byField["position"].Conflict {
 			t.Fatal("position is not a conflict")
 		}
-		_, _, err = e.dir.Approve(e.ctx, mod, rb.RequestId, nil)
+		_, _, err = e.dir.Approve(e.ctx, mod, rb.RequestId, 0, nil)
 		var de *syncengine.Error
 		if syncengine.ErrorCode(err) != syncengine.EPRECONDITION || !errorsAs(err, &de) || len(de.Violations) != 1 || de.Violations[0].Field != "phones" {
 			t.Fatalf("approving over a conflict: %v", err)
@@ -176,12 +176,12 @@ func TestConcurrentEdits(t *testing.T) {
 		if rv2.Current.Version != rv.Current.Version || rv2.Request.Status != probasev1.EditStatus_EDIT_STATUS_PENDING {
 			t.Fatal("a refused approval changed something")
 		}
-		_, doc, err := e.dir.Approve(e.ctx, mod, rb.RequestId, []probase.Resolution{{Field: "phones", Choice: probasev1.Resolution_RESOLUTION_CURRENT}})
+		_, doc, err := e.dir.Approve(e.ctx, mod, rb.RequestId, 0, []probase.Resolution{{Field: "phones", Choice: probasev1.Resolution_RESOLUTION_CURRENT}})
 		must(t, err)
 		if doc.Phones[0] != "+79160000001" || doc.Position != "chief physician" {
 			t.Fatalf("after resolving: %v", doc)
 		}
-		if _, _, err := e.dir.Approve(e.ctx, mod, rb.RequestId, nil); syncengine.ErrorCode(err) != syncengine.EPRECONDITION {
+		if _, _, err := e.dir.Approve(e.ctx, mod, rb.RequestId, 0, nil); syncengine.ErrorCode(err) != syncengine.EPRECONDITION {
 			t.Fatalf("approving twice: %v", err)
 		}
 	})
@@ -209,7 +209,7 @@ func TestBadEdits(t *testing.T) {
 			{"unknown clinic", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: changes("clinic_id", "nowhere")}, syncengine.EINVALID, "clinic_id"},
 			{"unknown field", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: changes("salary", "1")}, syncengine.EINVALID, "changes[0].field"},
 			{"required emptied", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: []*probasev1.FieldChange{{Field: "full_name"}}}, syncengine.EINVALID, "full_name"},
-			{"unknown doctor", repA, &probasev1.ProposeEditArgs{DoctorId: "nobody", BaseVersion: 1, Changes: changes("position", "x")}, syncengine.ENOTFOUND, ""},
+			{"unknown doctor", repA, &probasev1.ProposeEditArgs{DoctorId: "nobody", BaseVersion: 1, Changes: changes("position", "x")}, syncengine.EPERMISSION, ""},
 			{"future base", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 9, Changes: changes("position", "x")}, syncengine.EINVALID, "base_version"},
 			{"oversized comment", repA, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: changes("position", "x"), Comment: strings.Repeat("я", 1001)}, syncengine.EINVALID, "comment"},
 			{"outside territory", south, &probasev1.ProposeEditArgs{DoctorId: e.doctor.Id, BaseVersion: 2, Changes: changes("position", "x")}, syncengine.EPERMISSION, ""},
@@ -238,13 +238,13 @@ func TestBadEdits(t *testing.T) {
 		out := propose(repA, e.doctor.Id, 2, changes("position", "x")...)
 		var res probasev1.ProposeEditResult
 		must(t, proto.Unmarshal(out.Result, &res))
-		if _, _, err := e.dir.Approve(e.ctx, repA.P, res.RequestId, nil); syncengine.ErrorCode(err) != syncengine.EPERMISSION {
+		if _, _, err := e.dir.Approve(e.ctx, repA.P, res.RequestId, 0, nil); syncengine.ErrorCode(err) != syncengine.EPERMISSION {
 			t.Fatalf("a rep approving: %v", err)
 		}
-		if _, err := e.dir.Reject(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, " "); syncengine.ErrorCode(err) != syncengine.EINVALID {
+		if _, err := e.dir.Reject(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, 0, " "); syncengine.ErrorCode(err) != syncengine.EINVALID {
 			t.Fatalf("rejection without a reason: %v", err)
 		}
-		if _, err := e.dir.Reject(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, "the position is not real"); err != nil {
+		if _, err := e.dir.Reject(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, 0, "the position is not real"); err != nil {
 			t.Fatal(err)
 		}
 		repA.Sync()
@@ -285,7 +285,7 @@ func TestDoctorOwnProfile(t *testing.T) {
 		rep := propose(repA, e.doctor.Id, 3, changes("phones", "+79167770000")...)
 		var rr probasev1.ProposeEditResult
 		must(t, proto.Unmarshal(rep.Result, &rr))
-		_, _, err = e.dir.Approve(e.ctx, auth.Principal(e.moderator, "m"), rr.RequestId, nil)
+		_, _, err = e.dir.Approve(e.ctx, auth.Principal(e.moderator, "m"), rr.RequestId, 0, nil)
 		must(t, err)
 		stale := propose(phone, e.doctor.Id, 3, changes("phones", "+79168880000")...)
 		var sr probasev1.ProposeEditResult

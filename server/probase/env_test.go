@@ -10,7 +10,6 @@ import (
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
 	"github.com/ordinatorhq/ordinator/server/auth"
-	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
@@ -19,13 +18,6 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
-
-// Modules are the migration sets the directory needs.
-var Modules = []servertest.Module{
-	{Name: "auth", Migrations: auth.Migrations},
-	{Name: "notify", Migrations: notify.Migrations},
-	{Name: "probase", Migrations: probase.Migrations},
-}
 
 // env is a region with two territories, their people, and a directory.
 type env struct {
@@ -44,7 +36,7 @@ type env struct {
 func newEnv(t *testing.T, d syncengine.Dialect) *env {
 	ctx := context.Background()
 	clock := storetest.NewClock()
-	store := servertest.Store(t, d, clock.Now, Modules...)
+	store := servertest.Store(t, d, clock.Now, probase.Schema())
 	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}, Now: clock.Now,
 		OnAccountChange: []func(context.Context, syncengine.Tx, auth.AccountChange) error{probase.AccountChanged}})
 	if err != nil {

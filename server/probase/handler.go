@@ -34,7 +34,8 @@ func (h *Handler) ListEditRequests(ctx context.Context, req *connect.Request[pro
 	if m.Status != probasev1.EditStatus_EDIT_STATUS_UNSPECIFIED {
 		status = strings.ToLower(strings.TrimPrefix(m.Status.String(), "EDIT_STATUS_"))
 	}
-	rs, err := h.s.ListEditRequests(ctx, p, RequestFilter{Status: status, Territory: m.TerritoryId, DoctorID: m.DoctorId, ProposerID: m.ProposerId, Limit: int(m.Limit)})
+	rs, err := h.s.ListEditRequests(ctx, p, RequestFilter{Status: status, Territory: m.TerritoryId, DoctorID: m.DoctorId, ProposerID: m.ProposerId,
+		CreatedBefore: m.CreatedBeforeUnixMs, Limit: int(m.Limit), Offset: int(m.Offset)})
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +67,7 @@ func (h *Handler) ApproveEditRequest(ctx context.Context, req *connect.Request[p
 	for _, r := range req.Msg.Resolutions {
 		rs = append(rs, Resolution{Field: r.Field, Choice: r.Resolution, Values: r.Values})
 	}
-	r, d, err := h.s.Approve(ctx, p, req.Msg.Id, rs)
+	r, d, err := h.s.Approve(ctx, p, req.Msg.Id, req.Msg.DoctorVersion, rs)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +79,7 @@ func (h *Handler) RejectEditRequest(ctx context.Context, req *connect.Request[pr
 	if err != nil {
 		return nil, err
 	}
-	r, err := h.s.Reject(ctx, p, req.Msg.Id, req.Msg.Reason)
+	r, err := h.s.Reject(ctx, p, req.Msg.Id, req.Msg.DoctorVersion, req.Msg.Reason)
 	if err != nil {
 		return nil, err
 	}

@@ -14,9 +14,9 @@ import (
 	"github.com/google/uuid"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
-	"github.com/ordinatorhq/ordinator/syncengine/fields"
 )
 
 // importColumns maps CSV headers to doctor template fields. Phones are
@@ -131,28 +131,37 @@ func (s *Service) Import(ctx context.Context, p syncengine.Principal, rows []Imp
 	}
 	seen := map[string]int{}
 	for chunk := range slices.Chunk(rows, 200) {
+		// The store may run the transaction more than once: what a run
+		// learns is kept only once it commits.
+		var part ImportReport
+		var first map[string]int
 		err := s.store.Update(ctx, func(tx syncengine.Tx) error {
+			part, first = ImportReport{}, map[string]int{}
 			for _, r := range chunk {
-				if first, dup := seen[r.extID]; dup {
-					rep.Errors = append(rep.Errors, LineError{Line: r.line, ExternalID: r.extID, Err: fmt.Errorf("external_id also on line %d", first)})
+				line, dup := seen[r.extID]
+				if !dup {
+					line, dup = first[r.extID]
+				}
+				if dup {
+					part.Errors = append(part.Errors, LineError{Line: r.line, ExternalID: r.extID, Err: fmt.Errorf("external_id also on line %d", line)})
 					continue
 				}
-				seen[r.extID] = r.line
+				first[r.extID] = r.line
 				outcome, err := importOne(ctx, tx, p, r)
 				var de *syncengine.Error
 				switch {
 				case errors.As(err, &de):
-					rep.Errors = append(rep.Errors, LineError{Line: r.line, ExternalID: r.extID, Err: de})
+					part.Errors = append(part.Errors, LineError{Line: r.line, ExternalID: r.extID, Err: de})
 				case err != nil:
 					return err
 				default:
 					switch outcome {
 					case "created":
-						rep.Created++
+						part.Created++
 					case "updated":
-						rep.Updated++
+						part.Updated++
 					default:
-						rep.Unchanged++
+						part.Unchanged++
 					}
 				}
 			}
@@ -161,6 +170,9 @@ func (s *Service) Import(ctx context.Context, p syncengine.Principal, rows []Imp
 		if err != nil {
 			return rep, err
 		}
+		maps.Copy(seen, first)
+		rep.Created, rep.Updated, rep.Unchanged = rep.Created+part.Created, rep.Updated+part.Updated, rep.Unchanged+part.Unchanged
+		rep.Errors = append(rep.Errors, part.Errors...)
 		if progress != nil {
 			progress(len(chunk))
 		}
@@ -181,7 +193,7 @@ func importOne(ctx context.Context, tx syncengine.Tx, p syncengine.Principal, r 
 	if err != nil {
 		return "", err
 	}
-	d, current, err := loadDoctor(ctx, tx, id)
+	d, current, err := lockDoctor(ctx, tx, id)
 	if err != nil {
 		return "", err
 	}

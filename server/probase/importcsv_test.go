@@ -1,11 +1,14 @@
 package probase_test
 
 import (
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/probase"
+	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
 const doctorsCSV = `external_id,full_name,specialty,clinic_id,phones,email,city,territory_id
@@ -70,6 +73,57 @@ func TestImport(t *testing.T) {
 		}
 		if _, err := e.dir.Import(e.ctx, auth.Principal(e.repA, "d"), rows, nil); err == nil {
 			t.Fatal("a rep imported doctors")
+		}
+	})
+}
+
+// TestImportsAtOnce: moderators import the same file at the same moment.
+// Where the imports collide on a new doctor's external id, the loser's
+// transaction runs again, and its report is that of an import of a file
+// already imported: no line reported twice, nothing created twice.
+func TestImportsAtOnce(t *testing.T) {
+	const imports = 4
+	forEachDialect(t, func(t *testing.T, e *env) {
+		rows, _, err := probase.ReadImport(strings.NewReader(doctorsCSV))
+		must(t, err)
+		reps := make([]probase.ImportReport, imports)
+		errs := make([]error, imports)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range imports {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				reps[i], errs[i] = e.dir.Import(e.ctx, auth.System, rows, nil)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		created := 0
+		for i, rep := range reps {
+			must(t, errs[i])
+			lines := []int{}
+			for _, le := range rep.Errors {
+				lines = append(lines, le.Line)
+			}
+			if rep.Created+rep.Unchanged != 2 || rep.Updated != 0 || !slices.Equal(lines, []int{4, 5, 6, 7, 8}) {
+				t.Fatalf("import %d: %+v", i, rep)
+			}
+			created += rep.Created
+		}
+		if created != 2 {
+			t.Fatalf("%d doctors created by %d imports of 2", created, imports)
+		}
+		var doctors, history int64
+		must(t, e.store.View(e.ctx, func(q syncengine.Querier) error {
+			if err := q.QueryRow(e.ctx, `SELECT count(*) FROM doctors WHERE external_id IN ('crm-100', 'crm-101')`).Scan(&doctors); err != nil {
+				return err
+			}
+			return q.QueryRow(e.ctx, `SELECT count(*) FROM doctor_history h JOIN doctors d ON d.id = h.doctor_id WHERE d.external_id IN ('crm-100', 'crm-101')`).Scan(&history)
+		}))
+		if doctors != 2 || history != 2 {
+			t.Fatalf("%d doctors with %d history entries", doctors, history)
 		}
 	})
 }

@@ -2,9 +2,9 @@ package probase
 
 import (
 	"context"
-	"slices"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/mutator"
 	"github.com/ordinatorhq/ordinator/server/notify"
@@ -20,16 +20,9 @@ var requestUpdate = mutator.New(func() *probasev1.RequestUpdateArgs { return &pr
 		if err := auth.Require(p, auth.RoleRep); err != nil {
 			return nil, err
 		}
-		d, _, err := loadDoctor(ctx, tx, a.DoctorId)
+		d, _, err := reachDoctor(ctx, tx, p, a.DoctorId, false)
 		if err != nil {
 			return nil, err
-		}
-		ts, err := auth.RepTerritories(ctx, tx, p.UserID)
-		if err != nil {
-			return nil, err
-		}
-		if !slices.Contains(ts, d.TerritoryId) {
-			return nil, syncengine.Errorf(syncengine.EPERMISSION, "doctor %s is not in your territories", d.Id)
 		}
 		if d.UserId == "" {
 			return nil, syncengine.Errorf(syncengine.EPRECONDITION, "%s has no account on the platform, so a request cannot reach them", d.FullName)
@@ -49,6 +42,20 @@ var requestUpdate = mutator.New(func() *probasev1.RequestUpdateArgs { return &pr
 		return nil, err
 	})
 
+// FindDoctor returns a doctor's record as it is now; moderators may.
+func (s *Service) FindDoctor(ctx context.Context, p syncengine.Principal, id string) (*probasev1.Doctor, error) {
+	if err := auth.Require(p, auth.RoleModerator); err != nil {
+		return nil, err
+	}
+	var d *probasev1.Doctor
+	err := s.store.View(ctx, func(q syncengine.Querier) error {
+		var err error
+		d, _, err = loadDoctor(ctx, q, id)
+		return err
+	})
+	return d, err
+}
+
 // History returns a doctor's audit trail, oldest first; moderators may.
 func (s *Service) History(ctx context.Context, p syncengine.Principal, doctorID string) ([]*probasev1.HistoryEntry, error) {
 	if err := auth.Require(p, auth.RoleModerator); err != nil {
@@ -63,19 +70,16 @@ func (s *Service) History(ctx context.Context, p syncengine.Principal, doctorID 
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
+		out, err = sqlq.Collect(rows, func(r syncengine.Row) (*probasev1.HistoryEntry, error) {
 			e := &probasev1.HistoryEntry{}
 			var changes string
-			if err := rows.Scan(&e.Action, &e.ActorId, &e.RequestId, &e.Version, &changes, &e.Note, &e.AtUnixMs); err != nil {
-				return err
+			err := r.Scan(&e.Action, &e.ActorId, &e.RequestId, &e.Version, &changes, &e.Note, &e.AtUnixMs)
+			if err == nil {
+				e.Changes, err = changesFromJSON(changes)
 			}
-			if e.Changes, err = changesFromJSON(changes); err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
+			return e, err
+		})
+		return err
 	})
 	return out, err
 }

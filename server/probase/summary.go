@@ -7,6 +7,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -15,7 +16,7 @@ import (
 // (probasev1.DoctorSummary) in the buckets auth.TerritorySummaryBucket: who
 // a doctor is and how they stand, without a phone, e-mail or address. The
 // directors' figures and lists are built on it.
-const DoctorSummaryCollection = "doctor_summary"
+const DoctorSummaryCollection = probasev1.DoctorSummaryCollection
 
 // summarizer builds doctor summaries. What every doctor of a territory
 // shares (its region, its reps) is read once per territory, which matters
@@ -192,18 +193,5 @@ func backfillSummaries(ctx context.Context, store syncengine.Store, log *slog.Lo
 
 // doctorIDs lists the ids of the doctors a condition selects.
 func doctorIDs(ctx context.Context, q syncengine.Querier, where string, args ...any) ([]string, error) {
-	rows, err := q.Query(ctx, `SELECT id FROM doctors WHERE `+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return sqlq.Strings(ctx, q, `SELECT id FROM doctors WHERE `+where, args...)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
+	"github.com/ordinatorhq/ordinator/syncengine/storetest"
 )
 
 // contacts are distinctive contact details planted in the directory: no
@@ -40,7 +41,7 @@ func plantContacts(e *env) *probasev1.Doctor {
 	}
 	var res probasev1.ProposeEditResult
 	must(e.t, proto.Unmarshal(out.Result, &res))
-	_, d, err = e.dir.Approve(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, nil)
+	_, d, err = e.dir.Approve(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, 0, nil)
 	must(e.t, err)
 	return d
 }
@@ -139,7 +140,7 @@ func TestDirectorReplicaLosesFullRecords(t *testing.T) {
 	})
 }
 
-func bytesOf(r *syncengine.Replica) []byte {
+func bytesOf(r *storetest.Replica) []byte {
 	var all []byte
 	for _, b := range r.Buckets() {
 		for _, p := range r.Records(b) {
@@ -208,7 +209,7 @@ func TestSummaryFollowsTheDoctor(t *testing.T) {
 		}
 		var res probasev1.ProposeEditResult
 		must(t, proto.Unmarshal(out.Result, &res))
-		_, _, err = e.dir.Approve(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, nil)
+		_, _, err = e.dir.Approve(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, 0, nil)
 		must(t, err)
 		dir.Sync()
 		if _, ok := dir.Replica.Get(auth.TerritorySummaryBucket("north"), probase.DoctorSummaryCollection, e.doctor.Id); ok {

@@ -6,10 +6,11 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
+	"github.com/ordinatorhq/ordinator/rules/fields"
 	"github.com/ordinatorhq/ordinator/rules/specialty"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
-	"github.com/ordinatorhq/ordinator/syncengine/fields"
 )
 
 // Doctor statuses.
@@ -18,10 +19,10 @@ var Statuses = []string{"active", "on_leave", "left"}
 // DoctorTemplate is the one definition of a valid doctor record. It syncs
 // to every device, which checks an edit with it before queuing it; the
 // server checks the same rules again when the edit arrives.
-var DoctorTemplate = fields.Template{Collection: "doctor", Version: 1, Rules: []fields.Rule{
+var DoctorTemplate = fields.Template{Collection: DoctorCollection, Version: 1, Rules: []fields.Rule{
 	{Field: "full_name", Label: "Full name", Required: true, MinLen: 3, MaxLen: 200},
 	{Field: "specialty", Label: "Specialty", Required: true, OneOf: specialty.Codes()},
-	{Field: "clinic_id", Label: "Workplace", Ref: "clinic"},
+	{Field: "clinic_id", Label: "Workplace", Ref: ClinicCollection},
 	{Field: "position", Label: "Position", MaxLen: 200},
 	{Field: "phones", Label: "Phone", List: true, MaxItems: 5, Pattern: `\+[1-9][0-9]{7,14}`, PatternHint: "a phone number in international form, e.g. +79161234567"},
 	{Field: "email", Label: "E-mail", MaxLen: 254, Pattern: `[^@\s]+@[^@\s]+\.[^@\s]+`, PatternHint: "an e-mail address"},
@@ -46,7 +47,7 @@ var doctorModerated = []string{"specialty", "clinic_id", "position"}
 
 // TemplateCollection is the collection templates sync under, in
 // auth.GlobalBucket.
-const TemplateCollection = "field_template"
+const TemplateCollection = syncv1.FieldTemplateCollection
 
 // publishTemplates puts the templates in the global bucket if they differ
 // from what is there, so every device gets the rules in force.
@@ -73,7 +74,7 @@ func exists(ctx context.Context, q syncengine.Querier) fields.Exists {
 	return func(collection, id string) (bool, error) {
 		var table string
 		switch collection {
-		case "clinic":
+		case ClinicCollection:
 			table = "clinics"
 		case "territory":
 			table = "territories"
@@ -94,10 +95,12 @@ func checkDoctor(ctx context.Context, q syncengine.Querier, v fields.Values) err
 	}
 	if len(viol) > 0 {
 		names := make([]string, len(viol))
+		out := make([]syncengine.Violation, len(viol))
 		for i, x := range viol {
 			names[i] = x.Field
+			out[i] = syncengine.Violation{Field: x.Field, Description: x.Description}
 		}
-		return syncengine.Invalid("the doctor's data is not valid ("+strings.Join(names, ", ")+")", viol...)
+		return syncengine.Invalid("the doctor's data is not valid ("+strings.Join(names, ", ")+")", out...)
 	}
 	return nil
 }

@@ -28,7 +28,8 @@ var codes = map[string]connect.Code{
 
 // ToConnect turns a domain error into a Connect error carrying an
 // ErrorDetail. Uncoded errors are logged with their cause and sent as
-// "internal error"; Connect errors pass through.
+// "internal error", unavailable ones logged as warnings; Connect errors
+// pass through.
 func ToConnect(ctx context.Context, log *slog.Logger, procedure string, err error) error {
 	if err == nil {
 		return nil
@@ -47,6 +48,11 @@ func ToConnect(ctx context.Context, log *slog.Logger, procedure string, err erro
 	if !errors.As(err, &de) || de.Code == syncengine.EINTERNAL {
 		log.ErrorContext(ctx, "internal error", "procedure", procedure, "err", err)
 		de = &syncengine.Error{Code: syncengine.EINTERNAL, Message: "internal error"}
+	}
+	if de.Code == syncengine.EUNAVAILABLE {
+		// The store gave up retrying (or a service is down): the cause is
+		// for operators, the user is only told to try again.
+		log.WarnContext(ctx, "unavailable", "procedure", procedure, "err", err)
 	}
 	code, ok := codes[de.Code]
 	if !ok {

@@ -91,9 +91,6 @@ func New(cfg Config) (*Server, error) {
 // Options returns the handler options every service must be built with.
 func (s *Server) Options() []connect.HandlerOption { return s.opts }
 
-// Metrics is the registry /metrics serves; components add their own.
-func (s *Server) Metrics() *prometheus.Registry { return s.metrics }
-
 // Stopping is closed when the server starts shutting down; server streams
 // watch it to end cleanly.
 func (s *Server) Stopping() <-chan struct{} { return s.stopping }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ordinatorhq/ordinator/api/ordinator/sync/v1/syncv1connect"
 	"github.com/ordinatorhq/ordinator/syncengine"
+	"github.com/ordinatorhq/ordinator/syncengine/storetest"
 )
 
 // DeviceConfig says how a Device reaches the server and what it sends.
@@ -30,7 +31,7 @@ type DeviceConfig struct {
 
 // Device is one installation of the app as a module test needs it: a
 // client id, an outbox numbering its mutations 1, 2, 3..., and a replica
-// that follows the protocol (syncengine.Replica) holding what it synced.
+// that follows the protocol (storetest.Replica) holding what it synced.
 type Device struct {
 	t   testing.TB
 	cfg DeviceConfig
@@ -38,7 +39,7 @@ type Device struct {
 	// as when the account behind the device changes role.
 	P        syncengine.Principal
 	ClientID string
-	Replica  *syncengine.Replica
+	Replica  *storetest.Replica
 	// Skew is how wrong the device's clock is.
 	Skew time.Duration
 	next int64
@@ -50,7 +51,7 @@ func NewDevice(t testing.TB, cfg DeviceConfig) *Device {
 	if (cfg.Engine == nil) == (cfg.SyncService == nil) {
 		t.Fatal("servertest: a device needs an engine or a SyncService client, not both")
 	}
-	return &Device{t: t, cfg: cfg, P: cfg.Principal, ClientID: uuid.NewString(), Replica: syncengine.NewReplica(), next: 1}
+	return &Device{t: t, cfg: cfg, P: cfg.Principal, ClientID: uuid.NewString(), Replica: storetest.NewReplica(), next: 1}
 }
 
 // Mutation builds the device's next mutation without sending it, as the

@@ -18,33 +18,33 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
+	"github.com/ordinatorhq/ordinator/server/module"
 	"github.com/ordinatorhq/ordinator/server/rpc"
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/postgres"
 	"github.com/ordinatorhq/ordinator/syncengine/sqlite"
 )
 
-// Module is a migration set, as cmd/ordinator applies them.
-type Module struct {
-	Name       string
-	Migrations func(syncengine.Dialect) fs.FS
-}
-
 // Dialects are the stores every module test runs on.
 var Dialects = []syncengine.Dialect{syncengine.SQLite, syncengine.Postgres}
 
-// Store opens a fresh store of a dialect with the modules migrated, using
-// now as its clock (nil for time.Now).
-func Store(t testing.TB, d syncengine.Dialect, now func() time.Time, modules ...Module) syncengine.Store {
+// Store opens a fresh store of a dialect with the schemas and those they
+// require migrated, each after what it requires (module.Order), using now
+// as its clock (nil for time.Now).
+func Store(t testing.TB, d syncengine.Dialect, now func() time.Time, schemas ...module.Schema) syncengine.Store {
 	t.Helper()
-	return Stores(t, d, now, 1, modules...)[0]
+	return Stores(t, d, now, 1, schemas...)[0]
 }
 
 // Stores opens n stores on one fresh database, as n server processes
 // sharing it would (each with its own connections).
-func Stores(t testing.TB, d syncengine.Dialect, now func() time.Time, n int, modules ...Module) []syncengine.Store {
+func Stores(t testing.TB, d syncengine.Dialect, now func() time.Time, n int, schemas ...module.Schema) []syncengine.Store {
 	t.Helper()
 	ctx := context.Background()
+	schemas, err := module.Order(schemas...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var stores []syncengine.Store
 	switch d {
 	case syncengine.SQLite:
@@ -56,7 +56,7 @@ func Stores(t testing.TB, d syncengine.Dialect, now func() time.Time, n int, mod
 			}
 			t.Cleanup(s.Close)
 			if i == 0 {
-				for _, m := range modules {
+				for _, m := range schemas {
 					if err := s.Migrate(ctx, m.Name, m.Migrations(d)); err != nil {
 						t.Fatal(err)
 					}
@@ -65,13 +65,13 @@ func Stores(t testing.TB, d syncengine.Dialect, now func() time.Time, n int, mod
 			stores = append(stores, s)
 		}
 	case syncengine.Postgres:
-		tmpl := testenv.Template{Name: "server", Version: version(modules), Migrate: func(ctx context.Context, url string) error {
+		tmpl := testenv.Template{Name: "server", Version: version(schemas), Migrate: func(ctx context.Context, url string) error {
 			s, err := postgres.Open(ctx, url, postgres.Options{})
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			for _, m := range modules {
+			for _, m := range schemas {
 				if err := s.Migrate(ctx, m.Name, m.Migrations(d)); err != nil {
 					return err
 				}
@@ -94,10 +94,10 @@ func Stores(t testing.TB, d syncengine.Dialect, now func() time.Time, n int, mod
 }
 
 // version hashes the migration sets, naming the PostgreSQL template.
-func version(modules []Module) string {
+func version(schemas []module.Schema) string {
 	h := fnv.New64a()
 	sets := []fs.FS{postgres.Migrations()}
-	for _, m := range modules {
+	for _, m := range schemas {
 		h.Write([]byte(m.Name))
 		sets = append(sets, m.Migrations(syncengine.Postgres))
 	}

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	studiesv1 "github.com/ordinatorhq/ordinator/api/ordinator/studies/v1"
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -142,15 +143,8 @@ func (s *Service) ListStudies(ctx context.Context, p syncengine.Principal) ([]St
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			st, err := scanStudy(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, st)
-		}
-		return rows.Err()
+		out, err = sqlq.Collect(rows, scanStudy)
+		return err
 	})
 	return out, err
 }

@@ -30,7 +30,6 @@ import (
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/notify/fcm"
 	"github.com/ordinatorhq/ordinator/server/notify/fcm/fcmtest"
-	"github.com/ordinatorhq/ordinator/server/points"
 	"github.com/ordinatorhq/ordinator/server/rpc"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/server/studies"
@@ -81,11 +80,7 @@ func newEnv(t *testing.T, d syncengine.Dialect) *env {
 	t.Helper()
 	ctx := context.Background()
 	clock := storetest.NewClock()
-	store := servertest.Store(t, d, clock.Now,
-		servertest.Module{Name: "auth", Migrations: auth.Migrations},
-		servertest.Module{Name: "notify", Migrations: notify.Migrations},
-		servertest.Module{Name: "points", Migrations: points.Migrations},
-		servertest.Module{Name: "studies", Migrations: studies.Migrations})
+	store := servertest.Store(t, d, clock.Now, studies.Schema())
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}, Now: clock.Now, Logger: log,
 		// The clock moves days ahead in these tests; sessions outlast it.

@@ -147,16 +147,18 @@ var remind = mutator.New(func() *studiesv1.RemindArgs { return &studiesv1.Remind
 		if err := auth.Require(p, auth.RoleRep); err != nil {
 			return nil, err
 		}
-		r, err := findResult(ctx, tx, a.ResultId)
-		if err != nil {
-			return nil, err
-		}
+		// A result a rep may not see (another territory's, one never
+		// overdue, none at all) gets one answer, naming only the id sent.
 		ts, err := auth.RepTerritories(ctx, tx, p.UserID)
 		if err != nil {
 			return nil, err
 		}
-		if r.territoryID == "" || !slices.Contains(ts, r.territoryID) {
-			return nil, syncengine.Errorf(syncengine.EPERMISSION, "%s is not a doctor of your territories", r.doctorName)
+		r, err := findResult(ctx, tx, a.ResultId)
+		if syncengine.ErrorCode(err) == syncengine.ENOTFOUND || err == nil && (r.territoryID == "" || !slices.Contains(ts, r.territoryID)) {
+			return nil, syncengine.Errorf(syncengine.EPERMISSION, "study result %s is not in your territories", a.ResultId)
+		}
+		if err != nil {
+			return nil, err
 		}
 		if r.status != statusOverdue {
 			return nil, syncengine.Errorf(syncengine.EPRECONDITION, "the result of visit %d of %q is no longer overdue", r.visit, r.studyTitle)

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"time"
 
+	studiesv1 "github.com/ordinatorhq/ordinator/api/ordinator/studies/v1"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -24,20 +25,20 @@ var migrations embed.FS
 // Migrations returns the module's migrations for a dialect.
 var Migrations = syncengine.DialectMigrations(migrations)
 
-// Collections the module syncs.
+// Collections the module syncs (their names are declared in the protos).
 const (
 	// EnrolmentCollection holds a doctor's enrolments, in their bucket,
 	// with record id "<study id>/<doctor id>".
-	EnrolmentCollection = "study_enrolment"
+	EnrolmentCollection = studiesv1.StudyEnrolmentCollection
 	// ResultCollection holds results, in the doctor's bucket and, while
 	// overdue, the bucket of the doctor's territory.
-	ResultCollection = "study_result"
+	ResultCollection = studiesv1.StudyResultCollection
 )
 
 // Mutations the module registers.
 const (
-	MutationSubmitResult = "study.submit_result"
-	MutationRemind       = "study.remind"
+	MutationSubmitResult = studiesv1.SubmitResultMutation
+	MutationRemind       = studiesv1.RemindMutation
 )
 
 // Notification kinds the module sends.
@@ -118,22 +119,4 @@ func CountOverdue(ctx context.Context, q syncengine.Querier, regionID string, _,
 	err := q.QueryRow(ctx, `SELECT count(*) FROM study_results r JOIN users u ON u.id = r.doctor_id
 		WHERE r.status = 'overdue' AND u.region_id = $1`, regionID).Scan(&n)
 	return n, err
-}
-
-// queryStrings runs a query of one text column.
-func queryStrings(ctx context.Context, q syncengine.Querier, query string, args ...any) ([]string, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }

@@ -1,7 +1,11 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,9 +39,12 @@ func TestLiveAcrossProcesses(t *testing.T) {
 }
 
 // TestWatchReconnects: when the listening connection dies, the store
-// reconnects and reports that notifications may have been lost.
+// reconnects and reports that notifications may have been lost; the
+// server's log says why live notifications paused and that they resumed.
 func TestWatchReconnects(t *testing.T) {
-	s, err := postgres.Open(context.Background(), testenv.PostgresURL(t, template), postgres.Options{})
+	var logged syncBuffer
+	log := slog.New(slog.NewTextHandler(&logged, nil))
+	s, err := postgres.Open(context.Background(), testenv.PostgresURL(t, template), postgres.Options{Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,4 +82,30 @@ func TestWatchReconnects(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("no report after the connection died")
 	}
+	// Both are logged before the report that it listens again.
+	out := logged.String()
+	if !strings.Contains(out, `level=WARN msg="listening for commits failed`) || !strings.Contains(out, "err=") {
+		t.Fatalf("the lost connection was not logged with its error:\n%s", out)
+	}
+	if !strings.Contains(out, `level=INFO msg="listening for commits again"`) {
+		t.Fatalf("listening again was not logged:\n%s", out)
+	}
+}
+
+// syncBuffer is a buffer a logger may write from another goroutine.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

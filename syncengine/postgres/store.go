@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net"
 	"time"
 
@@ -43,6 +44,7 @@ const compactionLock = 7_241_001
 type Store struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+	log  *slog.Logger
 }
 
 var _ syncengine.Store = (*Store)(nil)
@@ -52,6 +54,10 @@ type Options struct {
 	Now func() time.Time
 	// MaxConns sizes the pool (default: pgxpool's, max(4, NumCPU)).
 	MaxConns int32
+	// Logger is told what goes wrong in the background, where no caller
+	// gets an error: a lost LISTEN connection, while Watch waits to listen
+	// again. Nil means slog.Default(), as for the Engine.
+	Logger *slog.Logger
 }
 
 // Open connects to the database at url and applies the engine's migrations.
@@ -74,7 +80,10 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Store{pool: pool, now: o.Now}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	s := &Store{pool: pool, now: o.Now, log: o.Logger}
 	if err := s.Migrate(ctx, "syncengine", Migrations()); err != nil {
 		pool.Close()
 		return nil, err
@@ -111,8 +120,11 @@ func (s *Store) Migrate(ctx context.Context, set string, fsys fs.FS) error {
 // Close implements syncengine.Store.
 func (s *Store) Close() { s.pool.Close() }
 
-// Transient implements syncengine.Store: serialization failures, deadlocks,
-// lost connections and an overloaded or restarting server.
+// Transient implements syncengine.Store: serialization failures and
+// deadlocks; unique violations, since writers overlap here and a row another
+// transaction inserted after this one looked for it collides (run again,
+// the look finds it and the domain answers as it should); a lock that could
+// not be had; lost connections and an overloaded or restarting server.
 func (s *Store) Transient(err error) bool {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -120,15 +132,42 @@ func (s *Store) Transient(err error) bool {
 		case "40", "08", "53", "57":
 			return true
 		}
-		return pgErr.Code == "55P03" // lock_not_available
+		return pgErr.Code == "23505" || pgErr.Code == "55P03" // unique_violation, lock_not_available
 	}
 	var netErr net.Error
 	return pgconn.SafeToRetry(err) || pgconn.Timeout(err) || errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// Update implements syncengine.Store.
+// commitUnknown is a COMMIT that failed without the server's answer:
+// the transaction may have committed, so only one that is safe to repeat
+// (a push, exactly once by its client's seqs) runs again after it.
+type commitUnknown struct{ err error }
+
+func (e *commitUnknown) Error() string { return "commit outcome unknown: " + e.err.Error() }
+func (e *commitUnknown) Unwrap() error { return e.err }
+
+// errCommitUnknown answers an Update whose commit outcome is unknown.
+var errCommitUnknown = syncengine.Errorf(syncengine.EUNAVAILABLE,
+	"the connection to the database broke while saving, so the change may or may not have been made; check before trying again")
+
+// Update implements syncengine.Store: a transaction that fails because of
+// another writer or a passing fault runs again, from scratch, up to
+// sqlstore.Attempts times.
 func (s *Store) Update(ctx context.Context, fn func(syncengine.Tx) error) error {
-	return s.update(ctx, func(t sqlstore.Tx) error { return fn(t) })
+	err := sqlstore.Retry(ctx, s.repeatable, func() error {
+		return s.update(ctx, func(t sqlstore.Tx) error { return fn(t) })
+	})
+	var unknown *commitUnknown
+	if errors.As(err, &unknown) {
+		return fmt.Errorf("%w: %w", errCommitUnknown, err)
+	}
+	return err
+}
+
+// repeatable reports whether an Update may run again after err.
+func (s *Store) repeatable(err error) bool {
+	var unknown *commitUnknown
+	return !errors.As(err, &unknown) && s.Transient(err)
 }
 
 func (s *Store) update(ctx context.Context, fn func(sqlstore.Tx) error) error {
@@ -146,6 +185,13 @@ func (s *Store) update(ctx context.Context, fn func(sqlstore.Tx) error) error {
 		return err
 	}
 	if err := pgTx.Commit(ctx); err != nil {
+		// Only the server's own answer says the commit did not happen;
+		// pgx reports a connection that broke after COMMIT was sent as
+		// "conn closed", which it calls safe to retry.
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) {
+			return &commitUnknown{err}
+		}
 		return err
 	}
 	for _, f := range t.after {
@@ -164,13 +210,17 @@ func (s *Store) View(ctx context.Context, fn func(syncengine.Querier) error) err
 	return fn(querier{pgTx})
 }
 
-// Push implements syncengine.Store.
+// Push implements syncengine.Store. A batch is safe to run again whatever
+// became of the last attempt: mutations it applied return their stored
+// outcome.
 func (s *Store) Push(ctx context.Context, b syncengine.PushBatch) ([]syncengine.Outcome, error) {
 	var outs []syncengine.Outcome
-	err := s.update(ctx, func(t sqlstore.Tx) error {
-		var err error
-		outs, err = sqlstore.Push(ctx, t, b, `SELECT user_id, last_seq FROM sync_clients WHERE client_id = $1 FOR UPDATE`)
-		return err
+	err := sqlstore.Retry(ctx, s.Transient, func() error {
+		return s.update(ctx, func(t sqlstore.Tx) error {
+			var err error
+			outs, err = sqlstore.Push(ctx, t, b, `SELECT user_id, last_seq FROM sync_clients WHERE client_id = $1 FOR UPDATE`)
+			return err
+		})
 	})
 	return outs, err
 }

@@ -13,18 +13,25 @@ import (
 // Watch implements syncengine.Store: it LISTENs on a dedicated connection and
 // reports every commit's buckets, from this process and any other. Each
 // time it starts listening (first, and after a lost connection, when
-// notifications sent meanwhile are gone) it reports nil.
+// notifications sent meanwhile are gone) it reports nil. A failure to
+// connect or listen is logged, since live subscriptions hear nothing until
+// it listens again, and retried with a growing pause.
 func (s *Store) Watch(ctx context.Context, fn func([]syncengine.Bucket)) error {
 	backoff := 100 * time.Millisecond
+	failed := false
 	for {
 		err := s.listen(ctx, fn, func() {
-			backoff = 100 * time.Millisecond
+			if failed {
+				s.log.Info("listening for commits again", "channel", Channel)
+			}
+			backoff, failed = 100*time.Millisecond, false
 			fn(nil)
 		})
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		_ = err
+		s.log.Warn("listening for commits failed: live subscriptions wait for it to listen again", "channel", Channel, "retry_in", backoff, "err", err)
+		failed = true
 		select {
 		case <-time.After(backoff):
 		case <-ctx.Done():

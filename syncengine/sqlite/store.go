@@ -137,7 +137,9 @@ func (s *Store) Close() {
 	s.writer.Close()
 }
 
-// Transient implements syncengine.Store: a busy or locked database.
+// Transient implements syncengine.Store: a busy or locked database. A unique
+// violation is never one here: writers take turns, so no other transaction
+// can insert between a look and a write.
 func (s *Store) Transient(err error) bool {
 	var e *sqlite.Error
 	if errors.As(err, &e) {
@@ -149,9 +151,13 @@ func (s *Store) Transient(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded)
 }
 
-// Update implements syncengine.Store.
+// Update implements syncengine.Store: a transaction that finds the database
+// busy (another process writing it) runs again, from scratch, up to
+// sqlstore.Attempts times.
 func (s *Store) Update(ctx context.Context, fn func(syncengine.Tx) error) error {
-	return s.update(ctx, func(t sqlstore.Tx) error { return fn(t) })
+	return sqlstore.Retry(ctx, s.Transient, func() error {
+		return s.update(ctx, func(t sqlstore.Tx) error { return fn(t) })
+	})
 }
 
 func (s *Store) update(ctx context.Context, fn func(sqlstore.Tx) error) error {
@@ -215,13 +221,15 @@ func (s *Store) publish(buckets []syncengine.Bucket) {
 	}
 }
 
-// Push implements syncengine.Store.
+// Push implements syncengine.Store, retrying as Update does.
 func (s *Store) Push(ctx context.Context, b syncengine.PushBatch) ([]syncengine.Outcome, error) {
 	var outs []syncengine.Outcome
-	err := s.update(ctx, func(t sqlstore.Tx) error {
-		var err error
-		outs, err = sqlstore.Push(ctx, t, b, `SELECT user_id, last_seq FROM sync_clients WHERE client_id = $1`)
-		return err
+	err := sqlstore.Retry(ctx, s.Transient, func() error {
+		return s.update(ctx, func(t sqlstore.Tx) error {
+			var err error
+			outs, err = sqlstore.Push(ctx, t, b, `SELECT user_id, last_seq FROM sync_clients WHERE client_id = $1`)
+			return err
+		})
 	})
 	return outs, err
 }

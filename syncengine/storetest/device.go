@@ -16,7 +16,7 @@ type Device struct {
 	h        *Harness
 	P        syncengine.Principal
 	ClientID string
-	Replica  *syncengine.Replica
+	Replica  *Replica
 	Schema   int32
 	next     int64
 	// PageRows and PageBytes bound each pull page (0: server defaults).
@@ -25,7 +25,7 @@ type Device struct {
 
 // NewDevice returns a device of user with an empty replica.
 func (h *Harness) NewDevice(user string) *Device {
-	return &Device{h: h, P: syncengine.Principal{UserID: user}, ClientID: uuid.NewString(), Replica: syncengine.NewReplica(), Schema: 2, next: 1}
+	return &Device{h: h, P: syncengine.Principal{UserID: user}, ClientID: uuid.NewString(), Replica: NewReplica(), Schema: 2, next: 1}
 }
 
 // Mutation builds the device's next mutation without sending it.

@@ -3,6 +3,10 @@
 // collections made for the tests.
 //
 //	func TestStore(t *testing.T) { storetest.Run(t, newStore) }
+//
+// It also holds Replica, an in-memory device replica that follows the
+// protocol as the SDK does, for the suite and for the server modules'
+// tests, which pull through the Engine into it.
 package storetest
 
 import (
@@ -119,9 +123,21 @@ func EncodeOutcome(o syncengine.Outcome) []byte {
 //	note.reject  write, then reject with a field violation
 //	note.crash   write, then fail with an uncoded error
 //	note.panic   write, then panic
+//	note.append  append a line to a room's journal, numbered after the last
 func Registry() *syncengine.Registry {
 	r := syncengine.NewRegistry()
 	r.Register("note.put", syncengine.MutatorFunc(putNote))
+	r.Register("note.append", syncengine.MutatorFunc(func(ctx context.Context, tx syncengine.Tx, c syncengine.Call) ([]byte, error) {
+		a, err := decodeNote(c)
+		if err != nil {
+			return nil, err
+		}
+		if len(a.Buckets) != 1 {
+			return nil, syncengine.Invalid("invalid line", syncengine.Violation{Field: "buckets", Description: "name the one room of the journal"})
+		}
+		n, err := appendLine(ctx, tx, syncengine.Bucket(a.Buckets[0]), a.ID, a.Text)
+		return []byte(strconv.FormatInt(n, 10)), err
+	}))
 	r.Register("note.delete", syncengine.MutatorFunc(deleteNote))
 	r.Register("note.reject", syncengine.MutatorFunc(func(ctx context.Context, tx syncengine.Tx, c syncengine.Call) ([]byte, error) {
 		if _, err := putNote(ctx, tx, c); err != nil {

@@ -17,7 +17,7 @@ import (
 // and returns the raw pages.
 func FreshPull(t testing.TB, e *syncengine.Engine, p syncengine.Principal, schema int32, rows int) []*syncengine.PullResult {
 	t.Helper()
-	r := syncengine.NewReplica()
+	r := NewReplica()
 	client := uuid.NewString()
 	var pages []*syncengine.PullResult
 	for {

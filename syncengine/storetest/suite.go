@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore NewStore, o Options) {
 		{"Versions", testVersions},
 		{"BadPull", testBadPull},
 		{"BadPush", testBadPush},
+		{"Races", testRaces},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, harness) })
@@ -192,7 +193,7 @@ func testOutcomes(t *testing.T, newH func(*testing.T, syncengine.Config) *Harnes
 	recs := d.Replica.Records(user)
 	for i := range want {
 		id := syncengine.OutcomeRecordID(d.ClientID, int64(i+1))
-		p, ok := recs[syncengine.RecordKey{Collection: syncengine.OutcomeCollection, ID: id}]
+		p, ok := recs[RecordKey{Collection: syncengine.OutcomeCollection, ID: id}]
 		if !ok {
 			t.Fatalf("outcome %s not in the user bucket", id)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -95,17 +96,11 @@ func expireTombstones(ctx context.Context, update Update, locked func(context.Co
 		if err != nil {
 			return err
 		}
-		var ts []tombstone
-		for rows.Next() {
-			var t tombstone
-			if err := rows.Scan(&t.seq, &t.bucket, &t.collection, &t.recordID); err != nil {
-				rows.Close()
-				return err
-			}
-			ts = append(ts, t)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		ts, err := sqlq.Collect(rows, func(r syncengine.Row) (t tombstone, err error) {
+			err = r.Scan(&t.seq, &t.bucket, &t.collection, &t.recordID)
+			return t, err
+		})
+		if err != nil {
 			return err
 		}
 		newest := map[string]int64{}
@@ -151,17 +146,11 @@ func expireOutcomes(ctx context.Context, update Update, locked func(context.Cont
 			client string
 			seq    int64
 		}
-		var keys []key
-		for rows.Next() {
-			var k key
-			if err := rows.Scan(&k.client, &k.seq); err != nil {
-				rows.Close()
-				return err
-			}
-			keys = append(keys, k)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		keys, err := sqlq.Collect(rows, func(r syncengine.Row) (k key, err error) {
+			err = r.Scan(&k.client, &k.seq)
+			return k, err
+		})
+		if err != nil {
 			return err
 		}
 		for _, k := range keys {

@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -105,7 +105,7 @@ func saveOutcomes(ctx context.Context, tx Tx, outs []syncengine.Outcome) error {
 			if i > 0 {
 				sb.WriteString(", ")
 			}
-			sb.WriteString(Placeholders(len(args), cols))
+			sb.WriteString("(" + sqlq.Placeholders(len(args)+1, cols) + ")")
 			args = append(args, o.ClientID, o.Seq, o.Name, int64(o.Status), code, message, string(violations), o.Result, o.DecidedAt.UnixMilli())
 		}
 		if _, err := tx.Exec(ctx, sb.String(), args...); err != nil {
@@ -113,20 +113,6 @@ func saveOutcomes(ctx context.Context, tx Tx, outs []syncengine.Outcome) error {
 		}
 	}
 	return nil
-}
-
-// Placeholders returns "($n+1, ..., $n+cols)".
-func Placeholders(n, cols int) string {
-	var sb strings.Builder
-	sb.WriteByte('(')
-	for c := 0; c < cols; c++ {
-		if c > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString("$" + strconv.Itoa(n+c+1))
-	}
-	sb.WriteByte(')')
-	return sb.String()
 }
 
 // LoadOutcome returns the stored outcome of an applied mutation, marked

@@ -1,14 +1,15 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -58,7 +59,7 @@ func Read(ctx context.Context, q syncengine.Querier, r syncengine.ReadRequest, f
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(changes, func(a, b syncengine.Change) int { return cmpInt(a.Seq, b.Seq) })
+	slices.SortFunc(changes, func(a, b syncengine.Change) int { return cmp.Compare(a.Seq, b.Seq) })
 	n, size := 0, 0
 	for n < len(changes) && n < r.MaxRows {
 		size += ChangeSize(changes[n])
@@ -124,18 +125,11 @@ type meta struct {
 func bucketMeta(ctx context.Context, q syncengine.Querier, buckets []syncengine.Bucket) (map[syncengine.Bucket]meta, error) {
 	out := make(map[syncengine.Bucket]meta, len(buckets))
 	for chunk := range slices.Chunk(buckets, 500) {
-		var sb strings.Builder
 		args := make([]any, len(chunk))
-		sb.WriteString(`SELECT bucket, checksum, count, reset_before FROM sync_buckets WHERE bucket IN (`)
 		for i, b := range chunk {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("$" + strconv.Itoa(i+1))
 			args[i] = string(b)
 		}
-		sb.WriteString(")")
-		rows, err := q.Query(ctx, sb.String(), args...)
+		rows, err := q.Query(ctx, `SELECT bucket, checksum, count, reset_before FROM sync_buckets WHERE bucket IN (`+sqlq.Placeholders(1, len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -156,16 +150,6 @@ func bucketMeta(ctx context.Context, q syncengine.Querier, buckets []syncengine.
 		}
 	}
 	return out, nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func millis(ms int64) time.Time { return time.UnixMilli(ms) }

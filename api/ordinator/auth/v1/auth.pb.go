@@ -8,6 +8,7 @@ package authv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -2236,7 +2237,7 @@ var File_ordinator_auth_v1_auth_proto protoreflect.FileDescriptor
 
 const file_ordinator_auth_v1_auth_proto_rawDesc = "" +
 	"\n" +
-	"\x1cordinator/auth/v1/auth.proto\x12\x11ordinator.auth.v1\x1a\x1bbuf/validate/validate.proto\"\x89\x01\n" +
+	"\x1cordinator/auth/v1/auth.proto\x12\x11ordinator.auth.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dordinator/sync/v1/names.proto\"\x89\x01\n" +
 	"\x06Region\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1b\n" +
@@ -2310,7 +2311,7 @@ const file_ordinator_auth_v1_auth_proto_rawDesc = "" +
 	"\aapprove\x18\x02 \x01(\bR\aapprove\x12 \n" +
 	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x06reason\"D\n" +
 	"\x15ReviewDiplomaResponse\x12+\n" +
-	"\x04user\x18\x01 \x01(\v2\x17.ordinator.auth.v1.UserR\x04user\"\x8c\x03\n" +
+	"\x04user\x18\x01 \x01(\v2\x17.ordinator.auth.v1.UserR\x04user\"\x99\x03\n" +
 	"\x04User\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12+\n" +
 	"\x04role\x18\x02 \x01(\x0e2\x17.ordinator.auth.v1.RoleR\x04role\x12!\n" +
@@ -2324,7 +2325,7 @@ const file_ordinator_auth_v1_auth_proto_rawDesc = "" +
 	"\x13director_region_ids\x18\n" +
 	" \x03(\tR\x11directorRegionIds\x12%\n" +
 	"\x0ediploma_status\x18\v \x01(\tR\rdiplomaStatus\x12%\n" +
-	"\x0ediploma_reason\x18\f \x01(\tR\rdiplomaReason\"\xfe\x01\n" +
+	"\x0ediploma_reason\x18\f \x01(\tR\rdiplomaReason:\v\x92\xb5\x18\aaccount\"\xfe\x01\n" +
 	"\x15RegisterDoctorRequest\x12\x1e\n" +
 	"\x05email\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xfe\x01R\x05email\x12\x1d\n" +
 	"\x05phone\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x05phone\x12&\n" +

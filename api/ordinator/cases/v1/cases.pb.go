@@ -8,6 +8,7 @@ package casesv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -1711,7 +1712,7 @@ var File_ordinator_cases_v1_cases_proto protoreflect.FileDescriptor
 
 const file_ordinator_cases_v1_cases_proto_rawDesc = "" +
 	"\n" +
-	"\x1eordinator/cases/v1/cases.proto\x12\x12ordinator.cases.v1\x1a\x1bbuf/validate/validate.proto\"\xa0\x01\n" +
+	"\x1eordinator/cases/v1/cases.proto\x12\x12ordinator.cases.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dordinator/sync/v1/names.proto\"\xa0\x01\n" +
 	"\tCasePhoto\x12#\n" +
 	"\bmedia_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\amediaId\x12@\n" +
 	"\x05stage\x18\x02 \x01(\x0e2\x1e.ordinator.cases.v1.PhotoStageB\n" +
@@ -1733,7 +1734,7 @@ const file_ordinator_cases_v1_cases_proto_rawDesc = "" +
 	" \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\foutcomeNotes\x12?\n" +
 	"\x06photos\x18\v \x03(\v2\x1d.ordinator.cases.v1.CasePhotoB\b\xbaH\x05\x92\x01\x02\x10\fR\x06photosB\f\n" +
 	"\n" +
-	"_age_years\"\xe2\x03\n" +
+	"_age_years\"\xec\x03\n" +
 	"\x04Case\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
 	"\tauthor_id\x18\x02 \x01(\tR\bauthorId\x12\x1f\n" +
@@ -1748,7 +1749,7 @@ const file_ordinator_cases_v1_cases_proto_rawDesc = "" +
 	"\x12updated_at_unix_ms\x18\n" +
 	" \x01(\x03R\x0fupdatedAtUnixMs\x12/\n" +
 	"\x14submitted_at_unix_ms\x18\v \x01(\x03R\x11submittedAtUnixMs\x12/\n" +
-	"\x14published_at_unix_ms\x18\f \x01(\x03R\x11publishedAtUnixMs\"\xcd\x01\n" +
+	"\x14published_at_unix_ms\x18\f \x01(\x03R\x11publishedAtUnixMs:\b\x92\xb5\x18\x04case\"\xdf\x01\n" +
 	"\vCaseComment\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\acase_id\x18\x02 \x01(\tR\x06caseId\x12\x1b\n" +
@@ -1757,24 +1758,24 @@ const file_ordinator_cases_v1_cases_proto_rawDesc = "" +
 	"authorName\x12\x12\n" +
 	"\x04text\x18\x05 \x01(\tR\x04text\x12\x16\n" +
 	"\x06hidden\x18\x06 \x01(\bR\x06hidden\x12+\n" +
-	"\x12created_at_unix_ms\x18\a \x01(\x03R\x0fcreatedAtUnixMs\"u\n" +
+	"\x12created_at_unix_ms\x18\a \x01(\x03R\x0fcreatedAtUnixMs:\x10\x92\xb5\x18\fcase_comment\"\x8a\x01\n" +
 	"\rSaveDraftArgs\x12!\n" +
 	"\acase_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06caseId\x12A\n" +
-	"\acontent\x18\x02 \x01(\v2\x1f.ordinator.cases.v1.CaseContentB\x06\xbaH\x03\xc8\x01\x01R\acontent\"+\n" +
+	"\acontent\x18\x02 \x01(\v2\x1f.ordinator.cases.v1.CaseContentB\x06\xbaH\x03\xc8\x01\x01R\acontent:\x13\x8a\xb5\x18\x0fcase.save_draft\"+\n" +
 	"\x0fSaveDraftResult\x12\x18\n" +
-	"\aversion\x18\x01 \x01(\x03R\aversion\"/\n" +
+	"\aversion\x18\x01 \x01(\x03R\aversion\"@\n" +
 	"\n" +
 	"SubmitArgs\x12!\n" +
-	"\acase_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06caseId\"K\n" +
+	"\acase_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06caseId:\x0f\x8a\xb5\x18\vcase.submit\"^\n" +
 	"\fWithdrawArgs\x12!\n" +
 	"\acase_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06caseId\x12\x18\n" +
-	"\adiscard\x18\x02 \x01(\bR\adiscard\"y\n" +
+	"\adiscard\x18\x02 \x01(\bR\adiscard:\x11\x8a\xb5\x18\rcase.withdraw\"\x8b\x01\n" +
 	"\vCommentArgs\x12'\n" +
 	"\n" +
 	"comment_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tcommentId\x12!\n" +
 	"\acase_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06caseId\x12\x1e\n" +
 	"\x04text\x18\x03 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x04text\"\x9d\x01\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x04text:\x10\x8a\xb5\x18\fcase.comment\"\x9d\x01\n" +
 	"\x10ListCasesRequest\x12@\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x1e.ordinator.cases.v1.CaseStatusB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12%\n" +
 	"\tspecialty\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\tspecialty\x12 \n" +

@@ -8,6 +8,7 @@ package contentv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -2427,7 +2428,7 @@ var File_ordinator_content_v1_content_proto protoreflect.FileDescriptor
 
 const file_ordinator_content_v1_content_proto_rawDesc = "" +
 	"\n" +
-	"\"ordinator/content/v1/content.proto\x12\x14ordinator.content.v1\x1a\x1bbuf/validate/validate.proto\"\x84\x01\n" +
+	"\"ordinator/content/v1/content.proto\x12\x14ordinator.content.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dordinator/sync/v1/names.proto\"\x84\x01\n" +
 	"\bRichText\x128\n" +
 	"\x06format\x18\x01 \x01(\x0e2 .ordinator.content.v1.TextFormatR\x06format\x12\x16\n" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12\x12\n" +
@@ -2464,7 +2465,7 @@ const file_ordinator_content_v1_content_proto_rawDesc = "" +
 	"\bTraining\x126\n" +
 	"\alessons\x18\x01 \x03(\v2\x1c.ordinator.content.v1.LessonR\alessons\x12.\n" +
 	"\x04quiz\x18\x02 \x01(\v2\x1a.ordinator.content.v1.QuizR\x04quiz\x12\x16\n" +
-	"\x06points\x18\x03 \x01(\x03R\x06points\"\xcc\x05\n" +
+	"\x06points\x18\x03 \x01(\x03R\x06points\"\xde\x05\n" +
 	"\x04Item\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x122\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1e.ordinator.content.v1.ItemKindR\x04kind\x12\x18\n" +
@@ -2485,7 +2486,7 @@ const file_ordinator_content_v1_content_proto_rawDesc = "" +
 	"\x05video\x18\x0f \x01(\v2\x1b.ordinator.content.v1.VideoH\x00R\x05video\x12<\n" +
 	"\btraining\x18\x10 \x01(\v2\x1e.ordinator.content.v1.TrainingH\x00R\btraining\x12/\n" +
 	"\x14published_at_unix_ms\x18\x11 \x01(\x03R\x11publishedAtUnixMs\x12+\n" +
-	"\x12updated_at_unix_ms\x18\x12 \x01(\x03R\x0fupdatedAtUnixMsB\x06\n" +
+	"\x12updated_at_unix_ms\x18\x12 \x01(\x03R\x0fupdatedAtUnixMs:\x10\x92\xb5\x18\fcontent_itemB\x06\n" +
 	"\x04body\"\x97\x02\n" +
 	"\n" +
 	"ItemStatus\x125\n" +
@@ -2547,27 +2548,27 @@ const file_ordinator_content_v1_content_proto_rawDesc = "" +
 	"\bfinished\x18\x06 \x01(\x03R\bfinished\x12\x16\n" +
 	"\x06passed\x18\a \x01(\x03R\x06passed\"W\n" +
 	"\x17GetReadingStatsResponse\x12<\n" +
-	"\x05stats\x18\x01 \x03(\v2&.ordinator.content.v1.ItemReadingStatsR\x05stats\"\x7f\n" +
+	"\x05stats\x18\x01 \x03(\v2&.ordinator.content.v1.ItemReadingStatsR\x05stats\"\x9c\x01\n" +
 	"\x12RecordProgressArgs\x12\"\n" +
 	"\aitem_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06itemId\x12E\n" +
 	"\x05event\x18\x02 \x01(\x0e2#.ordinator.content.v1.ProgressEventB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x05event\"}\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x05event:\x1b\x8a\xb5\x18\x17content.record_progress\"\x93\x01\n" +
 	"\bProgress\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12)\n" +
 	"\x11opened_at_unix_ms\x18\x02 \x01(\x03R\x0eopenedAtUnixMs\x12-\n" +
-	"\x13finished_at_unix_ms\x18\x03 \x01(\x03R\x10finishedAtUnixMs\"i\n" +
+	"\x13finished_at_unix_ms\x18\x03 \x01(\x03R\x10finishedAtUnixMs:\x14\x92\xb5\x18\x10content_progress\"i\n" +
 	"\n" +
 	"QuizAnswer\x12*\n" +
 	"\vquestion_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
 	"questionId\x12/\n" +
 	"\n" +
 	"option_ids\x18\x02 \x03(\tB\x10\xbaH\r\x92\x01\n" +
-	"\x10\x14\"\x06r\x04\x10\x01\x18@R\toptionIds\"\xbf\x01\n" +
+	"\x10\x14\"\x06r\x04\x10\x01\x18@R\toptionIds\"\xd6\x01\n" +
 	"\x14CompleteTrainingArgs\x12*\n" +
 	"\vtraining_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
 	"trainingId\x122\n" +
 	"\x10training_version\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x0ftrainingVersion\x12G\n" +
-	"\aanswers\x18\x03 \x03(\v2 .ordinator.content.v1.QuizAnswerB\v\xbaH\b\x92\x01\x05\b\x01\x10\xc8\x01R\aanswers\"{\n" +
+	"\aanswers\x18\x03 \x03(\v2 .ordinator.content.v1.QuizAnswerB\v\xbaH\b\x92\x01\x05\b\x01\x10\xc8\x01R\aanswers:\x15\x8a\xb5\x18\x11training.complete\"{\n" +
 	"\tQuizGrade\x12\x14\n" +
 	"\x05score\x18\x01 \x01(\x05R\x05score\x12\x14\n" +
 	"\x05total\x18\x02 \x01(\x05R\x05total\x12*\n" +
@@ -2576,7 +2577,7 @@ const file_ordinator_content_v1_content_proto_rawDesc = "" +
 	"\x16CompleteTrainingResult\x125\n" +
 	"\x05grade\x18\x01 \x01(\v2\x1f.ordinator.content.v1.QuizGradeR\x05grade\x12%\n" +
 	"\x0epoints_awarded\x18\x02 \x01(\x03R\rpointsAwarded\x12%\n" +
-	"\x0ealready_passed\x18\x03 \x01(\bR\ralreadyPassed\"\x93\x02\n" +
+	"\x0ealready_passed\x18\x03 \x01(\bR\ralreadyPassed\"\xa8\x02\n" +
 	"\x0eTrainingStatus\x12\x1f\n" +
 	"\vtraining_id\x18\x01 \x01(\tR\n" +
 	"trainingId\x12\x1a\n" +
@@ -2587,7 +2588,7 @@ const file_ordinator_content_v1_content_proto_rawDesc = "" +
 	"\x06passed\x18\x05 \x01(\bR\x06passed\x12%\n" +
 	"\x0epassed_version\x18\x06 \x01(\x03R\rpassedVersion\x12)\n" +
 	"\x11passed_at_unix_ms\x18\a \x01(\x03R\x0epassedAtUnixMs\x12%\n" +
-	"\x0epoints_awarded\x18\b \x01(\x03R\rpointsAwarded*~\n" +
+	"\x0epoints_awarded\x18\b \x01(\x03R\rpointsAwarded:\x13\x92\xb5\x18\x0ftraining_status*~\n" +
 	"\bItemKind\x12\x19\n" +
 	"\x15ITEM_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ITEM_KIND_ARTICLE\x10\x01\x12\x13\n" +

@@ -8,6 +8,7 @@ package giftsv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -1822,13 +1823,13 @@ var File_ordinator_gifts_v1_gifts_proto protoreflect.FileDescriptor
 
 const file_ordinator_gifts_v1_gifts_proto_rawDesc = "" +
 	"\n" +
-	"\x1eordinator/gifts/v1/gifts.proto\x12\x12ordinator.gifts.v1\x1a\x1bbuf/validate/validate.proto\"\x90\x01\n" +
+	"\x1eordinator/gifts/v1/gifts.proto\x12\x12ordinator.gifts.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dordinator/sync/v1/names.proto\"\x90\x01\n" +
 	"\x04Item\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x04 \x01(\tR\vdescription\x120\n" +
-	"\x04kind\x18\x05 \x01(\x0e2\x1c.ordinator.gifts.v1.GiftKindR\x04kind\"\x85\x02\n" +
+	"\x04kind\x18\x05 \x01(\x0e2\x1c.ordinator.gifts.v1.GiftKindR\x04kind\"\x94\x02\n" +
 	"\x04Wave\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
 	"\tregion_id\x18\x02 \x01(\tR\bregionId\x12\x14\n" +
@@ -1837,7 +1838,7 @@ const file_ordinator_gifts_v1_gifts_proto_rawDesc = "" +
 	"\x11starts_at_unix_ms\x18\x05 \x01(\x03R\x0estartsAtUnixMs\x12%\n" +
 	"\x0fends_at_unix_ms\x18\x06 \x01(\x03R\fendsAtUnixMs\x12\x19\n" +
 	"\bgrace_ms\x18\a \x01(\x03R\agraceMs\x12+\n" +
-	"\x12updated_at_unix_ms\x18\b \x01(\x03R\x0fupdatedAtUnixMs\"\x8a\x02\n" +
+	"\x12updated_at_unix_ms\x18\b \x01(\x03R\x0fupdatedAtUnixMs:\r\x92\xb5\x18\tgift_wave\"\xa1\x02\n" +
 	"\vCatalogItem\x12\x17\n" +
 	"\awave_id\x18\x01 \x01(\tR\x06waveId\x12,\n" +
 	"\x04item\x18\x02 \x01(\v2\x18.ordinator.gifts.v1.ItemR\x04item\x12!\n" +
@@ -1845,7 +1846,7 @@ const file_ordinator_gifts_v1_gifts_proto_rawDesc = "" +
 	"\x10limit_per_doctor\x18\x04 \x01(\x03R\x0elimitPerDoctor\x12\x1c\n" +
 	"\tallocated\x18\x05 \x01(\x03R\tallocated\x12\x1c\n" +
 	"\tremaining\x18\x06 \x01(\x03R\tremaining\x12+\n" +
-	"\x12updated_at_unix_ms\x18\a \x01(\x03R\x0fupdatedAtUnixMs\"\xb3\x02\n" +
+	"\x12updated_at_unix_ms\x18\a \x01(\x03R\x0fupdatedAtUnixMs:\x15\x92\xb5\x18\x11gift_catalog_item\"\xb3\x02\n" +
 	"\x0fDeliveryAddress\x12(\n" +
 	"\trecipient\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x02\x18\xc8\x01R\trecipient\x12\x1f\n" +
@@ -1861,7 +1862,7 @@ const file_ordinator_gifts_v1_gifts_proto_rawDesc = "" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1a\n" +
 	"\bquantity\x18\x03 \x01(\x03R\bquantity\x12!\n" +
-	"\fpoints_price\x18\x04 \x01(\x03R\vpointsPrice\"\xb5\x04\n" +
+	"\fpoints_price\x18\x04 \x01(\x03R\vpointsPrice\"\xc5\x04\n" +
 	"\x05Order\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x12\x17\n" +
@@ -1880,13 +1881,14 @@ const file_ordinator_gifts_v1_gifts_proto_rawDesc = "" +
 	"\x12created_at_unix_ms\x18\f \x01(\x03R\x0fcreatedAtUnixMs\x12)\n" +
 	"\x11placed_at_unix_ms\x18\r \x01(\x03R\x0eplacedAtUnixMs\x12+\n" +
 	"\x12updated_at_unix_ms\x18\x0e \x01(\x03R\x0fupdatedAtUnixMs\x12!\n" +
-	"\fterritory_id\x18\x0f \x01(\tR\vterritoryId\"\xe6\x01\n" +
+	"\fterritory_id\x18\x0f \x01(\tR\vterritoryId:\x0e\x92\xb5\x18\n" +
+	"gift_order\"\xfc\x01\n" +
 	"\x0ePlaceOrderArgs\x12#\n" +
 	"\border_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\aorderId\x12\"\n" +
 	"\awave_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06waveId\x12D\n" +
 	"\x05items\x18\x03 \x03(\v2\".ordinator.gifts.v1.PlaceOrderLineB\n" +
 	"\xbaH\a\x92\x01\x04\b\x01\x10\x14R\x05items\x12E\n" +
-	"\aaddress\x18\x04 \x01(\v2#.ordinator.gifts.v1.DeliveryAddressB\x06\xbaH\x03\xc8\x01\x01R\aaddress\"[\n" +
+	"\aaddress\x18\x04 \x01(\v2#.ordinator.gifts.v1.DeliveryAddressB\x06\xbaH\x03\xc8\x01\x01R\aaddress:\x14\x8a\xb5\x18\x10gift.place_order\"[\n" +
 	"\x0ePlaceOrderLine\x12\"\n" +
 	"\aitem_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06itemId\x12%\n" +
 	"\bquantity\x18\x02 \x01(\x03B\t\xbaH\x06\"\x04\x18d(\x01R\bquantity\"\x82\x01\n" +
@@ -1894,9 +1896,9 @@ const file_ordinator_gifts_v1_gifts_proto_rawDesc = "" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x12!\n" +
 	"\fpoints_spent\x18\x03 \x01(\x03R\vpointsSpent\x12\x18\n" +
-	"\abalance\x18\x04 \x01(\x03R\abalance\"6\n" +
+	"\abalance\x18\x04 \x01(\x03R\abalance\"M\n" +
 	"\x0fCancelOrderArgs\x12#\n" +
-	"\border_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\aorderId\"q\n" +
+	"\border_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\aorderId:\x15\x8a\xb5\x18\x11gift.cancel_order\"q\n" +
 	"\x11CancelOrderResult\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12'\n" +
 	"\x0fpoints_refunded\x18\x02 \x01(\x03R\x0epointsRefunded\x12\x18\n" +

@@ -8,6 +8,7 @@ package mediav1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -1019,7 +1020,7 @@ var File_ordinator_media_v1_media_proto protoreflect.FileDescriptor
 
 const file_ordinator_media_v1_media_proto_rawDesc = "" +
 	"\n" +
-	"\x1eordinator/media/v1/media.proto\x12\x12ordinator.media.v1\x1a\x1bbuf/validate/validate.proto\"\xfd\x03\n" +
+	"\x1eordinator/media/v1/media.proto\x12\x12ordinator.media.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dordinator/sync/v1/names.proto\"\x88\x04\n" +
 	"\x05Media\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bowner_id\x18\x02 \x01(\tR\aownerId\x12:\n" +
@@ -1035,7 +1036,7 @@ const file_ordinator_media_v1_media_proto_rawDesc = "" +
 	"\x10thumbnail_height\x18\v \x01(\x05R\x0fthumbnailHeight\x12)\n" +
 	"\x10rejection_reason\x18\f \x01(\tR\x0frejectionReason\x12+\n" +
 	"\x12created_at_unix_ms\x18\r \x01(\x03R\x0fcreatedAtUnixMs\x12+\n" +
-	"\x12updated_at_unix_ms\x18\x0e \x01(\x03R\x0fupdatedAtUnixMs\"\x81\x02\n" +
+	"\x12updated_at_unix_ms\x18\x0e \x01(\x03R\x0fupdatedAtUnixMs:\t\x92\xb5\x18\x05media\"\x81\x02\n" +
 	"\x13CreateUploadRequest\x12#\n" +
 	"\bmedia_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\amediaId\x12\x1f\n" +
 	"\x06sha256\x18\x02 \x01(\fB\a\xbaH\x04z\x02h R\x06sha256\x12\x1b\n" +

@@ -8,6 +8,7 @@ package notifyv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -403,7 +404,7 @@ var File_ordinator_notify_v1_notify_proto protoreflect.FileDescriptor
 
 const file_ordinator_notify_v1_notify_proto_rawDesc = "" +
 	"\n" +
-	" ordinator/notify/v1/notify.proto\x12\x13ordinator.notify.v1\x1a\x1bbuf/validate/validate.proto\"\xac\x02\n" +
+	" ordinator/notify/v1/notify.proto\x12\x13ordinator.notify.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dordinator/sync/v1/names.proto\"\xb7\x02\n" +
 	"\tInboxItem\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12B\n" +
@@ -414,7 +415,7 @@ const file_ordinator_notify_v1_notify_proto_rawDesc = "" +
 	"\x0fread_at_unix_ms\x18\a \x01(\x03R\freadAtUnixMs\x1a9\n" +
 	"\vParamsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xc8\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01:\t\x92\xb5\x18\x05inbox\"\xc8\x01\n" +
 	"\x18RegisterPushTokenRequest\x12\x1e\n" +
 	"\x05token\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80 R\x05token\x12E\n" +
 	"\bplatform\x18\x02 \x01(\x0e2\x1d.ordinator.notify.v1.PlatformB\n" +
@@ -423,9 +424,9 @@ const file_ordinator_notify_v1_notify_proto_rawDesc = "" +
 	"\ttime_zone\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18@R\btimeZone\"\x1b\n" +
 	"\x19RegisterPushTokenResponse\"\x1c\n" +
 	"\x1aUnregisterPushTokenRequest\"\x1d\n" +
-	"\x1bUnregisterPushTokenResponse\"4\n" +
+	"\x1bUnregisterPushTokenResponse\"I\n" +
 	"\fMarkReadArgs\x12$\n" +
-	"\x03ids\x18\x01 \x03(\tB\x12\xbaH\x0f\x92\x01\f\b\x01\x10\xf4\x03\"\x05r\x03\xb0\x01\x01R\x03ids*^\n" +
+	"\x03ids\x18\x01 \x03(\tB\x12\xbaH\x0f\x92\x01\f\b\x01\x10\xf4\x03\"\x05r\x03\xb0\x01\x01R\x03ids:\x13\x8a\xb5\x18\x0finbox.mark_read*^\n" +
 	"\bPlatform\x12\x18\n" +
 	"\x14PLATFORM_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10PLATFORM_ANDROID\x10\x01\x12\x10\n" +

@@ -8,6 +8,7 @@ package pointsv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -314,11 +315,11 @@ var File_ordinator_points_v1_points_proto protoreflect.FileDescriptor
 
 const file_ordinator_points_v1_points_proto_rawDesc = "" +
 	"\n" +
-	" ordinator/points/v1/points.proto\x12\x13ordinator.points.v1\x1a\x1bbuf/validate/validate.proto\"o\n" +
+	" ordinator/points/v1/points.proto\x12\x13ordinator.points.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dordinator/sync/v1/names.proto\"\x83\x01\n" +
 	"\rPointsBalance\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x18\n" +
 	"\abalance\x18\x02 \x01(\x03R\abalance\x12+\n" +
-	"\x12updated_at_unix_ms\x18\x03 \x01(\x03R\x0fupdatedAtUnixMs\"\xed\x01\n" +
+	"\x12updated_at_unix_ms\x18\x03 \x01(\x03R\x0fupdatedAtUnixMs:\x12\x92\xb5\x18\x0epoints_balance\"\xff\x01\n" +
 	"\vPointsEntry\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\auser_id\x18\x02 \x01(\tR\x06userId\x12\x16\n" +
@@ -327,7 +328,7 @@ const file_ordinator_points_v1_points_proto_rawDesc = "" +
 	"\tsource_id\x18\x05 \x01(\tR\bsourceId\x12\x16\n" +
 	"\x06reason\x18\x06 \x01(\tR\x06reason\x12+\n" +
 	"\x12created_at_unix_ms\x18\a \x01(\x03R\x0fcreatedAtUnixMs\x12#\n" +
-	"\rbalance_after\x18\b \x01(\x03R\fbalanceAfter\"\xb4\x01\n" +
+	"\rbalance_after\x18\b \x01(\x03R\fbalanceAfter:\x10\x92\xb5\x18\fpoints_entry\"\xb4\x01\n" +
 	"\x13AdjustPointsRequest\x12 \n" +
 	"\auser_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06userId\x12.\n" +
 	"\x06amount\x18\x02 \x01(\x03B\x16\xbaH\x13\"\x118\x00\x18\xc0\x84=(\xc0\xfb\xc2\xff\xff\xff\xff\xff\xff\x01R\x06amount\x12\"\n" +

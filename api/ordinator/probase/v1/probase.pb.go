@@ -8,6 +8,7 @@ package probasev1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -786,8 +787,10 @@ type EditRequest struct {
 	Reason          string                 `protobuf:"bytes,10,opt,name=reason,proto3" json:"reason,omitempty"`
 	CreatedAtUnixMs int64                  `protobuf:"varint,11,opt,name=created_at_unix_ms,json=createdAtUnixMs,proto3" json:"created_at_unix_ms,omitempty"`
 	DecidedAtUnixMs int64                  `protobuf:"varint,12,opt,name=decided_at_unix_ms,json=decidedAtUnixMs,proto3" json:"decided_at_unix_ms,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// The doctor's territory when the edit was proposed.
+	TerritoryId   string `protobuf:"bytes,13,opt,name=territory_id,json=territoryId,proto3" json:"territory_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *EditRequest) Reset() {
@@ -902,6 +905,13 @@ func (x *EditRequest) GetDecidedAtUnixMs() int64 {
 		return x.DecidedAtUnixMs
 	}
 	return 0
+}
+
+func (x *EditRequest) GetTerritoryId() string {
+	if x != nil {
+		return x.TerritoryId
+	}
+	return ""
 }
 
 // ProposeEditArgs are the arguments of the mutation "doctor.propose_edit".
@@ -1115,11 +1125,15 @@ func (x *RequestUpdateArgs) GetMessage() string {
 type ListEditRequestsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Filters; unset means any.
-	Status        EditStatus `protobuf:"varint,1,opt,name=status,proto3,enum=ordinator.probase.v1.EditStatus" json:"status,omitempty"`
-	TerritoryId   string     `protobuf:"bytes,2,opt,name=territory_id,json=territoryId,proto3" json:"territory_id,omitempty"`
-	DoctorId      string     `protobuf:"bytes,3,opt,name=doctor_id,json=doctorId,proto3" json:"doctor_id,omitempty"`
-	ProposerId    string     `protobuf:"bytes,4,opt,name=proposer_id,json=proposerId,proto3" json:"proposer_id,omitempty"`
-	Limit         int32      `protobuf:"varint,5,opt,name=limit,proto3" json:"limit,omitempty"`
+	Status      EditStatus `protobuf:"varint,1,opt,name=status,proto3,enum=ordinator.probase.v1.EditStatus" json:"status,omitempty"`
+	TerritoryId string     `protobuf:"bytes,2,opt,name=territory_id,json=territoryId,proto3" json:"territory_id,omitempty"`
+	DoctorId    string     `protobuf:"bytes,3,opt,name=doctor_id,json=doctorId,proto3" json:"doctor_id,omitempty"`
+	ProposerId  string     `protobuf:"bytes,4,opt,name=proposer_id,json=proposerId,proto3" json:"proposer_id,omitempty"`
+	Limit       int32      `protobuf:"varint,5,opt,name=limit,proto3" json:"limit,omitempty"`
+	// Only requests proposed before this time (their age); 0 means any.
+	CreatedBeforeUnixMs int64 `protobuf:"varint,6,opt,name=created_before_unix_ms,json=createdBeforeUnixMs,proto3" json:"created_before_unix_ms,omitempty"`
+	// Requests to skip, for paging through a long queue.
+	Offset        int32 `protobuf:"varint,7,opt,name=offset,proto3" json:"offset,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1185,6 +1199,20 @@ func (x *ListEditRequestsRequest) GetProposerId() string {
 func (x *ListEditRequestsRequest) GetLimit() int32 {
 	if x != nil {
 		return x.Limit
+	}
+	return 0
+}
+
+func (x *ListEditRequestsRequest) GetCreatedBeforeUnixMs() int64 {
+	if x != nil {
+		return x.CreatedBeforeUnixMs
+	}
+	return 0
+}
+
+func (x *ListEditRequestsRequest) GetOffset() int32 {
+	if x != nil {
+		return x.Offset
 	}
 	return 0
 }
@@ -1486,9 +1514,13 @@ func (x *FieldResolution) GetValues() []string {
 }
 
 type ApproveEditRequestRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Resolutions   []*FieldResolution     `protobuf:"bytes,2,rep,name=resolutions,proto3" json:"resolutions,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Id          string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Resolutions []*FieldResolution     `protobuf:"bytes,2,rep,name=resolutions,proto3" json:"resolutions,omitempty"`
+	// The doctor version the moderator reviewed (GetEditRequestResponse
+	// current.version); if set, a decision on a doctor changed since is
+	// refused (ABORTED) rather than applied to values nobody looked at.
+	DoctorVersion int64 `protobuf:"varint,3,opt,name=doctor_version,json=doctorVersion,proto3" json:"doctor_version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1535,6 +1567,13 @@ func (x *ApproveEditRequestRequest) GetResolutions() []*FieldResolution {
 		return x.Resolutions
 	}
 	return nil
+}
+
+func (x *ApproveEditRequestRequest) GetDoctorVersion() int64 {
+	if x != nil {
+		return x.DoctorVersion
+	}
+	return 0
 }
 
 type ApproveEditRequestResponse struct {
@@ -1590,9 +1629,11 @@ func (x *ApproveEditRequestResponse) GetDoctor() *Doctor {
 }
 
 type RejectEditRequestRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Id     string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Reason string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// As in ApproveEditRequestRequest.
+	DoctorVersion int64 `protobuf:"varint,3,opt,name=doctor_version,json=doctorVersion,proto3" json:"doctor_version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1639,6 +1680,13 @@ func (x *RejectEditRequestRequest) GetReason() string {
 		return x.Reason
 	}
 	return ""
+}
+
+func (x *RejectEditRequestRequest) GetDoctorVersion() int64 {
+	if x != nil {
+		return x.DoctorVersion
+	}
+	return 0
 }
 
 type RejectEditRequestResponse struct {
@@ -2183,14 +2231,14 @@ var File_ordinator_probase_v1_probase_proto protoreflect.FileDescriptor
 
 const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"\n" +
-	"\"ordinator/probase/v1/probase.proto\x12\x14ordinator.probase.v1\x1a\x1bbuf/validate/validate.proto\"\x90\x01\n" +
+	"\"ordinator/probase/v1/probase.proto\x12\x14ordinator.probase.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dordinator/sync/v1/names.proto\"\x90\x01\n" +
 	"\aAddress\x12\x1f\n" +
 	"\vpostal_code\x18\x01 \x01(\tR\n" +
 	"postalCode\x12\x12\n" +
 	"\x04city\x18\x02 \x01(\tR\x04city\x12\x16\n" +
 	"\x06street\x18\x03 \x01(\tR\x06street\x12\x1a\n" +
 	"\bbuilding\x18\x04 \x01(\tR\bbuilding\x12\x1c\n" +
-	"\tapartment\x18\x05 \x01(\tR\tapartment\"\xe1\x03\n" +
+	"\tapartment\x18\x05 \x01(\tR\tapartment\"\xed\x03\n" +
 	"\x06Doctor\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1f\n" +
 	"\vexternal_id\x18\x02 \x01(\tR\n" +
@@ -2209,16 +2257,18 @@ const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"\fterritory_id\x18\f \x01(\tR\vterritoryId\x12\x16\n" +
 	"\x06status\x18\r \x01(\tR\x06status\x12\x18\n" +
 	"\aversion\x18\x0e \x01(\x03R\aversion\x12+\n" +
-	"\x12updated_at_unix_ms\x18\x0f \x01(\x03R\x0fupdatedAtUnixMs\"}\n" +
+	"\x12updated_at_unix_ms\x18\x0f \x01(\x03R\x0fupdatedAtUnixMs:\n" +
+	"\x92\xb5\x18\x06doctor\"\x89\x01\n" +
 	"\x06Clinic\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
 	"\x04city\x18\x03 \x01(\tR\x04city\x12\x18\n" +
 	"\aaddress\x18\x04 \x01(\tR\aaddress\x12!\n" +
-	"\fterritory_id\x18\x05 \x01(\tR\vterritoryId\";\n" +
+	"\fterritory_id\x18\x05 \x01(\tR\vterritoryId:\n" +
+	"\x92\xb5\x18\x06clinic\";\n" +
 	"\fTerritoryRep\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\"\xf2\x03\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\"\x86\x04\n" +
 	"\rDoctorSummary\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\auser_id\x18\x02 \x01(\tR\x06userId\x12\x1b\n" +
@@ -2235,10 +2285,10 @@ const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"\fverification\x18\v \x01(\x0e2(.ordinator.probase.v1.DoctorVerificationR\fverification\x126\n" +
 	"\x04reps\x18\f \x03(\v2\".ordinator.probase.v1.TerritoryRepR\x04reps\x12\x18\n" +
 	"\aversion\x18\r \x01(\x03R\aversion\x12+\n" +
-	"\x12updated_at_unix_ms\x18\x0e \x01(\x03R\x0fupdatedAtUnixMs\"W\n" +
+	"\x12updated_at_unix_ms\x18\x0e \x01(\x03R\x0fupdatedAtUnixMs:\x12\x92\xb5\x18\x0edoctor_summary\"W\n" +
 	"\vFieldChange\x12\x1f\n" +
 	"\x05field\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x05field\x12'\n" +
-	"\x06values\x18\x02 \x03(\tB\x0f\xbaH\f\x92\x01\t\x10\x14\"\x05r\x03\x18\xe8\aR\x06values\"\xc1\x03\n" +
+	"\x06values\x18\x02 \x03(\tB\x0f\xbaH\f\x92\x01\t\x10\x14\"\x05r\x03\x18\xe8\aR\x06values\"\xf6\x03\n" +
 	"\vEditRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
 	"\tdoctor_id\x18\x02 \x01(\tR\bdoctorId\x12\x1f\n" +
@@ -2255,7 +2305,8 @@ const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"\x06reason\x18\n" +
 	" \x01(\tR\x06reason\x12+\n" +
 	"\x12created_at_unix_ms\x18\v \x01(\x03R\x0fcreatedAtUnixMs\x12+\n" +
-	"\x12decided_at_unix_ms\x18\f \x01(\x03R\x0fdecidedAtUnixMs\"\xf9\x01\n" +
+	"\x12decided_at_unix_ms\x18\f \x01(\x03R\x0fdecidedAtUnixMs\x12!\n" +
+	"\fterritory_id\x18\r \x01(\tR\vterritoryId:\x10\x92\xb5\x18\fedit_request\"\x92\x02\n" +
 	"\x0fProposeEditArgs\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12$\n" +
@@ -2263,17 +2314,17 @@ const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"\fbase_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\vbaseVersion\x12G\n" +
 	"\achanges\x18\x04 \x03(\v2!.ordinator.probase.v1.FieldChangeB\n" +
 	"\xbaH\a\x92\x01\x04\b\x01\x10\x1eR\achanges\x12\"\n" +
-	"\acomment\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\acomment\"Y\n" +
+	"\acomment\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\acomment:\x17\x8a\xb5\x18\x13doctor.propose_edit\"Y\n" +
 	"\x11ProposeEditResult\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12%\n" +
-	"\x0eapplied_fields\x18\x02 \x03(\tR\rappliedFields\"\xbe\x01\n" +
+	"\x0eapplied_fields\x18\x02 \x03(\tR\rappliedFields\"\xd9\x01\n" +
 	"\x11RequestUpdateArgs\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12$\n" +
 	"\tdoctor_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bdoctorId\x126\n" +
 	"\x04kind\x18\x03 \x01(\tB\"\xbaH\x1fr\x1dR\vupdate_dataR\x0esubmit_resultsR\x04kind\x12\"\n" +
-	"\amessage\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\amessage\"\xd6\x01\n" +
+	"\amessage\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\amessage:\x19\x8a\xb5\x18\x15doctor.request_update\"\xb5\x02\n" +
 	"\x17ListEditRequestsRequest\x128\n" +
 	"\x06status\x18\x01 \x01(\x0e2 .ordinator.probase.v1.EditStatusR\x06status\x12!\n" +
 	"\fterritory_id\x18\x02 \x01(\tR\vterritoryId\x12\x1b\n" +
@@ -2281,7 +2332,9 @@ const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"\vproposer_id\x18\x04 \x01(\tR\n" +
 	"proposerId\x12 \n" +
 	"\x05limit\x18\x05 \x01(\x05B\n" +
-	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\x05limit\"Y\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\x05limit\x12<\n" +
+	"\x16created_before_unix_ms\x18\x06 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x13createdBeforeUnixMs\x12\x1f\n" +
+	"\x06offset\x18\a \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x06offset\"Y\n" +
 	"\x18ListEditRequestsResponse\x12=\n" +
 	"\brequests\x18\x01 \x03(\v2!.ordinator.probase.v1.EditRequestR\brequests\"0\n" +
 	"\x15GetEditRequestRequest\x12\x17\n" +
@@ -2305,17 +2358,19 @@ const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"resolution\x18\x02 \x01(\x0e2 .ordinator.probase.v1.ResolutionB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\n" +
 	"resolution\x12\x16\n" +
-	"\x06values\x18\x03 \x03(\tR\x06values\"\x87\x01\n" +
+	"\x06values\x18\x03 \x03(\tR\x06values\"\xb7\x01\n" +
 	"\x19ApproveEditRequestRequest\x12\x17\n" +
 	"\x02id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x02id\x12Q\n" +
-	"\vresolutions\x18\x02 \x03(\v2%.ordinator.probase.v1.FieldResolutionB\b\xbaH\x05\x92\x01\x02\x10\x1eR\vresolutions\"\x8f\x01\n" +
+	"\vresolutions\x18\x02 \x03(\v2%.ordinator.probase.v1.FieldResolutionB\b\xbaH\x05\x92\x01\x02\x10\x1eR\vresolutions\x12.\n" +
+	"\x0edoctor_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\rdoctorVersion\"\x8f\x01\n" +
 	"\x1aApproveEditRequestResponse\x12;\n" +
 	"\arequest\x18\x01 \x01(\v2!.ordinator.probase.v1.EditRequestR\arequest\x124\n" +
-	"\x06doctor\x18\x02 \x01(\v2\x1c.ordinator.probase.v1.DoctorR\x06doctor\"W\n" +
+	"\x06doctor\x18\x02 \x01(\v2\x1c.ordinator.probase.v1.DoctorR\x06doctor\"\x87\x01\n" +
 	"\x18RejectEditRequestRequest\x12\x17\n" +
 	"\x02id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x02id\x12\"\n" +
 	"\x06reason\x18\x02 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xe8\aR\x06reason\"X\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xe8\aR\x06reason\x12.\n" +
+	"\x0edoctor_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\rdoctorVersion\"X\n" +
 	"\x19RejectEditRequestResponse\x12;\n" +
 	"\arequest\x18\x01 \x01(\v2!.ordinator.probase.v1.EditRequestR\arequest\"\xd5\x01\n" +
 	"\x13CreateClinicRequest\x120\n" +

@@ -8,6 +8,7 @@ package studiesv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -917,7 +918,7 @@ var File_ordinator_studies_v1_studies_proto protoreflect.FileDescriptor
 
 const file_ordinator_studies_v1_studies_proto_rawDesc = "" +
 	"\n" +
-	"\"ordinator/studies/v1/studies.proto\x12\x14ordinator.studies.v1\x1a\x1bbuf/validate/validate.proto\"\xfe\x01\n" +
+	"\"ordinator/studies/v1/studies.proto\x12\x14ordinator.studies.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dordinator/sync/v1/names.proto\"\xfe\x01\n" +
 	"\x05Study\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12 \n" +
@@ -927,12 +928,12 @@ const file_ordinator_studies_v1_studies_proto_rawDesc = "" +
 	"\x06fields\x18\x05 \x03(\tR\x06fields\x12*\n" +
 	"\x11points_per_result\x18\x06 \x01(\x03R\x0fpointsPerResult\x12\x1b\n" +
 	"\tregion_id\x18\a \x01(\tR\bregionId\x12+\n" +
-	"\x12created_at_unix_ms\x18\b \x01(\x03R\x0fcreatedAtUnixMs\"\x7f\n" +
+	"\x12created_at_unix_ms\x18\b \x01(\x03R\x0fcreatedAtUnixMs\"\x94\x01\n" +
 	"\x0eStudyEnrolment\x121\n" +
 	"\x05study\x18\x01 \x01(\v2\x1b.ordinator.studies.v1.StudyR\x05study\x12\x1b\n" +
 	"\tdoctor_id\x18\x02 \x01(\tR\bdoctorId\x12\x1d\n" +
 	"\n" +
-	"start_date\x18\x03 \x01(\tR\tstartDate\"\xf9\x04\n" +
+	"start_date\x18\x03 \x01(\tR\tstartDate:\x13\x92\xb5\x18\x0fstudy_enrolment\"\x8b\x05\n" +
 	"\vStudyResult\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bstudy_id\x18\x02 \x01(\tR\astudyId\x12\x1f\n" +
@@ -955,7 +956,7 @@ const file_ordinator_studies_v1_studies_proto_rawDesc = "" +
 	"\x10last_reminder_by\x18\x0f \x01(\tR\x0elastReminderBy\x1a:\n" +
 	"\fAnswersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xe2\x02\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01:\x10\x92\xb5\x18\fstudy_result\"\xfb\x02\n" +
 	"\x10SubmitResultArgs\x12$\n" +
 	"\bstudy_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\astudyId\x12\x1d\n" +
 	"\x05visit\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x01R\x05visit\x12f\n" +
@@ -965,14 +966,14 @@ const file_ordinator_studies_v1_studies_proto_rawDesc = "" +
 	"observedOn\x1a:\n" +
 	"\fAnswersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"X\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01:\x17\x8a\xb5\x18\x13study.submit_result\"X\n" +
 	"\x12SubmitResultResult\x12\x1b\n" +
 	"\tresult_id\x18\x01 \x01(\tR\bresultId\x12%\n" +
-	"\x0epoints_awarded\x18\x02 \x01(\x03R\rpointsAwarded\"W\n" +
+	"\x0epoints_awarded\x18\x02 \x01(\x03R\rpointsAwarded\"i\n" +
 	"\n" +
 	"RemindArgs\x12%\n" +
 	"\tresult_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\bresultId\x12\"\n" +
-	"\amessage\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\amessage\"\x87\x02\n" +
+	"\amessage\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\amessage:\x10\x8a\xb5\x18\fstudy.remind\"\x87\x02\n" +
 	"\x12CreateStudyRequest\x12 \n" +
 	"\x05title\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05title\x12*\n" +

@@ -22,7 +22,7 @@ const (
 )
 
 // FieldTemplate is the declarative rules of a collection's fields
-// (syncengine/fields). The server syncs templates to devices as data, so a
+// (rules/fields). The server syncs templates to devices as data, so a
 // device checks a write with the same rules the server applies. Field names
 // are dotted paths into the collection's payload message, e.g.
 // "delivery_address.city".
@@ -220,13 +220,13 @@ var File_ordinator_sync_v1_fields_proto protoreflect.FileDescriptor
 
 const file_ordinator_sync_v1_fields_proto_rawDesc = "" +
 	"\n" +
-	"\x1eordinator/sync/v1/fields.proto\x12\x11ordinator.sync.v1\"}\n" +
+	"\x1eordinator/sync/v1/fields.proto\x12\x11ordinator.sync.v1\x1a\x1dordinator/sync/v1/names.proto\"\x91\x01\n" +
 	"\rFieldTemplate\x12\x1e\n" +
 	"\n" +
 	"collection\x18\x01 \x01(\tR\n" +
 	"collection\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\x05R\aversion\x122\n" +
-	"\x05rules\x18\x03 \x03(\v2\x1c.ordinator.sync.v1.FieldRuleR\x05rules\"\x9c\x02\n" +
+	"\x05rules\x18\x03 \x03(\v2\x1c.ordinator.sync.v1.FieldRuleR\x05rules:\x12\x92\xb5\x18\x0efield_template\"\x9c\x02\n" +
 	"\tFieldRule\x12\x14\n" +
 	"\x05field\x18\x01 \x01(\tR\x05field\x12\x14\n" +
 	"\x05label\x18\x02 \x01(\tR\x05label\x12\x1a\n" +
@@ -273,6 +273,7 @@ func file_ordinator_sync_v1_fields_proto_init() {
 	if File_ordinator_sync_v1_fields_proto != nil {
 		return
 	}
+	file_ordinator_sync_v1_names_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
