@@ -30,6 +30,9 @@ type loopState struct {
 	netMu sync.Mutex
 	conn  Connectivity
 	net   chan struct{} // closed and replaced when connectivity changes
+
+	stateMu sync.Mutex
+	state   LoopState
 }
 
 func (l *loopState) init() {
@@ -202,10 +205,12 @@ func (r *Replica) run(ctx context.Context) {
 	for ctx.Err() == nil {
 		conn, netChanged := r.loop.connectivity()
 		if conn == Offline {
+			r.loop.asleep(WaitNetwork)
 			select {
 			case <-ctx.Done():
 			case <-netChanged:
 			}
+			r.loop.awake()
 			continue
 		}
 		// A change of connectivity cuts the sync short: Offline stops all
@@ -235,6 +240,7 @@ func (r *Replica) run(ctx context.Context) {
 			if r.Status().Live {
 				wait = nil // the subscription says when to pull
 			}
+			r.loop.asleep(WaitChange)
 			select {
 			case <-ctx.Done():
 			case <-netChanged:
@@ -242,6 +248,7 @@ func (r *Replica) run(ctx context.Context) {
 			case <-r.loop.now:
 			case <-wait:
 			}
+			r.loop.awake()
 			poll.Stop()
 			continue
 		}
@@ -254,6 +261,7 @@ func (r *Replica) run(ctx context.Context) {
 		}
 		r.log.Info("sync failed, retrying later", "err", err, "in", delay)
 		t := time.NewTimer(delay)
+		r.loop.asleep(WaitBackoff)
 		select {
 		case <-ctx.Done():
 		case <-netChanged:
@@ -262,6 +270,7 @@ func (r *Replica) run(ctx context.Context) {
 			bo.reset()
 		case <-t.C:
 		}
+		r.loop.awake()
 		t.Stop()
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 	"github.com/ordinatorhq/ordinator/mobile-sdk/sdktest"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 )
 
 // offline opens a replica pointed at a server that is never contacted.
@@ -206,18 +207,15 @@ func TestOfflineLoop(t *testing.T) {
 	defer r.Close()
 	r.SetConnectivity(sdk.Offline)
 	must(t, r.Start())
-	time.Sleep(50 * time.Millisecond)
+	servertest.Eventually(t, "the loop to wait for the network", func() bool { return r.Loop().Waiting == sdk.WaitNetwork })
 	if st := r.Status(); st.LastError != "" || st.Syncing {
 		t.Fatalf("offline loop tried the network: %+v", st)
 	}
-	r.SetConnectivity(sdk.Online)
-	deadline := time.Now().Add(10 * time.Second)
-	for r.Status().LastError == "" {
-		if time.Now().After(deadline) {
-			t.Fatal("no error from an unreachable server")
-		}
-		time.Sleep(5 * time.Millisecond)
+	if l := r.Loop(); l.Rounds != 1 || l.Waiting != sdk.WaitNetwork {
+		t.Fatalf("the offline loop went round: %+v", l)
 	}
+	r.SetConnectivity(sdk.Online)
+	servertest.Eventually(t, "an error from an unreachable server", func() bool { return r.Status().LastError != "" })
 	if st := r.Status(); st.Online {
 		t.Fatalf("status %+v", st)
 	}

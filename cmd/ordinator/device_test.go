@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,7 @@ import (
 	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	"github.com/ordinatorhq/ordinator/api/ordinator/sync/v1/syncv1connect"
 	"github.com/ordinatorhq/ordinator/server/rpc"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/sqlite"
@@ -148,6 +150,28 @@ func mustDevice(t *testing.T, args ...string) (string, string) {
 	return out, errOut
 }
 
+// liveLine is the status line --watch prints once the live subscription
+// is open.
+var liveLine = regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d  live, `)
+
+// syncBuffer collects a command's output while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
 func TestDeviceCommand(t *testing.T) {
 	s := newDeviceServer(t)
 	s.h.Grant("u1", "room:a")
@@ -197,20 +221,20 @@ func TestDeviceCommand(t *testing.T) {
 
 	// --watch follows live changes until interrupted.
 	ctx, cancel := context.WithCancel(context.Background())
-	var watchOut string
+	var watchOut syncBuffer
 	var watchCode int
 	finished := make(chan struct{})
 	go func() {
-		watchOut, _, watchCode = device(t, ctx, "sync", "--watch", "--dir", dir)
+		watchCode = run(ctx, []string{"device", "sync", "--watch", "--dir", dir}, &watchOut, io.Discard)
 		close(finished)
 	}()
-	time.Sleep(500 * time.Millisecond)
+	servertest.Eventually(t, "the watch to go live", func() bool { return liveLine.MatchString(watchOut.String()) })
 	w.Put("live", "while watching", "room:a")
-	time.Sleep(500 * time.Millisecond)
+	servertest.Eventually(t, "the watch to print the change", func() bool { return strings.Contains(watchOut.String(), "note changed") })
 	cancel()
 	<-finished
-	if watchCode != 0 || !strings.Contains(watchOut, "note changed") || !strings.Contains(watchOut, "live") {
-		t.Fatalf("watch: exit %d:\n%s", watchCode, watchOut)
+	if out := watchOut.String(); watchCode != 0 || !strings.Contains(out, "note changed") || !strings.Contains(out, "live") {
+		t.Fatalf("watch: exit %d:\n%s", watchCode, out)
 	}
 
 	// A revoked device deletes its replica and its session.

@@ -333,18 +333,16 @@ func TestCaseInBackground(t *testing.T) {
 	modToken := p.Login("mod@background.test").Tokens.AccessToken
 	mod := casesv1connect.NewCaseModerationServiceClient(http.DefaultClient, p.URL, servertest.WithToken(&modToken))
 	phone.SetConnectivity(sdk.Online)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("phone status %+v", phone.Status())
+		}
+	})
+	servertest.Eventually(t, "the case to reach moderation", func() bool {
 		res, err := mod.ListCases(ctx, connect.NewRequest(&casesv1.ListCasesRequest{}))
 		mustCase(t, err)
-		if len(res.Msg.Cases) == 1 && res.Msg.Cases[0].Id == caseID {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the case did not reach moderation; phone status %+v", phone.Status())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return len(res.Msg.Cases) == 1 && res.Msg.Cases[0].Id == caseID
+	})
 	if rejs, err := phone.Rejections(ctx); err != nil || len(rejs) != 0 {
 		t.Fatalf("rejections %v, %v", rejs, err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/points"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -52,18 +53,6 @@ func giftsWave(t *testing.T, p *platform, price, allocated int64) (gifts.Wave, g
 		t.Fatal(err)
 	}
 	return w, it
-}
-
-// giftsEventually waits up to 15 s for cond.
-func giftsEventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 var giftsAddress = &giftsv1.DeliveryAddress{Recipient: "Anna Petrova", Phone: "+7 900 000-00-00", PostalCode: "101000", City: "Moscow", Street: "Tverskaya 1"}
@@ -113,6 +102,8 @@ func TestGiftFlow(t *testing.T) {
 
 	giftsMust(t, phone.Start())
 	phone.SetConnectivity(sdk.Offline)
+	servertest.Eventually(t, "the loop to wait for the network", func() bool { return phone.Loop().Waiting == sdk.WaitNetwork })
+	offline := phone.Loop()
 
 	// Refused on the phone: nothing queued, nothing shown.
 	for _, tc := range []struct {
@@ -144,7 +135,9 @@ func TestGiftFlow(t *testing.T) {
 	if b := balance(); b != 800 {
 		t.Fatalf("balance while the order is pending %d, want 800", b)
 	}
-	time.Sleep(200 * time.Millisecond) // the loop stays quiet offline
+	if l := phone.Loop(); l != offline {
+		t.Fatalf("the loop woke offline: %+v, then %+v", offline, l)
+	}
 	giftsMust(t, p.Store.View(ctx, func(q syncengine.Querier) error {
 		if _, err := gifts.LoadOrder(ctx, q, orderID); err == nil {
 			t.Fatal("the order reached the server while the phone was offline")
@@ -154,7 +147,7 @@ func TestGiftFlow(t *testing.T) {
 
 	// Online: the order is placed, the phone shows the server's state.
 	phone.SetConnectivity(sdk.Online)
-	giftsEventually(t, "the order is placed on the phone", func() bool {
+	servertest.Eventually(t, "the order is placed on the phone", func() bool {
 		o, ok, err = sdkgifts.GetOrder(ctx, phone, orderID)
 		return err == nil && ok && !o.Pending && o.GetNumber() != ""
 	})
@@ -187,7 +180,7 @@ func TestGiftFlow(t *testing.T) {
 	}
 	phone.SetConnectivity(sdk.Online)
 	var rejected sdk.Rejection
-	giftsEventually(t, "the rejection reaches the app", func() bool {
+	servertest.Eventually(t, "the rejection reaches the app", func() bool {
 		rs, err := phone.Rejections(ctx)
 		for _, r := range rs {
 			if r.MutationID == mutationID {
@@ -334,7 +327,9 @@ func TestInboxWakeFlow(t *testing.T) {
 	token := "fcm:" + strings.Repeat("Wake_", 10)
 	giftsMust(t, inbox.RegisterPushToken(ctx, phone, token, inbox.IOS, "en", "Europe/Moscow"))
 	giftsMust(t, phone.Start())
-	giftsEventually(t, "the phone's first sync", func() bool { return !phone.Status().LastCheckpoint.IsZero() })
+	servertest.Eventually(t, "the phone's first sync", func() bool { return !phone.Status().LastCheckpoint.IsZero() })
+	servertest.Eventually(t, "the loop to wait for a change", func() bool { return phone.Loop().Waiting == sdk.WaitChange })
+	idle := phone.Loop()
 	before, err := inbox.UnreadCount(ctx, phone)
 	giftsMust(t, err)
 
@@ -344,21 +339,24 @@ func TestInboxWakeFlow(t *testing.T) {
 		return err
 	}))
 	var wake string
-	giftsEventually(t, "a silent push is queued for the phone", func() bool {
+	servertest.Eventually(t, "a silent push is queued for the phone", func() bool {
 		err := p.Store.View(ctx, func(q syncengine.Querier) error {
 			return q.QueryRow(ctx, `SELECT n.id FROM notifications n JOIN push_tokens t ON t.device_id = n.device_id
 				WHERE t.token = $1 AND n.kind = $2 AND n.silent ORDER BY n.created_at DESC LIMIT 1`, token, notify.KindSyncWake).Scan(&wake)
 		})
 		return err == nil
 	})
-	time.Sleep(300 * time.Millisecond)
+	// Nothing but the push wakes the phone: no stream, the poll an hour away.
+	if l := phone.Loop(); l != idle {
+		t.Fatalf("the loop woke before the push: %+v, then %+v", idle, l)
+	}
 	if n, err := inbox.UnreadCount(ctx, phone); err != nil || n != before {
 		t.Fatalf("%d unread on the phone before the push, want %d (%v)", n, before, err)
 	}
 	if !inbox.HandlePush(phone, map[string]string{"kind": notify.KindSyncWake, "id": wake}) {
 		t.Fatal("the wake was not recognised")
 	}
-	giftsEventually(t, "the phone syncs the new item", func() bool {
+	servertest.Eventually(t, "the phone syncs the new item", func() bool {
 		n, err := inbox.UnreadCount(ctx, phone)
 		return err == nil && n == before+1
 	})

@@ -182,7 +182,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	notes := newNotifications(cfg, store, sender, accounts, log)
 	caseSvc := cases.New(store, cases.Config{PublishPoints: cfg.CasePoints, Logger: log})
 	giftWaves := gifts.New(store, gifts.Config{Logger: log, Territory: doctorTerritory})
-	library := content.New(store, content.Config{Logger: log, Media: contentMedia{}, WindowEvery: cfg.ContentEvery})
+	library := content.New(store, content.Config{Logger: log, Media: media.ContentImages{}, WindowEvery: cfg.ContentEvery})
 	mediaSvc, err := media.New(media.Config{
 		Store: store, Blobs: blobs.store, MaxBytes: cfg.Media.MaxBytes, Retention: cfg.Media.Retention, Logger: log,
 		ReadPolicies: map[mediav1.MediaPurpose]media.ReadPolicy{

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
+	"github.com/ordinatorhq/ordinator/server/servertest"
+	"github.com/ordinatorhq/ordinator/syncengine"
+	"github.com/ordinatorhq/ordinator/syncengine/postgres"
 )
 
 func TestStudiesCLI(t *testing.T) {
@@ -41,7 +44,21 @@ func TestServeTwoProcessesOnPostgres(t *testing.T) {
 	url := testenv.PostgresURL(t, testenv.Template{Name: "empty", Version: "1"})
 	a := start(t, t.TempDir(), "--database-url", url)
 	b := start(t, t.TempDir(), "--database-url", url, "--push-workers", "4")
-	time.Sleep(500 * time.Millisecond) // the background loops make a round
+	// The background loops make a round: the scheduler's three jobs (study
+	// reminders, directors' summaries, inbox pruning) each run once, in one
+	// process or the other.
+	db, err := postgres.Open(context.Background(), url, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	servertest.Eventually(t, "the scheduled jobs to run", func() bool {
+		var n int64
+		err := db.View(context.Background(), func(q syncengine.Querier) error {
+			return q.QueryRow(context.Background(), `SELECT count(*) FROM notify_jobs WHERE next_run_at > 0`).Scan(&n)
+		})
+		return err == nil && n >= 3
+	})
 	for _, p := range []*process{a, b} {
 		// After stop the logs are complete and no longer written.
 		if code := p.stop(t); code != 0 {

@@ -43,32 +43,6 @@ func notifyNotice(ctx context.Context, tx syncengine.Tx, n auth.Notice) error {
 	return err
 }
 
-// contentMedia lets content items carry images uploaded for content.
-type contentMedia struct{}
-
-func (contentMedia) Attach(ctx context.Context, tx syncengine.Tx, mediaID, editorID, ref string) error {
-	m, err := media.Attach(ctx, tx, mediaID, editorID, ref)
-	if err != nil {
-		return err
-	}
-	if m.Purpose != mediav1.MediaPurpose_MEDIA_PURPOSE_CONTENT_IMAGE {
-		return syncengine.Invalid("not a content image", syncengine.Violation{Field: "image_media_ids", Description: mediaID + " was uploaded for another purpose"})
-	}
-	return nil
-}
-
-func (contentMedia) Detach(ctx context.Context, tx syncengine.Tx, mediaID, ref string) error {
-	return media.Detach(ctx, tx, mediaID, ref)
-}
-
-func (contentMedia) Ready(ctx context.Context, q syncengine.Querier, mediaID string) (bool, error) {
-	m, err := media.Lookup(ctx, q, mediaID)
-	if err != nil {
-		return false, err
-	}
-	return m.Ready(), nil
-}
-
 // contentReaders lets whoever may read an item see its images.
 func contentReaders(library *content.Service) media.ReadPolicy {
 	return media.ReadPolicyFunc(func(ctx context.Context, q syncengine.Querier, p syncengine.Principal, _ *media.Media, refs []string) (bool, error) {

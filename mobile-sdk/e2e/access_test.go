@@ -8,6 +8,7 @@ import (
 	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 	"github.com/ordinatorhq/ordinator/mobile-sdk/sdktest"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/storetest"
 )
@@ -28,9 +29,9 @@ func TestAccessRemoved(t *testing.T) {
 	w.Put("both", "x", "room:a", "room:b")
 	d := s.device(t, "u1", "")
 	must(t, d.Start())
-	eventually(t, "the initial sync", func() bool { n, _ := notes(t, d); return len(n) == 11 })
+	servertest.Eventually(t, "the initial sync", func() bool { n, _ := notes(t, d); return len(n) == 11 })
 	s.h.Revoke("u1", "room:b")
-	eventually(t, "room:b to leave", func() bool { n, _ := notes(t, d); return len(n) == 6 })
+	servertest.Eventually(t, "room:b to leave", func() bool { n, _ := notes(t, d); return len(n) == 6 })
 	got, _ := notes(t, d)
 	if _, ok := got["both"]; !ok {
 		t.Fatal("a note still readable through room:a left with room:b")
@@ -136,7 +137,7 @@ func TestDeviceRevoked(t *testing.T) {
 	d.ObserveStatus(func(st sdk.Status) { statuses <- st })
 	s.auth.revokeAll()
 	must(t, d.Start())
-	eventually(t, "the wipe", func() bool { return d.Status().Wiped })
+	servertest.Eventually(t, "the wipe", func() bool { return d.Status().Wiped })
 	if _, err := d.Mutate(ctx, "note.put", sdktest.Args("n2", "x", "room:a")); err != sdk.ErrWiped {
 		t.Fatalf("write after the wipe: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ordinatorhq/ordinator/mobile-sdk/mobile"
 	"github.com/ordinatorhq/ordinator/mobile-sdk/sdktest"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -64,7 +65,7 @@ func TestMobileFacade(t *testing.T) {
 	must(t, err)
 	bad, err := r.Mutate("note.reject", sdktest.Args("n2", "refused", "room:a"))
 	must(t, err)
-	eventually(t, "the app's writes to settle", func() bool {
+	servertest.Eventually(t, "the app's writes to settle", func() bool {
 		st, err := r.Status()
 		return err == nil && st.Pending == 0 && st.LastCheckpointUnixMs > 0
 	})
@@ -76,7 +77,7 @@ func TestMobileFacade(t *testing.T) {
 	if rec, _ := r.Get("note", "n2"); rec != nil {
 		t.Fatal("the rejected note is still there")
 	}
-	eventually(t, "the rejection callback", func() bool { l.mu.Lock(); defer l.mu.Unlock(); return len(l.rejections) == 1 })
+	servertest.Eventually(t, "the rejection callback", func() bool { l.mu.Lock(); defer l.mu.Unlock(); return len(l.rejections) == 1 })
 	rj := l.rejections[0]
 	if rj.MutationID != bad || rj.Code != "invalid" || rj.ViolationCount() != 1 || rj.ViolationField(0) != "text" {
 		t.Fatalf("rejection %+v", rj)
@@ -132,7 +133,7 @@ func TestMobileSession(t *testing.T) {
 	if !st.Wiped || st.WipedMutations != 2 || st.WipedPhotos != 0 {
 		t.Fatalf("status after the wipe: %+v", st)
 	}
-	eventually(t, "OnWiped", func() bool { l.mu.Lock(); defer l.mu.Unlock(); return len(l.wipes) == 1 })
+	servertest.Eventually(t, "OnWiped", func() bool { l.mu.Lock(); defer l.mu.Unlock(); return len(l.wipes) == 1 })
 	if w := l.wipes[0]; w.Mutations != 2 || w.DeviceID != sess.DeviceID() {
 		t.Fatalf("OnWiped(%+v)", w)
 	}

@@ -15,13 +15,15 @@ import (
 
 	"connectrpc.com/connect"
 
-	"github.com/ordinatorhq/ordinator/api/ordinator/media/v1/mediav1connect"
+	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
 	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	"github.com/ordinatorhq/ordinator/api/ordinator/sync/v1/syncv1connect"
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 	"github.com/ordinatorhq/ordinator/mobile-sdk/sdktest"
+	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/rpc"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/postgres"
@@ -35,24 +37,28 @@ func TestMain(m *testing.M) {
 	os.Exit(testenv.Main(m))
 }
 
-// template is a database with the engine's and the test collections'
-// migrations, cloned for every test.
+// template is a database with the engine's, the test collections' and the
+// media module's migrations, cloned for every test.
 var template = testenv.Template{
 	Name:    "sdk",
-	Version: storetest.SchemaVersion(postgres.Migrations()),
+	Version: storetest.SchemaVersion(postgres.Migrations(), media.Migrations(syncengine.Postgres)),
 	Migrate: func(ctx context.Context, url string) error {
 		s, err := postgres.Open(ctx, url, postgres.Options{})
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		return s.Migrate(ctx, "storetest", storetest.Migrations())
+		if err := s.Migrate(ctx, "storetest", storetest.Migrations()); err != nil {
+			return err
+		}
+		return s.Migrate(ctx, "media", media.Migrations(syncengine.Postgres))
 	},
 }
 
 // server is an Ordinator sync server in this process: the engine on
 // PostgreSQL with the test collections, served by server/rpc with a token
-// table for authentication, on a loopback port.
+// table for authentication, on a loopback port; with serverConfig.blobs, the
+// real MediaService too.
 type server struct {
 	t      testing.TB
 	dbURL  string
@@ -65,12 +71,18 @@ type server struct {
 	hooks  *hooks
 	http   *http.Server
 	served chan struct{}
+	// blobs keeps the media's bytes across restarts.
+	blobs       media.BlobStore
+	blobHandler http.Handler
 }
 
 type serverConfig struct {
 	maxRequestBytes int
-	media           mediav1connect.MediaServiceHandler
 	engine          syncengine.Config
+	// blobs, servertest.MinIO or servertest.FSBlob, serves server/media
+	// over a fresh blob store of that kind, configured by media.
+	blobs string
+	media media.Config
 }
 
 // hooks let a test play a faulty server. Each runs inside the handler.
@@ -80,6 +92,8 @@ type hooks struct {
 	afterPush func(*syncv1.PushResponse) error
 	// beforePull can change a pull page before it is sent.
 	beforePull func(*syncv1.PullResponse)
+	// afterCreateUpload can change the answer to CreateUpload.
+	afterCreateUpload func(*mediav1.CreateUploadResponse)
 }
 
 func (h *hooks) push() func(*syncv1.PushResponse) error {
@@ -92,6 +106,12 @@ func (h *hooks) pull() func(*syncv1.PullResponse) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.beforePull
+}
+
+func (h *hooks) createUpload() func(*mediav1.CreateUploadResponse) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.afterCreateUpload
 }
 
 func (h *hooks) set(fn func(*hooks)) {
@@ -136,6 +156,9 @@ func newServer(t testing.TB, cfg serverConfig) *server {
 		t.Fatal(err)
 	}
 	s.addr = ln.Addr().String()
+	if cfg.blobs != "" {
+		s.blobs, s.blobHandler = servertest.Blobs(t, cfg.blobs, s.url())
+	}
 	s.start(ln)
 	t.Cleanup(s.stop)
 	return s
@@ -165,8 +188,8 @@ func (s *server) start(ln net.Listener) {
 	}
 	stopping := make(chan struct{})
 	srv.Handle(syncv1connect.NewSyncServiceHandler(hookedSync{syncrpc.New(s.h.Engine, stopping), s.hooks}, srv.Options()...))
-	if s.cfg.media != nil {
-		srv.Handle(mediav1connect.NewMediaServiceHandler(s.cfg.media, srv.Options()...))
+	if s.blobs != nil {
+		s.serveMedia(srv)
 	}
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
@@ -197,16 +220,11 @@ func (s *server) restart() {
 	s.t.Helper()
 	s.stop()
 	var ln net.Listener
-	var err error
-	for i := 0; i < 50; i++ {
-		if ln, err = net.Listen("tcp", s.addr); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		s.t.Fatalf("listening again on %s: %v", s.addr, err)
-	}
+	servertest.Eventually(s.t, "the address to be free to listen on again", func() bool {
+		var err error
+		ln, err = net.Listen("tcp", s.addr)
+		return err == nil
+	})
 	s.start(ln)
 }
 
@@ -297,16 +315,4 @@ func (s *server) device(t testing.TB, user, dir string, opts ...func(*sdk.Option
 	}
 	t.Cleanup(func() { r.Close() })
 	return r
-}
-
-// eventually waits up to 30 s for cond.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }

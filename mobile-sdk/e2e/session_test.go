@@ -210,12 +210,12 @@ func TestRefreshAnswerLost(t *testing.T) {
 			must(t, err)
 			r = s.replica(t, dir, sess, link.client())
 			must(t, r.Start())
-			eventually(t, "n2 to reach the server", func() bool { return s.converged(t, r) && len(s.h.ServerNotes()) == 2 })
+			servertest.Eventually(t, "n2 to reach the server", func() bool { return s.converged(t, r) && len(s.h.ServerNotes()) == 2 })
 
 			// Live changes keep arriving.
 			other := s.h.NewDevice(u.ID)
 			other.Put("n3", "from another device", "room:a")
-			eventually(t, "n3 to arrive", func() bool { got, _ := notes(t, r); return got["n3"] != "" })
+			servertest.Eventually(t, "n3 to arrive", func() bool { got, _ := notes(t, r); return got["n3"] != "" })
 
 			// Two answers lost in a row, under the loop: each is retried
 			// as a network failure, soon, not after the hour a device
@@ -224,7 +224,7 @@ func TestRefreshAnswerLost(t *testing.T) {
 			link.dropNext(authv1connect.AuthServiceRefreshProcedure, 2)
 			_, err = r.Mutate(ctx, "note.put", sdktest.Args("n4", "after two lost answers", "room:a"))
 			must(t, err)
-			eventually(t, "n4 to reach the server", func() bool { return s.converged(t, r) && len(s.h.ServerNotes()) == 4 })
+			servertest.Eventually(t, "n4 to reach the server", func() bool { return s.converged(t, r) && len(s.h.ServerNotes()) == 4 })
 			if link.lost(authv1connect.AuthServiceRefreshProcedure) != 3 {
 				t.Fatalf("%d refresh answers lost, want 3", link.lost(authv1connect.AuthServiceRefreshProcedure))
 			}
@@ -273,7 +273,7 @@ func TestRevocationReportsDiscarded(t *testing.T) {
 	if !st.Wiped || st.WipedMutations != 3 || st.WipedPhotos != 1 || !strings.Contains(st.LastError, "3 unsent mutations") {
 		t.Fatalf("status after the wipe: %+v", st)
 	}
-	eventually(t, "the wipe callback", func() bool { mu.Lock(); defer mu.Unlock(); return len(wipes) == 1 })
+	servertest.Eventually(t, "the wipe callback", func() bool { mu.Lock(); defer mu.Unlock(); return len(wipes) == 1 })
 	if w := wipes[0]; w.Mutations != 3 || w.Photos != 1 || w.DeviceID != sess.Info().DeviceID {
 		t.Fatalf("wipe reported %+v", w)
 	}

@@ -12,6 +12,7 @@ import (
 	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 	"github.com/ordinatorhq/ordinator/mobile-sdk/sdktest"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 )
 
 // TestOfflineWritesConverge: a device goes offline, makes 500 writes it sees
@@ -37,7 +38,7 @@ func TestOfflineWritesConverge(t *testing.T) {
 		t.Fatal("an offline device reached the server")
 	}
 	d.SetConnectivity(sdk.Online)
-	eventually(t, "convergence", func() bool { return converged(t, s, d) })
+	servertest.Eventually(t, "convergence", func() bool { return converged(t, s, d) })
 	if n := len(s.h.ServerNotes()); n != 500 {
 		t.Fatalf("server has %d notes", n)
 	}
@@ -76,7 +77,7 @@ func TestTwoDevicesConverge(t *testing.T) {
 	go write(tablet, "tablet-")
 	must(t, <-done)
 	must(t, <-done)
-	eventually(t, "both devices converged", func() bool { return converged(t, s, phone) && converged(t, s, tablet) })
+	servertest.Eventually(t, "both devices converged", func() bool { return converged(t, s, phone) && converged(t, s, tablet) })
 	if n := len(s.h.ServerNotes()); n != 130 {
 		t.Fatalf("server has %d notes, want 130", n)
 	}
@@ -94,7 +95,7 @@ func TestLiveSubscription(t *testing.T) {
 	changed := make(chan string, 100)
 	d.Observe("note", func(c string) { changed <- c })
 	must(t, d.Start())
-	eventually(t, "the live subscription", func() bool { return d.Status().Live })
+	servertest.Eventually(t, "the live subscription", func() bool { return d.Status().Live })
 	other := s.h.NewDevice("u2")
 	start := time.Now()
 	other.Put("hello", "from u2", "room:a")
@@ -143,7 +144,7 @@ func TestServerRestartDuringPush(t *testing.T) {
 	s.hooks.set(func(h *hooks) { h.afterPush = nil })
 	s.restart() // connections drop while the push handler still holds its answer
 	close(release)
-	eventually(t, "convergence after the restart", func() bool { return converged(t, s, d) })
+	servertest.Eventually(t, "convergence after the restart", func() bool { return converged(t, s, d) })
 	for n, payload := range s.h.ServerNotes() {
 		note, err := sdktest.ParseNote([]byte(payload))
 		must(t, err)

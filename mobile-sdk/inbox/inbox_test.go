@@ -12,6 +12,7 @@ import (
 	notifyv1 "github.com/ordinatorhq/ordinator/api/ordinator/notify/v1"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 	"github.com/ordinatorhq/ordinator/mobile-sdk/inbox"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 )
 
 // replica opens a replica whose server never answers, holding items as if
@@ -103,27 +104,18 @@ func TestHandlePush(t *testing.T) {
 	if err := r.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor := func(n int32) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for syncs.Load() < n {
-			if time.Now().After(deadline) {
-				t.Fatalf("%d sync attempts, want %d", syncs.Load(), n)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	waitFor(1) // at start; it fails, and the loop backs off for an hour
-	time.Sleep(100 * time.Millisecond)
+	servertest.Eventually(t, "a sync attempt at start", func() bool { return syncs.Load() >= 1 })
+	// It fails, and the loop backs off for an hour.
+	servertest.Eventually(t, "the loop to back off", func() bool { return r.Loop().Waiting == sdk.WaitBackoff })
+	backoff := r.Loop()
 	if inbox.HandlePush(r, nil) || inbox.HandlePush(r, map[string]string{"id": a}) {
 		t.Fatal("a push without a kind was taken for a wake")
 	}
-	time.Sleep(100 * time.Millisecond)
-	if n := syncs.Load(); n != 1 {
-		t.Fatalf("pushes that are not Ordinator's made %d sync attempts", n-1)
+	if l, n := r.Loop(), syncs.Load(); l != backoff || n != 1 {
+		t.Fatalf("pushes that are not Ordinator's woke the loop (%+v, then %+v) and made %d sync attempts", backoff, l, n-1)
 	}
 	if !inbox.HandlePush(r, map[string]string{"kind": inbox.KindSyncWake, "id": a}) {
 		t.Fatal("the wake was not recognised")
 	}
-	waitFor(2)
+	servertest.Eventually(t, "a sync attempt after the wake", func() bool { return syncs.Load() >= 2 })
 }

@@ -4,9 +4,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/ordinatorhq/ordinator/mobile-sdk/mobile"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 )
 
 // The app's side of the bindings, as a Kotlin or Swift app would write it.
@@ -127,19 +127,11 @@ func TestFacade(t *testing.T) {
 	if err != nil || rejections.Len() != 0 {
 		t.Fatalf("rejections %v", err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	servertest.Eventually(t, "the listener to hear of the changes", func() bool {
 		l.mu.Lock()
-		got := len(l.changed)
-		l.mu.Unlock()
-		if got >= 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the listener heard of no change")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		defer l.mu.Unlock()
+		return len(l.changed) >= 3
+	})
 }
 
 // A zero Replica, as a Java caller could make with `new Replica()`, fails

@@ -23,15 +23,15 @@ func TestNoOracle(t *testing.T) {
 		author, colleague, cosmetologist := e.phone(e.author), e.phone(e.colleague), e.phone(e.cosmetologist)
 		draft, submitted, discarded := uuid.NewString(), uuid.NewString(), uuid.NewString()
 		for _, id := range []string{draft, discarded} {
-			author.mustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: id, Content: content()})
+			author.MustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: id, Content: content()})
 		}
 		b, a := photo(96, 64, 61), photo(96, 64, 62)
 		bID, aID := uuid.NewString(), uuid.NewString()
-		author.upload(bID, b, author.mustRegister(bID, b))
-		author.upload(aID, a, author.mustRegister(aID, a))
-		author.mustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: submitted, Content: content(before(bID), after(aID))})
-		author.mustApply("case.submit", &casesv1.SubmitArgs{CaseId: submitted})
-		author.mustApply("case.withdraw", &casesv1.WithdrawArgs{CaseId: discarded, Discard: true})
+		author.media.Upload(bID, b)
+		author.media.Upload(aID, a)
+		author.MustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: submitted, Content: content(before(bID), after(aID))})
+		author.MustApply("case.submit", &casesv1.SubmitArgs{CaseId: submitted})
+		author.MustApply("case.withdraw", &casesv1.WithdrawArgs{CaseId: discarded, Discard: true})
 		pub, photos := published(t, e, author, content(), 51)
 		missing := uuid.NewString()
 
@@ -39,7 +39,7 @@ func TestNoOracle(t *testing.T) {
 		all := []target{{"a draft", draft}, {"a submitted case", submitted}, {"a published case", pub}, {"a discarded case", discarded}}
 		tests := []struct {
 			name    string
-			d       *device
+			d       *phone
 			targets []target
 			args    func(id string) (string, proto.Message)
 		}{
@@ -71,7 +71,7 @@ func TestNoOracle(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				var first *syncengine.Error
 				for _, target := range tc.targets {
-					o := tc.d.do(tc.args(target.id))
+					o := tc.d.Do(tc.args(target.id))
 					if o.Status != syncengine.StatusRejected {
 						t.Fatalf("%s: applied", target.name)
 					}

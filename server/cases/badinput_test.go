@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
+	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
 	"github.com/ordinatorhq/ordinator/server/cases"
 	"github.com/ordinatorhq/ordinator/server/media/mediatest"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -17,7 +18,7 @@ import (
 
 // nothingPublished checks no case waits for moderation or reached a
 // colleague, and the author's phone holds no case but drafts.
-func nothingPublished(t *testing.T, e *env, author *device) {
+func nothingPublished(t *testing.T, e *env, author *phone) {
 	t.Helper()
 	for _, status := range []casesv1.CaseStatus{casesv1.CaseStatus_CASE_STATUS_SUBMITTED, casesv1.CaseStatus_CASE_STATUS_PUBLISHED} {
 		cs, err := e.cases.ListCases(ctx, e.principal(e.moderator), cases.Filter{Status: status})
@@ -27,13 +28,13 @@ func nothingPublished(t *testing.T, e *env, author *device) {
 		}
 	}
 	colleague := e.phone(e.colleague)
-	colleague.sync()
-	if got := colleague.records("case"); len(got) != 0 {
+	colleague.Sync()
+	if got := colleague.cases(); len(got) != 0 {
 		t.Fatalf("a colleague holds %d cases", len(got))
 	}
-	author.sync()
-	for id := range author.records("case") {
-		if c := author.caseRecord(id); c.Status != casesv1.CaseStatus_CASE_STATUS_DRAFT {
+	author.Sync()
+	for _, c := range author.cases() {
+		if c.Status != casesv1.CaseStatus_CASE_STATUS_DRAFT {
 			t.Fatalf("the author holds %v", c)
 		}
 	}
@@ -47,29 +48,29 @@ func TestBadPhotos(t *testing.T) {
 		author := e.phone(e.author)
 		good := photo(320, 240, 7)
 		goodID := uuid.NewString()
-		author.upload(goodID, good, author.mustRegister(goodID, good))
+		author.media.Upload(goodID, good)
 
 		// Not an image: the upload is refused at completion; the case
 		// cannot take the photo.
 		pdf := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("x"), 5000)...)
 		pdfID := uuid.NewString()
-		res := author.mustRegister(pdfID, pdf)
-		if status := author.put(res, pdf); status != http.StatusOK {
+		res := author.media.MustCreate(pdfID, pdf)
+		if status := author.media.Put(res, pdf); status != http.StatusOK {
 			t.Fatalf("PUT %d", status)
 		}
-		_, err := author.complete(pdfID)
+		_, err := author.media.Complete(pdfID)
 		wantError(t, err, syncengine.EINVALID, "the file is a PDF document, not a JPEG or PNG image")
 		caseID := uuid.NewString()
-		o := author.do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(goodID), after(pdfID))})
+		o := author.Do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(goodID), after(pdfID))})
 		wantRejected(t, o, syncengine.EPRECONDITION, "photo 2: media "+pdfID+" was rejected: the file is a PDF document", "content.photos[1].media_id")
 
 		// Too large: refused before anything is stored; the case cannot
 		// refer to it.
 		big := mediatest.Pad(photo(64, 64, 8), maxPhotoBytes+1)
 		bigID := uuid.NewString()
-		_, err = author.register(bigID, big)
+		_, err = author.media.Create(bigID, big, mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO)
 		wantError(t, err, syncengine.EINVALID, fmt.Sprintf("size: the file is %d bytes; at most 1048576 are accepted", len(big)))
-		o = author.do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(goodID), after(bigID))})
+		o = author.Do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(goodID), after(bigID))})
 		wantRejected(t, o, syncengine.ENOTFOUND, "photo 2: the photo has not been registered for upload yet", "content.photos[1].media_id")
 
 		// Bytes of another digest: storage refuses them, the photo stays
@@ -78,20 +79,20 @@ func TestBadPhotos(t *testing.T) {
 		impostor := bytes.Clone(wrong)
 		impostor[len(impostor)/2] ^= 0xFF
 		wrongID := uuid.NewString()
-		res = author.mustRegister(wrongID, wrong)
-		if status := author.put(res, impostor); status == http.StatusOK {
+		res = author.media.MustCreate(wrongID, wrong)
+		if status := author.media.Put(res, impostor); status == http.StatusOK {
 			t.Fatal("storage accepted bytes of another digest")
 		}
-		_, err = author.complete(wrongID)
+		_, err = author.media.Complete(wrongID)
 		wantError(t, err, syncengine.EPRECONDITION, "has not been uploaded yet")
-		author.mustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(goodID), after(wrongID))})
-		o = author.do("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
+		author.MustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(goodID), after(wrongID))})
+		o = author.Do("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
 		wantRejected(t, o, syncengine.EPRECONDITION, "1 of 2 photos are still uploading; submit again once they have finished", "content.photos[1].media_id")
 		nothingPublished(t, e, author)
 
 		// Once the right bytes arrive, the same case goes through.
-		author.upload(wrongID, wrong, author.mustRegister(wrongID, wrong))
-		author.mustApply("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
+		author.media.Upload(wrongID, wrong)
+		author.MustApply("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
 	})
 }
 
@@ -120,7 +121,7 @@ func TestPersonalDataRefused(t *testing.T) {
 			c := content()
 			tc.edit(c)
 			caseID := uuid.NewString()
-			o := author.do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: c})
+			o := author.Do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: c})
 			wantRejected(t, o, syncengine.EINVALID, "the case may identify a patient", tc.fields[0])
 			if len(o.Error.Violations) != len(tc.fields) {
 				t.Fatalf("%s: violations %v, want %v", tc.name, o.Error.Violations, tc.fields)
@@ -134,8 +135,8 @@ func TestPersonalDataRefused(t *testing.T) {
 				t.Fatalf("%s: the case was stored (%v)", tc.name, err)
 			}
 		}
-		author.sync()
-		if n := len(author.records("case")); n != 0 {
+		author.Sync()
+		if n := len(author.cases()); n != 0 {
 			t.Fatalf("the author holds %d cases", n)
 		}
 		nothingPublished(t, e, author)
@@ -149,20 +150,20 @@ func TestSubmitWhileUploading(t *testing.T) {
 		author := e.phone(e.author)
 		b, a := photo(320, 240, 11), photo(320, 240, 12)
 		bID, aID, caseID := uuid.NewString(), uuid.NewString(), uuid.NewString()
-		bUp, aUp := author.mustRegister(bID, b), author.mustRegister(aID, a)
-		author.mustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(bID), after(aID))})
-		o := author.do("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
+		bUp, aUp := author.media.MustCreate(bID, b), author.media.MustCreate(aID, a)
+		author.MustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(bID), after(aID))})
+		o := author.Do("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
 		wantRejected(t, o, syncengine.EPRECONDITION, "2 of 2 photos are still uploading", "content.photos[0].media_id")
-		author.upload(bID, b, bUp)
-		o = author.do("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
+		author.media.Send(bID, b, bUp)
+		o = author.Do("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
 		wantRejected(t, o, syncengine.EPRECONDITION, "1 of 2 photos are still uploading", "content.photos[1].media_id")
 		if len(o.Error.Violations) != 1 {
 			t.Fatalf("violations %v", o.Error.Violations)
 		}
 		nothingPublished(t, e, author)
-		author.upload(aID, a, aUp)
-		author.mustApply("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
-		author.sync()
+		author.media.Send(aID, a, aUp)
+		author.MustApply("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
+		author.Sync()
 		if c := author.caseRecord(caseID); c.GetStatus() != casesv1.CaseStatus_CASE_STATUS_SUBMITTED || c.GetContent().GetPhotos()[1].GetWidth() != 240 {
 			t.Fatalf("after the uploads the author holds %v", c)
 		}
@@ -177,13 +178,13 @@ func TestRefusals(t *testing.T) {
 		author, colleague, newcomer := e.phone(e.author), e.phone(e.colleague), e.phone(e.unverified)
 		b, a := photo(160, 120, 21), photo(160, 120, 22)
 		bID, aID := uuid.NewString(), uuid.NewString()
-		author.upload(bID, b, author.mustRegister(bID, b))
-		author.upload(aID, a, author.mustRegister(aID, a))
+		author.media.Upload(bID, b)
+		author.media.Upload(aID, a)
 
 		// Incomplete: every missing field named.
 		caseID := uuid.NewString()
-		author.mustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: &casesv1.CaseContent{Diagnosis: "Розацеа", Photos: []*casesv1.CasePhoto{before(bID)}}})
-		o := author.do("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
+		author.MustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: &casesv1.CaseContent{Diagnosis: "Розацеа", Photos: []*casesv1.CasePhoto{before(bID)}}})
+		o := author.Do("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
 		wantRejected(t, o, syncengine.EINVALID, "the case is not complete", "content.photos")
 		if len(o.Error.Violations) != 8 {
 			t.Fatalf("violations %v", o.Error.Violations)
@@ -191,28 +192,28 @@ func TestRefusals(t *testing.T) {
 
 		// The same photo twice; a colleague's photo; a photo for another
 		// purpose; a malformed argument.
-		o = author.do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(bID), after(bID))})
+		o = author.Do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(bID), after(bID))})
 		wantRejected(t, o, syncengine.EINVALID, "a photo is given twice", "content.photos[1].media_id")
 		theirs := photo(160, 120, 23)
 		theirsID := uuid.NewString()
-		colleague.upload(theirsID, theirs, colleague.mustRegister(theirsID, theirs))
-		o = author.do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(bID), after(theirsID))})
+		colleague.media.Upload(theirsID, theirs)
+		o = author.Do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(bID), after(theirsID))})
 		wantRejected(t, o, syncengine.ENOTFOUND, "photo 2: the photo has not been registered for upload yet", "content.photos[1].media_id")
-		o = author.do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: &casesv1.CaseContent{AgeYears: age(130)}})
+		o = author.Do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: &casesv1.CaseContent{AgeYears: age(130)}})
 		wantRejected(t, o, syncengine.EINVALID, "", "content.age_years")
 
 		// A colleague cannot touch the author's case.
-		o = colleague.do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content()})
+		o = colleague.Do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content()})
 		wantRejected(t, o, syncengine.ECONFLICT, "is already used; start a new case", "case_id")
-		o = colleague.do("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
+		o = colleague.Do("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
 		wantRejected(t, o, syncengine.ENOTFOUND, "you have no case", "")
 
 		// A doctor not yet verified may write drafts but not submit them.
 		nb := photo(160, 120, 24)
 		nbID, nID := uuid.NewString(), uuid.NewString()
-		newcomer.upload(nbID, nb, newcomer.mustRegister(nbID, nb))
-		newcomer.mustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: nID, Content: content(before(nbID))})
-		o = newcomer.do("case.submit", &casesv1.SubmitArgs{CaseId: nID})
+		newcomer.media.Upload(nbID, nb)
+		newcomer.MustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: nID, Content: content(before(nbID))})
+		o = newcomer.Do("case.submit", &casesv1.SubmitArgs{CaseId: nID})
 		wantRejected(t, o, syncengine.EPERMISSION, "your diploma has not been verified yet", "")
 
 		// Moderators see no drafts' photos.
@@ -221,11 +222,11 @@ func TestRefusals(t *testing.T) {
 
 		// Under moderation the case cannot be edited or submitted again;
 		// a decision on an older version is refused.
-		author.mustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(bID), after(aID))})
-		author.mustApply("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
-		o = author.do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(bID), after(aID))})
+		author.MustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(bID), after(aID))})
+		author.MustApply("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
+		o = author.Do("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(before(bID), after(aID))})
 		wantRejected(t, o, syncengine.EPRECONDITION, "is waiting for moderation; withdraw it to edit it", "")
-		o = author.do("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
+		o = author.Do("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
 		wantRejected(t, o, syncengine.EPRECONDITION, "is already submitted", "")
 		mod := e.console(e.moderator)
 		view, err := mod.moderation.GetCase(ctx, connect.NewRequest(&casesv1.GetCaseRequest{Id: caseID}))

@@ -44,7 +44,7 @@ func TestDraftsAreTheAuthors(t *testing.T) {
 			for _, stage := range []casesv1.PhotoStage{casesv1.PhotoStage_PHOTO_STAGE_BEFORE, casesv1.PhotoStage_PHOTO_STAGE_AFTER} {
 				seed++
 				id, img := uuid.NewString(), photo(320, 240, seed)
-				author.upload(id, img, author.mustRegister(id, img))
+				author.media.Upload(id, img)
 				out = append(out, &casesv1.CasePhoto{MediaId: id, Stage: stage})
 			}
 			return out
@@ -52,19 +52,19 @@ func TestDraftsAreTheAuthors(t *testing.T) {
 		draft := uuid.NewString()
 		draftPhotos := photos()
 		photoID := draftPhotos[0].MediaId
-		author.mustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: draft, Content: content(draftPhotos...)})
+		author.MustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: draft, Content: content(draftPhotos...)})
 		withdrawn := uuid.NewString()
-		author.mustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: withdrawn, Content: content(photos()...)})
-		author.mustApply("case.submit", &casesv1.SubmitArgs{CaseId: withdrawn})
+		author.MustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: withdrawn, Content: content(photos()...)})
+		author.MustApply("case.submit", &casesv1.SubmitArgs{CaseId: withdrawn})
 		discarded := uuid.NewString()
-		author.mustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: discarded, Content: content()})
-		author.mustApply("case.withdraw", &casesv1.WithdrawArgs{CaseId: discarded, Discard: true})
+		author.MustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: discarded, Content: content()})
+		author.MustApply("case.withdraw", &casesv1.WithdrawArgs{CaseId: discarded, Discard: true})
 
 		mod := e.console(e.moderator)
 		if got := listedIDs(t, e, e.moderator); !got[withdrawn] || len(got) != 1 {
 			t.Fatalf("listed %v, want the submitted case alone", got)
 		}
-		author.mustApply("case.withdraw", &casesv1.WithdrawArgs{CaseId: withdrawn})
+		author.MustApply("case.withdraw", &casesv1.WithdrawArgs{CaseId: withdrawn})
 
 		unknown := uuid.NewString()
 		_, err := e.cases.GetCase(ctx, e.principal(e.moderator), unknown)
@@ -112,7 +112,7 @@ func TestDraftsAreTheAuthors(t *testing.T) {
 		}
 
 		// Submitted, the case is the moderators' to see again.
-		author.mustApply("case.submit", &casesv1.SubmitArgs{CaseId: draft})
+		author.MustApply("case.submit", &casesv1.SubmitArgs{CaseId: draft})
 		view, err := e.cases.GetCase(ctx, e.principal(e.moderator), draft)
 		must(t, err)
 		if view.Case.Status != casesv1.CaseStatus_CASE_STATUS_SUBMITTED || view.Case.Content.Diagnosis == "" {

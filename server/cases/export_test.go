@@ -37,13 +37,13 @@ func TestExport(t *testing.T) {
 		draftID := uuid.NewString()
 		b, a := photo(96, 64, 51), photo(96, 64, 52)
 		bID, aID := uuid.NewString(), uuid.NewString()
-		author.upload(bID, b, author.mustRegister(bID, b))
-		author.upload(aID, a, author.mustRegister(aID, a))
-		author.mustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: draftID, Content: with("Эффаклар Дуо(+)", casesv1.Outcome_OUTCOME_CLEARED, 10)})
+		author.media.Upload(bID, b)
+		author.media.Upload(aID, a)
+		author.MustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: draftID, Content: with("Эффаклар Дуо(+)", casesv1.Outcome_OUTCOME_CLEARED, 10)})
 		c := with("Эффаклар Дуо(+)", casesv1.Outcome_OUTCOME_CLEARED, 10)
 		c.Photos = []*casesv1.CasePhoto{before(bID), after(aID)}
-		author.mustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: draftID, Content: c})
-		author.mustApply("case.submit", &casesv1.SubmitArgs{CaseId: draftID})
+		author.MustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: draftID, Content: c})
+		author.MustApply("case.submit", &casesv1.SubmitArgs{CaseId: draftID})
 
 		// The directors' summary figures: six submitted, five published, all
 		// by doctors of msk; the last one two days after the others.

@@ -16,6 +16,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/media/mediatest"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/points"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -65,20 +66,20 @@ func TestOfflineFlow(t *testing.T) {
 		beforeID, afterID, caseID := uuid.NewString(), uuid.NewString(), uuid.NewString()
 		draft := content(before(beforeID), after(afterID))
 		draft.Regimen = "2 раза в день"
-		author.queue("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: draft})
+		outbox := []syncengine.Mutation{author.Mutation("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: draft})}
 		draft = content(before(beforeID), after(afterID))
-		author.queue("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: draft})
+		outbox = append(outbox, author.Mutation("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: draft}))
 
 		// Online: the media queue registers the photos by digest first, so
 		// the outbox can refer to them while their bytes are on the way.
-		beforeUp, afterUp := author.mustRegister(beforeID, beforeJPEG), author.mustRegister(afterID, afterJPEG)
-		for _, o := range author.push() {
+		beforeUp, afterUp := author.media.MustCreate(beforeID, beforeJPEG), author.media.MustCreate(afterID, afterJPEG)
+		for _, o := range author.Push(outbox...) {
 			if o.Status != syncengine.StatusApplied {
 				t.Fatalf("%s rejected: %v", o.Name, o.Error)
 			}
 		}
-		author.sync()
-		colleague.sync()
+		author.Sync()
+		colleague.Sync()
 		if c := author.caseRecord(caseID); c.GetStatus() != casesv1.CaseStatus_CASE_STATUS_DRAFT || c.GetVersion() != 2 ||
 			c.GetContent().GetRegimen() != draft.Regimen || c.GetContent().GetPhotos()[0].GetWidth() != 0 {
 			t.Fatalf("the author's phone holds %v", c)
@@ -88,10 +89,10 @@ func TestOfflineFlow(t *testing.T) {
 		}
 
 		// The photos upload; the server strips their metadata.
-		author.upload(beforeID, beforeJPEG, beforeUp)
-		author.upload(afterID, afterJPEG, afterUp)
-		author.mustApply("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
-		author.sync()
+		author.media.Send(beforeID, beforeJPEG, beforeUp)
+		author.media.Send(afterID, afterJPEG, afterUp)
+		author.MustApply("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
+		author.Sync()
 		submitted := author.caseRecord(caseID)
 		if submitted.GetStatus() != casesv1.CaseStatus_CASE_STATUS_SUBMITTED || submitted.GetSubmittedAtUnixMs() == 0 {
 			t.Fatalf("after submitting the author's phone holds %v", submitted)
@@ -119,7 +120,7 @@ func TestOfflineFlow(t *testing.T) {
 
 		// A dermatologist colleague's phone gets it, with the photos' sizes,
 		// and may download them: clean, without the camera's metadata.
-		colleague.sync()
+		colleague.Sync()
 		got := colleague.caseRecord(caseID)
 		if got.GetStatus() != casesv1.CaseStatus_CASE_STATUS_PUBLISHED || got.GetAuthorName() != e.author.Name || !proto.Equal(stripSizes(got.GetContent()), draft) {
 			t.Fatalf("the colleague's phone holds %v", got)
@@ -137,8 +138,8 @@ func TestOfflineFlow(t *testing.T) {
 
 		// A cosmetologist and a doctor not yet verified get nothing and may
 		// not read the photos.
-		for _, d := range []*device{cosmetologist, newcomer} {
-			d.sync()
+		for _, d := range []*phone{cosmetologist, newcomer} {
+			d.Sync()
 			if c := d.caseRecord(caseID); c != nil {
 				t.Fatalf("%s's phone holds %v", d.user.Email, c)
 			}
@@ -147,7 +148,7 @@ func TestOfflineFlow(t *testing.T) {
 		}
 
 		// The author is told and paid.
-		author.sync()
+		author.Sync()
 		if c := author.caseRecord(caseID); c.GetStatus() != casesv1.CaseStatus_CASE_STATUS_PUBLISHED || c.GetModeratorNote() != "Спасибо!" {
 			t.Fatalf("the author's phone holds %v", c)
 		}
@@ -161,7 +162,7 @@ func TestOfflineFlow(t *testing.T) {
 }
 
 // phoneOf signs a user in on a phone (staff read photos the same way).
-func (e *env) phoneOf(u auth.User) *device { return e.phone(u) }
+func (e *env) phoneOf(u auth.User) *phone { return e.phone(u) }
 
 func stripSizes(c *casesv1.CaseContent) *casesv1.CaseContent {
 	c = proto.Clone(c).(*casesv1.CaseContent)
@@ -180,11 +181,9 @@ func actionsOf(es []*casesv1.CaseEvent) string {
 }
 
 // inbox returns the inbox items of a kind on a device.
-func inbox(d *device, kind string) []*notifyv1.InboxItem {
+func inbox(d *phone, kind string) []*notifyv1.InboxItem {
 	var out []*notifyv1.InboxItem
-	for _, p := range d.records(notify.InboxCollection) {
-		it := &notifyv1.InboxItem{}
-		must(d.e.t, proto.Unmarshal(p, it))
+	for _, it := range servertest.Records[notifyv1.InboxItem](d.Device, notify.InboxCollection) {
 		if it.Kind == kind {
 			out = append(out, it)
 		}
@@ -193,12 +192,6 @@ func inbox(d *device, kind string) []*notifyv1.InboxItem {
 }
 
 // balance is the points balance on a device.
-func balance(d *device) int64 {
-	p, ok := d.records(points.BalanceCollection)[d.user.ID]
-	if !ok {
-		return 0
-	}
-	b := &pointsv1.PointsBalance{}
-	must(d.e.t, proto.Unmarshal(p, b))
-	return b.Balance
+func balance(d *phone) int64 {
+	return servertest.Record[pointsv1.PointsBalance](d.Device, points.BalanceCollection, d.user.ID).GetBalance()
 }

@@ -22,11 +22,15 @@ func TestPhonesSaveOneDraftAtOnce(t *testing.T) {
 	const phones, rounds = 6, 4
 	forEach(t, func(t *testing.T, e *env) {
 		caseID := uuid.NewString()
-		devices := make([]*device, phones)
-		principals := make([]syncengine.Principal, phones)
+		devices := make([]*phone, phones)
+		pushes := make([][]syncengine.Mutation, phones)
 		for i := range devices {
 			devices[i] = e.phone(e.author)
-			principals[i] = devices[i].principal()
+			for j := range rounds {
+				c := content()
+				c.Regimen = fmt.Sprintf("phone %d, save %d: twice a day for 8 weeks", i, j)
+				pushes[i] = append(pushes[i], devices[i].Mutation("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: c}))
+			}
 		}
 		outs := make([][]syncengine.Outcome, phones)
 		errs := make([]error, phones)
@@ -35,16 +39,8 @@ func TestPhonesSaveOneDraftAtOnce(t *testing.T) {
 		for i, d := range devices {
 			wg.Go(func() {
 				<-start
-				for j := range rounds {
-					c := content()
-					c.Regimen = fmt.Sprintf("phone %d, save %d: twice a day for 8 weeks", i, j)
-					args, err := proto.Marshal(&casesv1.SaveDraftArgs{CaseId: caseID, Content: c})
-					if err != nil {
-						errs[i] = err
-						return
-					}
-					out, err := e.engine.Push(ctx, principals[i], syncengine.PushRequest{ClientID: d.client,
-						Mutations: []syncengine.Mutation{{Seq: int64(j + 1), Name: "case.save_draft", Args: args}}})
+				for _, m := range pushes[i] {
+					out, err := d.TryPush(m)
 					if err != nil {
 						errs[i] = err
 						return
@@ -86,7 +82,7 @@ func TestPhonesSaveOneDraftAtOnce(t *testing.T) {
 		if version != saves || saved != saves {
 			t.Fatalf("the case is at version %d with %d saves in its history, after %d saves", version, saved, saves)
 		}
-		devices[0].sync()
+		devices[0].Sync()
 		if got := devices[0].caseRecord(caseID); got == nil || got.Version != saves {
 			t.Fatalf("a phone holds %v, want the case at version %d", got, saves)
 		}
@@ -106,23 +102,20 @@ func TestPublishWhileWithdrawn(t *testing.T) {
 		var photos []*casesv1.CasePhoto
 		for k, stage := range []casesv1.PhotoStage{casesv1.PhotoStage_PHOTO_STAGE_BEFORE, casesv1.PhotoStage_PHOTO_STAGE_AFTER} {
 			id, img := uuid.NewString(), photo(320, 240, uint64(40+k))
-			author.upload(id, img, author.mustRegister(id, img))
+			author.media.Upload(id, img)
 			photos = append(photos, &casesv1.CasePhoto{MediaId: id, Stage: stage})
 		}
 		caseID := uuid.NewString()
-		author.mustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(photos...)})
-		moderator, doctor := e.principal(e.moderator), author.principal()
+		author.MustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(photos...)})
+		moderator := e.principal(e.moderator)
 		published := 0
 		for round := range rounds {
-			author.mustApply("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
+			author.MustApply("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
 			var version int64
 			must(t, e.store.View(ctx, func(q syncengine.Querier) error {
 				return q.QueryRow(ctx, `SELECT version FROM cases WHERE id = $1`, caseID).Scan(&version)
 			}))
-			args, err := proto.Marshal(&casesv1.WithdrawArgs{CaseId: caseID})
-			must(t, err)
-			withdrawal := syncengine.Mutation{Seq: author.seq, Name: "case.withdraw", Args: args}
-			author.seq++
+			withdrawal := author.Mutation("case.withdraw", &casesv1.WithdrawArgs{CaseId: caseID})
 			var publishErr, pushErr error
 			var outs []syncengine.Outcome
 			start := make(chan struct{})
@@ -133,7 +126,7 @@ func TestPublishWhileWithdrawn(t *testing.T) {
 			})
 			wg.Go(func() {
 				<-start
-				outs, pushErr = e.engine.Push(ctx, doctor, syncengine.PushRequest{ClientID: author.client, Mutations: []syncengine.Mutation{withdrawal}})
+				outs, pushErr = author.TryPush(withdrawal)
 			})
 			close(start)
 			wg.Wait()
@@ -175,34 +168,26 @@ func TestCommentsWhileWithdrawn(t *testing.T) {
 		var photos []*casesv1.CasePhoto
 		for k, stage := range []casesv1.PhotoStage{casesv1.PhotoStage_PHOTO_STAGE_BEFORE, casesv1.PhotoStage_PHOTO_STAGE_AFTER} {
 			id, img := uuid.NewString(), photo(320, 240, uint64(50+k))
-			author.upload(id, img, author.mustRegister(id, img))
+			author.media.Upload(id, img)
 			photos = append(photos, &casesv1.CasePhoto{MediaId: id, Stage: stage})
 		}
-		colleagues := make([]*device, commenters)
-		principals := make([]syncengine.Principal, commenters)
+		colleagues := make([]*phone, commenters)
 		for i := range colleagues {
 			colleagues[i] = e.phone(e.colleague)
-			principals[i] = colleagues[i].principal()
 		}
-		moderator, doctor := e.principal(e.moderator), author.principal()
+		moderator := e.principal(e.moderator)
 		commented := 0
 		for round := range rounds {
 			caseID := uuid.NewString()
-			author.mustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(photos...)})
-			author.mustApply("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
+			author.MustApply("case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: content(photos...)})
+			author.MustApply("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
 			_, err := e.cases.Publish(ctx, moderator, caseID, 2, "")
 			must(t, err)
 			discard := round%2 == 1
-			args, err := proto.Marshal(&casesv1.WithdrawArgs{CaseId: caseID, Discard: discard})
-			must(t, err)
-			withdrawal := syncengine.Mutation{Seq: author.seq, Name: "case.withdraw", Args: args}
-			author.seq++
+			withdrawal := author.Mutation("case.withdraw", &casesv1.WithdrawArgs{CaseId: caseID, Discard: discard})
 			comments := make([]syncengine.Mutation, commenters)
 			for i, c := range colleagues {
-				args, err := proto.Marshal(&casesv1.CommentArgs{CommentId: uuid.NewString(), CaseId: caseID, Text: "Какой был уход до назначения?"})
-				must(t, err)
-				comments[i] = syncengine.Mutation{Seq: c.seq, Name: "case.comment", Args: args}
-				c.seq++
+				comments[i] = c.Mutation("case.comment", &casesv1.CommentArgs{CommentId: uuid.NewString(), CaseId: caseID, Text: "Какой был уход до назначения?"})
 			}
 			outs := make([][]syncengine.Outcome, commenters+1)
 			errs := make([]error, commenters+1)
@@ -210,12 +195,12 @@ func TestCommentsWhileWithdrawn(t *testing.T) {
 			var wg sync.WaitGroup
 			wg.Go(func() {
 				<-start
-				outs[commenters], errs[commenters] = e.engine.Push(ctx, doctor, syncengine.PushRequest{ClientID: author.client, Mutations: []syncengine.Mutation{withdrawal}})
+				outs[commenters], errs[commenters] = author.TryPush(withdrawal)
 			})
 			for i, c := range colleagues {
 				wg.Go(func() {
 					<-start
-					outs[i], errs[i] = e.engine.Push(ctx, principals[i], syncengine.PushRequest{ClientID: c.client, Mutations: comments[i : i+1]})
+					outs[i], errs[i] = c.TryPush(comments[i])
 				})
 			}
 			close(start)
@@ -234,7 +219,7 @@ func TestCommentsWhileWithdrawn(t *testing.T) {
 					t.Fatalf("round %d, comment %d: %s: %s", round, i, o.Error.Code, o.Error.Message)
 				}
 			}
-			colleagues[0].sync()
+			colleagues[0].Sync()
 			if got := colleagues[0].commentsOf(caseID); len(got) > 0 {
 				t.Fatalf("round %d: a colleague's phone holds %d comments of a case that left the feed", round, len(got))
 			}

@@ -24,8 +24,8 @@ func TestRemovedLeavesNoTrace(t *testing.T) {
 		c.OutcomeNotes += " " + caseMark
 		caseID, _ := published(t, e, author, c, 41)
 		hidden, kept := uuid.NewString(), uuid.NewString()
-		colleague.mustApply("case.comment", &casesv1.CommentArgs{CommentId: hidden, CaseId: caseID, Text: "Вопрос: " + hiddenMark})
-		author.mustApply("case.comment", &casesv1.CommentArgs{CommentId: kept, CaseId: caseID, Text: "Ответ: " + keptMark})
+		colleague.MustApply("case.comment", &casesv1.CommentArgs{CommentId: hidden, CaseId: caseID, Text: "Вопрос: " + hiddenMark})
+		author.MustApply("case.comment", &casesv1.CommentArgs{CommentId: kept, CaseId: caseID, Text: "Ответ: " + keptMark})
 
 		fresh := func(u auth.User) []*syncengine.PullResult {
 			t.Helper()
@@ -64,7 +64,7 @@ func TestRemovedLeavesNoTrace(t *testing.T) {
 
 		// Withdrawn: the case and its discussion leave the specialty; the
 		// author's draft is all the log keeps of it.
-		author.mustApply("case.withdraw", &casesv1.WithdrawArgs{CaseId: caseID})
+		author.MustApply("case.withdraw", &casesv1.WithdrawArgs{CaseId: caseID})
 		noneOf(e.colleague, caseMark, keptMark)
 		for _, ch := range storetest.LogContaining(t, e.store, caseMark) {
 			if ch.Bucket != syncengine.UserBucket(e.author.ID) {
@@ -74,7 +74,7 @@ func TestRemovedLeavesNoTrace(t *testing.T) {
 		notLogged(keptMark)
 
 		// Published again, then discarded: nothing of it reaches any phone.
-		author.mustApply("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
+		author.MustApply("case.submit", &casesv1.SubmitArgs{CaseId: caseID})
 		view, err := e.cases.GetCase(ctx, e.principal(e.moderator), caseID)
 		must(t, err)
 		_, err = e.cases.Publish(ctx, e.principal(e.moderator), caseID, view.Case.Version, "")
@@ -82,7 +82,7 @@ func TestRemovedLeavesNoTrace(t *testing.T) {
 		if pages := fresh(e.colleague); len(storetest.Containing(pages, caseMark)) == 0 || len(storetest.Containing(pages, keptMark)) == 0 {
 			t.Fatal("published again, the case and its discussion did not reach a colleague's new phone")
 		}
-		author.mustApply("case.withdraw", &casesv1.WithdrawArgs{CaseId: caseID, Discard: true})
+		author.MustApply("case.withdraw", &casesv1.WithdrawArgs{CaseId: caseID, Discard: true})
 		noneOf(e.colleague, caseMark, keptMark, hiddenMark)
 		noneOf(e.author, caseMark, keptMark, hiddenMark)
 		notLogged(caseMark, keptMark, hiddenMark)

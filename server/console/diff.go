@@ -99,14 +99,13 @@ func words(s string) []string {
 	return out
 }
 
+// wordCount counts the tokens that are words: those starting with a
+// letter or a digit.
 func wordCount(tokens []string) int {
 	n := 0
 	for _, t := range tokens {
-		for _, r := range t {
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				n++
-			}
-			break
+		if r, _ := utf8.DecodeRuneInString(t); unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
 		}
 	}
 	return n

@@ -17,7 +17,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"google.golang.org/protobuf/proto"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
@@ -32,7 +31,6 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
-
 const password = "long enough pw"
 
 // env is the console over real accounts and a real directory, on one
@@ -44,12 +42,13 @@ type env struct {
 	store    syncengine.Store
 	accounts *auth.Service
 	dir      *probase.Service
-	engine   *syncengine.Engine
 	url      string
 	logs     *syncBuffer
 
 	moderator, admin, rep, doctorUser auth.User
 	doctor                            *probasev1.Doctor
+	// tablet is the rep's tablet, proposing edits through the engine.
+	tablet *servertest.Device
 }
 
 type syncBuffer struct {
@@ -96,8 +95,7 @@ func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env
 	mux.Handle(console.Prefix, web)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, ctx: ctx, clock: clock, store: store, accounts: accounts, dir: dir, url: srv.URL, logs: logs,
-		engine: syncengine.New(syncengine.Config{Store: store, Registry: reg, Resolver: accounts, EncodeOutcome: syncrpc.EncodeOutcome})}
+	e := &env{t: t, ctx: ctx, clock: clock, store: store, accounts: accounts, dir: dir, url: srv.URL, logs: logs}
 	_, err = accounts.CreateRegion(ctx, auth.System, auth.Region{ID: "msk", Name: "Moscow", TimeZone: "Europe/Moscow"})
 	must(t, err)
 	for _, id := range []string{"north", "south"} {
@@ -117,6 +115,8 @@ func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env
 	e.rep, e.doctorUser = user(auth.RoleRep, "rep@console.test"), user(auth.RoleDoctor, "doctor@console.test")
 	_, err = accounts.AssignTerritory(ctx, auth.System, e.rep.ID, "north", true)
 	must(t, err)
+	engine := syncengine.New(syncengine.Config{Store: store, Registry: reg, Resolver: accounts, EncodeOutcome: syncrpc.EncodeOutcome})
+	e.tablet = servertest.NewDevice(t, servertest.DeviceConfig{Engine: engine, Principal: auth.Principal(e.rep, "tablet")})
 	for _, c := range []*probasev1.Clinic{{Id: "city-clinic", Name: "City Clinic", TerritoryId: "north"}, {Id: "skin-center", Name: "Skin Center", TerritoryId: "north"}} {
 		_, err = dir.CreateClinic(ctx, auth.System, c)
 		must(t, err)
@@ -145,14 +145,7 @@ func (e *env) propose(base int64, kv ...string) string {
 	for i := 0; i < len(kv); i += 2 {
 		args.Changes = append(args.Changes, &probasev1.FieldChange{Field: kv[i], Values: []string{kv[i+1]}})
 	}
-	b, err := proto.Marshal(args)
-	must(e.t, err)
-	out, err := e.engine.Push(e.ctx, auth.Principal(e.rep, "tablet"), syncengine.PushRequest{ClientID: uuid.NewString(),
-		Mutations: []syncengine.Mutation{{Seq: 1, Name: "doctor.propose_edit", Args: b}}})
-	must(e.t, err)
-	if out[0].Status != syncengine.StatusApplied {
-		e.t.Fatalf("propose: %+v", out[0].Error)
-	}
+	e.tablet.MustApply("doctor.propose_edit", args)
 	return args.RequestId
 }
 

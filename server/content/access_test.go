@@ -27,10 +27,10 @@ func TestNoOracle(t *testing.T) {
 			args func(id string) syncengine.Mutation
 		}{
 			{"recording progress", func(id string) syncengine.Mutation {
-				return onco.mutation(content.MutationRecordProgress, &contentv1.RecordProgressArgs{ItemId: id, Event: contentv1.ProgressEvent_PROGRESS_EVENT_OPENED})
+				return onco.Mutation(content.MutationRecordProgress, &contentv1.RecordProgressArgs{ItemId: id, Event: contentv1.ProgressEvent_PROGRESS_EVENT_OPENED})
 			}},
 			{"completing a training", func(id string) syncengine.Mutation {
-				return onco.mutation(content.MutationCompleteTraining, &contentv1.CompleteTrainingArgs{TrainingId: id, TrainingVersion: 1,
+				return onco.Mutation(content.MutationCompleteTraining, &contentv1.CompleteTrainingArgs{TrainingId: id, TrainingVersion: 1,
 					Answers: []*contentv1.QuizAnswer{{QuestionId: "q1", OptionIds: []string{"a"}}}})
 			}},
 		}
@@ -38,7 +38,7 @@ func TestNoOracle(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				var first *syncengine.Error
 				for _, id := range targets {
-					o := onco.push(tc.args(id))[0]
+					o := onco.Push(tc.args(id))[0]
 					if o.Status != syncengine.StatusRejected {
 						t.Fatalf("%s: applied", id)
 					}

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
+	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -81,7 +82,7 @@ func TestBadInputIsRefusedAndNothingPublished(t *testing.T) {
 		if _, err := e.svc.UpdateItem(e.ctx, e.editor, bad, 1); code(err) != "invalid" {
 			t.Fatalf("update with a script: %v", err)
 		}
-		doc.sync()
+		doc.Sync()
 		if got := doc.items()["x"]; got == nil || got.Version != 1 {
 			t.Fatalf("phone holds %v", got)
 		}
@@ -98,7 +99,7 @@ func TestBadInputIsRefusedAndNothingPublished(t *testing.T) {
 		if _, err := e.svc.CreateItem(e.ctx, rep, article("y", "Статья", "Текст.", derm, msk)); code(err) != "permission_denied" {
 			t.Fatalf("rep creating: %v", err)
 		}
-		if _, err := e.svc.PublishItem(e.ctx, doc.p, "x"); code(err) != "permission_denied" {
+		if _, err := e.svc.PublishItem(e.ctx, doc.P, "x"); code(err) != "permission_denied" {
 			t.Fatalf("doctor publishing: %v", err)
 		}
 	})
@@ -107,12 +108,20 @@ func TestBadInputIsRefusedAndNothingPublished(t *testing.T) {
 func TestImages(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, e *env) {
 		doc := e.doctor("doc", "dermatology", "msk", true)
-		uploading := e.media.upload(e.editor.UserID, false)
-		someoneElses := e.media.upload("another-editor", true)
+		imgs := e.images()
+		mine := imgs.register(e.editor, 1, contentImage) // its bytes not sent yet
+		uploading := mine.id
+		colleague := e.staff(auth.RoleModerator, "another-editor@ordinator.test", "")
+		theirs := imgs.register(colleague, 2, contentImage)
+		imgs.send(colleague, theirs)
 		it := article("illustrated", "С картинками", "Текст.", derm, msk)
-		it.ImageMediaIds = []string{someoneElses}
+		it.ImageMediaIds = []string{theirs.id}
 		if _, err := e.svc.CreateItem(e.ctx, e.editor, it); code(err) != "permission_denied" {
 			t.Fatalf("another's image: %v", err)
+		}
+		it.ImageMediaIds = []string{imgs.register(e.editor, 3, mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO).id}
+		if _, err := e.svc.CreateItem(e.ctx, e.editor, it); !violation(err, "image_media_ids") {
+			t.Fatalf("a photo uploaded for a case: %v", err)
 		}
 		it.ImageMediaIds = []string{"not-a-media-id"}
 		if _, err := e.svc.CreateItem(e.ctx, e.editor, it); !violation(err, "item.image_media_ids[0]") {
@@ -120,31 +129,31 @@ func TestImages(t *testing.T) {
 		}
 		it.ImageMediaIds = []string{uploading}
 		e.create(it)
-		if !e.media.referenced(uploading, "content:illustrated") {
+		if !imgs.referenced(uploading, "content:illustrated") {
 			t.Fatal("the image was not referenced")
 		}
 		// Not published until the image is ready.
 		if _, err := e.svc.PublishItem(e.ctx, e.editor, "illustrated"); code(err) != "failed_precondition" || !violation(err, "item.image_media_ids[0]") {
 			t.Fatalf("publishing with an image uploading: %v", err)
 		}
-		doc.sync()
+		doc.Sync()
 		if got := doc.ids(); got != nil {
 			t.Fatalf("phone holds %v", got)
 		}
-		e.media.setReady(uploading)
+		imgs.send(e.editor, mine)
 		e.publish("illustrated")
-		doc.sync()
+		doc.Sync()
 		if got := doc.items()["illustrated"].GetImageMediaIds(); len(got) != 1 || got[0] != uploading {
 			t.Fatalf("phone has images %v", got)
 		}
 		// The doctor may read the image; another doctor may not.
 		other := e.doctor("other", "oncology", "msk", true)
 		must(t, e.store.View(e.ctx, func(q syncengine.Querier) error {
-			ok, err := e.svc.MayReadImages(e.ctx, q, doc.p, []string{"content:illustrated"})
+			ok, err := e.svc.MayReadImages(e.ctx, q, doc.P, []string{"content:illustrated"})
 			if err != nil || !ok {
 				t.Fatalf("doctor reading the image: %v %v", ok, err)
 			}
-			ok, err = e.svc.MayReadImages(e.ctx, q, other.p, []string{"content:illustrated"})
+			ok, err = e.svc.MayReadImages(e.ctx, q, other.P, []string{"content:illustrated"})
 			if err != nil || ok {
 				t.Fatalf("another specialty reading the image: %v %v", ok, err)
 			}
@@ -155,7 +164,7 @@ func TestImages(t *testing.T) {
 		if _, err := e.svc.UpdateItem(e.ctx, e.editor, it, 0); err != nil {
 			t.Fatal(err)
 		}
-		if e.media.referenced(uploading, "content:illustrated") {
+		if imgs.referenced(uploading, "content:illustrated") {
 			t.Fatal("the removed image is still referenced")
 		}
 	})

@@ -56,7 +56,7 @@ func BenchmarkTrainingCompletions(b *testing.B) {
 			e.create(training("course", 50, derm, msk))
 			e.publish("course")
 			probe := e.doctor("probe", "dermatology", "msk", true)
-			probe.sync()
+			probe.Sync()
 			tr := probe.items()["course"]
 			const doctors = 100
 			phones := make([]*phone, doctors)
@@ -67,9 +67,9 @@ func BenchmarkTrainingCompletions(b *testing.B) {
 			var spent time.Duration
 			for b.Loop() {
 				for _, ph := range phones {
-					m := ph.mutation(content.MutationCompleteTraining, complete(tr, answers(tr, true)))
+					m := ph.Mutation(content.MutationCompleteTraining, complete(tr, answers(tr, true)))
 					t0 := time.Now()
-					out := ph.push(m)
+					out := ph.Push(m)
 					spent += time.Since(t0)
 					if out[0].Status != syncengine.StatusApplied {
 						b.Fatalf("rejected: %v", out[0].Error)

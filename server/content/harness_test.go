@@ -2,9 +2,9 @@ package content_test
 
 import (
 	"context"
+	"maps"
 	"os"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -14,6 +14,7 @@ import (
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/content"
+	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -25,8 +26,8 @@ func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 // cheap keeps password hashing fast in tests.
 var cheap = auth.Argon2{Memory: 64, Time: 1, Threads: 1}
 
-// env is the content module with accounts, the points ledger and the sync
-// engine over a fresh store, on a settable clock.
+// env is the content module with accounts, the points ledger, media and
+// the sync engine over a fresh store, on a settable clock.
 type env struct {
 	t        testing.TB
 	ctx      context.Context
@@ -35,7 +36,6 @@ type env struct {
 	accounts *auth.Service
 	svc      *content.Service
 	engine   *syncengine.Engine
-	media    *fakeMedia
 	editor   syncengine.Principal
 }
 
@@ -43,17 +43,16 @@ func newEnv(t testing.TB, d syncengine.Dialect) *env {
 	t.Helper()
 	ctx := context.Background()
 	clock := storetest.NewClock()
-	store := servertest.Store(t, d, clock.Now, content.Schema())
+	store := servertest.Store(t, d, clock.Now, media.Schema(), content.Schema())
 	accounts, err := auth.New(ctx, store, auth.Config{Argon2: cheap, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	media := &fakeMedia{ready: map[string]bool{}, owner: map[string]string{}, refs: map[string]map[string]bool{}}
-	svc := content.New(store, content.Config{Media: media, Now: clock.Now})
+	svc := content.New(store, content.Config{Media: media.ContentImages{}, Now: clock.Now})
 	registry := syncengine.NewRegistry()
 	svc.Register(registry)
 	engine := syncengine.New(syncengine.Config{Store: store, Registry: registry, Resolver: accounts, EncodeOutcome: syncrpc.EncodeOutcome, MinClientSchema: 1})
-	e := &env{t: t, ctx: ctx, clock: clock, store: store, accounts: accounts, svc: svc, engine: engine, media: media}
+	e := &env{t: t, ctx: ctx, clock: clock, store: store, accounts: accounts, svc: svc, engine: engine}
 	for _, r := range []auth.Region{{ID: "msk", Name: "Moscow", TimeZone: "Europe/Moscow"}, {ID: "spb", Name: "Saint Petersburg", TimeZone: "Europe/Moscow"}} {
 		if _, err := accounts.CreateRegion(ctx, auth.System, r); err != nil {
 			t.Fatal(err)
@@ -79,15 +78,12 @@ func (e *env) staff(role auth.Role, email, region string) syncengine.Principal {
 	return auth.Principal(u, "console")
 }
 
-// phone is a doctor's phone: the doctor's real principal, a replica and
-// the seq of its next mutation.
+// phone is a doctor's phone: a device syncing through the engine, and the
+// doctor.
 type phone struct {
-	e        *env
-	user     auth.User
-	p        syncengine.Principal
-	clientID string
-	replica  *storetest.Replica
-	next     int64
+	*servertest.Device
+	e    *env
+	user auth.User
 }
 
 // doctor creates a doctor of a specialty in a region, verified by a
@@ -107,92 +103,27 @@ func (e *env) doctor(name, specialty, region string, verified bool) *phone {
 			e.t.Fatal(err)
 		}
 	}
-	return &phone{e: e, user: u, p: auth.Principal(u, "phone-"+name), clientID: uuid.NewString(), replica: storetest.NewReplica(), next: 1}
+	d := servertest.NewDevice(e.t, servertest.DeviceConfig{Engine: e.engine, Principal: auth.Principal(u, "phone-"+name), Schema: 1, Clock: e.clock.Now})
+	return &phone{Device: d, e: e, user: u}
 }
 
-// sync pulls until the replica has applied a checkpoint.
-func (ph *phone) sync() {
-	t := ph.e.t
-	t.Helper()
-	for {
-		page, err := ph.e.engine.Pull(ph.e.ctx, ph.p, syncengine.PullRequest{ClientID: ph.clientID, SchemaVersion: 1, Cursors: ph.replica.Cursors()})
-		if err != nil {
-			t.Fatalf("pull: %v", err)
-		}
-		bad, err := ph.replica.Apply(page)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(bad) > 0 {
-			t.Fatalf("checksums disagree for %v", bad)
-		}
-		if page.Checkpoint != nil {
-			return
-		}
-	}
-}
-
-// records returns the payloads of a collection the phone holds, by id,
-// over all its buckets; a record held twice fails the test.
-func (ph *phone) records(collection string) map[string][]byte {
-	ph.e.t.Helper()
-	out := map[string][]byte{}
-	for _, b := range ph.replica.Buckets() {
-		for k, v := range ph.replica.Records(b) {
-			if k.Collection != collection {
-				continue
-			}
-			if _, dup := out[k.ID]; dup {
-				ph.e.t.Fatalf("%s %s is on the phone twice", collection, k.ID)
-			}
-			out[k.ID] = v
-		}
-	}
-	return out
-}
-
-// items returns the content items on the phone by id.
+// items returns the content items on the phone by id. An item held in two
+// of the phone's buckets fails the test: content places an item in one
+// bucket a phone reads.
 func (ph *phone) items() map[string]*contentv1.Item {
-	out := map[string]*contentv1.Item{}
-	for id, b := range ph.records(content.ItemCollection) {
-		it := &contentv1.Item{}
-		if err := proto.Unmarshal(b, it); err != nil {
-			ph.e.t.Fatal(err)
+	ph.e.t.Helper()
+	for id, in := range ph.Holders(content.ItemCollection) {
+		if len(in) > 1 {
+			ph.e.t.Fatalf("item %s is on the phone twice, in %v", id, in)
 		}
-		out[id] = it
 	}
-	return out
+	return servertest.Records[contentv1.Item](ph.Device, content.ItemCollection)
 }
 
 // ids returns the sorted ids of the items on the phone.
 func (ph *phone) ids() []string {
-	var out []string
-	for id := range ph.items() {
-		out = append(out, id)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// mutation builds the phone's next mutation, as its outbox would.
-func (ph *phone) mutation(name string, args proto.Message) syncengine.Mutation {
-	b, err := proto.Marshal(args)
-	if err != nil {
-		ph.e.t.Fatal(err)
-	}
-	m := syncengine.Mutation{Seq: ph.next, Name: name, Args: b, CreatedAt: ph.e.clock.Now()}
-	ph.next++
-	return m
-}
-
-// push sends mutations and returns their outcomes.
-func (ph *phone) push(ms ...syncengine.Mutation) []syncengine.Outcome {
 	ph.e.t.Helper()
-	out, err := ph.e.engine.Push(ph.e.ctx, ph.p, syncengine.PushRequest{ClientID: ph.clientID, SchemaVersion: 1, Mutations: ms})
-	if err != nil {
-		ph.e.t.Fatalf("push: %v", err)
-	}
-	return out
+	return slices.Sorted(maps.Keys(ph.items()))
 }
 
 // article is a Markdown article for specialties and regions.
@@ -243,65 +174,6 @@ func (e *env) publish(id string) *contentv1.EditorItem {
 		e.t.Fatalf("publish %s: %v", id, err)
 	}
 	return out
-}
-
-// fakeMedia stands in for the media module, which is built on its own
-// branch: media ids with an owner and a ready flag, and references.
-type fakeMedia struct {
-	mu    sync.Mutex
-	ready map[string]bool
-	owner map[string]string
-	refs  map[string]map[string]bool // media -> refs
-}
-
-func (m *fakeMedia) upload(owner string, ready bool) string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	id := uuid.NewString()
-	m.owner[id], m.ready[id] = owner, ready
-	return id
-}
-
-func (m *fakeMedia) setReady(id string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.ready[id] = true
-}
-
-func (m *fakeMedia) Attach(_ context.Context, _ syncengine.Tx, mediaID, editorID, ref string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	owner, ok := m.owner[mediaID]
-	if !ok {
-		return syncengine.Errorf(syncengine.ENOTFOUND, "no media %s", mediaID)
-	}
-	if owner != editorID {
-		return syncengine.Errorf(syncengine.EPERMISSION, "media %s belongs to another user", mediaID)
-	}
-	if m.refs[mediaID] == nil {
-		m.refs[mediaID] = map[string]bool{}
-	}
-	m.refs[mediaID][ref] = true
-	return nil
-}
-
-func (m *fakeMedia) Detach(_ context.Context, _ syncengine.Tx, mediaID, ref string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.refs[mediaID], ref)
-	return nil
-}
-
-func (m *fakeMedia) Ready(_ context.Context, _ syncengine.Querier, mediaID string) (bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.ready[mediaID], nil
-}
-
-func (m *fakeMedia) referenced(mediaID, ref string) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.refs[mediaID][ref]
 }
 
 func code(err error) string { return syncengine.ErrorCode(err) }

@@ -19,7 +19,7 @@ func TestMovedItemLeavesNoTrace(t *testing.T) {
 		dermSpb := e.doctor("derm-spb", "dermatology", "spb", true)
 		fresh := func(ph *phone) []*syncengine.PullResult {
 			t.Helper()
-			return storetest.FreshPull(t, e.engine, ph.p, 1, 3)
+			return storetest.FreshPull(t, e.engine, ph.P, 1, 3)
 		}
 		e.create(article("kv", title, "Эмоленты — "+oldText+".", derm, msk))
 		e.publish("kv")

@@ -48,7 +48,7 @@ func TestDeviceSearchOverSyncedItems(t *testing.T) {
 	for _, id := range []string{"atopic", "course", "paper"} {
 		e.publish(id)
 	}
-	doc.sync()
+	doc.Sync()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "replica.db"))
 	must(t, err)
 	defer db.Close()
@@ -65,7 +65,7 @@ func TestDeviceSearchOverSyncedItems(t *testing.T) {
 	if _, err := e.svc.UnpublishItem(e.ctx, e.editor, "atopic"); err != nil {
 		t.Fatal(err)
 	}
-	doc.sync()
+	doc.Sync()
 	if got := doc.search(db, "дерматитом "); got != nil {
 		t.Fatalf("after unpublishing: %v", got)
 	}

@@ -7,6 +7,7 @@ import (
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/content"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -31,11 +32,11 @@ func TestReadingProgressAndStats(t *testing.T) {
 		b := e.doctor("b", "dermatology", "msk", true)
 		c := e.doctor("c", "dermatology", "spb", true)
 		for _, ph := range []*phone{a, b, c} {
-			ph.sync()
+			ph.Sync()
 		}
 		applied := func(ph *phone, args *contentv1.RecordProgressArgs) {
 			t.Helper()
-			if o := ph.push(ph.mutation(content.MutationRecordProgress, args))[0]; o.Status != syncengine.StatusApplied {
+			if o := ph.Push(ph.Mutation(content.MutationRecordProgress, args))[0]; o.Status != syncengine.StatusApplied {
 				t.Fatalf("progress %v: %+v", args, o.Error)
 			}
 		}
@@ -47,13 +48,13 @@ func TestReadingProgressAndStats(t *testing.T) {
 		applied(b, progress("atopic", opened))
 		applied(c, progress("atopic", finished))
 		tr := a.items()["course"]
-		result(t, a.push(a.mutation(content.MutationCompleteTraining, complete(tr, answers(tr, true))))[0])
+		result(t, a.Push(a.Mutation(content.MutationCompleteTraining, complete(tr, answers(tr, true))))[0])
 		// Progress on a draft (it does not exist for doctors) or on an
 		// unknown event is refused.
-		if o := a.push(a.mutation(content.MutationRecordProgress, progress("draft", opened)))[0]; o.Error == nil || o.Error.Code != "not_found" {
+		if o := a.Push(a.Mutation(content.MutationRecordProgress, progress("draft", opened)))[0]; o.Error == nil || o.Error.Code != "not_found" {
 			t.Fatalf("progress on a draft: %+v", o.Error)
 		}
-		if o := a.push(a.mutation(content.MutationRecordProgress, &contentv1.RecordProgressArgs{ItemId: "atopic"}))[0]; o.Error == nil || o.Error.Code != "invalid" {
+		if o := a.Push(a.Mutation(content.MutationRecordProgress, &contentv1.RecordProgressArgs{ItemId: "atopic"}))[0]; o.Error == nil || o.Error.Code != "invalid" {
 			t.Fatalf("progress without an event: %+v", o.Error)
 		}
 
@@ -81,12 +82,12 @@ func TestReadingProgressAndStats(t *testing.T) {
 		if got := fmt.Sprint(statRows(stats)); err != nil || got != "[atopic msk 2 1 0 atopic spb 1 1 0 course msk 1 1 1]" {
 			t.Fatalf("moderator's stats: %s %v", got, err)
 		}
-		if _, err := e.svc.ReadingStats(e.ctx, a.p, nil, 0); code(err) != "permission_denied" {
+		if _, err := e.svc.ReadingStats(e.ctx, a.P, nil, 0); code(err) != "permission_denied" {
 			t.Fatalf("doctor asking for stats: %v", err)
 		}
 		// The doctor's other devices learn their progress through sync.
-		a.sync()
-		pr := a.records(content.ProgressCollection)
+		a.Sync()
+		pr := servertest.Records[contentv1.Progress](a.Device, content.ProgressCollection, syncengine.UserBucket(a.user.ID))
 		if len(pr) != 2 {
 			t.Fatalf("progress records on the phone: %v", pr)
 		}

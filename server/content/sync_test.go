@@ -24,7 +24,7 @@ func TestRetargetMovesItemBetweenPhones(t *testing.T) {
 		phones := []*phone{dermMsk, oncoMsk, dermSpb}
 		syncAll := func() {
 			for _, ph := range phones {
-				ph.sync()
+				ph.Sync()
 			}
 		}
 		holds := func(want ...[]string) {
@@ -94,7 +94,7 @@ func TestUnverifiedDoctorsSeeOnlyPublicItems(t *testing.T) {
 		e.publish("open")
 		e.publish("closed")
 		for _, ph := range []*phone{newcomer, verified, oncologist} {
-			ph.sync()
+			ph.Sync()
 		}
 		if got := newcomer.ids(); !slices.Equal(got, []string{"open"}) {
 			t.Fatalf("unverified doctor holds %v", got)
@@ -111,8 +111,8 @@ func TestUnverifiedDoctorsSeeOnlyPublicItems(t *testing.T) {
 		if _, err := e.svc.UpdateItem(e.ctx, e.editor, open, 0); err != nil {
 			t.Fatal(err)
 		}
-		newcomer.sync()
-		verified.sync()
+		newcomer.Sync()
+		verified.Sync()
 		if got := newcomer.ids(); got != nil {
 			t.Fatalf("unverified doctor holds %v", got)
 		}
@@ -132,7 +132,7 @@ func TestPublishWindow(t *testing.T) {
 		if got := e.publish("webinar"); got.Status.State != contentv1.ItemState_ITEM_STATE_SCHEDULED {
 			t.Fatalf("state %v", got.Status.State)
 		}
-		doc.sync()
+		doc.Sync()
 		if got := doc.ids(); got != nil {
 			t.Fatalf("before its window: %v", got)
 		}
@@ -147,13 +147,13 @@ func TestPublishWindow(t *testing.T) {
 		e.clock.Advance(time.Hour)
 		reevaluate(1)
 		reevaluate(0) // idempotent
-		doc.sync()
+		doc.Sync()
 		if got := doc.ids(); !slices.Equal(got, []string{"webinar"}) {
 			t.Fatalf("in its window: %v", got)
 		}
 		e.clock.Advance(time.Hour)
 		reevaluate(1)
-		doc.sync()
+		doc.Sync()
 		if got := doc.ids(); got != nil {
 			t.Fatalf("after its window: %v", got)
 		}
@@ -201,7 +201,7 @@ func TestReevaluateFromSeveralProcesses(t *testing.T) {
 		if total := moved[0] + moved[1] + moved[2] + moved[3]; total != items {
 			t.Fatalf("%v items moved (%d), want %d", moved, total, items)
 		}
-		doc.sync()
+		doc.Sync()
 		if got := len(doc.ids()); got != items {
 			t.Fatalf("the phone holds %d items, want %d", got, items)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/ordinatorhq/ordinator/rules/quiz"
 	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/points"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -58,7 +59,7 @@ func TestTrainingPassedOfflineEarnsPointsOnce(t *testing.T) {
 		doc := e.doctor("doc", "dermatology", "msk", true)
 		e.create(training("course", 50, derm, msk))
 		e.publish("course")
-		doc.sync()
+		doc.Sync()
 		tr := doc.items()["course"]
 		if tr == nil || tr.Version != 1 || len(tr.GetTraining().GetQuiz().GetQuestions()) != 2 {
 			t.Fatalf("the phone has %v", tr)
@@ -68,8 +69,8 @@ func TestTrainingPassedOfflineEarnsPointsOnce(t *testing.T) {
 		if g, err := quiz.Grade(tr.GetTraining().GetQuiz(), answers(tr, true)); err != nil || !g.Passed {
 			t.Fatalf("provisional grade: %v %v", g, err)
 		}
-		fail := doc.mutation(content.MutationCompleteTraining, complete(tr, answers(tr, false)))
-		pass := doc.mutation(content.MutationCompleteTraining, complete(tr, answers(tr, true)))
+		fail := doc.Mutation(content.MutationCompleteTraining, complete(tr, answers(tr, false)))
+		pass := doc.Mutation(content.MutationCompleteTraining, complete(tr, answers(tr, true)))
 		// Meanwhile the editors change the quiz: the answers are graded
 		// against the version the phone had.
 		changed := training("course", 80, derm, msk)
@@ -79,7 +80,7 @@ func TestTrainingPassedOfflineEarnsPointsOnce(t *testing.T) {
 		}
 		e.clock.Advance(3 * time.Hour)
 
-		outs := doc.push(fail, pass)
+		outs := doc.Push(fail, pass)
 		if r := result(t, outs[0]); r.Grade.Passed || r.Grade.Score != 1 || r.PointsAwarded != 0 {
 			t.Fatalf("failed attempt: %v", r)
 		}
@@ -87,12 +88,12 @@ func TestTrainingPassedOfflineEarnsPointsOnce(t *testing.T) {
 			t.Fatalf("passing attempt: %v", r)
 		}
 		// The response is lost; the phone pushes its outbox again.
-		again := doc.push(fail, pass)
+		again := doc.Push(fail, pass)
 		if !again[1].Replayed || !proto.Equal(result(t, again[1]), result(t, outs[1])) {
 			t.Fatalf("retried push: %+v", again[1])
 		}
 		// Completing it once more (a new mutation) pays nothing.
-		r := result(t, doc.push(doc.mutation(content.MutationCompleteTraining, complete(tr, answers(tr, true))))[0])
+		r := result(t, doc.Push(doc.Mutation(content.MutationCompleteTraining, complete(tr, answers(tr, true))))[0])
 		if !r.Grade.Passed || !r.AlreadyPassed || r.PointsAwarded != 0 {
 			t.Fatalf("second pass: %v", r)
 		}
@@ -100,20 +101,18 @@ func TestTrainingPassedOfflineEarnsPointsOnce(t *testing.T) {
 			t.Fatalf("balance %d from %d training entries, want 50 from 1", bal, entries)
 		}
 		// The phone learns the same through sync.
-		doc.sync()
-		st := &contentv1.TrainingStatus{}
-		must(t, proto.Unmarshal(doc.records(content.TrainingStatusCollection)[doc.user.ID+":course"], st))
-		if !st.Passed || st.Attempts != 3 || st.PassedVersion != 1 || st.PointsAwarded != 50 || st.BestScore != 2 {
+		doc.Sync()
+		mine := syncengine.UserBucket(doc.user.ID)
+		st := servertest.Record[contentv1.TrainingStatus](doc.Device, content.TrainingStatusCollection, doc.user.ID+":course", mine)
+		if !st.GetPassed() || st.GetAttempts() != 3 || st.GetPassedVersion() != 1 || st.GetPointsAwarded() != 50 || st.GetBestScore() != 2 {
 			t.Fatalf("training status on the phone: %v", st)
 		}
-		bal := &pointsv1.PointsBalance{}
-		must(t, proto.Unmarshal(doc.records(points.BalanceCollection)[doc.user.ID], bal))
-		if bal.Balance != 50 {
+		bal := servertest.Record[pointsv1.PointsBalance](doc.Device, points.BalanceCollection, doc.user.ID, mine)
+		if bal.GetBalance() != 50 {
 			t.Fatalf("balance on the phone: %v", bal)
 		}
-		pr := &contentv1.Progress{}
-		must(t, proto.Unmarshal(doc.records(content.ProgressCollection)[doc.user.ID+":course"], pr))
-		if pr.OpenedAtUnixMs == 0 || pr.FinishedAtUnixMs == 0 {
+		pr := servertest.Record[contentv1.Progress](doc.Device, content.ProgressCollection, doc.user.ID+":course", mine)
+		if pr.GetOpenedAtUnixMs() == 0 || pr.GetFinishedAtUnixMs() == 0 {
 			t.Fatalf("progress on the phone: %v", pr)
 		}
 	})
@@ -128,11 +127,11 @@ func TestTrainingCompletionRefusals(t *testing.T) {
 		for _, id := range []string{"a", "b", "read"} {
 			e.publish(id)
 		}
-		doc.sync()
+		doc.Sync()
 		a, b := doc.items()["a"], doc.items()["b"]
 		rejected := func(args *contentv1.CompleteTrainingArgs, wantCode, field string) {
 			t.Helper()
-			o := doc.push(doc.mutation(content.MutationCompleteTraining, args))[0]
+			o := doc.Push(doc.Mutation(content.MutationCompleteTraining, args))[0]
 			if o.Status != syncengine.StatusRejected || o.Error.Code != wantCode ||
 				(field != "" && !slices.ContainsFunc(o.Error.Violations, func(v syncengine.Violation) bool { return v.Field == field })) {
 				t.Fatalf("%v: outcome %v %+v, want %s on %q", args, o.Status, o.Error, wantCode, field)
@@ -150,8 +149,8 @@ func TestTrainingCompletionRefusals(t *testing.T) {
 		if bal, entries := e.balance(doc.user.ID); bal != 0 || entries != 0 {
 			t.Fatalf("refused completions paid %d (%d entries)", bal, entries)
 		}
-		doc.sync()
-		if got := doc.records(content.TrainingStatusCollection); len(got) != 0 {
+		doc.Sync()
+		if got := servertest.Records[contentv1.TrainingStatus](doc.Device, content.TrainingStatusCollection); len(got) != 0 {
 			t.Fatalf("refused completions left a status: %v", got)
 		}
 
@@ -163,12 +162,12 @@ func TestTrainingCompletionRefusals(t *testing.T) {
 
 		// Not for this doctor: another specialty, or not verified.
 		onco := e.doctor("onco", "oncology", "msk", true)
-		o := onco.push(onco.mutation(content.MutationCompleteTraining, complete(a, answers(a, true))))[0]
+		o := onco.Push(onco.Mutation(content.MutationCompleteTraining, complete(a, answers(a, true))))[0]
 		if o.Status != syncengine.StatusRejected || o.Error.Code != "not_found" {
 			t.Fatalf("oncologist completing a dermatology training: %+v", o.Error)
 		}
 		newcomer := e.doctor("newcomer", "dermatology", "msk", false)
-		o = newcomer.push(newcomer.mutation(content.MutationCompleteTraining, complete(a, answers(a, true))))[0]
+		o = newcomer.Push(newcomer.Mutation(content.MutationCompleteTraining, complete(a, answers(a, true))))[0]
 		if o.Status != syncengine.StatusRejected || o.Error.Code != "permission_denied" {
 			t.Fatalf("unverified doctor completing: %+v", o.Error)
 		}
@@ -179,13 +178,13 @@ func TestTrainingCompletionRefusals(t *testing.T) {
 		ending.EndsAtUnixMs = e.clock.Now().Add(time.Hour).UnixMilli()
 		e.create(ending)
 		e.publish("ending")
-		doc.sync()
+		doc.Sync()
 		late := doc.items()["ending"]
 		e.clock.Advance(2 * time.Hour)
 		if _, err := e.svc.Reevaluate(e.ctx); err != nil {
 			t.Fatal(err)
 		}
-		if r := result(t, doc.push(doc.mutation(content.MutationCompleteTraining, complete(late, answers(late, true))))[0]); r.PointsAwarded != 10 {
+		if r := result(t, doc.Push(doc.Mutation(content.MutationCompleteTraining, complete(late, answers(late, true))))[0]); r.PointsAwarded != 10 {
 			t.Fatalf("completion within the grace: %v", r)
 		}
 		e.clock.Advance(72 * time.Hour)

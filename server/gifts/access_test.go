@@ -27,9 +27,9 @@ func TestNoOracle(t *testing.T) {
 		e.offer(spb, cream, 10, 0, 5)
 		bare := e.wave("spb", time.Hour, 0) // offers nothing
 		doc, other, there := e.device(e.doctor("msk", 1000, true)), e.device(e.doctor("msk", 1000, true)), e.device(e.doctor("spb", 1000, true))
-		theirs := placed(t, there.place(spb.ID, line(cream, 1)))
-		live, cancelled := placed(t, other.place(w.ID, line(cream, 1))), placed(t, other.place(w.ID, line(cream, 1)))
-		if out := other.push(other.mutation(gifts.MutationCancelOrder, &giftsv1.CancelOrderArgs{OrderId: cancelled.OrderId}))[0]; out.Status != syncengine.StatusApplied {
+		theirs := placed(t, place(there, spb.ID, line(cream, 1)))
+		live, cancelled := placed(t, place(other, w.ID, line(cream, 1))), placed(t, place(other, w.ID, line(cream, 1)))
+		if out := other.Push(other.Mutation(gifts.MutationCancelOrder, &giftsv1.CancelOrderArgs{OrderId: cancelled.OrderId}))[0]; out.Status != syncengine.StatusApplied {
 			t.Fatalf("cancel: %+v", out.Error)
 		}
 
@@ -41,15 +41,15 @@ func TestNoOracle(t *testing.T) {
 		}{
 			{"ordering from a wave of another region", []target{{"an open wave", spb.ID}, {"a wave offering nothing", bare.ID}, {"no wave", uuid.NewString()}},
 				func(id string) syncengine.Outcome {
-					return doc.push(doc.mutation(gifts.MutationPlaceOrder, orderArgs(uuid.NewString(), id, line(cream, 1), line(serum, 1))))[0]
+					return doc.Push(doc.Mutation(gifts.MutationPlaceOrder, orderArgs(uuid.NewString(), id, line(cream, 1), line(serum, 1))))[0]
 				}},
 			{"reusing an order id on a wave of another region", []target{{"an open wave", spb.ID}, {"no wave", uuid.NewString()}},
 				func(id string) syncengine.Outcome {
-					return doc.push(doc.mutation(gifts.MutationPlaceOrder, orderArgs(theirs.OrderId, id, line(cream, 1))))[0]
+					return doc.Push(doc.Mutation(gifts.MutationPlaceOrder, orderArgs(theirs.OrderId, id, line(cream, 1))))[0]
 				}},
 			{"cancelling another doctor's order", []target{{"a placed order", live.OrderId}, {"a cancelled order", cancelled.OrderId}, {"no order", uuid.NewString()}},
 				func(id string) syncengine.Outcome {
-					return doc.push(doc.mutation(gifts.MutationCancelOrder, &giftsv1.CancelOrderArgs{OrderId: id}))[0]
+					return doc.Push(doc.Mutation(gifts.MutationCancelOrder, &giftsv1.CancelOrderArgs{OrderId: id}))[0]
 				}},
 		}
 		for _, tc := range tests {

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ordinatorhq/ordinator/server/gifts"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/postgres"
 	"github.com/ordinatorhq/ordinator/syncengine/storetest"
@@ -39,7 +40,7 @@ func benchOrders(b *testing.B, perPush int) {
 	cream := e.item("CREAM", "Cream", 10_000_000)
 	w := e.wave("msk", 24*time.Hour, time.Hour)
 	e.offer(w, cream, 1, 0, 0)
-	docs := make([]*device, devices)
+	docs := make([]*servertest.Device, devices)
 	for i := range docs {
 		docs[i] = e.device(e.doctor("msk", 1_000_000, true))
 	}
@@ -53,7 +54,7 @@ func benchOrders(b *testing.B, perPush int) {
 			for j := 0; j < perDevice; j += perPush {
 				var ms []syncengine.Mutation
 				for k := j; k < j+perPush && k < perDevice; k++ {
-					ms = append(ms, d.order(w.ID, line(cream, 1)))
+					ms = append(ms, order(d, w.ID, line(cream, 1)))
 				}
 				batches[i] = append(batches[i], ms)
 			}
@@ -66,7 +67,7 @@ func benchOrders(b *testing.B, perPush int) {
 			go func() {
 				defer wg.Done()
 				for _, ms := range batches[i] {
-					outs, err := d.tryPush(ms...)
+					outs, err := d.TryPush(ms...)
 					if err != nil {
 						b.Errorf("push: %v", err)
 						return

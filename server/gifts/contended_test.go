@@ -16,6 +16,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/points"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -40,7 +41,7 @@ func TestOrdersContended(t *testing.T) {
 	e.offer(w, cream, price, 2, allocated)
 
 	// Every tenth doctor cannot afford a single order.
-	docs := make([]*device, devices)
+	docs := make([]*servertest.Device, devices)
 	initial := map[string]int64{}
 	for i := range docs {
 		pts := int64(1000)
@@ -100,7 +101,7 @@ func TestOrdersContended(t *testing.T) {
 			if i%4 == 3 && j == perDevice-1 {
 				ids[j] = ids[0] // the same order, made again under a new seq
 			}
-			ms[j] = d.mutation(gifts.MutationPlaceOrder, orderArgs(ids[j], w.ID, line(cream, 1)))
+			ms[j] = d.Mutation(gifts.MutationPlaceOrder, orderArgs(ids[j], w.ID, line(cream, 1)))
 		}
 		wg.Add(1)
 		go func() {
@@ -108,7 +109,7 @@ func TestOrdersContended(t *testing.T) {
 			<-start
 			var outs []syncengine.Outcome
 			push := func(ms ...syncengine.Mutation) []syncengine.Outcome {
-				out, err := d.tryPush(ms...)
+				out, err := d.TryPush(ms...)
 				if err != nil {
 					t.Errorf("device %d: push: %v", i, err)
 				}
@@ -165,7 +166,7 @@ func TestOrdersContended(t *testing.T) {
 				if n, dup := applied[r.orderID]; dup && n != res.Number {
 					t.Fatalf("order %s applied twice, as %s and %s", r.orderID, n, res.Number)
 				} else if !dup {
-					perDoctor[docs[i].user.ID]++
+					perDoctor[docs[i].P.UserID]++
 				}
 				applied[r.orderID] = res.Number
 				continue
@@ -209,12 +210,12 @@ func TestOrdersContended(t *testing.T) {
 		t.Fatalf("the warehouse reserves %d", n)
 	}
 	for _, d := range docs {
-		want := initial[d.user.ID] - price*perDoctor[d.user.ID]
-		if got := e.balance(d.user.ID); got != want || got < 0 {
-			t.Fatalf("doctor with %d orders has %d points, want %d", perDoctor[d.user.ID], got, want)
+		want := initial[d.P.UserID] - price*perDoctor[d.P.UserID]
+		if got := e.balance(d.P.UserID); got != want || got < 0 {
+			t.Fatalf("doctor with %d orders has %d points, want %d", perDoctor[d.P.UserID], got, want)
 		}
-		if perDoctor[d.user.ID] > 2 {
-			t.Fatalf("a doctor got %d units over a limit of 2", perDoctor[d.user.ID])
+		if perDoctor[d.P.UserID] > 2 {
+			t.Fatalf("a doctor got %d units over a limit of 2", perDoctor[d.P.UserID])
 		}
 	}
 	if n := e.count(`SELECT count(*) FROM points_ledger WHERE source = $1`, points.SourceOrder); n != allocated {
@@ -230,17 +231,17 @@ func TestOrdersContended(t *testing.T) {
 			continue
 		}
 		d := docs[i]
-		d.sync()
-		o, ok := record(d, syncengine.UserBucket(d.user.ID), gifts.OrderCollection, rs[j].orderID, &giftsv1.Order{})
-		if !ok || o.Number != applied[rs[j].orderID] || o.Status != giftsv1.OrderStatus_ORDER_STATUS_PLACED || o.PointsTotal != price {
+		d.Sync()
+		o := servertest.Record[giftsv1.Order](d, gifts.OrderCollection, rs[j].orderID, syncengine.UserBucket(d.P.UserID))
+		if o == nil || o.Number != applied[rs[j].orderID] || o.Status != giftsv1.OrderStatus_ORDER_STATUS_PLACED || o.PointsTotal != price {
 			t.Fatalf("the phone has order %v", o)
 		}
-		bal, _ := record(d, syncengine.UserBucket(d.user.ID), points.BalanceCollection, d.user.ID, &pointsv1.PointsBalance{})
-		if bal.GetBalance() != e.balance(d.user.ID) {
-			t.Fatalf("the phone shows %d points, the server %d", bal.GetBalance(), e.balance(d.user.ID))
+		bal := servertest.Record[pointsv1.PointsBalance](d, points.BalanceCollection, d.P.UserID, syncengine.UserBucket(d.P.UserID))
+		if bal.GetBalance() != e.balance(d.P.UserID) {
+			t.Fatalf("the phone shows %d points, the server %d", bal.GetBalance(), e.balance(d.P.UserID))
 		}
-		ci, ok := record(d, auth.RegionBucket("msk"), gifts.CatalogCollection, w.ID+"/"+cream.ID, &giftsv1.CatalogItem{})
-		if !ok || ci.Remaining != 0 {
+		ci := servertest.Record[giftsv1.CatalogItem](d, gifts.CatalogCollection, w.ID+"/"+cream.ID, auth.RegionBucket("msk"))
+		if ci == nil || ci.Remaining != 0 {
 			t.Fatalf("the phone's catalog shows %v", ci)
 		}
 		break

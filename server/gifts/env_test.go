@@ -182,36 +182,15 @@ func (e *env) offer(w gifts.Wave, it gifts.Item, price, limit, allocated int64) 
 	e.must(e.gifts.SetWaveItem(e.ctx, auth.System, w.ID, it.ID, price, limit, allocated))
 }
 
-// device is one installation of the app: a client id, its outbox seqs, a
-// clock that may be wrong, and a replica of what it syncs.
-type device struct {
-	e        *env
-	user     auth.User
-	p        syncengine.Principal
-	clientID string
-	next     int64
-	skew     time.Duration
-	replica  *storetest.Replica
+// device is one installation of the app, stamping its mutations with its
+// own clock (which may be wrong: see servertest.Device.Skew).
+func (e *env) device(u auth.User) *servertest.Device {
+	return servertest.NewDevice(e.t, servertest.DeviceConfig{Engine: e.engine, Principal: auth.Principal(u, uuid.NewString()), Schema: 1, Clock: e.clock.Now})
 }
 
-func (e *env) device(u auth.User) *device {
-	deviceID := uuid.NewString()
-	return &device{e: e, user: u, p: auth.Principal(u, deviceID), clientID: uuid.NewString(), next: 1, replica: storetest.NewReplica()}
-}
-
-// mutation makes the device's next mutation, stamped by its own clock.
-func (d *device) mutation(name string, args proto.Message) syncengine.Mutation {
-	b, err := proto.Marshal(args)
-	if err != nil {
-		panic(err)
-	}
-	m := syncengine.Mutation{Seq: d.next, Name: name, Args: b, CreatedAt: d.e.clock.Now().Add(d.skew)}
-	d.next++
-	return m
-}
-
-func (d *device) order(waveID string, lines ...*giftsv1.PlaceOrderLine) syncengine.Mutation {
-	return d.mutation(gifts.MutationPlaceOrder, orderArgs(uuid.NewString(), waveID, lines...))
+// order makes the device's next order, without sending it.
+func order(d *servertest.Device, waveID string, lines ...*giftsv1.PlaceOrderLine) syncengine.Mutation {
+	return d.Mutation(gifts.MutationPlaceOrder, orderArgs(uuid.NewString(), waveID, lines...))
 }
 
 func orderArgs(orderID, waveID string, lines ...*giftsv1.PlaceOrderLine) *giftsv1.PlaceOrderArgs {
@@ -226,53 +205,9 @@ func line(it gifts.Item, qty int64) *giftsv1.PlaceOrderLine {
 	return &giftsv1.PlaceOrderLine{ItemId: it.ID, Quantity: qty}
 }
 
-func (d *device) tryPush(ms ...syncengine.Mutation) ([]syncengine.Outcome, error) {
-	return d.e.engine.Push(d.e.ctx, d.p, syncengine.PushRequest{ClientID: d.clientID, SchemaVersion: 1, Mutations: ms})
-}
-
-func (d *device) push(ms ...syncengine.Mutation) []syncengine.Outcome {
-	d.e.t.Helper()
-	out, err := d.tryPush(ms...)
-	if err != nil {
-		d.e.t.Fatalf("push: %v", err)
-	}
-	return out
-}
-
 // place pushes one order and returns its outcome.
-func (d *device) place(waveID string, lines ...*giftsv1.PlaceOrderLine) syncengine.Outcome {
-	d.e.t.Helper()
-	return d.push(d.order(waveID, lines...))[0]
-}
-
-// sync pulls until a checkpoint and applies it to the replica.
-func (d *device) sync() {
-	d.e.t.Helper()
-	for {
-		page, err := d.e.engine.Pull(d.e.ctx, d.p, syncengine.PullRequest{ClientID: d.clientID, SchemaVersion: 1, Cursors: d.replica.Cursors()})
-		if err != nil {
-			d.e.t.Fatalf("pull: %v", err)
-		}
-		bad, err := d.replica.Apply(page)
-		if err != nil || len(bad) > 0 {
-			d.e.t.Fatalf("apply: %v, mismatched %v", err, bad)
-		}
-		if page.Checkpoint != nil {
-			return
-		}
-	}
-}
-
-// record decodes a synced record of the device's replica.
-func record[M proto.Message](d *device, b syncengine.Bucket, collection, id string, m M) (M, bool) {
-	payload, ok := d.replica.Get(b, collection, id)
-	if !ok {
-		return m, false
-	}
-	if err := proto.Unmarshal(payload, m); err != nil {
-		d.e.t.Fatal(err)
-	}
-	return m, true
+func place(d *servertest.Device, waveID string, lines ...*giftsv1.PlaceOrderLine) syncengine.Outcome {
+	return d.Push(order(d, waveID, lines...))[0]
 }
 
 func placed(t testing.TB, o syncengine.Outcome) *giftsv1.PlaceOrderResult {

@@ -34,41 +34,41 @@ func TestWaveWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.offer(w, cream, 10, 0, 100)
-		dev := func(skew time.Duration) *device {
+		dev := func(skew time.Duration) *servertest.Device {
 			dd := e.device(e.doctor("msk", 1000, true))
-			dd.skew = skew
+			dd.Skew = skew
 			return dd
 		}
 		weekAhead, weekBehind := 7*24*time.Hour, -7*24*time.Hour
 
 		// Before the wave: a device whose clock says it is open is refused.
 		ahead := dev(weekAhead)
-		rejected(t, ahead.place(w.ID, line(cream, 1)), syncengine.EPRECONDITION, "wave not open yet", "wave_id")
+		rejected(t, place(ahead, w.ID, line(cream, 1)), syncengine.EPRECONDITION, "wave not open yet", "wave_id")
 		// During the wave, a clock a week ahead does not close it early.
 		e.clock.Advance(time.Hour)
-		placed(t, ahead.place(w.ID, line(cream, 1)))
+		placed(t, place(ahead, w.ID, line(cream, 1)))
 
 		// Offline orders made a minute before the close.
 		e.clock.Advance(2*time.Hour - time.Minute)
 		inGrace, afterGrace, aheadLate, behindLate := dev(0), dev(0), dev(weekAhead), dev(weekBehind)
-		ordInGrace := inGrace.order(w.ID, line(cream, 1))
-		ordAfterGrace := afterGrace.order(w.ID, line(cream, 1))
+		ordInGrace := order(inGrace, w.ID, line(cream, 1))
+		ordAfterGrace := order(afterGrace, w.ID, line(cream, 1))
 		e.clock.Advance(time.Minute) // closed
 
 		// Pushed half an hour after the close: accepted.
 		e.clock.Advance(30 * time.Minute)
-		placed(t, inGrace.push(ordInGrace)[0])
+		placed(t, inGrace.Push(ordInGrace)[0])
 		// Made after the close by a clock a week ahead: it cannot stretch
 		// the wave.
-		rejected(t, aheadLate.place(w.ID, line(cream, 1)), syncengine.EPRECONDITION, "wave closed", "wave_id")
+		rejected(t, place(aheadLate, w.ID, line(cream, 1)), syncengine.EPRECONDITION, "wave closed", "wave_id")
 		// Pushed after the grace period: refused, however early the device
 		// says it made it — a clock a week behind cannot reopen the wave.
 		e.clock.Advance(31 * time.Minute)
-		rejected(t, afterGrace.push(ordAfterGrace)[0], syncengine.EPRECONDITION, "wave closed", "wave_id")
-		rejected(t, behindLate.place(w.ID, line(cream, 1)), syncengine.EPRECONDITION, "wave closed", "wave_id")
+		rejected(t, afterGrace.Push(ordAfterGrace)[0], syncengine.EPRECONDITION, "wave closed", "wave_id")
+		rejected(t, place(behindLate, w.ID, line(cream, 1)), syncengine.EPRECONDITION, "wave closed", "wave_id")
 
-		for _, dd := range []*device{afterGrace, aheadLate, behindLate} {
-			if b := e.balance(dd.user.ID); b != 1000 {
+		for _, dd := range []*servertest.Device{afterGrace, aheadLate, behindLate} {
+			if b := e.balance(dd.P.UserID); b != 1000 {
 				t.Fatalf("a refused order left %d points of 1000", b)
 			}
 		}
@@ -120,26 +120,25 @@ func TestBadOrders(t *testing.T) {
 			{"a wave of another region", orderArgs("dc0e6fa8-3f5d-4b6e-9d3b-2f1a0c9e8d7b", spb.ID, line(cream, 1)), syncengine.ENOTFOUND, "wave_id"},
 		}
 		for _, c := range cases {
-			out := doc.push(doc.mutation(gifts.MutationPlaceOrder, c.args))[0]
+			out := doc.Push(doc.Mutation(gifts.MutationPlaceOrder, c.args))[0]
 			if out.Status != syncengine.StatusRejected || out.Error.Code != c.code || !hasField(out.Error, c.field) {
 				t.Fatalf("%s: %v %+v, want %s on %s", c.name, out.Status, out.Error, c.code, c.field)
 			}
 		}
 		// Arguments that are not an order at all.
-		out := doc.push(syncengine.Mutation{Seq: doc.next, Name: gifts.MutationPlaceOrder, Args: []byte{0xff, 0xff}, CreatedAt: e.clock.Now()})[0]
-		doc.next++
+		out := doc.Push(doc.Raw(gifts.MutationPlaceOrder, []byte{0xff, 0xff}))[0]
 		rejected(t, out, syncengine.EINVALID, "malformed arguments", "args")
 
 		// Someone who is not a verified doctor of the region.
 		unverified := e.device(e.doctor("msk", 1000, false))
-		rejected(t, unverified.place(w.ID, line(cream, 1)), syncengine.EPERMISSION, "your diploma has not been verified", "")
+		rejected(t, place(unverified, w.ID, line(cream, 1)), syncengine.EPERMISSION, "your diploma has not been verified", "")
 		rep, err := e.accounts.CreateUser(e.ctx, auth.System, auth.NewUser{Role: auth.RoleRep, Email: "rep@x.test", Password: "long enough pw", Name: "Rep", RegionID: "msk"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		rejected(t, e.device(rep).place(w.ID, line(cream, 1)), syncengine.EPERMISSION, "this needs a doctor account", "")
+		rejected(t, place(e.device(rep), w.ID, line(cream, 1)), syncengine.EPERMISSION, "this needs a doctor account", "")
 
-		if b := e.balance(doc.user.ID); b != 1000 {
+		if b := e.balance(doc.P.UserID); b != 1000 {
 			t.Fatalf("bad orders left %d points of 1000", b)
 		}
 		if n := e.count(`SELECT count(*) FROM gift_orders`); n != 0 {
@@ -152,7 +151,7 @@ func TestBadOrders(t *testing.T) {
 			t.Fatalf("%d limit rows held", n)
 		}
 		// The doctor can still order properly.
-		placed(t, doc.place(w.ID, line(cream, 2)))
+		placed(t, place(doc, w.ID, line(cream, 2)))
 		e.drift()
 	})
 }
@@ -176,22 +175,23 @@ func TestOrderRejections(t *testing.T) {
 		w := e.wave("msk", 2*time.Hour, time.Hour)
 		e.offer(w, cream, 100, 2, 50)
 		e.offer(w, lamp, 300, 0, 3)
-		doc := e.device(e.doctor("msk", 1000, true))
+		me := e.doctor("msk", 1000, true)
+		doc := e.device(me)
 
-		rejected(t, doc.place(w.ID, line(lamp, 4)), syncengine.EPRECONDITION, "out of stock: only 3 of Dermatoscope left", "items[0].quantity")
-		rejected(t, doc.place(w.ID, line(cream, 3)), syncengine.EPRECONDITION, "over the limit: at most 2 of Cream", "items[0].quantity")
-		rejected(t, doc.place(w.ID, line(lamp, 3), line(cream, 2)), syncengine.EPRECONDITION, "not enough points: you have 1000, this needs 1100", "points")
-		placed(t, doc.place(w.ID, line(cream, 1)))
-		rejected(t, doc.place(w.ID, line(cream, 2)), syncengine.EPRECONDITION, "over the limit: at most 2 of Cream per doctor in this wave, and you have already ordered 1", "items[0].quantity")
+		rejected(t, place(doc, w.ID, line(lamp, 4)), syncengine.EPRECONDITION, "out of stock: only 3 of Dermatoscope left", "items[0].quantity")
+		rejected(t, place(doc, w.ID, line(cream, 3)), syncengine.EPRECONDITION, "over the limit: at most 2 of Cream", "items[0].quantity")
+		rejected(t, place(doc, w.ID, line(lamp, 3), line(cream, 2)), syncengine.EPRECONDITION, "not enough points: you have 1000, this needs 1100", "points")
+		placed(t, place(doc, w.ID, line(cream, 1)))
+		rejected(t, place(doc, w.ID, line(cream, 2)), syncengine.EPRECONDITION, "over the limit: at most 2 of Cream per doctor in this wave, and you have already ordered 1", "items[0].quantity")
 		// A second device of the same doctor shares the limit.
-		other := e.device(doc.user)
-		placed(t, other.place(w.ID, line(cream, 1)))
-		rejected(t, other.place(w.ID, line(cream, 1)), syncengine.EPRECONDITION, "over the limit", "")
-		res := placed(t, doc.place(w.ID, line(lamp, 2)))
+		other := e.device(me)
+		placed(t, place(other, w.ID, line(cream, 1)))
+		rejected(t, place(other, w.ID, line(cream, 1)), syncengine.EPRECONDITION, "over the limit", "")
+		res := placed(t, place(doc, w.ID, line(lamp, 2)))
 		if res.Balance != 200 || res.PointsSpent != 600 {
 			t.Fatalf("result %v", res)
 		}
-		rejected(t, e.device(e.doctor("msk", 1000, true)).place(w.ID, line(lamp, 2)), syncengine.EPRECONDITION, "out of stock: only 1 of Dermatoscope left", "")
+		rejected(t, place(e.device(e.doctor("msk", 1000, true)), w.ID, line(lamp, 2)), syncengine.EPRECONDITION, "out of stock: only 1 of Dermatoscope left", "")
 		if n := e.ordered(w.ID, lamp.ID); n != 2 {
 			t.Fatalf("%d lamps ordered", n)
 		}
@@ -206,7 +206,7 @@ func TestOrderRejections(t *testing.T) {
 		if n := e.count(`SELECT reserved FROM gift_stock WHERE item_id = $1`, lamp.ID); n != 2 {
 			t.Fatalf("the warehouse reserves %d lamps", n)
 		}
-		rejected(t, doc.place(w.ID, line(lamp, 1)), syncengine.EPRECONDITION, "out of stock: Dermatoscope is sold out", "items[0].quantity")
+		rejected(t, place(doc, w.ID, line(lamp, 1)), syncengine.EPRECONDITION, "out of stock: Dermatoscope is sold out", "items[0].quantity")
 		e.drift()
 		// Three orders went through: the directors' summary counts them.
 		var orders int64
@@ -231,9 +231,9 @@ func TestCancelOrder(t *testing.T) {
 		w := e.wave("msk", 2*time.Hour, time.Hour)
 		e.offer(w, cream, 100, 1, 1)
 		doc := e.device(e.doctor("msk", 500, true))
-		first := placed(t, doc.place(w.ID, line(cream, 1)))
-		cancel := func(dd *device, orderID string) syncengine.Outcome {
-			return dd.push(dd.mutation(gifts.MutationCancelOrder, &giftsv1.CancelOrderArgs{OrderId: orderID}))[0]
+		first := placed(t, place(doc, w.ID, line(cream, 1)))
+		cancel := func(dd *servertest.Device, orderID string) syncengine.Outcome {
+			return dd.Push(dd.Mutation(gifts.MutationCancelOrder, &giftsv1.CancelOrderArgs{OrderId: orderID}))[0]
 		}
 		stranger := e.device(e.doctor("msk", 500, true))
 		rejected(t, cancel(stranger, first.OrderId), syncengine.ENOTFOUND, "no gift order", "order_id")
@@ -247,20 +247,20 @@ func TestCancelOrder(t *testing.T) {
 				t.Fatalf("cancel %d: %v %v", i, res, err)
 			}
 		}
-		doc.sync()
-		o, _ := record(doc, syncengine.UserBucket(doc.user.ID), gifts.OrderCollection, first.OrderId, &giftsv1.Order{})
-		if o.Status != giftsv1.OrderStatus_ORDER_STATUS_CANCELLED {
-			t.Fatalf("the phone shows the order %v", o.Status)
+		doc.Sync()
+		o := servertest.Record[giftsv1.Order](doc, gifts.OrderCollection, first.OrderId, syncengine.UserBucket(doc.P.UserID))
+		if o.GetStatus() != giftsv1.OrderStatus_ORDER_STATUS_CANCELLED {
+			t.Fatalf("the phone shows the order %v", o.GetStatus())
 		}
 		// The unit and the limit are free again: the stranger gets it, the
 		// doctor may order again once it is back.
-		second := placed(t, stranger.place(w.ID, line(cream, 1)))
-		rejected(t, doc.place(w.ID, line(cream, 1)), syncengine.EPRECONDITION, "out of stock", "")
+		second := placed(t, place(stranger, w.ID, line(cream, 1)))
+		rejected(t, place(doc, w.ID, line(cream, 1)), syncengine.EPRECONDITION, "out of stock", "")
 		if _, err := e.gifts.PackShipments(e.ctx, auth.System, w.ID); err != nil {
 			t.Fatal(err)
 		}
 		rejected(t, cancel(stranger, second.OrderId), syncengine.EPRECONDITION, "order "+second.Number+" is already packed", "order_id")
-		if b := e.balance(stranger.user.ID); b != 400 {
+		if b := e.balance(stranger.P.UserID); b != 400 {
 			t.Fatalf("stranger has %d", b)
 		}
 		e.drift()

@@ -8,6 +8,7 @@ import (
 	giftsv1 "github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/gifts"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -125,9 +126,9 @@ func TestStockLevels(t *testing.T) {
 		doc := e.device(e.doctor("msk", 1000, true))
 		remaining := func() int64 {
 			t.Helper()
-			doc.sync()
-			ci, ok := record(doc, auth.RegionBucket("msk"), gifts.CatalogCollection, w.ID+"/"+cream.ID, &giftsv1.CatalogItem{})
-			if !ok {
+			doc.Sync()
+			ci := servertest.Record[giftsv1.CatalogItem](doc, gifts.CatalogCollection, w.ID+"/"+cream.ID, auth.RegionBucket("msk"))
+			if ci == nil {
 				t.Fatal("the catalog item is not on the phone")
 			}
 			return ci.Remaining
@@ -135,7 +136,7 @@ func TestStockLevels(t *testing.T) {
 		if got := remaining(); got != 128 {
 			t.Fatalf("the phone shows %d of 128", got)
 		}
-		placed(t, doc.place(w.ID, line(cream, 1)))
+		placed(t, place(doc, w.ID, line(cream, 1)))
 		if got := remaining(); got != 128 {
 			t.Fatalf("one unit sold: the phone shows %d, the level should wait for a tick", got)
 		}
@@ -145,16 +146,16 @@ func TestStockLevels(t *testing.T) {
 		if got := remaining(); got != 127 {
 			t.Fatalf("after a tick the phone shows %d", got)
 		}
-		placed(t, doc.place(w.ID, line(cream, 100)))
+		placed(t, place(doc, w.ID, line(cream, 100)))
 		if got := remaining(); got != 27 {
 			t.Fatalf("100 units sold: the phone shows %d", got)
 		}
-		one := placed(t, doc.place(w.ID, line(cream, 1)))
-		placed(t, doc.place(w.ID, line(cream, 26)))
+		one := placed(t, place(doc, w.ID, line(cream, 1)))
+		placed(t, place(doc, w.ID, line(cream, 26)))
 		if got := remaining(); got != 0 {
 			t.Fatalf("sold out: the phone shows %d", got)
 		}
-		if out := doc.push(doc.mutation(gifts.MutationCancelOrder, &giftsv1.CancelOrderArgs{OrderId: one.OrderId}))[0]; out.Status != syncengine.StatusApplied {
+		if out := doc.Push(doc.Mutation(gifts.MutationCancelOrder, &giftsv1.CancelOrderArgs{OrderId: one.OrderId}))[0]; out.Status != syncengine.StatusApplied {
 			t.Fatal(out.Error)
 		}
 		if got := remaining(); got != 1 {

@@ -1,6 +1,7 @@
 package gifts_test
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/notify"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -72,15 +74,15 @@ func TestWarehouse(t *testing.T) {
 		north1, south, north2, gone := e.doctor("msk", 1000, true), e.doctor("msk", 1000, true), e.doctor("msk", 1000, true), e.doctor("msk", 1000, true)
 		e.territories[north1.ID], e.territories[north2.ID], e.territories[south.ID] = "msk-north", "msk-north", "msk-south"
 		d1, d2, d3, d4 := e.device(north1), e.device(south), e.device(north2), e.device(gone)
-		placed(t, d1.place(w.ID, line(cream, 2)))
+		placed(t, place(d1, w.ID, line(cream, 2)))
 		same := orderArgs(uuid.NewString(), w.ID, line(cream, 1))
 		same.Address.Recipient, same.Address.City, same.Address.Street = "Dr Petrov", "MOSCOW", "  lenina   1 "
-		placed(t, d2.push(d2.mutation(gifts.MutationPlaceOrder, same))[0])
+		placed(t, d2.Push(d2.Mutation(gifts.MutationPlaceOrder, same))[0])
 		elsewhere := orderArgs(uuid.NewString(), w.ID, line(cream, 1))
 		elsewhere.Address.Street = "Tverskaya 5"
-		placed(t, d3.push(d3.mutation(gifts.MutationPlaceOrder, elsewhere))[0])
-		cancelled := placed(t, d4.place(w.ID, line(cream, 3)))
-		if out := d4.push(d4.mutation(gifts.MutationCancelOrder, &giftsv1.CancelOrderArgs{OrderId: cancelled.OrderId}))[0]; out.Status != syncengine.StatusApplied {
+		placed(t, d3.Push(d3.Mutation(gifts.MutationPlaceOrder, elsewhere))[0])
+		cancelled := placed(t, place(d4, w.ID, line(cream, 3)))
+		if out := d4.Push(d4.Mutation(gifts.MutationCancelOrder, &giftsv1.CancelOrderArgs{OrderId: cancelled.OrderId}))[0]; out.Status != syncengine.StatusApplied {
 			t.Fatalf("cancel: %v", out.Error)
 		}
 
@@ -113,23 +115,15 @@ func TestWarehouse(t *testing.T) {
 
 		// The doctor's phone: the order delivered with its tracking number,
 		// and the notice that it shipped.
-		d1.sync()
+		d1.Sync()
 		var mine *giftsv1.Order
-		for k := range d1.replica.Records(syncengine.UserBucket(north1.ID)) {
-			if k.Collection == gifts.OrderCollection {
-				mine, _ = record(d1, syncengine.UserBucket(north1.ID), gifts.OrderCollection, k.ID, &giftsv1.Order{})
-			}
+		for _, o := range servertest.Records[giftsv1.Order](d1, gifts.OrderCollection, syncengine.UserBucket(north1.ID)) {
+			mine = o
 		}
 		if mine == nil || mine.Status != giftsv1.OrderStatus_ORDER_STATUS_DELIVERED || mine.Tracking != "RA123456789RU" || mine.ShipmentId != lenina.Id {
 			t.Fatalf("the phone shows %v", mine)
 		}
-		var inbox []*notifyv1.InboxItem
-		for k := range d1.replica.Records(syncengine.UserBucket(north1.ID)) {
-			if k.Collection == notify.InboxCollection {
-				item, _ := record(d1, syncengine.UserBucket(north1.ID), notify.InboxCollection, k.ID, &notifyv1.InboxItem{})
-				inbox = append(inbox, item)
-			}
-		}
+		inbox := slices.Collect(maps.Values(servertest.Records[notifyv1.InboxItem](d1, notify.InboxCollection, syncengine.UserBucket(north1.ID))))
 		if len(inbox) != 1 || inbox[0].Kind != gifts.NoticeShipped || inbox[0].Title != "Ваш подарок отправлен" || !strings.Contains(inbox[0].Body, mine.Number) || !strings.Contains(inbox[0].Body, "RA123456789RU") {
 			t.Fatalf("inbox %v", inbox)
 		}
@@ -181,14 +175,14 @@ func TestWarehouse(t *testing.T) {
 		if stock[0].Reserved != 1 || stock[0].Available != 14 {
 			t.Fatalf("after the release: %v", stock[0])
 		}
-		d1.sync()
-		if _, ok := d1.replica.Get(auth.RegionBucket("msk"), gifts.WaveCollection, w.ID); ok {
+		d1.Sync()
+		if _, ok := d1.Replica.Get(auth.RegionBucket("msk"), gifts.WaveCollection, w.ID); ok {
 			t.Fatal("the ended wave is still on the phone")
 		}
-		if _, ok := d1.replica.Get(auth.RegionBucket("msk"), gifts.CatalogCollection, w.ID+"/"+cream.ID); ok {
+		if _, ok := d1.Replica.Get(auth.RegionBucket("msk"), gifts.CatalogCollection, w.ID+"/"+cream.ID); ok {
 			t.Fatal("the ended wave's catalog is still on the phone")
 		}
-		if _, ok := d1.replica.Get(syncengine.UserBucket(north1.ID), gifts.OrderCollection, mine.Id); !ok {
+		if _, ok := d1.Replica.Get(syncengine.UserBucket(north1.ID), gifts.OrderCollection, mine.Id); !ok {
 			t.Fatal("the doctor lost their order with the wave")
 		}
 		if _, err := e.gifts.ShipShipment(ctx, sys, tverskaya.Number, ""); err != nil {

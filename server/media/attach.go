@@ -3,6 +3,7 @@ package media
 import (
 	"context"
 
+	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -45,4 +46,35 @@ func Detach(ctx context.Context, tx syncengine.Tx, mediaID, ref string) error {
 		WHERE id = $1 AND unattached_since IS NULL AND NOT EXISTS (SELECT 1 FROM media_refs WHERE media_id = $1)`,
 		mediaID, tx.Now().UnixMilli())
 	return err
+}
+
+// ContentImages is what the content module asks of media for the images of
+// its items: Attach also refuses a media uploaded for another purpose than
+// MEDIA_PURPOSE_CONTENT_IMAGE, and Ready says whether an image is processed.
+type ContentImages struct{}
+
+// Attach attaches a content image of editorID's to ref.
+func (ContentImages) Attach(ctx context.Context, tx syncengine.Tx, mediaID, editorID, ref string) error {
+	m, err := Attach(ctx, tx, mediaID, editorID, ref)
+	if err != nil {
+		return err
+	}
+	if m.Purpose != mediav1.MediaPurpose_MEDIA_PURPOSE_CONTENT_IMAGE {
+		return syncengine.Invalid("not a content image", syncengine.Violation{Field: "image_media_ids", Description: mediaID + " was uploaded for another purpose"})
+	}
+	return nil
+}
+
+// Detach removes a reference.
+func (ContentImages) Detach(ctx context.Context, tx syncengine.Tx, mediaID, ref string) error {
+	return Detach(ctx, tx, mediaID, ref)
+}
+
+// Ready reports whether the image is processed.
+func (ContentImages) Ready(ctx context.Context, q syncengine.Querier, mediaID string) (bool, error) {
+	m, err := Lookup(ctx, q, mediaID)
+	if err != nil {
+		return false, err
+	}
+	return m.Ready(), nil
 }

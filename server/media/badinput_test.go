@@ -36,11 +36,11 @@ func TestContentRefused(t *testing.T) {
 		}
 		for _, c := range cases {
 			id := newID()
-			res := d.mustCreate(id, c.file)
-			if status := d.put(res, c.file); status != http.StatusOK {
+			res := d.MustCreate(id, c.file)
+			if status := d.Put(res, c.file); status != http.StatusOK {
 				t.Fatalf("%s: PUT %d", c.name, status)
 			}
-			_, err := d.complete(id)
+			_, err := d.Complete(id)
 			wantError(t, err, syncengine.EINVALID, c.want)
 			synced := e.synced("doctor-1")[id]
 			if synced.GetStatus() != rejectedStatus || !strings.Contains(synced.GetRejectionReason(), c.want) {
@@ -49,13 +49,13 @@ func TestContentRefused(t *testing.T) {
 			if e.objectExists("media/"+id+"/image") || e.objectExists("media/"+id+"/thumbnail") || e.objectExists("quarantine/"+id) {
 				t.Fatalf("%s: objects left in storage", c.name)
 			}
-			_, err = d.complete(id)
+			_, err = d.Complete(id)
 			wantError(t, err, syncengine.EINVALID, c.want)
-			again := d.mustCreate(id, c.file)
+			again := d.MustCreate(id, c.file)
 			if again.GetUpload() != nil || again.GetMedia().GetStatus() != rejectedStatus {
 				t.Fatalf("%s: CreateUpload after rejection = %v", c.name, again)
 			}
-			_, err = d.download(id, imageVariant)
+			_, err = d.Download(id, imageVariant)
 			wantError(t, err, syncengine.EPRECONDITION, "was rejected")
 		}
 	})
@@ -66,7 +66,7 @@ func TestOversizedRefused(t *testing.T) {
 	forEach(t, func(c *media.Config) { c.MaxBytes = 1 << 20 }, func(t *testing.T, e *env) {
 		d := e.device("doctor-1")
 		big := bytes.Repeat([]byte{0xFF}, 1<<20+1)
-		_, err := d.create(newID(), big, mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO)
+		_, err := d.Create(newID(), big, mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO)
 		wantError(t, err, syncengine.EINVALID, "size: the file is 1048577 bytes; at most 1048576 are accepted")
 		if n := e.count(); n != 0 {
 			t.Fatalf("%d media written", n)
@@ -84,23 +84,23 @@ func TestWrongDigest(t *testing.T) {
 		other := bytes.Clone(small)
 		other[len(other)/2] ^= 0xFF
 		id := newID()
-		res := d.mustCreate(id, small)
-		if status := d.put(res, other); status == http.StatusOK {
+		res := d.MustCreate(id, small)
+		if status := d.Put(res, other); status == http.StatusOK {
 			t.Fatal("storage accepted bytes of another digest")
 		}
-		_, err := d.complete(id)
+		_, err := d.Complete(id)
 		wantError(t, err, syncengine.EPRECONDITION, "has not been uploaded yet")
 
 		big := mediatest.Pad(mediatest.JPEG(mediatest.Quadrants(300, 200), 90, mediatest.Metadata{}), media.MinPartSize+1000)
 		impostor := bytes.Clone(big)
 		impostor[len(impostor)-100] ^= 0xFF
 		id = newID()
-		res = d.mustCreate(id, big)
+		res = d.MustCreate(id, big)
 		if res.GetMultipart() == nil {
 			t.Fatalf("a %d-byte file did not go multipart", len(big))
 		}
-		parts := d.putParts(res, impostor)
-		_, err = d.complete(id, parts...)
+		parts := d.PutParts(res, impostor)
+		_, err = d.Complete(id, parts...)
 		wantError(t, err, syncengine.EINVALID, "the bytes received do not match the SHA-256 announced")
 		if e.objectExists("quarantine/"+id) || e.objectExists("media/"+id+"/image") {
 			t.Fatal("the impostor's bytes were kept")
@@ -108,11 +108,11 @@ func TestWrongDigest(t *testing.T) {
 		if got := e.synced("doctor-1")[id].GetStatus(); got != mediav1.MediaStatus_MEDIA_STATUS_UPLOADING {
 			t.Fatalf("status %v, want still uploading", got)
 		}
-		again := d.mustCreate(id, big)
+		again := d.MustCreate(id, big)
 		if again.GetMultipart().GetUploadId() == res.GetMultipart().GetUploadId() || len(again.GetMultipart().GetUploaded()) != 0 {
 			t.Fatalf("after a mismatch CreateUpload = %v, want a fresh upload", again.GetMultipart())
 		}
-		if m, err := d.complete(id, d.putParts(again, big)...); err != nil || m.GetStatus() != readyStatus {
+		if m, err := d.Complete(id, d.PutParts(again, big)...); err != nil || m.GetStatus() != readyStatus {
 			t.Fatalf("upload after the mismatch: %v, %v", m, err)
 		}
 	})
@@ -124,22 +124,22 @@ func TestRequestsRefused(t *testing.T) {
 		owner, stranger := e.device("doctor-1"), e.device("doctor-2")
 		photo := mediatest.JPEG(mediatest.Quadrants(120, 80), 90, mediatest.Metadata{})
 		id := newID()
-		owner.upload(id, photo)
+		owner.Upload(id, photo)
 
 		unknown := newID()
-		_, err := owner.complete(unknown)
+		_, err := owner.Complete(unknown)
 		wantError(t, err, syncengine.ENOTFOUND, "there is no media "+unknown)
-		_, err = owner.download(unknown, imageVariant)
+		_, err = owner.Download(unknown, imageVariant)
 		wantError(t, err, syncengine.ENOTFOUND, "there is no media")
 
-		_, err = stranger.complete(id)
+		_, err = stranger.Complete(id)
 		wantError(t, err, syncengine.EPERMISSION, "belongs to another user")
-		_, err = stranger.download(id, imageVariant)
+		_, err = stranger.Download(id, imageVariant)
 		wantError(t, err, syncengine.EPERMISSION, "you may not read media "+id)
-		_, err = stranger.create(id, photo, mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO)
+		_, err = stranger.Create(id, photo, mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO)
 		wantError(t, err, syncengine.EPERMISSION, "belongs to another user")
 
-		_, err = owner.create(id, append(bytes.Clone(photo), 0), mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO)
+		_, err = owner.Create(id, append(bytes.Clone(photo), 0), mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO)
 		wantError(t, err, syncengine.ECONFLICT, "created for another file")
 
 		sum := sha256.Sum256(photo)
@@ -151,22 +151,22 @@ func TestRequestsRefused(t *testing.T) {
 			{MediaId: newID(), Sha256: sum[:], Size: 10, ContentType: "image/jpeg"},
 		}
 		for _, req := range bad {
-			_, err := owner.c.CreateUpload(ctx, connect.NewRequest(req))
+			_, err := owner.CreateUpload(ctx, connect.NewRequest(req))
 			if connect.CodeOf(err) != connect.CodeInvalidArgument {
 				t.Errorf("%v: %v, want invalid_argument", req, err)
 			}
 		}
 
-		_, err = e.device("").complete(id)
+		_, err = e.device("").Complete(id)
 		if connect.CodeOf(err) != connect.CodeUnauthenticated {
 			t.Fatalf("no credentials: %v", err)
 		}
 
 		// At most MaxPending uploads in progress per user.
 		for i := range 2 {
-			owner.mustCreate(newID(), []byte{byte(i), 1, 2})
+			owner.MustCreate(newID(), []byte{byte(i), 1, 2})
 		}
-		_, err = owner.create(newID(), []byte{9, 9, 9}, mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO)
+		_, err = owner.Create(newID(), []byte{9, 9, 9}, mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO)
 		wantError(t, err, syncengine.ERATELIMIT, "2 uploads in progress")
 		if n := e.count(); n != 3 {
 			t.Fatalf("%d media, want 3", n)

@@ -51,8 +51,8 @@ func BenchmarkPresignedUpload(b *testing.B) {
 
 			start = time.Now()
 			id := newID()
-			res := d.mustCreate(id, photo)
-			if status := d.put(res, photo); status != http.StatusOK {
+			res := d.MustCreate(id, photo)
+			if status := d.Put(res, photo); status != http.StatusOK {
 				b.Fatalf("presigned PUT: %d", status)
 			}
 			info, err := e.blobs.Stat(ctx, "quarantine/"+id)

@@ -28,9 +28,9 @@ func TestDownloadPolicy(t *testing.T) {
 		owner, colleague, moderator := e.device("doctor-1"), e.device("doctor-2"), e.device("moderator")
 		photo := mediatest.JPEG(mediatest.Quadrants(120, 80), 90, mediatest.Metadata{})
 		id := newID()
-		owner.upload(id, photo)
+		owner.Upload(id, photo)
 
-		res, err := owner.c.GetDownloadUrl(ctx, connect.NewRequest(&mediav1.GetDownloadUrlRequest{MediaId: id, Variant: imageVariant}))
+		res, err := owner.GetDownloadUrl(ctx, connect.NewRequest(&mediav1.GetDownloadUrlRequest{MediaId: id, Variant: imageVariant}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,9 +38,9 @@ func TestDownloadPolicy(t *testing.T) {
 			time.Until(time.UnixMilli(r.GetExpiresAtUnixMs())) > 6*time.Minute || time.Until(time.UnixMilli(r.GetExpiresAtUnixMs())) < 4*time.Minute {
 			t.Fatalf("download request %v, want a GET valid for 5 minutes", r)
 		}
-		_, err = colleague.download(id, imageVariant)
+		_, err = colleague.Download(id, imageVariant)
 		wantError(t, err, syncengine.EPERMISSION, "you may not read media")
-		if _, err := moderator.download(id, thumbVariant); err != nil {
+		if _, err := moderator.Download(id, thumbVariant); err != nil {
 			t.Fatalf("moderator: %v", err)
 		}
 		if err := e.update(func(tx syncengine.Tx) error {
@@ -49,26 +49,26 @@ func TestDownloadPolicy(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := colleague.download(id, imageVariant); err != nil {
+		if _, err := colleague.Download(id, imageVariant); err != nil {
 			t.Fatalf("colleague after publication: %v", err)
 		}
 
 		// No policy for diplomas here: only the owner.
 		diploma := mediatest.JPEG(mediatest.Quadrants(130, 80), 90, mediatest.Metadata{})
 		did := newID()
-		r, err := owner.create(did, diploma, mediav1.MediaPurpose_MEDIA_PURPOSE_DIPLOMA)
+		r, err := owner.Create(did, diploma, mediav1.MediaPurpose_MEDIA_PURPOSE_DIPLOMA)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = owner.download(did, imageVariant)
+		_, err = owner.Download(did, imageVariant)
 		wantError(t, err, syncengine.EPRECONDITION, "is still uploading")
-		owner.put(r, diploma)
-		if _, err := owner.complete(did); err != nil {
+		owner.Put(r, diploma)
+		if _, err := owner.Complete(did); err != nil {
 			t.Fatal(err)
 		}
-		_, err = moderator.download(did, imageVariant)
+		_, err = moderator.Download(did, imageVariant)
 		wantError(t, err, syncengine.EPERMISSION, "you may not read media")
-		if _, err := owner.download(did, imageVariant); err != nil {
+		if _, err := owner.Download(did, imageVariant); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -35,20 +35,20 @@ func TestCollectGarbage(t *testing.T) {
 		big := mediatest.Pad(mediatest.JPEG(mediatest.Quadrants(300, 200), 90, mediatest.Metadata{}), media.MinPartSize+1000)
 
 		never := newID() // registered, nothing sent
-		d.mustCreate(never, photo(100))
+		d.MustCreate(never, photo(100))
 		partial := newID() // one part of two sent
-		res := d.mustCreate(partial, big)
-		d.putParts(res, big, 1)
+		res := d.MustCreate(partial, big)
+		d.PutParts(res, big, 1)
 		unused := newID() // ready, never attached
-		d.upload(unused, photo(110))
+		d.Upload(unused, photo(110))
 		twin := newID() // the same file again: shares unused's objects
-		if r := d.mustCreate(twin, photo(110)); r.GetMedia().GetStatus() != readyStatus {
+		if r := d.MustCreate(twin, photo(110)); r.GetMedia().GetStatus() != readyStatus {
 			t.Fatalf("twin = %v", r)
 		}
 		attached := newID()
-		d.upload(attached, photo(120))
+		d.Upload(attached, photo(120))
 		stalled := newID() // attached to a draft, never uploaded
-		d.mustCreate(stalled, photo(130))
+		d.MustCreate(stalled, photo(130))
 		if err := e.update(func(tx syncengine.Tx) error {
 			for id, ref := range map[string]string{attached: "case:1", twin: "case:2", stalled: "case:3"} {
 				if _, err := media.Attach(ctx, tx, id, "doctor-1", ref); err != nil {
@@ -83,15 +83,15 @@ func TestCollectGarbage(t *testing.T) {
 		if !e.objectExists("media/" + unused + "/image") {
 			t.Fatal("objects shared with a live media were deleted")
 		}
-		if _, err := d.download(twin, imageVariant); err != nil {
+		if _, err := d.Download(twin, imageVariant); err != nil {
 			t.Fatal(err)
 		}
 		// The stalled upload can still be done.
-		again := d.mustCreate(stalled, photo(130))
-		if status := d.put(again, photo(130)); status != http.StatusOK {
+		again := d.MustCreate(stalled, photo(130))
+		if status := d.Put(again, photo(130)); status != http.StatusOK {
 			t.Fatalf("PUT: %d", status)
 		}
-		if m, err := d.complete(stalled); err != nil || m.GetStatus() != readyStatus {
+		if m, err := d.Complete(stalled); err != nil || m.GetStatus() != readyStatus {
 			t.Fatalf("stalled upload: %v, %v", m, err)
 		}
 
@@ -107,7 +107,7 @@ func TestCollectGarbage(t *testing.T) {
 		if e.objectExists("media/"+unused+"/image") || e.objectExists("media/"+unused+"/thumbnail") {
 			t.Fatal("unused objects were kept")
 		}
-		if _, err := d.download(attached, imageVariant); err != nil {
+		if _, err := d.Download(attached, imageVariant); err != nil {
 			t.Fatalf("an attached media was lost: %v", err)
 		}
 		if _, ok := e.synced("doctor-1")[twin]; ok {
@@ -121,10 +121,10 @@ func TestAttachRefused(t *testing.T) {
 	d := e.device("doctor-1")
 	pdf := []byte("%PDF-1.4 not a photo")
 	bad := newID()
-	d.put(d.mustCreate(bad, pdf), pdf)
-	d.complete(bad)
+	d.Put(d.MustCreate(bad, pdf), pdf)
+	d.Complete(bad)
 	good := newID()
-	d.mustCreate(good, []byte("uploading"))
+	d.MustCreate(good, []byte("uploading"))
 	cases := []struct {
 		id, owner, ref, code string
 	}{

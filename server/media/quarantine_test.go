@@ -48,7 +48,7 @@ func TestSubsampled411PhotoCleaned(t *testing.T) {
 		d := e.device("doctor-1")
 		for _, p := range photos {
 			id := newID()
-			m := d.upload(id, p.file)
+			m := d.Upload(id, p.file)
 			w, h := p.w, p.h
 			if p.o >= 5 {
 				w, h = h, w
@@ -56,7 +56,7 @@ func TestSubsampled411PhotoCleaned(t *testing.T) {
 			if m.GetStatus() != readyStatus || int(m.GetWidth()) != w || int(m.GetHeight()) != h {
 				t.Fatalf("%s: media = %v, want ready, %d×%d", p.name, m, w, h)
 			}
-			full, err := d.download(id, imageVariant)
+			full, err := d.Download(id, imageVariant)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,7 +68,7 @@ func TestSubsampled411PhotoCleaned(t *testing.T) {
 					t.Fatalf("%s: the quadrant stored around %v shows at %v as %v, want %v", p.name, stored, q, got, want)
 				}
 			}
-			thumb, err := d.download(id, thumbVariant)
+			thumb, err := d.Download(id, thumbVariant)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,8 +123,8 @@ func TestRefusalsDeleteTheOriginal(t *testing.T) {
 		sent := func(file []byte) (string, *mediav1.CreateUploadResponse) {
 			t.Helper()
 			id := newID()
-			res := d.mustCreate(id, file)
-			if status := d.put(res, file); status != http.StatusOK {
+			res := d.MustCreate(id, file)
+			if status := d.Put(res, file); status != http.StatusOK {
 				t.Fatalf("PUT: %d", status)
 			}
 			return id, res
@@ -138,7 +138,7 @@ func TestRefusalsDeleteTheOriginal(t *testing.T) {
 
 		for _, u := range mediatest.UnreadableLayouts() {
 			id, _ := sent(u.File)
-			_, err := d.complete(id)
+			_, err := d.Complete(id)
 			wantError(t, err, syncengine.EINVALID, "uses a format feature the server cannot read")
 			wantError(t, err, syncengine.EINVALID, u.Want)
 			rejected(u.Name, id, u.Want)
@@ -154,7 +154,7 @@ func TestRefusalsDeleteTheOriginal(t *testing.T) {
 		photo := newPhoto()
 		id, res := sent(photo)
 		undo := media.CrashCleaning(e.svc)
-		_, err := d.complete(id)
+		_, err := d.Complete(id)
 		undo()
 		const failed = "the server failed to process this image and discarded it"
 		wantError(t, err, syncengine.EINVALID, failed)
@@ -165,10 +165,10 @@ func TestRefusalsDeleteTheOriginal(t *testing.T) {
 		}
 		// The device sends the original again with its still valid
 		// request: the next completion deletes it.
-		if status := d.put(res, photo); status != http.StatusOK || !e.objectExists("quarantine/"+id) {
+		if status := d.Put(res, photo); status != http.StatusOK || !e.objectExists("quarantine/"+id) {
 			t.Fatalf("PUT after the rejection: %d", status)
 		}
-		_, err = d.complete(id)
+		_, err = d.Complete(id)
 		wantError(t, err, syncengine.EINVALID, failed)
 		gone("PUT after the rejection", id)
 
@@ -186,33 +186,33 @@ func TestRefusalsDeleteTheOriginal(t *testing.T) {
 				c.want = fmt.Sprintf(c.want, len(stored), len(photo))
 			}
 			id := newID()
-			d.mustCreate(id, photo)
+			d.MustCreate(id, photo)
 			// Storage holding what the presigned request would have
 			// refused: a store that checks less, or an object written
 			// around it.
 			if err := e.blobs.Put(ctx, "quarantine/"+id, bytes.NewReader(stored), int64(len(stored)), "image/jpeg"); err != nil {
 				t.Fatal(err)
 			}
-			_, err := d.complete(id)
+			_, err := d.Complete(id)
 			wantError(t, err, syncengine.EINVALID, c.want)
 			gone(c.name, id)
 			if got := e.synced("doctor-1")[id].GetStatus(); got != mediav1.MediaStatus_MEDIA_STATUS_UPLOADING {
 				t.Fatalf("%s: status %v, want still uploading", c.name, got)
 			}
-			if m := d.upload(id, photo); m.GetStatus() != readyStatus {
+			if m := d.Upload(id, photo); m.GetStatus() != readyStatus {
 				t.Fatalf("%s: the upload after the mismatch = %v", c.name, m)
 			}
 		}
 
 		photo = newPhoto()
 		id, res = sent(photo)
-		if m, err := d.complete(id); err != nil || m.GetStatus() != readyStatus {
+		if m, err := d.Complete(id); err != nil || m.GetStatus() != readyStatus {
 			t.Fatalf("CompleteUpload = %v, %v", m, err)
 		}
-		if status := d.put(res, photo); status != http.StatusOK || !e.objectExists("quarantine/"+id) {
+		if status := d.Put(res, photo); status != http.StatusOK || !e.objectExists("quarantine/"+id) {
 			t.Fatalf("PUT after ready: %d", status)
 		}
-		if m, err := d.complete(id); err != nil || m.GetStatus() != readyStatus {
+		if m, err := d.Complete(id); err != nil || m.GetStatus() != readyStatus {
 			t.Fatalf("CompleteUpload again = %v, %v", m, err)
 		}
 		if e.objectExists("quarantine/" + id) {
@@ -228,13 +228,13 @@ func TestCollectionDeletesALateOriginal(t *testing.T) {
 		d := e.device("doctor-1")
 		file := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("x"), 1000)...)
 		id := newID()
-		res := d.mustCreate(id, file)
-		if status := d.put(res, file); status != http.StatusOK {
+		res := d.MustCreate(id, file)
+		if status := d.Put(res, file); status != http.StatusOK {
 			t.Fatalf("PUT: %d", status)
 		}
-		_, err := d.complete(id)
+		_, err := d.Complete(id)
 		wantError(t, err, syncengine.EINVALID, "a PDF document")
-		if status := d.put(res, file); status != http.StatusOK || !e.objectExists("quarantine/"+id) {
+		if status := d.Put(res, file); status != http.StatusOK || !e.objectExists("quarantine/"+id) {
 			t.Fatalf("PUT after the rejection: %d", status)
 		}
 		e.clock.Advance(25 * time.Hour)

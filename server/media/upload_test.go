@@ -68,7 +68,7 @@ func TestPhotoUploadedAndCleaned(t *testing.T) {
 		}
 		d := e.device("doctor-1")
 		id := newID()
-		res := d.mustCreate(id, photo)
+		res := d.MustCreate(id, photo)
 		if res.GetSingle() == nil || res.GetMedia().GetStatus() != mediav1.MediaStatus_MEDIA_STATUS_UPLOADING {
 			t.Fatalf("CreateUpload = %v", res)
 		}
@@ -76,10 +76,10 @@ func TestPhotoUploadedAndCleaned(t *testing.T) {
 		if req.GetMethod() != http.MethodPut || req.GetHeaders()[media.ChecksumHeader] != blobtest.Checksum(photo) {
 			t.Fatalf("presigned request %v is not bound to the digest", req)
 		}
-		if status := d.put(res, photo); status != http.StatusOK {
+		if status := d.Put(res, photo); status != http.StatusOK {
 			t.Fatalf("PUT: %d", status)
 		}
-		m, err := d.complete(id)
+		m, err := d.Complete(id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func TestPhotoUploadedAndCleaned(t *testing.T) {
 			m.GetThumbnailWidth() != 240 || m.GetThumbnailHeight() != 320 || m.GetContentType() != "image/jpeg" {
 			t.Fatalf("media = %v", m)
 		}
-		full, err := d.download(id, imageVariant)
+		full, err := d.Download(id, imageVariant)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +103,7 @@ func TestPhotoUploadedAndCleaned(t *testing.T) {
 				t.Fatalf("quadrant %d is %v, want %v", i, got, want)
 			}
 		}
-		thumb, err := d.download(id, thumbVariant)
+		thumb, err := d.Download(id, thumbVariant)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func TestPhotoUploadedAndCleaned(t *testing.T) {
 			t.Fatalf("synced media = %v", synced)
 		}
 		// Completing again answers the same.
-		again, err := d.complete(id)
+		again, err := d.Complete(id)
 		if err != nil || again.GetStatus() != readyStatus || again.GetUpdatedAtUnixMs() != m.GetUpdatedAtUnixMs() {
 			t.Fatalf("second CompleteUpload = %v, %v", again, err)
 		}
@@ -130,24 +130,24 @@ func TestTamperedBodyRefused(t *testing.T) {
 		photo := mediatest.JPEG(mediatest.Quadrants(200, 100), 90, mediatest.All(1))
 		d := e.device("doctor-1")
 		id := newID()
-		res := d.mustCreate(id, photo)
+		res := d.MustCreate(id, photo)
 		tampered := bytes.Clone(photo)
 		tampered[len(tampered)-10] ^= 0xFF
-		if status := d.put(res, tampered); status == http.StatusOK {
+		if status := d.Put(res, tampered); status == http.StatusOK {
 			t.Fatal("storage accepted a tampered body")
 		}
 		if e.objectExists("quarantine/" + id) {
 			t.Fatal("the tampered body was stored")
 		}
-		_, err := d.complete(id)
+		_, err := d.Complete(id)
 		wantError(t, err, syncengine.EPRECONDITION, "has not been uploaded yet")
 		if got := e.synced("doctor-1")[id].GetStatus(); got != mediav1.MediaStatus_MEDIA_STATUS_UPLOADING {
 			t.Fatalf("status %v after a refused body", got)
 		}
-		if status := d.put(res, photo); status != http.StatusOK {
+		if status := d.Put(res, photo); status != http.StatusOK {
 			t.Fatalf("PUT of the right body: %d", status)
 		}
-		if m, err := d.complete(id); err != nil || m.GetStatus() != readyStatus {
+		if m, err := d.Complete(id); err != nil || m.GetStatus() != readyStatus {
 			t.Fatalf("CompleteUpload = %v, %v", m, err)
 		}
 	})
@@ -164,17 +164,17 @@ func TestMultipartResumes(t *testing.T) {
 		}
 		d := e.device("doctor-1")
 		id := newID()
-		res := d.mustCreate(id, photo)
+		res := d.MustCreate(id, photo)
 		mp := res.GetMultipart()
 		if mp == nil || len(mp.GetParts()) != 3 || len(mp.GetUploaded()) != 0 || mp.GetPartChecksumHeader() != media.ChecksumHeader {
 			t.Fatalf("CreateUpload = %v", res)
 		}
-		first := d.putParts(res, photo, 1)
-		_, err := d.complete(id, first...)
+		first := d.PutParts(res, photo, 1)
+		_, err := d.Complete(id, first...)
 		wantError(t, err, syncengine.EPRECONDITION, "parts 2, 3 of 3")
 
 		// The app restarts and asks again.
-		again := d.mustCreate(id, photo)
+		again := d.MustCreate(id, photo)
 		mp2 := again.GetMultipart()
 		if mp2.GetUploadId() != mp.GetUploadId() {
 			t.Fatalf("resumed upload %s, want %s", mp2.GetUploadId(), mp.GetUploadId())
@@ -189,19 +189,19 @@ func TestMultipartResumes(t *testing.T) {
 		if !slices.Equal(left, []int32{2, 3}) {
 			t.Fatalf("parts to send %v, want [2 3]", left)
 		}
-		rest := d.putParts(again, photo)
-		m, err := d.complete(id, append(mp2.GetUploaded(), rest...)...)
+		rest := d.PutParts(again, photo)
+		m, err := d.Complete(id, append(mp2.GetUploaded(), rest...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.sent[1] != 1 || d.sent[2] != 1 || d.sent[3] != 1 {
-			t.Fatalf("parts sent %v, want each once", d.sent)
+		if d.Sent[1] != 1 || d.Sent[2] != 1 || d.Sent[3] != 1 {
+			t.Fatalf("parts sent %v, want each once", d.Sent)
 		}
 		// Orientation 8: stored 800×600, shown 600×800.
 		if m.GetStatus() != readyStatus || m.GetWidth() != 600 || m.GetHeight() != 800 {
 			t.Fatalf("media = %v", m)
 		}
-		full, err := d.download(id, imageVariant)
+		full, err := d.Download(id, imageVariant)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,24 +219,24 @@ func TestSameFileStoredOnce(t *testing.T) {
 		photo := mediatest.JPEG(mediatest.Quadrants(300, 200), 90, mediatest.All(1))
 		d := e.device("doctor-1")
 		first := newID()
-		d.upload(first, photo)
+		d.Upload(first, photo)
 		second := newID()
-		res := d.mustCreate(second, photo)
+		res := d.MustCreate(second, photo)
 		if res.GetUpload() != nil || res.GetMedia().GetStatus() != readyStatus || res.GetMedia().GetWidth() != 300 || res.GetMedia().GetId() != second {
 			t.Fatalf("second CreateUpload = %v, want ready with nothing to upload", res)
 		}
 		if e.objectExists("media/"+second+"/image") || e.objectExists("quarantine/"+second) {
 			t.Fatal("the second copy was stored")
 		}
-		a, err1 := d.download(first, imageVariant)
-		b, err2 := d.download(second, imageVariant)
+		a, err1 := d.Download(first, imageVariant)
+		b, err2 := d.Download(second, imageVariant)
 		if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
 			t.Fatalf("downloads differ (%v, %v)", err1, err2)
 		}
 		if e.synced("doctor-1")[second].GetStatus() != readyStatus {
 			t.Fatal("the second media did not sync as ready")
 		}
-		other := e.device("doctor-2").mustCreate(newID(), photo)
+		other := e.device("doctor-2").MustCreate(newID(), photo)
 		if other.GetSingle() == nil {
 			t.Fatalf("another owner's CreateUpload = %v, want an upload", other)
 		}
@@ -250,15 +250,15 @@ func TestConcurrentCompletions(t *testing.T) {
 		photo := mediatest.JPEG(mediatest.Quadrants(400, 300), 90, mediatest.All(3))
 		d := e.device("doctor-1")
 		id := newID()
-		res := d.mustCreate(id, photo)
-		if status := d.put(res, photo); status != http.StatusOK {
+		res := d.MustCreate(id, photo)
+		if status := d.Put(res, photo); status != http.StatusOK {
 			t.Fatalf("PUT: %d", status)
 		}
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		for i := range errs {
 			wg.Go(func() {
-				m, err := d.complete(id)
+				m, err := d.Complete(id)
 				if err == nil && m.GetStatus() != readyStatus {
 					t.Errorf("completion %d: %v", i, m)
 				}

@@ -4,73 +4,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-	"google.golang.org/protobuf/proto"
-
 	notifyv1 "github.com/ordinatorhq/ordinator/api/ordinator/notify/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/notify"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
-	"github.com/ordinatorhq/ordinator/syncengine/storetest"
 )
 
-// phone is a device with a replica, syncing through the engine.
-type phone struct {
-	p       syncengine.Principal
-	client  string
-	replica *storetest.Replica
-	seq     int64
-}
-
-func newPhone(p syncengine.Principal) *phone {
-	return &phone{p: p, client: uuid.NewString(), replica: storetest.NewReplica()}
-}
-
-func (ph *phone) sync(t *testing.T, engine *syncengine.Engine) {
-	t.Helper()
-	for {
-		page, err := engine.Pull(t.Context(), ph.p, syncengine.PullRequest{ClientID: ph.client, SchemaVersion: 1, Cursors: ph.replica.Cursors()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if bad, err := ph.replica.Apply(page); err != nil || len(bad) > 0 {
-			t.Fatalf("apply: %v, mismatched %v", err, bad)
-		}
-		if page.Checkpoint != nil {
-			return
-		}
-	}
-}
-
-func (ph *phone) push(t *testing.T, engine *syncengine.Engine, name string, args proto.Message) syncengine.Outcome {
-	t.Helper()
-	b, err := proto.Marshal(args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ph.seq++
-	out, err := engine.Push(t.Context(), ph.p, syncengine.PushRequest{ClientID: ph.client, SchemaVersion: 1,
-		Mutations: []syncengine.Mutation{{Seq: ph.seq, Name: name, Args: b, CreatedAt: time.Now()}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out[0]
-}
-
-func (ph *phone) inbox(t *testing.T) map[string]*notifyv1.InboxItem {
-	t.Helper()
-	out := map[string]*notifyv1.InboxItem{}
-	for k, v := range ph.replica.Records(syncengine.UserBucket(ph.p.UserID)) {
-		if k.Collection != notify.InboxCollection {
-			continue
-		}
-		it := &notifyv1.InboxItem{}
-		if err := proto.Unmarshal(v, it); err != nil {
-			t.Fatal(err)
-		}
-		out[k.ID] = it
-	}
-	return out
+// inboxOf returns the inbox items a device holds, by id.
+func inboxOf(d *servertest.Device) map[string]*notifyv1.InboxItem {
+	return servertest.Records[notifyv1.InboxItem](d, notify.InboxCollection, syncengine.UserBucket(d.P.UserID))
 }
 
 func TestMarkReadSyncsAcrossDevices(t *testing.T) {
@@ -82,13 +25,16 @@ func TestMarkReadSyncsAcrossDevices(t *testing.T) {
 		doc := e.user(auth.RoleDoctor, "msk")
 		pA, _ := e.device(doc, "ru", "Europe/Moscow")
 		pB, tokenB := e.device(doc, "ru", "Europe/Moscow")
-		a, b := newPhone(pA), newPhone(pB)
+		phone := func(p syncengine.Principal) *servertest.Device {
+			return servertest.NewDevice(t, servertest.DeviceConfig{Engine: engine, Principal: p, Schema: 1, Clock: time.Now})
+		}
+		a, b := phone(pA), phone(pB)
 		e.enqueue(notify.Notification{UserID: doc.ID, Kind: "gift.wave_opened", Params: map[string]string{"title": "Весна", "ends_at": "31.03"}, DedupeKey: "w1"})
 		e.enqueue(notify.Notification{UserID: doc.ID, Kind: "gift.wave_closed", Params: map[string]string{"title": "Зима", "grace_until": "01.03"}, DedupeKey: "w0"})
-		a.sync(t, engine)
-		b.sync(t, engine)
+		a.Sync()
+		b.Sync()
 		var wave, closed string
-		for id, it := range a.inbox(t) {
+		for id, it := range inboxOf(a) {
 			switch it.Kind {
 			case "gift.wave_opened":
 				wave = id
@@ -97,22 +43,22 @@ func TestMarkReadSyncsAcrossDevices(t *testing.T) {
 			}
 		}
 		if wave == "" || closed == "" {
-			t.Fatalf("inbox %v", a.inbox(t))
+			t.Fatalf("inbox %v", inboxOf(a))
 		}
 		// Someone else cannot mark the doctor's items, nor can ids be made up.
-		stranger := newPhone(auth.Principal(e.user(auth.RoleDoctor, "msk"), "x"))
-		if out := stranger.push(t, engine, notify.MutationMarkRead, &notifyv1.MarkReadArgs{Ids: []string{wave}}); out.Status != syncengine.StatusRejected || out.Error.Code != syncengine.ENOTFOUND {
+		stranger := phone(auth.Principal(e.user(auth.RoleDoctor, "msk"), "x"))
+		if out := stranger.Do(notify.MutationMarkRead, &notifyv1.MarkReadArgs{Ids: []string{wave}}); out.Status != syncengine.StatusRejected || out.Error.Code != syncengine.ENOTFOUND {
 			t.Fatalf("a stranger marks the item: %+v", out)
 		}
-		if out := a.push(t, engine, notify.MutationMarkRead, &notifyv1.MarkReadArgs{Ids: []string{"not-a-uuid"}}); out.Status != syncengine.StatusRejected || out.Error.Code != syncengine.EINVALID {
+		if out := a.Do(notify.MutationMarkRead, &notifyv1.MarkReadArgs{Ids: []string{"not-a-uuid"}}); out.Status != syncengine.StatusRejected || out.Error.Code != syncengine.EINVALID {
 			t.Fatalf("a malformed id: %+v", out)
 		}
 		e.clock.Advance(time.Minute)
-		if out := a.push(t, engine, notify.MutationMarkRead, &notifyv1.MarkReadArgs{Ids: []string{wave}}); out.Status != syncengine.StatusApplied {
+		if out := a.Do(notify.MutationMarkRead, &notifyv1.MarkReadArgs{Ids: []string{wave}}); out.Status != syncengine.StatusApplied {
 			t.Fatalf("mark read: %+v", out.Error)
 		}
-		b.sync(t, engine)
-		items := b.inbox(t)
+		b.Sync()
+		items := inboxOf(b)
 		if items[wave].ReadAtUnixMs != e.clock.Now().UnixMilli() || items[closed].ReadAtUnixMs != 0 {
 			t.Fatalf("the other device sees %v", items)
 		}

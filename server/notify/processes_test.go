@@ -10,6 +10,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/notify/fcm/fcmtest"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -81,14 +82,13 @@ func TestWaveOnceWithTwoProcesses(t *testing.T) {
 			go func() { defer wg.Done(); w.Run(ctx) }()
 		}
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for e.count(`SELECT count(*) FROM notifications WHERE state IN ('pending', 'sending')`) > 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the outbox did not drain")
+	servertest.Eventually(t, "the outbox to drain", func() bool {
+		if e.count(`SELECT count(*) FROM notifications WHERE state IN ('pending', 'sending')`) == 0 {
+			return true
 		}
-		time.Sleep(10 * time.Millisecond)
 		e.clock.Advance(500 * time.Millisecond) // retries come due
-	}
+		return false
+	})
 	cancel()
 	wg.Wait()
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/notify"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -42,9 +43,9 @@ func TestSilentWake(t *testing.T) {
 			})
 		}()
 		<-heard
-		waitFor(t, func() bool {
+		servertest.Eventually(t, "the stream recorded as live", func() bool {
 			return e.count(`SELECT count(*) FROM live_streams WHERE device_id = $1`, pLive.DeviceID) == 1
-		}, "the stream recorded as live")
+		})
 
 		kicked := make(chan struct{}, 10)
 		waker := notify.NewWaker(notify.WakerConfig{Store: e.store, Readers: e.accounts.Readers, Every: 10 * time.Millisecond,
@@ -103,17 +104,6 @@ func TestSilentWake(t *testing.T) {
 			t.Fatalf("%d inbox notifications", n)
 		}
 	})
-}
-
-func waitFor(t *testing.T, ok func() bool, what string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 func TestPruneSilentPushes(t *testing.T) {

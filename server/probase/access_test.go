@@ -22,8 +22,8 @@ func TestNoOracle(t *testing.T) {
 			Name: "Other", RegionID: "msk", Specialty: "dermatology"})
 		must(t, err)
 		south, stranger, director := e.device(e.repSouth), e.device(other), e.device(e.director)
-		proposal := func(d *device, doctorID string, base int64) syncengine.Outcome {
-			return d.push("doctor.propose_edit", &probasev1.ProposeEditArgs{RequestId: uuid.NewString(), DoctorId: doctorID,
+		proposal := func(d *servertest.Device, doctorID string, base int64) syncengine.Outcome {
+			return d.Do("doctor.propose_edit", &probasev1.ProposeEditArgs{RequestId: uuid.NewString(), DoctorId: doctorID,
 				BaseVersion: base, Changes: changes("phones", "+79160000009")})
 		}
 		targets := []struct {
@@ -37,14 +37,14 @@ func TestNoOracle(t *testing.T) {
 		}
 		tests := []struct {
 			name string
-			d    *device
-			push func(d *device, doctorID string, base int64) syncengine.Outcome
+			d    *servertest.Device
+			push func(d *servertest.Device, doctorID string, base int64) syncengine.Outcome
 		}{
 			{"an edit by a rep of another territory", south, proposal},
 			{"an edit by another doctor", stranger, proposal},
 			{"an edit by a director", director, proposal},
-			{"a request by a rep of another territory", south, func(d *device, doctorID string, _ int64) syncengine.Outcome {
-				return d.push("doctor.request_update", &probasev1.RequestUpdateArgs{RequestId: uuid.NewString(), DoctorId: doctorID, Kind: "update_data"})
+			{"a request by a rep of another territory", south, func(d *servertest.Device, doctorID string, _ int64) syncengine.Outcome {
+				return d.Do("doctor.request_update", &probasev1.RequestUpdateArgs{RequestId: uuid.NewString(), DoctorId: doctorID, Kind: "update_data"})
 			}},
 		}
 		for _, tc := range tests {

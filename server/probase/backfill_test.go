@@ -68,11 +68,11 @@ func TestSummariesBackfill(t *testing.T) {
 			e := &env{t: t, ctx: ctx, store: store, accounts: accounts, clock: clock,
 				engine: syncengine.New(syncengine.Config{Store: store, Registry: syncengine.NewRegistry(), Resolver: accounts, EncodeOutcome: syncrpc.EncodeOutcome})}
 			dir := e.device(director)
-			if got := leaked(dir.pulled()); len(got) != 0 {
+			if got := leaked(pulled(dir)); len(got) != 0 {
 				t.Fatalf("the director downloaded %v", got)
 			}
 			summaries := 0
-			for k := range dir.replica.Records(auth.TerritorySummaryBucket("north")) {
+			for k := range dir.Replica.Records(auth.TerritorySummaryBucket("north")) {
 				if k.Collection == probase.DoctorSummaryCollection {
 					summaries++
 				}
@@ -80,7 +80,7 @@ func TestSummariesBackfill(t *testing.T) {
 			if summaries != n {
 				t.Fatalf("the director holds %d summaries, want %d", summaries, n)
 			}
-			if s := dir.summary(firstDoctor(t, e)); s.GetRegionId() != "msk" || s.GetStatus() != "active" || s.GetFullName() == "" {
+			if s := summaryOf(dir, firstDoctor(t, e)); s.GetRegionId() != "msk" || s.GetStatus() != "active" || s.GetFullName() == "" {
 				t.Fatalf("backfilled summary %v", s)
 			}
 			var left int64
@@ -93,10 +93,8 @@ func TestSummariesBackfill(t *testing.T) {
 			// The next start writes nothing again.
 			_, err = probase.New(ctx, store, nil)
 			must(t, err)
-			page, err := e.engine.Pull(ctx, dir.p, syncengine.PullRequest{Cursors: dir.replica.Cursors()})
-			must(t, err)
-			if len(page.Changes) != 0 {
-				t.Fatalf("a second start wrote %d changes", len(page.Changes))
+			if got := dir.Sync().Changes; len(got) != 0 {
+				t.Fatalf("a second start wrote %d changes", len(got))
 			}
 		})
 	}

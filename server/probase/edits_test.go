@@ -27,42 +27,42 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, e *env)) {
 func TestEditThroughModeration(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, e *env) {
 		repA, repB, south, dir, phone := e.device(e.repA), e.device(e.repB), e.device(e.repSouth), e.device(e.director), e.device(e.doctorUser)
-		for _, d := range []*device{repA, repB, south, dir, phone} {
-			d.sync()
+		for _, d := range []*servertest.Device{repA, repB, south, dir, phone} {
+			d.Sync()
 		}
 		// Who holds the doctor: the reps of the territory, the doctor; not
 		// a rep of another territory. The director of the region holds
 		// the summary.
-		for name, d := range map[string]*device{"rep A": repA, "rep B": repB, "doctor": phone} {
-			if d.doctor(e.doctor.Id) == nil {
+		for name, d := range map[string]*servertest.Device{"rep A": repA, "rep B": repB, "doctor": phone} {
+			if doctorOf(d, e.doctor.Id) == nil {
 				t.Fatalf("%s does not hold the doctor", name)
 			}
 		}
-		if south.doctor(e.doctor.Id) != nil || dir.doctor(e.doctor.Id) != nil {
+		if doctorOf(south, e.doctor.Id) != nil || doctorOf(dir, e.doctor.Id) != nil {
 			t.Fatal("a rep of another territory or the director holds the doctor")
 		}
-		if dir.summary(e.doctor.Id) == nil {
+		if summaryOf(dir, e.doctor.Id) == nil {
 			t.Fatal("the director does not hold the doctor's summary")
 		}
 		// Every device holds the field templates.
-		for _, d := range []*device{repA, phone, dir} {
-			if _, ok := d.replica.Get(auth.GlobalBucket, probase.TemplateCollection, "doctor"); !ok {
+		for _, d := range []*servertest.Device{repA, phone, dir} {
+			if _, ok := d.Replica.Get(auth.GlobalBucket, probase.TemplateCollection, "doctor"); !ok {
 				t.Fatal("the doctor template did not sync")
 			}
 		}
 
-		out := repA.propose(e.doctor.Id, 2, changes("phones", "+79160000001", "clinic_id", "skin-center")...)
+		out := propose(repA, e.doctor.Id, 2, changes("phones", "+79160000001", "clinic_id", "skin-center")...)
 		if out.Status != syncengine.StatusApplied {
 			t.Fatalf("propose: %+v", out.Error)
 		}
 		var res probasev1.ProposeEditResult
 		must(t, proto.Unmarshal(out.Result, &res))
-		repA.sync()
-		reqs := repA.records(probase.EditRequestCollection)
+		repA.Sync()
+		reqs := servertest.Records[probasev1.EditRequest](repA, probase.EditRequestCollection, syncengine.UserBucket(e.repA.ID))
 		if len(reqs) != 1 {
 			t.Fatalf("the rep's tablet shows %d pending requests", len(reqs))
 		}
-		if repA.doctor(e.doctor.Id).Phones[0] != "+79161234567" {
+		if doctorOf(repA, e.doctor.Id).Phones[0] != "+79161234567" {
 			t.Fatal("the doctor changed before moderation")
 		}
 
@@ -81,25 +81,23 @@ func TestEditThroughModeration(t *testing.T) {
 		}
 		// The approved data reaches every replica that holds the doctor,
 		// and the director's summary.
-		for name, d := range map[string]*device{"rep A": repA, "rep B": repB, "doctor": phone} {
-			d.sync()
-			got := d.doctor(e.doctor.Id)
+		for name, d := range map[string]*servertest.Device{"rep A": repA, "rep B": repB, "doctor": phone} {
+			d.Sync()
+			got := doctorOf(d, e.doctor.Id)
 			if got.Version != 3 || !slices.Equal(got.Phones, []string{"+79160000001"}) || got.ClinicId != "skin-center" {
 				t.Fatalf("%s holds %v", name, got)
 			}
 		}
-		dir.sync()
-		if got := dir.summary(e.doctor.Id); got.Version != 3 || got.ClinicId != "skin-center" || got.ClinicName != "Skin Center" {
+		dir.Sync()
+		if got := summaryOf(dir, e.doctor.Id); got.Version != 3 || got.ClinicId != "skin-center" || got.ClinicName != "Skin Center" {
 			t.Fatalf("the director holds %v", got)
 		}
 		// The proposer learns the outcome through the inbox.
 		if !inbox(t, repA, probase.NoticeEditApproved) {
 			t.Fatal("no approval notice in the rep's inbox")
 		}
-		var req probasev1.EditRequest
-		must(t, proto.Unmarshal(repA.records(probase.EditRequestCollection)[0], &req))
-		if req.Status != probasev1.EditStatus_EDIT_STATUS_APPROVED {
-			t.Fatalf("request on the tablet: %v", req.Status)
+		if req := servertest.Record[probasev1.EditRequest](repA, probase.EditRequestCollection, res.RequestId, syncengine.UserBucket(e.repA.ID)); req.GetStatus() != probasev1.EditStatus_EDIT_STATUS_APPROVED {
+			t.Fatalf("request on the tablet: %v", req.GetStatus())
 		}
 		// The directors' summary counts the approval.
 		var approved int64
@@ -125,10 +123,8 @@ func TestEditThroughModeration(t *testing.T) {
 	})
 }
 
-func inbox(t *testing.T, d *device, kind string) bool {
-	for _, p := range d.records(notify.InboxCollection) {
-		var it notifyv1.InboxItem
-		must(t, proto.Unmarshal(p, &it))
+func inbox(t *testing.T, d *servertest.Device, kind string) bool {
+	for _, it := range servertest.Records[notifyv1.InboxItem](d, notify.InboxCollection, syncengine.UserBucket(d.P.UserID)) {
 		if it.Kind == kind {
 			return true
 		}
@@ -140,8 +136,8 @@ func TestConcurrentEdits(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, e *env) {
 		mod := auth.Principal(e.moderator, "m")
 		repA, repB := e.device(e.repA), e.device(e.repB)
-		a := repA.propose(e.doctor.Id, 2, changes("phones", "+79160000001")...)
-		b := repB.propose(e.doctor.Id, 2, changes("phones", "+79160000002", "position", "chief physician")...)
+		a := propose(repA, e.doctor.Id, 2, changes("phones", "+79160000001")...)
+		b := propose(repB, e.doctor.Id, 2, changes("phones", "+79160000002", "position", "chief physician")...)
 		var ra, rb probasev1.ProposeEditResult
 		must(t, proto.Unmarshal(a.Result, &ra))
 		must(t, proto.Unmarshal(b.Result, &rb))
@@ -202,7 +198,7 @@ func TestBadEdits(t *testing.T) {
 		repA, south := e.device(e.repA), e.device(e.repSouth)
 		tests := []struct {
 			name   string
-			d      *device
+			d      *servertest.Device
 			args   *probasev1.ProposeEditArgs
 			code   string
 			fields string
@@ -221,7 +217,7 @@ func TestBadEdits(t *testing.T) {
 		}
 		for _, tc := range tests {
 			tc.args.RequestId = uuid.NewString()
-			out := tc.d.push("doctor.propose_edit", tc.args)
+			out := tc.d.Do("doctor.propose_edit", tc.args)
 			if out.Status != syncengine.StatusRejected || out.Error.Code != tc.code {
 				t.Fatalf("%s: %+v %+v", tc.name, out.Status, out.Error)
 			}
@@ -234,15 +230,15 @@ func TestBadEdits(t *testing.T) {
 		if len(pending) != 0 {
 			t.Fatalf("refused edits left %d requests", len(pending))
 		}
-		repA.sync()
-		if repA.doctor(e.doctor.Id).Version != 2 {
+		repA.Sync()
+		if doctorOf(repA, e.doctor.Id).Version != 2 {
 			t.Fatal("refused edits changed the doctor")
 		}
 		// Moderation needs a moderator, and a rejection a reason.
-		out := repA.propose(e.doctor.Id, 2, changes("position", "x")...)
+		out := propose(repA, e.doctor.Id, 2, changes("position", "x")...)
 		var res probasev1.ProposeEditResult
 		must(t, proto.Unmarshal(out.Result, &res))
-		if _, _, err := e.dir.Approve(e.ctx, repA.p, res.RequestId, 0, nil); syncengine.ErrorCode(err) != syncengine.EPERMISSION {
+		if _, _, err := e.dir.Approve(e.ctx, repA.P, res.RequestId, 0, nil); syncengine.ErrorCode(err) != syncengine.EPERMISSION {
 			t.Fatalf("a rep approving: %v", err)
 		}
 		if _, err := e.dir.Reject(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, 0, " "); syncengine.ErrorCode(err) != syncengine.EINVALID {
@@ -251,7 +247,7 @@ func TestBadEdits(t *testing.T) {
 		if _, err := e.dir.Reject(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, 0, "the position is not real"); err != nil {
 			t.Fatal(err)
 		}
-		repA.sync()
+		repA.Sync()
 		if !inbox(t, repA, probase.NoticeEditRejected) {
 			t.Fatal("no rejection notice")
 		}
@@ -261,7 +257,7 @@ func TestBadEdits(t *testing.T) {
 func TestDoctorOwnProfile(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, e *env) {
 		phone, repA := e.device(e.doctorUser), e.device(e.repA)
-		out := phone.propose(e.doctor.Id, 2, changes("phones", "+79165550000", "email", "anna@clinic.ru", "specialty", "cosmetology")...)
+		out := propose(phone, e.doctor.Id, 2, changes("phones", "+79165550000", "email", "anna@clinic.ru", "specialty", "cosmetology")...)
 		if out.Status != syncengine.StatusApplied {
 			t.Fatalf("own edit: %+v", out.Error)
 		}
@@ -270,28 +266,28 @@ func TestDoctorOwnProfile(t *testing.T) {
 		if !slices.Equal(res.AppliedFields, []string{"email", "phones"}) || res.RequestId == "" {
 			t.Fatalf("result %v: contact fields apply at once, specialty waits", &res)
 		}
-		repA.sync()
-		got := repA.doctor(e.doctor.Id)
+		repA.Sync()
+		got := doctorOf(repA, e.doctor.Id)
 		if got.Email != "anna@clinic.ru" || got.Specialty != "dermatology" {
 			t.Fatalf("the rep's tablet holds %v", got)
 		}
 		// Only their own record, and not every field.
-		if o := phone.propose(e.doctor.Id, 3, changes("territory_id", "south")...); o.Error == nil || o.Error.Code != syncengine.EPERMISSION || o.Error.Violations[0].Field != "territory_id" {
+		if o := propose(phone, e.doctor.Id, 3, changes("territory_id", "south")...); o.Error == nil || o.Error.Code != syncengine.EPERMISSION || o.Error.Violations[0].Field != "territory_id" {
 			t.Fatalf("doctor moving territory: %+v", o.Error)
 		}
 		other, err := e.dir.CreateDoctor(e.ctx, auth.System, "", changes("full_name", "Иван Сидоров", "specialty", "oncology", "territory_id", "north"))
 		must(t, err)
-		if o := phone.propose(other.Id, 1, changes("position", "x")...); o.Error == nil || o.Error.Code != syncengine.EPERMISSION {
+		if o := propose(phone, other.Id, 1, changes("position", "x")...); o.Error == nil || o.Error.Code != syncengine.EPERMISSION {
 			t.Fatalf("doctor editing another doctor: %+v", o.Error)
 		}
 		// A contact field someone changed since the doctor's version goes
 		// to moderation instead of overwriting.
-		rep := repA.propose(e.doctor.Id, 3, changes("phones", "+79167770000")...)
+		rep := propose(repA, e.doctor.Id, 3, changes("phones", "+79167770000")...)
 		var rr probasev1.ProposeEditResult
 		must(t, proto.Unmarshal(rep.Result, &rr))
 		_, _, err = e.dir.Approve(e.ctx, auth.Principal(e.moderator, "m"), rr.RequestId, 0, nil)
 		must(t, err)
-		stale := phone.propose(e.doctor.Id, 3, changes("phones", "+79168880000")...)
+		stale := propose(phone, e.doctor.Id, 3, changes("phones", "+79168880000")...)
 		var sr probasev1.ProposeEditResult
 		must(t, proto.Unmarshal(stale.Result, &sr))
 		if len(sr.AppliedFields) != 0 || sr.RequestId == "" {
@@ -303,23 +299,23 @@ func TestDoctorOwnProfile(t *testing.T) {
 func TestRequestUpdate(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, e *env) {
 		repA, phone, south := e.device(e.repA), e.device(e.doctorUser), e.device(e.repSouth)
-		out := repA.push("doctor.request_update", &probasev1.RequestUpdateArgs{RequestId: uuid.NewString(), DoctorId: e.doctor.Id, Kind: "update_data", Message: "Please check your workplace."})
+		out := repA.Do("doctor.request_update", &probasev1.RequestUpdateArgs{RequestId: uuid.NewString(), DoctorId: e.doctor.Id, Kind: "update_data", Message: "Please check your workplace."})
 		if out.Status != syncengine.StatusApplied {
 			t.Fatalf("request: %+v", out.Error)
 		}
-		phone.sync()
+		phone.Sync()
 		if !inbox(t, phone, probase.NoticeUpdateRequested) {
 			t.Fatal("the doctor did not get the request")
 		}
-		if o := south.push("doctor.request_update", &probasev1.RequestUpdateArgs{RequestId: uuid.NewString(), DoctorId: e.doctor.Id, Kind: "update_data"}); o.Error == nil || o.Error.Code != syncengine.EPERMISSION {
+		if o := south.Do("doctor.request_update", &probasev1.RequestUpdateArgs{RequestId: uuid.NewString(), DoctorId: e.doctor.Id, Kind: "update_data"}); o.Error == nil || o.Error.Code != syncengine.EPERMISSION {
 			t.Fatalf("request from another territory: %+v", o.Error)
 		}
 		other, err := e.dir.CreateDoctor(e.ctx, auth.System, "", changes("full_name", "Иван Сидоров", "specialty", "oncology", "territory_id", "north"))
 		must(t, err)
-		if o := repA.push("doctor.request_update", &probasev1.RequestUpdateArgs{RequestId: uuid.NewString(), DoctorId: other.Id, Kind: "update_data"}); o.Error == nil || o.Error.Code != syncengine.EPRECONDITION {
+		if o := repA.Do("doctor.request_update", &probasev1.RequestUpdateArgs{RequestId: uuid.NewString(), DoctorId: other.Id, Kind: "update_data"}); o.Error == nil || o.Error.Code != syncengine.EPRECONDITION {
 			t.Fatalf("request to a doctor without an account: %+v", o.Error)
 		}
-		if o := repA.push("doctor.request_update", &probasev1.RequestUpdateArgs{RequestId: uuid.NewString(), DoctorId: e.doctor.Id, Kind: "gossip"}); o.Error == nil || o.Error.Code != syncengine.EINVALID {
+		if o := repA.Do("doctor.request_update", &probasev1.RequestUpdateArgs{RequestId: uuid.NewString(), DoctorId: e.doctor.Id, Kind: "gossip"}); o.Error == nil || o.Error.Code != syncengine.EINVALID {
 			t.Fatalf("unknown kind: %+v", o.Error)
 		}
 	})

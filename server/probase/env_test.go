@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"google.golang.org/protobuf/proto"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
@@ -112,83 +111,23 @@ func changes(kv ...string) []*probasev1.FieldChange {
 	return out
 }
 
-// device is one user's replica.
-type device struct {
-	e       *env
-	p       syncengine.Principal
-	client  string
-	seq     int64
-	replica *storetest.Replica
+// device is a user's tablet or phone, syncing through the engine.
+func (e *env) device(u auth.User) *servertest.Device {
+	return servertest.NewDevice(e.t, servertest.DeviceConfig{Engine: e.engine, Principal: auth.Principal(u, uuid.NewString())})
 }
 
-func (e *env) device(u auth.User) *device {
-	return &device{e: e, p: auth.Principal(u, uuid.NewString()), client: uuid.NewString(), seq: 1, replica: storetest.NewReplica()}
+// propose pushes a doctor.propose_edit and returns its outcome.
+func propose(d *servertest.Device, doctorID string, base int64, cs ...*probasev1.FieldChange) syncengine.Outcome {
+	return d.Do("doctor.propose_edit", &probasev1.ProposeEditArgs{RequestId: uuid.NewString(), DoctorId: doctorID, BaseVersion: base, Changes: cs})
 }
 
-// push sends one mutation and returns its outcome.
-func (d *device) push(name string, args proto.Message) syncengine.Outcome {
-	d.e.t.Helper()
-	b, err := proto.Marshal(args)
-	must(d.e.t, err)
-	out, err := d.e.engine.Push(d.e.ctx, d.p, syncengine.PushRequest{ClientID: d.client, Mutations: []syncengine.Mutation{{Seq: d.seq, Name: name, Args: b}}})
-	must(d.e.t, err)
-	d.seq++
-	return out[0]
+// doctorOf returns the doctor as a device holds it, from any bucket.
+func doctorOf(d *servertest.Device, id string) *probasev1.Doctor {
+	return servertest.Record[probasev1.Doctor](d, probase.DoctorCollection, id)
 }
 
-func (d *device) propose(doctorID string, base int64, cs ...*probasev1.FieldChange) syncengine.Outcome {
-	return d.push("doctor.propose_edit", &probasev1.ProposeEditArgs{RequestId: uuid.NewString(), DoctorId: doctorID, BaseVersion: base, Changes: cs})
-}
-
-// sync pulls to a checkpoint and fails on a checksum mismatch.
-func (d *device) sync() {
-	d.e.t.Helper()
-	for {
-		page, err := d.e.engine.Pull(d.e.ctx, d.p, syncengine.PullRequest{Cursors: d.replica.Cursors()})
-		must(d.e.t, err)
-		bad, err := d.replica.Apply(page)
-		must(d.e.t, err)
-		if len(bad) > 0 {
-			d.e.t.Fatalf("checksums disagree for %v", bad)
-		}
-		if page.Checkpoint != nil {
-			return
-		}
-	}
-}
-
-// doctor returns the doctor as the device holds it, from any bucket.
-func (d *device) doctor(id string) *probasev1.Doctor {
-	for _, b := range d.replica.Buckets() {
-		if p, ok := d.replica.Get(b, probase.DoctorCollection, id); ok {
-			var doc probasev1.Doctor
-			must(d.e.t, proto.Unmarshal(p, &doc))
-			return &doc
-		}
-	}
-	return nil
-}
-
-// summary returns the doctor's summary as the device holds it, from any
+// summaryOf returns the doctor's summary as a device holds it, from any
 // bucket.
-func (d *device) summary(id string) *probasev1.DoctorSummary {
-	for _, b := range d.replica.Buckets() {
-		if p, ok := d.replica.Get(b, probase.DoctorSummaryCollection, id); ok {
-			var s probasev1.DoctorSummary
-			must(d.e.t, proto.Unmarshal(p, &s))
-			return &s
-		}
-	}
-	return nil
-}
-
-// records returns the payloads of a collection in the device's user bucket.
-func (d *device) records(collection string) [][]byte {
-	var out [][]byte
-	for k, p := range d.replica.Records(syncengine.UserBucket(d.p.UserID)) {
-		if k.Collection == collection {
-			out = append(out, p)
-		}
-	}
-	return out
+func summaryOf(d *servertest.Device, id string) *probasev1.DoctorSummary {
+	return servertest.Record[probasev1.DoctorSummary](d, probase.DoctorSummaryCollection, id)
 }

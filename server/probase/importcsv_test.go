@@ -58,9 +58,9 @@ func TestImport(t *testing.T) {
 			t.Fatalf("update import %+v", rep)
 		}
 		tablet := e.device(e.repA)
-		tablet.sync()
+		tablet.Sync()
 		found := false
-		for k, p := range tablet.replica.Records(auth.TerritoryBucket("north")) {
+		for k, p := range tablet.Replica.Records(auth.TerritoryBucket("north")) {
 			if k.Collection == probase.DoctorCollection && strings.Contains(string(p), "head nurse") {
 				found = true
 			}

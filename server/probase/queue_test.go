@@ -9,6 +9,7 @@ import (
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/probase"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -19,8 +20,8 @@ func TestQueueFilters(t *testing.T) {
 		mod := auth.Principal(e.moderator, "m")
 		repA, repB := e.device(e.repA), e.device(e.repB)
 		var ids []string
-		for i, d := range []*device{repA, repB, repA} {
-			out := d.propose(e.doctor.Id, 2, changes("position", []string{"one", "two", "three"}[i])...)
+		for i, d := range []*servertest.Device{repA, repB, repA} {
+			out := propose(d, e.doctor.Id, 2, changes("position", []string{"one", "two", "three"}[i])...)
 			var res probasev1.ProposeEditResult
 			must(t, proto.Unmarshal(out.Result, &res))
 			ids = append(ids, res.RequestId)
@@ -75,8 +76,8 @@ func TestStaleDecision(t *testing.T) {
 		mod := auth.Principal(e.moderator, "m")
 		repA, repB := e.device(e.repA), e.device(e.repB)
 		var first, second probasev1.ProposeEditResult
-		must(t, proto.Unmarshal(repA.propose(e.doctor.Id, 2, changes("position", "chief physician")...).Result, &first))
-		must(t, proto.Unmarshal(repB.propose(e.doctor.Id, 2, changes("clinic_id", "skin-center")...).Result, &second))
+		must(t, proto.Unmarshal(propose(repA, e.doctor.Id, 2, changes("position", "chief physician")...).Result, &first))
+		must(t, proto.Unmarshal(propose(repB, e.doctor.Id, 2, changes("clinic_id", "skin-center")...).Result, &second))
 		seen, err := e.dir.GetEditRequest(e.ctx, mod, second.RequestId)
 		must(t, err)
 		if _, _, err := e.dir.Approve(e.ctx, mod, first.RequestId, seen.Current.Version, nil); err != nil {

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -23,7 +24,7 @@ import (
 func TestEightDevicesAtOnce(t *testing.T) {
 	const devices, rounds = 8, 6
 	forEachDialect(t, func(t *testing.T, e *env) {
-		phones := make([]*device, devices)
+		phones := make([]*servertest.Device, devices)
 		for i := range phones {
 			phones[i] = e.device(e.doctorUser)
 		}
@@ -61,9 +62,7 @@ func TestEightDevicesAtOnce(t *testing.T) {
 						results[i] = append(results[i], pushed{err: err})
 						return
 					}
-					outs, err := e.engine.Push(e.ctx, d.p, syncengine.PushRequest{ClientID: d.client,
-						Mutations: []syncengine.Mutation{{Seq: d.seq, Name: "doctor.propose_edit", Args: args}}})
-					d.seq++
+					outs, err := d.TryPush(d.Raw("doctor.propose_edit", args))
 					if err != nil {
 						results[i] = append(results[i], pushed{err: err})
 						continue
@@ -175,8 +174,8 @@ func TestEightDevicesAtOnce(t *testing.T) {
 		// A phone that syncs now holds the record the server has.
 		var current map[string][]string
 		must(t, json.Unmarshal([]byte(raw), &current))
-		phones[0].sync()
-		if got := phones[0].doctor(e.doctor.Id); got == nil || got.Version != version || !slices.Equal(got.Phones, current["phones"]) {
+		phones[0].Sync()
+		if got := doctorOf(phones[0], e.doctor.Id); got == nil || got.Version != version || !slices.Equal(got.Phones, current["phones"]) {
 			t.Fatalf("the phone holds %v; the server has version %d with phones %v", got, version, current["phones"])
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/probase"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/storetest"
 )
@@ -34,7 +35,7 @@ func plantContacts(e *env) *probasev1.Doctor {
 		"delivery_address.apartment", "Ж-412", "territory_id", "north"))
 	must(e.t, err)
 	rep := e.device(e.repA)
-	out := rep.propose(d.Id, d.Version, changes("phones", "+79035550101", "phones", "+79035550202")...)
+	out := propose(rep, d.Id, d.Version, changes("phones", "+79035550101", "phones", "+79035550202")...)
 	if out.Status != syncengine.StatusApplied {
 		e.t.Fatalf("propose: %+v", out.Error)
 	}
@@ -45,24 +46,14 @@ func plantContacts(e *env) *probasev1.Doctor {
 	return d
 }
 
-// pulled is everything a device downloaded, page by page, from zero.
-func (d *device) pulled() []byte {
-	d.e.t.Helper()
+// pulled is everything a device downloaded to its next checkpoint.
+func pulled(d *servertest.Device) []byte {
 	var all bytes.Buffer
-	for {
-		page, err := d.e.engine.Pull(d.e.ctx, d.p, syncengine.PullRequest{Cursors: d.replica.Cursors()})
-		must(d.e.t, err)
-		for _, c := range page.Changes {
-			all.WriteString(string(c.Bucket) + " " + c.Collection + " " + c.RecordID + " ")
-			all.Write(c.Payload)
-		}
-		if _, err := d.replica.Apply(page); err != nil {
-			d.e.t.Fatal(err)
-		}
-		if page.Checkpoint != nil {
-			return all.Bytes()
-		}
+	for _, c := range d.Sync().Changes {
+		all.WriteString(string(c.Bucket) + " " + c.Collection + " " + c.RecordID + " ")
+		all.Write(c.Payload)
 	}
+	return all.Bytes()
 }
 
 // leaked returns the planted contact details found in b.
@@ -84,17 +75,17 @@ func TestDirectorsGetNoContactDetails(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, e *env) {
 		planted := plantContacts(e)
 		dir, rep := e.device(e.director), e.device(e.repA)
-		if got := leaked(dir.pulled()); len(got) != 0 {
+		if got := leaked(pulled(dir)); len(got) != 0 {
 			t.Fatalf("the director downloaded %v", got)
 		}
-		if got := leaked(rep.pulled()); len(got) != len(contacts) {
+		if got := leaked(pulled(rep)); len(got) != len(contacts) {
 			t.Fatalf("the rep downloaded only %v of the contact details", got)
 		}
-		if d := rep.doctor(planted.Id); !slices.Equal(d.Phones, []string{"+79035550101", "+79035550202"}) || d.Email != "plant.mail@contact.test" {
+		if d := doctorOf(rep, planted.Id); !slices.Equal(d.Phones, []string{"+79035550101", "+79035550202"}) || d.Email != "plant.mail@contact.test" {
 			t.Fatalf("the rep holds %v", d)
 		}
-		for _, b := range dir.replica.Buckets() {
-			for k := range dir.replica.Records(b) {
+		for _, b := range dir.Replica.Buckets() {
+			for k := range dir.Replica.Records(b) {
 				if k.Collection == probase.DoctorCollection || k.Collection == probase.ClinicCollection {
 					t.Fatalf("the director holds %s %s in %s", k.Collection, k.ID, b)
 				}
@@ -105,15 +96,15 @@ func TestDirectorsGetNoContactDetails(t *testing.T) {
 			ClinicId: "quiet-clinic", ClinicName: "Quiet Clinic", TerritoryId: "north", RegionId: "msk", Status: "active",
 			Verification: probasev1.DoctorVerification_DOCTOR_VERIFICATION_NO_ACCOUNT, Reps: reps, Version: planted.Version,
 			UpdatedAtUnixMs: planted.UpdatedAtUnixMs}
-		if got := dir.summary(planted.Id); !proto.Equal(got, want) {
+		if got := summaryOf(dir, planted.Id); !proto.Equal(got, want) {
 			t.Fatalf("the director holds\n%v\nwant\n%v", got, want)
 		}
-		if got := dir.summary(e.doctor.Id); got.FullName != "Анна Петрова" || got.UserId != e.doctorUser.ID ||
+		if got := summaryOf(dir, e.doctor.Id); got.FullName != "Анна Петрова" || got.UserId != e.doctorUser.ID ||
 			got.Verification != probasev1.DoctorVerification_DOCTOR_VERIFICATION_NOT_SUBMITTED {
 			t.Fatalf("the director holds %v", got)
 		}
 		// A rep reads no summaries: the full records are theirs.
-		if rep.summary(planted.Id) != nil {
+		if summaryOf(rep, planted.Id) != nil {
 			t.Fatal("a rep holds a director's summary")
 		}
 	})
@@ -126,29 +117,24 @@ func TestDirectorReplicaLosesFullRecords(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, e *env) {
 		plantContacts(e)
 		old := e.device(e.repA)
-		old.sync()
+		old.Sync()
 		north := auth.TerritoryBucket("north")
-		if len(old.replica.Records(north)) == 0 {
+		if len(old.Replica.Records(north)) == 0 {
 			t.Fatal("the replica holds no full records to begin with")
 		}
-		old.p = auth.Principal(e.director, "phone")
-		page, err := e.engine.Pull(e.ctx, old.p, syncengine.PullRequest{Cursors: old.replica.Cursors()})
-		must(t, err)
-		if !slices.Contains(page.Dropped, north) {
-			t.Fatalf("dropped %v, want %s", page.Dropped, north)
+		old.P = auth.Principal(e.director, "phone")
+		if got := old.Sync().Dropped; !slices.Contains(got, north) {
+			t.Fatalf("dropped %v, want %s", got, north)
 		}
-		_, err = old.replica.Apply(page)
-		must(t, err)
-		old.sync()
-		for _, b := range old.replica.Buckets() {
+		for _, b := range old.Replica.Buckets() {
 			if b.Kind() == auth.KindTerritory {
 				t.Fatalf("the director's replica still holds %s", b)
 			}
 		}
-		if got := leaked(bytesOf(old.replica)); len(got) != 0 {
+		if got := leaked(bytesOf(old.Replica)); len(got) != 0 {
 			t.Fatalf("the director's replica still holds %v", got)
 		}
-		if old.summary(e.doctor.Id) == nil {
+		if summaryOf(old, e.doctor.Id) == nil {
 			t.Fatal("the director's replica has no summaries")
 		}
 	})
@@ -182,8 +168,8 @@ func TestSummaryFollowsTheDoctor(t *testing.T) {
 		elsewhere := e.device(other)
 		verification := func(want probasev1.DoctorVerification) {
 			t.Helper()
-			dir.sync()
-			if got := dir.summary(e.doctor.Id).GetVerification(); got != want {
+			dir.Sync()
+			if got := summaryOf(dir, e.doctor.Id).GetVerification(); got != want {
 				t.Fatalf("verification %v, want %v", got, want)
 			}
 		}
@@ -205,9 +191,9 @@ func TestSummaryFollowsTheDoctor(t *testing.T) {
 		must(t, err)
 		_, err = e.accounts.AssignTerritory(e.ctx, auth.System, e.repSouth.ID, "north", true)
 		must(t, err)
-		dir.sync()
+		dir.Sync()
 		var names []string
-		for _, r := range dir.summary(e.doctor.Id).GetReps() {
+		for _, r := range summaryOf(dir, e.doctor.Id).GetReps() {
 			names = append(names, r.Name)
 		}
 		if want := []string{e.repA.Name, e.repSouth.Name}; !slices.Equal(names, want) {
@@ -216,8 +202,8 @@ func TestSummaryFollowsTheDoctor(t *testing.T) {
 
 		// The doctor moves south: the summary leaves north's bucket.
 		rep := e.device(e.repA)
-		rep.sync()
-		out := rep.propose(e.doctor.Id, rep.doctor(e.doctor.Id).Version, changes("territory_id", "south")...)
+		rep.Sync()
+		out := propose(rep, e.doctor.Id, doctorOf(rep, e.doctor.Id).Version, changes("territory_id", "south")...)
 		if out.Status != syncengine.StatusApplied {
 			t.Fatalf("propose: %+v", out.Error)
 		}
@@ -225,16 +211,16 @@ func TestSummaryFollowsTheDoctor(t *testing.T) {
 		must(t, proto.Unmarshal(out.Result, &res))
 		_, _, err = e.dir.Approve(e.ctx, auth.Principal(e.moderator, "m"), res.RequestId, 0, nil)
 		must(t, err)
-		dir.sync()
-		if _, ok := dir.replica.Get(auth.TerritorySummaryBucket("north"), probase.DoctorSummaryCollection, e.doctor.Id); ok {
+		dir.Sync()
+		if _, ok := dir.Replica.Get(auth.TerritorySummaryBucket("north"), probase.DoctorSummaryCollection, e.doctor.Id); ok {
 			t.Fatal("the summary stayed in the territory the doctor left")
 		}
-		if got := dir.summary(e.doctor.Id); got.GetTerritoryId() != "south" || len(got.GetReps()) != 1 || got.Reps[0].UserId != e.repSouth.ID {
+		if got := summaryOf(dir, e.doctor.Id); got.GetTerritoryId() != "south" || len(got.GetReps()) != 1 || got.Reps[0].UserId != e.repSouth.ID {
 			t.Fatalf("after the move the director holds %v", got)
 		}
 
-		elsewhere.sync()
-		if elsewhere.summary(e.doctor.Id) != nil {
+		elsewhere.Sync()
+		if summaryOf(elsewhere, e.doctor.Id) != nil {
 			t.Fatal("a director of another region holds the summary")
 		}
 	})

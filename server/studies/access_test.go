@@ -9,9 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	studiesv1 "github.com/ordinatorhq/ordinator/api/ordinator/studies/v1"
-	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
-	"github.com/ordinatorhq/ordinator/server/rpc"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/server/studies"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -38,7 +36,7 @@ func TestNoOracle(t *testing.T) {
 		type target struct{ name, id string }
 		tests := []struct {
 			name    string
-			d       *device
+			d       *app
 			targets []target
 			args    func(id string) (string, proto.Message)
 		}{
@@ -57,11 +55,11 @@ func TestNoOracle(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				var first *syncengine.Error
 				for _, target := range tc.targets {
-					out := tc.d.mutate(tc.args(target.id))
-					if out.Status != syncv1.OutcomeStatus_OUTCOME_STATUS_REJECTED {
+					out := tc.d.Do(tc.args(target.id))
+					if out.Status != syncengine.StatusRejected {
 						t.Fatalf("%s: applied", target.name)
 					}
-					got := servertest.Answer(rpc.FromDetail(out.Rejection), target.id)
+					got := servertest.Answer(out.Error, target.id)
 					if first == nil {
 						first = got
 					} else if !reflect.DeepEqual(got, first) {

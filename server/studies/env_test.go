@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +16,6 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
-	"google.golang.org/protobuf/proto"
 
 	authv1 "github.com/ordinatorhq/ordinator/api/ordinator/auth/v1"
 	"github.com/ordinatorhq/ordinator/api/ordinator/auth/v1/authv1connect"
@@ -23,7 +24,6 @@ import (
 	"github.com/ordinatorhq/ordinator/api/ordinator/notify/v1/notifyv1connect"
 	studiesv1 "github.com/ordinatorhq/ordinator/api/ordinator/studies/v1"
 	"github.com/ordinatorhq/ordinator/api/ordinator/studies/v1/studiesv1connect"
-	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	"github.com/ordinatorhq/ordinator/api/ordinator/sync/v1/syncv1connect"
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
 	"github.com/ordinatorhq/ordinator/server/auth"
@@ -156,23 +156,21 @@ func (e *env) at(t time.Time) {
 	e.clock.Advance(d)
 }
 
-// device is a signed-in app: Connect clients and a replica of its buckets.
-type device struct {
+// app is a signed-in app: a device syncing over SyncService, and the
+// account's other clients.
+type app struct {
+	*servertest.Device
 	e       *env
 	token   string
 	user    *authv1.User
 	id      string
 	push    string // FCM token
-	replica *storetest.Replica
-	client  string
-	seq     int64
-	sync    syncv1connect.SyncServiceClient
 	notify  notifyv1connect.NotifyServiceClient
 	studies studiesv1connect.StudiesServiceClient
 }
 
 // account creates an account of a role and signs it in.
-func (e *env) account(role auth.Role) *device {
+func (e *env) account(role auth.Role) *app {
 	e.t.Helper()
 	e.n++
 	email := fmt.Sprintf("%s%d@ordinator.test", role, e.n)
@@ -196,131 +194,44 @@ func (e *env) account(role auth.Role) *device {
 	return e.login(email)
 }
 
-func (e *env) login(email string) *device {
+func (e *env) login(email string) *app {
 	e.t.Helper()
-	d := &device{e: e, replica: storetest.NewReplica(), client: uuid.NewString()}
-	opt := servertest.WithToken(&d.token)
+	a := &app{e: e}
+	opt := servertest.WithToken(&a.token)
 	res, err := authv1connect.NewAuthServiceClient(http.DefaultClient, e.url).Login(e.ctx,
 		connect.NewRequest(&authv1.LoginRequest{Login: email, Password: "long enough pw", DeviceName: "test", Platform: "android"}))
 	if err != nil {
 		e.t.Fatalf("login %s: %v", email, err)
 	}
-	d.token, d.user, d.id = res.Msg.Tokens.AccessToken, res.Msg.User, res.Msg.DeviceId
-	d.sync = syncv1connect.NewSyncServiceClient(http.DefaultClient, e.url, opt)
-	d.notify = notifyv1connect.NewNotifyServiceClient(http.DefaultClient, e.url, opt)
-	d.studies = studiesv1connect.NewStudiesServiceClient(http.DefaultClient, e.url, opt)
-	return d
+	a.token, a.user, a.id = res.Msg.Tokens.AccessToken, res.Msg.User, res.Msg.DeviceId
+	a.Device = servertest.NewDevice(e.t, servertest.DeviceConfig{SyncService: syncv1connect.NewSyncServiceClient(http.DefaultClient, e.url, opt), Schema: 1})
+	a.notify = notifyv1connect.NewNotifyServiceClient(http.DefaultClient, e.url, opt)
+	a.studies = studiesv1connect.NewStudiesServiceClient(http.DefaultClient, e.url, opt)
+	return a
 }
 
 // registerPush registers the device's FCM token.
-func (d *device) registerPush(locale, zone string) {
-	d.e.t.Helper()
-	d.push = "fcm:" + strings.ReplaceAll(d.id, "-", "") + "_APA91b"
-	_, err := d.notify.RegisterPushToken(d.e.ctx, connect.NewRequest(&notifyv1.RegisterPushTokenRequest{
-		Token: d.push, Platform: notifyv1.Platform_PLATFORM_ANDROID, Locale: locale, TimeZone: zone}))
+func (a *app) registerPush(locale, zone string) {
+	a.e.t.Helper()
+	a.push = "fcm:" + strings.ReplaceAll(a.id, "-", "") + "_APA91b"
+	_, err := a.notify.RegisterPushToken(a.e.ctx, connect.NewRequest(&notifyv1.RegisterPushTokenRequest{
+		Token: a.push, Platform: notifyv1.Platform_PLATFORM_ANDROID, Locale: locale, TimeZone: zone}))
 	if err != nil {
-		d.e.t.Fatal(err)
+		a.e.t.Fatal(err)
 	}
 }
 
 // pushes returns what the loopback FCM delivered to the device.
-func (d *device) pushes() []fcmtest.Message { return d.e.fcm.DeliveredTo(d.push) }
-
-// pull syncs the replica to a checkpoint over SyncService.Pull.
-func (d *device) pull() {
-	d.e.t.Helper()
-	for {
-		req := &syncv1.PullRequest{ClientId: d.client, ClientSchemaVersion: 1}
-		for _, c := range d.replica.Cursors() {
-			req.Cursors = append(req.Cursors, &syncv1.BucketCursor{Bucket: string(c.Bucket), After: c.After, FromZero: c.FromZero})
-		}
-		res, err := d.sync.Pull(d.e.ctx, connect.NewRequest(req))
-		if err != nil {
-			d.e.t.Fatal(err)
-		}
-		page := fromPull(res.Msg)
-		if bad, err := d.replica.Apply(page); err != nil || len(bad) > 0 {
-			d.e.t.Fatalf("apply: %v, checksums differ for %v", err, bad)
-		}
-		if page.Checkpoint != nil {
-			return
-		}
-	}
-}
-
-// fromPull decodes a pull page as a device does.
-func fromPull(m *syncv1.PullResponse) *syncengine.PullResult {
-	r := &syncengine.PullResult{}
-	r.HasMore = m.HasMore
-	for _, c := range m.Changes {
-		r.Changes = append(r.Changes, syncengine.Change{Seq: c.Seq, Bucket: syncengine.Bucket(c.Bucket), Collection: c.Collection, RecordID: c.RecordId, Op: syncengine.Op(c.Op), Payload: c.Payload})
-	}
-	for _, c := range m.Cursors {
-		r.Cursors = append(r.Cursors, syncengine.Cursor{Bucket: syncengine.Bucket(c.Bucket), After: c.After, FromZero: c.FromZero})
-	}
-	for _, b := range m.DroppedBuckets {
-		r.Dropped = append(r.Dropped, syncengine.Bucket(b))
-	}
-	for _, b := range m.ResetBuckets {
-		r.Reset = append(r.Reset, syncengine.Bucket(b))
-	}
-	if cp := m.Checkpoint; cp != nil {
-		r.Checkpoint = &syncengine.Checkpoint{Seq: cp.Seq, LastMutationSeq: cp.LastMutationSeq}
-		for _, b := range cp.Buckets {
-			r.Checkpoint.Buckets = append(r.Checkpoint.Buckets, syncengine.BucketChecksum{Bucket: syncengine.Bucket(b.Bucket), Checksum: syncengine.Checksum{Sum: b.Checksum, Count: b.Count}})
-		}
-	}
-	return r
-}
-
-// mutate pushes one mutation over SyncService.Push and returns its outcome.
-func (d *device) mutate(name string, args proto.Message) *syncv1.Outcome {
-	d.e.t.Helper()
-	b, err := proto.Marshal(args)
-	if err != nil {
-		d.e.t.Fatal(err)
-	}
-	d.seq++
-	res, err := d.sync.Push(d.e.ctx, connect.NewRequest(&syncv1.PushRequest{ClientId: d.client, ClientSchemaVersion: 1,
-		Mutations: []*syncv1.Mutation{{Seq: d.seq, Name: name, Args: b}}}))
-	if err != nil {
-		d.e.t.Fatal(err)
-	}
-	return res.Msg.Outcomes[0]
-}
+func (a *app) pushes() []fcmtest.Message { return a.e.fcm.DeliveredTo(a.push) }
 
 // results returns the study results the replica holds in a bucket.
-func (d *device) results(b syncengine.Bucket) map[string]*studiesv1.StudyResult {
-	d.e.t.Helper()
-	out := map[string]*studiesv1.StudyResult{}
-	for k, v := range d.replica.Records(b) {
-		if k.Collection != studies.ResultCollection {
-			continue
-		}
-		r := &studiesv1.StudyResult{}
-		if err := proto.Unmarshal(v, r); err != nil {
-			d.e.t.Fatal(err)
-		}
-		out[k.ID] = r
-	}
-	return out
+func (a *app) results(b syncengine.Bucket) map[string]*studiesv1.StudyResult {
+	return servertest.Records[studiesv1.StudyResult](a.Device, studies.ResultCollection, b)
 }
 
 // inbox returns the inbox items the replica holds.
-func (d *device) inbox() []*notifyv1.InboxItem {
-	d.e.t.Helper()
-	var out []*notifyv1.InboxItem
-	for k, v := range d.replica.Records(syncengine.UserBucket(d.user.Id)) {
-		if k.Collection != notify.InboxCollection {
-			continue
-		}
-		it := &notifyv1.InboxItem{}
-		if err := proto.Unmarshal(v, it); err != nil {
-			d.e.t.Fatal(err)
-		}
-		out = append(out, it)
-	}
-	return out
+func (a *app) inbox() []*notifyv1.InboxItem {
+	return slices.Collect(maps.Values(servertest.Records[notifyv1.InboxItem](a.Device, notify.InboxCollection, syncengine.UserBucket(a.user.Id))))
 }
 
 func (e *env) count(query string, args ...any) int64 {

@@ -9,7 +9,6 @@ import (
 	"connectrpc.com/connect"
 
 	studiesv1 "github.com/ordinatorhq/ordinator/api/ordinator/studies/v1"
-	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/studies"
@@ -56,9 +55,9 @@ func TestOverdueFigure(t *testing.T) {
 				o := owed{region: region, due: r.DueDate}
 				// Every doctor submitted their second visit.
 				if j == 1 {
-					out := doc.mutate(studies.MutationSubmitResult, &studiesv1.SubmitResultArgs{StudyId: st.Msg.Study.Id, Visit: 2, Answers: map[string]string{"iga": "1"}})
-					if out.Status != syncv1.OutcomeStatus_OUTCOME_STATUS_APPLIED {
-						t.Fatal(out.Rejection)
+					out := doc.Do(studies.MutationSubmitResult, &studiesv1.SubmitResultArgs{StudyId: st.Msg.Study.Id, Visit: 2, Answers: map[string]string{"iga": "1"}})
+					if out.Status != syncengine.StatusApplied {
+						t.Fatal(out.Error)
 					}
 					o.submitted = true
 				}
@@ -99,7 +98,7 @@ func TestOverdueFigure(t *testing.T) {
 		if err := sums.SendDue(e.ctx, e.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
-		dir.pull()
+		dir.Sync()
 		items := dir.inbox()
 		if len(items) != 1 || items[0].Params["overdue_results"] != strconv.FormatInt(want["msk"], 10) {
 			t.Fatalf("director's inbox %v, want overdue_results %d", items, want["msk"])

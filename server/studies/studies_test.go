@@ -8,7 +8,6 @@ import (
 	"connectrpc.com/connect"
 
 	studiesv1 "github.com/ordinatorhq/ordinator/api/ordinator/studies/v1"
-	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/points"
 	"github.com/ordinatorhq/ordinator/server/studies"
@@ -16,7 +15,7 @@ import (
 )
 
 // study creates a study through the admin RPC and enrols the doctor.
-func (e *env) study(admin, doc *device, weeks []int32, start string) (*studiesv1.Study, []*studiesv1.StudyResult) {
+func (e *env) study(admin, doc *app, weeks []int32, start string) (*studiesv1.Study, []*studiesv1.StudyResult) {
 	e.t.Helper()
 	st, err := admin.studies.CreateStudy(e.ctx, connect.NewRequest(&studiesv1.CreateStudyRequest{
 		Title: "DERM-7: rosacea under azelaic acid", VisitWeeks: weeks, Fields: []string{"iga", "erythema"}, PointsPerResult: 50}))
@@ -43,7 +42,7 @@ func TestDueTomorrowRemindsAtNine(t *testing.T) {
 		if len(results) != 2 || results[0].DueDate != "2026-03-03" || results[1].DueDate != "2026-03-31" {
 			t.Fatalf("schedule %v", results)
 		}
-		doc.pull()
+		doc.Sync()
 		owed := doc.results(syncengine.UserBucket(doc.user.Id))
 		if len(owed) != 2 || owed[results[0].Id].Status != studiesv1.ResultStatus_RESULT_STATUS_OWED {
 			t.Fatalf("the doctor's phone shows %v", owed)
@@ -71,7 +70,7 @@ func TestDueTomorrowRemindsAtNine(t *testing.T) {
 		if len(doc.pushes()) != 1 {
 			t.Fatalf("%d reminders, want exactly one", len(doc.pushes()))
 		}
-		doc.pull()
+		doc.Sync()
 		if n := len(doc.inbox()); n != 1 {
 			t.Fatalf("%d inbox items", n)
 		}
@@ -93,7 +92,7 @@ func TestOverdueReachesRepAndReminderReachesDoctor(t *testing.T) {
 			t.Fatal(err)
 		}
 		summary := auth.TerritorySummaryBucket("msk-north")
-		for rep, territory := range map[*device]string{repA: "msk-north", repB: "msk-south"} {
+		for rep, territory := range map[*app]string{repA: "msk-north", repB: "msk-south"} {
 			if _, err := e.accounts.AssignTerritory(e.ctx, auth.System, rep.user.Id, territory, true); err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +106,7 @@ func TestOverdueReachesRepAndReminderReachesDoctor(t *testing.T) {
 			t.Fatalf("due-today reminder %+v", got)
 		}
 		north := auth.TerritoryBucket("msk-north")
-		repA.pull()
+		repA.Sync()
 		if len(repA.results(north)) != 0 {
 			t.Fatal("the rep sees a result that is not overdue")
 		}
@@ -115,34 +114,34 @@ func TestOverdueReachesRepAndReminderReachesDoctor(t *testing.T) {
 		// Just after midnight it is overdue: the rep's tablet shows it.
 		e.at(time.Date(2026, 3, 2, 0, 1, 0, 0, msk))
 		e.tick()
-		repA.pull()
+		repA.Sync()
 		seen := repA.results(north)
 		if r := seen[first]; r == nil || r.Status != studiesv1.ResultStatus_RESULT_STATUS_OVERDUE || r.DoctorName != doc.user.DisplayName || r.Visit != 1 {
 			t.Fatalf("rep A's tablet shows %v", seen)
 		}
-		director.pull()
+		director.Sync()
 		if r := director.results(summary)[first]; r == nil || r.Status != studiesv1.ResultStatus_RESULT_STATUS_OVERDUE || r.DoctorId != doc.user.Id {
 			t.Fatalf("the director's phone shows %v", director.results(summary))
 		}
-		repB.pull()
+		repB.Sync()
 		if len(repB.results(auth.TerritoryBucket("msk-south"))) != 0 || len(repB.results(north)) != 0 {
 			t.Fatal("rep B sees another territory's doctor")
 		}
-		if out := repB.mutate(studies.MutationRemind, &studiesv1.RemindArgs{ResultId: first}); out.Status != syncv1.OutcomeStatus_OUTCOME_STATUS_REJECTED || out.Rejection.Code != syncengine.EPERMISSION {
+		if out := repB.Do(studies.MutationRemind, &studiesv1.RemindArgs{ResultId: first}); out.Status != syncengine.StatusRejected || out.Error.Code != syncengine.EPERMISSION {
 			t.Fatalf("rep B reminds: %v", out)
 		}
 		// Rep A reminds from the tablet; it is night for the doctor.
-		if out := repA.mutate(studies.MutationRemind, &studiesv1.RemindArgs{ResultId: first, Message: "Жду до пятницы"}); out.Status != syncv1.OutcomeStatus_OUTCOME_STATUS_APPLIED {
-			t.Fatalf("rep A reminds: %v", out.Rejection)
+		if out := repA.Do(studies.MutationRemind, &studiesv1.RemindArgs{ResultId: first, Message: "Жду до пятницы"}); out.Status != syncengine.StatusApplied {
+			t.Fatalf("rep A reminds: %v", out.Error)
 		}
-		if out := repA.mutate(studies.MutationRemind, &studiesv1.RemindArgs{ResultId: first}); out.Status != syncv1.OutcomeStatus_OUTCOME_STATUS_REJECTED || out.Rejection.Code != syncengine.EPRECONDITION {
+		if out := repA.Do(studies.MutationRemind, &studiesv1.RemindArgs{ResultId: first}); out.Status != syncengine.StatusRejected || out.Error.Code != syncengine.EPRECONDITION {
 			t.Fatalf("a second reminder the same day: %v", out)
 		}
 		e.tick()
 		if len(doc.pushes()) != 1 {
 			t.Fatalf("pushed at night: %+v", doc.pushes())
 		}
-		repA.pull()
+		repA.Sync()
 		if r := repA.results(north)[first]; r.LastReminderBy != repA.user.DisplayName || r.LastReminderAtUnixMs == 0 {
 			t.Fatalf("the tablet does not show the reminder: %v", r)
 		}
@@ -164,17 +163,17 @@ func TestOverdueReachesRepAndReminderReachesDoctor(t *testing.T) {
 		}
 
 		// The doctor submits it (made offline, pushed now).
-		out := doc.mutate(studies.MutationSubmitResult, &studiesv1.SubmitResultArgs{StudyId: st.Id, Visit: 1,
+		out := doc.Do(studies.MutationSubmitResult, &studiesv1.SubmitResultArgs{StudyId: st.Id, Visit: 1,
 			Answers: map[string]string{"iga": "2", "erythema": "mild"}, ObservedOn: "2026-03-01"})
-		if out.Status != syncv1.OutcomeStatus_OUTCOME_STATUS_APPLIED {
-			t.Fatalf("submit: %v", out.Rejection)
+		if out.Status != syncengine.StatusApplied {
+			t.Fatalf("submit: %v", out.Error)
 		}
-		repA.pull()
-		director.pull()
+		repA.Sync()
+		director.Sync()
 		if len(repA.results(north)) != 0 || len(director.results(summary)) != 0 {
 			t.Fatal("a submitted result stays on the rep's tablet or the director's phone")
 		}
-		doc.pull()
+		doc.Sync()
 		mine := doc.results(syncengine.UserBucket(doc.user.Id))
 		if r := mine[first]; r.Status != studiesv1.ResultStatus_RESULT_STATUS_SUBMITTED || r.Answers["iga"] != "2" || r.PointsAwarded != 50 {
 			t.Fatalf("the doctor's phone shows %v", r)
@@ -190,7 +189,7 @@ func TestOverdueReachesRepAndReminderReachesDoctor(t *testing.T) {
 		}); err != nil || balance != 50 {
 			t.Fatalf("balance %d (%v)", balance, err)
 		}
-		if out := repA.mutate(studies.MutationRemind, &studiesv1.RemindArgs{ResultId: first}); out.Status != syncv1.OutcomeStatus_OUTCOME_STATUS_REJECTED {
+		if out := repA.Do(studies.MutationRemind, &studiesv1.RemindArgs{ResultId: first}); out.Status != syncengine.StatusRejected {
 			t.Fatalf("a reminder for a submitted result: %v", out)
 		}
 	})
@@ -219,10 +218,10 @@ func TestBadResults(t *testing.T) {
 			{&studiesv1.SubmitResultArgs{StudyId: st.Id, Visit: 1, Answers: map[string]string{"iga": "1", "erythema": "x"}, ObservedOn: "2027-01-01"}, syncengine.EINVALID, "observed_on"},
 			{&studiesv1.SubmitResultArgs{StudyId: st.Id, Visit: 0}, syncengine.EINVALID, "visit"},
 		} {
-			out := doc.mutate(studies.MutationSubmitResult, c.args)
-			if out.Status != syncv1.OutcomeStatus_OUTCOME_STATUS_REJECTED || out.Rejection.Code != c.code ||
-				len(out.Rejection.Violations) == 0 || out.Rejection.Violations[0].Field != c.field {
-				t.Errorf("%v: %v, want %s on %s", c.args, out.Rejection, c.code, c.field)
+			out := doc.Do(studies.MutationSubmitResult, c.args)
+			if out.Status != syncengine.StatusRejected || out.Error.Code != c.code ||
+				len(out.Error.Violations) == 0 || out.Error.Violations[0].Field != c.field {
+				t.Errorf("%v: %v, want %s on %s", c.args, out.Error, c.code, c.field)
 			}
 		}
 		if n := e.count(`SELECT count(*) FROM study_results WHERE status = 'submitted'`); n != 0 {
@@ -236,15 +235,15 @@ func TestBadResults(t *testing.T) {
 		}
 		// Twice the same visit: the second is refused.
 		ok := &studiesv1.SubmitResultArgs{StudyId: st.Id, Visit: 2, Answers: map[string]string{"iga": "1", "erythema": "none"}}
-		if out := doc.mutate(studies.MutationSubmitResult, ok); out.Status != syncv1.OutcomeStatus_OUTCOME_STATUS_APPLIED {
-			t.Fatal(out.Rejection)
+		if out := doc.Do(studies.MutationSubmitResult, ok); out.Status != syncengine.StatusApplied {
+			t.Fatal(out.Error)
 		}
-		if out := doc.mutate(studies.MutationSubmitResult, ok); out.Status != syncv1.OutcomeStatus_OUTCOME_STATUS_REJECTED || out.Rejection.Code != syncengine.EPRECONDITION {
+		if out := doc.Do(studies.MutationSubmitResult, ok); out.Status != syncengine.StatusRejected || out.Error.Code != syncengine.EPRECONDITION {
 			t.Fatalf("submitted twice: %v", out)
 		}
 		// A rep cannot submit results.
 		rep := e.account(auth.RoleRep)
-		if out := rep.mutate(studies.MutationSubmitResult, ok); out.Status != syncv1.OutcomeStatus_OUTCOME_STATUS_REJECTED || out.Rejection.Code != syncengine.EPERMISSION {
+		if out := rep.Do(studies.MutationSubmitResult, ok); out.Status != syncengine.StatusRejected || out.Error.Code != syncengine.EPERMISSION {
 			t.Fatalf("a rep submits: %v", out)
 		}
 	})
@@ -299,7 +298,7 @@ func TestAdmin(t *testing.T) {
 			t.Fatalf("enrolled twice: %v", err)
 		}
 		// Started today (the doctor's local date), visits at weeks 0, 4, 12.
-		doc.pull()
+		doc.Sync()
 		var dues []string
 		for _, r := range doc.results(syncengine.UserBucket(doc.user.Id)) {
 			dues = append(dues, r.DueDate)
