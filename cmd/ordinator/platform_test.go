@@ -92,7 +92,7 @@ func startPlatform(t testing.TB, o platformOptions) *platform {
 	go func() { a.server.Serve(runCtx, ln); done <- struct{}{} }()
 	t.Cleanup(func() { cancel(); <-done; <-done })
 
-	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}, Notify: notifyNotice, DiplomaMedia: attachDiploma,
+	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2, Notify: notifyNotice, DiplomaMedia: attachDiploma,
 		OnAccountChange: onAccountChange})
 	if err != nil {
 		t.Fatal(err)

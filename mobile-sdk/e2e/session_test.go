@@ -42,7 +42,7 @@ func newAuthServer(t *testing.T, d syncengine.Dialect) *authServer {
 	t.Helper()
 	clock := storetest.NewClock()
 	store := servertest.Store(t, d, clock.Now, auth.Schema())
-	accounts, err := auth.New(context.Background(), store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}, Now: clock.Now, Logger: quietLogger()})
+	accounts, err := auth.New(context.Background(), store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now, Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

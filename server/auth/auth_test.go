@@ -28,8 +28,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
-// cheap keeps password hashing fast in tests; production uses DefaultArgon2.
-var cheap = auth.Argon2{Memory: 64, Time: 1, Threads: 1}
+// auth.TestArgon2 keeps password hashing fast in tests; production uses DefaultArgon2.
 
 // env is the accounts module served over Connect with the sync service.
 type env struct {
@@ -44,7 +43,7 @@ type env struct {
 func newEnv(t *testing.T, d syncengine.Dialect) *env {
 	clock := storetest.NewClock()
 	store := servertest.Store(t, d, clock.Now, auth.Schema())
-	svc, err := auth.New(context.Background(), store, auth.Config{Argon2: cheap, Now: clock.Now})
+	svc, err := auth.New(context.Background(), store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,7 +417,7 @@ func TestAdmin(t *testing.T) {
 }
 
 func TestPasswords(t *testing.T) {
-	h, err := auth.HashPassword("secret password", cheap)
+	h, err := auth.HashPassword("secret password", auth.TestArgon2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,7 +429,7 @@ func TestPasswords(t *testing.T) {
 	if _, err := auth.CheckPassword("x", "$2a$10$bcrypt"); err == nil {
 		t.Fatal("a foreign hash was accepted")
 	}
-	if a, _ := auth.HashPassword("same", cheap); a == h {
+	if a, _ := auth.HashPassword("same", auth.TestArgon2); a == h {
 		t.Fatal("hashes are not salted")
 	}
 }

@@ -21,6 +21,10 @@ type Argon2 struct {
 // DefaultArgon2 follows OWASP's minimum for argon2id (19 MiB, 2 passes).
 var DefaultArgon2 = Argon2{Memory: 19 * 1024, Time: 2, Threads: 1}
 
+// TestArgon2 hashes in microseconds, for tests that sign many accounts in;
+// it protects nothing and must never configure a server.
+var TestArgon2 = Argon2{Memory: 64, Time: 1, Threads: 1}
+
 const saltLen, keyLen = 16, 32
 
 // HashPassword returns an encoded argon2id hash:

@@ -34,20 +34,9 @@ func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
 var ctx = context.Background()
 
-// backend is a database and a blob store.
-type backend struct {
-	db    syncengine.Dialect
-	blobs string // servertest.FSBlob or servertest.MinIO
-}
-
-func (b backend) String() string { return string(b.db) + "+" + b.blobs }
-
-// backends cover both dialects and both blob stores.
-var backends = []backend{{syncengine.SQLite, servertest.FSBlob}, {syncengine.Postgres, servertest.MinIO}}
-
 // forEach runs a test on every backend.
 func forEach(t *testing.T, fn func(t *testing.T, e *env)) {
-	for _, b := range backends {
+	for _, b := range []servertest.Backend{{DB: syncengine.SQLite, Blobs: servertest.FSBlob}, {DB: syncengine.Postgres, Blobs: servertest.MinIO}} {
 		t.Run(b.String(), func(t *testing.T) {
 			t.Parallel()
 			fn(t, newEnv(t, b))
@@ -75,17 +64,17 @@ type env struct {
 
 const password = "long enough password"
 
-func newEnv(t *testing.T, b backend) *env {
+func newEnv(t *testing.T, b servertest.Backend) *env {
 	t.Helper()
 	e := &env{t: t, clock: storetest.NewClock()}
-	e.store = servertest.Store(t, b.db, e.clock.Now, cases.Schema())
+	e.store = servertest.Store(t, b.DB, e.clock.Now, cases.Schema())
 	var err error
-	e.accounts, err = auth.New(ctx, e.store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}, Now: e.clock.Now})
+	e.accounts, err = auth.New(ctx, e.store, auth.Config{Argon2: auth.TestArgon2, Now: e.clock.Now})
 	must(t, err)
 	e.cases = cases.New(e.store, cases.Config{PublishPoints: 100})
 
 	srv := httptest.NewUnstartedServer(nil)
-	blobs, blobHandler := servertest.Blobs(t, b.blobs, "http://"+srv.Listener.Addr().String())
+	blobs, blobHandler := servertest.Blobs(t, b.Blobs, "http://"+srv.Listener.Addr().String())
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	mediaSvc, err := media.New(media.Config{Store: e.store, Blobs: blobs, MaxBytes: maxPhotoBytes, Logger: log,
 		ReadPolicies: map[mediav1.MediaPurpose]media.ReadPolicy{mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO: e.cases.PhotoPolicy()}})

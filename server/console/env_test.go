@@ -78,7 +78,7 @@ func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env
 	ctx := context.Background()
 	clock := storetest.NewClock()
 	store := servertest.Store(t, d, clock.Now, console.Schema(), probase.Schema())
-	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}, Now: clock.Now})
+	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now})
 	must(t, err)
 	dir, err := probase.New(ctx, store, nil)
 	must(t, err)

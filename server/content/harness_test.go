@@ -23,9 +23,6 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
-// cheap keeps password hashing fast in tests.
-var cheap = auth.Argon2{Memory: 64, Time: 1, Threads: 1}
-
 // env is the content module with accounts, the points ledger, media and
 // the sync engine over a fresh store, on a settable clock.
 type env struct {
@@ -44,7 +41,7 @@ func newEnv(t testing.TB, d syncengine.Dialect) *env {
 	ctx := context.Background()
 	clock := storetest.NewClock()
 	store := servertest.Store(t, d, clock.Now, media.Schema(), content.Schema())
-	accounts, err := auth.New(ctx, store, auth.Config{Argon2: cheap, Now: clock.Now})
+	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,9 +27,6 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
-// cheap keeps password hashing fast in tests.
-var cheap = auth.Argon2{Memory: 64, Time: 1, Threads: 1}
-
 // env is the gifts module with accounts, points and notifications over a
 // sync engine, on a settable clock. Regions msk (territories msk-north and
 // msk-south) and spb exist.
@@ -52,7 +49,7 @@ func newEnv(t testing.TB, d syncengine.Dialect, cfg gifts.Config) *env {
 	e := &env{t: t, ctx: ctx, clock: storetest.NewClock(), territories: map[string]string{}}
 	e.store = servertest.Store(t, d, e.clock.Now, gifts.Schema())
 	var err error
-	e.accounts, err = auth.New(ctx, e.store, auth.Config{Argon2: cheap, Now: e.clock.Now})
+	e.accounts, err = auth.New(ctx, e.store, auth.Config{Argon2: auth.TestArgon2, Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
 	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/media/mediatest"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -177,7 +178,7 @@ func TestRequestsRefused(t *testing.T) {
 // The domain refuses bad input by itself too, not only through the RPC
 // layer's validation.
 func TestServiceValidates(t *testing.T) {
-	e := newEnv(t, backends[0], nil)
+	e := newEnv(t, servertest.Backends[0], nil)
 	p := syncengine.Principal{UserID: "doctor-1"}
 	sum := sha256.Sum256([]byte("x"))
 	_, err := e.svc.CreateUpload(context.Background(), p, media.UploadRequest{MediaID: "x", SHA256: sum[:1], Size: -1, ContentType: "text/plain"})

@@ -13,6 +13,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/media/blobtest"
 	"github.com/ordinatorhq/ordinator/server/media/minio"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -24,7 +25,7 @@ import (
 // the same run. It reports both rates and their ratio (presigned time over
 // plain time). Cleaning is measured by BenchmarkClean12MP.
 func BenchmarkPresignedUpload(b *testing.B) {
-	e := newEnv(b, backend{syncengine.SQLite, "minio"}, func(c *media.Config) { c.MaxPending = 1 << 30 })
+	e := newEnv(b, servertest.Backend{DB: syncengine.SQLite, Blobs: servertest.MinIO}, func(c *media.Config) { c.MaxPending = 1 << 30 })
 	bucket := e.blobs.(*minio.Store).Bucket()
 	m := testenv.StartMinIO(b)
 	plain, err := miniogo.New(m.Endpoint, &miniogo.Options{Creds: credentials.NewStaticV4(m.AccessKey, m.SecretKey, ""), Region: "us-east-1"})

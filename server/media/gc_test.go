@@ -8,6 +8,7 @@ import (
 
 	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/media/mediatest"
+	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -117,7 +118,7 @@ func TestCollectGarbage(t *testing.T) {
 }
 
 func TestAttachRefused(t *testing.T) {
-	e := newEnv(t, backends[0], nil)
+	e := newEnv(t, servertest.Backends[0], nil)
 	d := e.device("doctor-1")
 	pdf := []byte("%PDF-1.4 not a photo")
 	bad := newID()

@@ -33,24 +33,9 @@ func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
 var ctx = context.Background()
 
-// backend is a database and a blob store the service runs on.
-type backend struct {
-	db    syncengine.Dialect
-	blobs string // servertest.MinIO or servertest.FSBlob
-}
-
-func (b backend) String() string { return string(b.db) + "+" + b.blobs }
-
-var backends = []backend{
-	{syncengine.SQLite, servertest.FSBlob},
-	{syncengine.SQLite, servertest.MinIO},
-	{syncengine.Postgres, servertest.MinIO},
-	{syncengine.Postgres, servertest.FSBlob},
-}
-
 // forEach runs a test on every backend.
 func forEach(t *testing.T, tweak func(*media.Config), fn func(t *testing.T, e *env)) {
-	for _, b := range backends {
+	for _, b := range servertest.Backends {
 		t.Run(b.String(), func(t *testing.T) {
 			t.Parallel()
 			fn(t, newEnv(t, b, tweak))
@@ -75,7 +60,7 @@ var template = testenv.Template{
 // with a test authenticator: the X-Test-User header names the caller.
 type env struct {
 	t       testing.TB
-	backend backend
+	backend servertest.Backend
 	store   syncengine.Store
 	blobs   media.BlobStore
 	svc     *media.Service
@@ -92,11 +77,11 @@ func (testAuth) Authenticate(_ context.Context, _ string, h http.Header) (syncen
 	return syncengine.Principal{}, syncengine.Errorf(syncengine.EUNAUTHENTICATED, "no test user")
 }
 
-func newEnv(t testing.TB, b backend, tweak func(*media.Config)) *env {
+func newEnv(t testing.TB, b servertest.Backend, tweak func(*media.Config)) *env {
 	t.Helper()
 	e := &env{t: t, backend: b, clock: storetest.NewClock()}
 	var err error
-	if b.db == syncengine.SQLite {
+	if b.DB == syncengine.SQLite {
 		e.store, err = sqlite.Open(ctx, filepath.Join(t.TempDir(), "ordinator.db"), sqlite.Options{Now: e.clock.Now})
 		if err == nil {
 			err = e.store.Migrate(ctx, "media", media.Migrations(syncengine.SQLite))
@@ -111,7 +96,7 @@ func newEnv(t testing.TB, b backend, tweak func(*media.Config)) *env {
 
 	srv := httptest.NewUnstartedServer(nil)
 	var blobHandler http.Handler
-	e.blobs, blobHandler = servertest.Blobs(t, b.blobs, "http://"+srv.Listener.Addr().String())
+	e.blobs, blobHandler = servertest.Blobs(t, b.Blobs, "http://"+srv.Listener.Addr().String())
 	cfg := media.Config{Store: e.store, Blobs: e.blobs, Retention: 24 * time.Hour, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
 	if tweak != nil {
 		tweak(&cfg)

@@ -44,7 +44,7 @@ func newEnv(t *testing.T, d syncengine.Dialect, processes int) *env {
 	stores := servertest.Stores(t, d, clock.Now, processes, notify.Schema())
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	accounts, err := auth.New(ctx, stores[0], auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}, Now: clock.Now,
+	accounts, err := auth.New(ctx, stores[0], auth.Config{Argon2: auth.TestArgon2, Now: clock.Now,
 		OnRevoke: []func(context.Context, syncengine.Tx, string) error{notify.DeviceRevoked}})
 	if err != nil {
 		t.Fatal(err)

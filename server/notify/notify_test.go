@@ -21,7 +21,7 @@ func TestEnqueue(t *testing.T) {
 			ctx := context.Background()
 			clock := storetest.NewClock()
 			store := servertest.Store(t, d, clock.Now, notify.Schema())
-			accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}})
+			accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -23,7 +23,7 @@ func TestLedger(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
 			store := servertest.Store(t, d, nil, points.Schema())
-			accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}})
+			accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2})
 			if err != nil {
 				t.Fatal(err)
 			}

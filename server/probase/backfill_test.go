@@ -37,7 +37,7 @@ func TestSummariesBackfill(t *testing.T) {
 			first := probase.Schema()
 			first.Migrations = firstMigration
 			store := servertest.Store(t, d, clock.Now, first)
-			accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}, Now: clock.Now})
+			accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now})
 			must(t, err)
 			_, err = accounts.CreateRegion(ctx, auth.System, auth.Region{ID: "msk", Name: "Moscow", TimeZone: "Europe/Moscow"})
 			must(t, err)

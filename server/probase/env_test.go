@@ -37,7 +37,7 @@ func newEnv(t *testing.T, d syncengine.Dialect) *env {
 	ctx := context.Background()
 	clock := storetest.NewClock()
 	store := servertest.Store(t, d, clock.Now, probase.Schema())
-	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}, Now: clock.Now,
+	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now,
 		OnAccountChange: []func(context.Context, syncengine.Tx, auth.AccountChange) error{probase.AccountChanged}})
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/media/blobtest"
 	"github.com/ordinatorhq/ordinator/server/media/fsblob"
 	"github.com/ordinatorhq/ordinator/server/media/minio"
+	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
 // Blob stores media tests run on.
@@ -26,6 +27,24 @@ const (
 	FSBlob = "fsblob"
 	MinIO  = "minio"
 )
+
+// Backend is a database and a blob store a test runs on.
+type Backend struct {
+	DB    syncengine.Dialect
+	Blobs string // FSBlob or MinIO
+}
+
+func (b Backend) String() string { return string(b.DB) + "+" + b.Blobs }
+
+// Backends are the pairs tests of a module that stores photos run on: each
+// dialect and each blob store, the production pair and the embedded one
+// among them, crossed so that neither pairing is assumed.
+var Backends = []Backend{
+	{syncengine.SQLite, FSBlob},
+	{syncengine.SQLite, MinIO},
+	{syncengine.Postgres, MinIO},
+	{syncengine.Postgres, FSBlob},
+}
 
 var buckets atomic.Int64
 

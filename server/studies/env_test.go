@@ -82,7 +82,7 @@ func newEnv(t *testing.T, d syncengine.Dialect) *env {
 	clock := storetest.NewClock()
 	store := servertest.Store(t, d, clock.Now, studies.Schema())
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.Argon2{Memory: 64, Time: 1, Threads: 1}, Now: clock.Now, Logger: log,
+	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now, Logger: log,
 		// The clock moves days ahead in these tests; sessions outlast it.
 		AccessTTL: 90 * 24 * time.Hour,
 		OnRevoke:  []func(context.Context, syncengine.Tx, string) error{notify.DeviceRevoked}})
