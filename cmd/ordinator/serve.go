@@ -196,7 +196,8 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	}
 	web, err := console.New(console.Config{Store: store, Accounts: accounts, Directory: directory, Logger: log,
 		IdleTimeout: cfg.ConsoleIdleTimeout, Lifetime: cfg.ConsoleLifetime, SecureCookies: strings.HasPrefix(cfg.Media.PublicURL, "https://"),
-		ImageOrigins: blobs.origins})
+		ImageOrigins: blobs.origins,
+		Cases:        caseSvc, Media: mediaSvc, Studies: notes.studies})
 	if err != nil {
 		return nil, err
 	}
