@@ -61,6 +61,7 @@ func TestEveryPage(t *testing.T) {
 	decided := e.propose(e.doctor.Version, "position", "chief physician")
 	must(t, e.rejectAs(decided, "no"))
 	e.propose(e.doctor.Version, "phones", "+79160000001")
+	mustSee := e.seedCasePages()
 
 	anon := e.client()
 	for path, status := range map[string]int{"/console/signin": 200, "/console/signin?lang=en": 200, "/console/no-such-page": 404, "/console/static/nope.js": 404} {
@@ -83,7 +84,7 @@ func TestEveryPage(t *testing.T) {
 			}
 		}
 		seen := map[string]bool{}
-		todo := []string{"/console/", "/console/edits?status=all"}
+		todo := []string{"/console/", "/console/edits?status=all", "/console/cases?status=published"}
 		for len(todo) > 0 && len(seen) < 100 {
 			path := todo[0]
 			todo = todo[1:]
@@ -104,7 +105,7 @@ func TestEveryPage(t *testing.T) {
 				todo = append(todo, m[1])
 			}
 		}
-		for _, want := range []string{"/console/edits/" + decided, "/console/doctors/" + e.doctor.Id + "/history"} {
+		for _, want := range append([]string{"/console/edits/" + decided, "/console/doctors/" + e.doctor.Id + "/history"}, mustSee...) {
 			if !seen[want] {
 				t.Fatalf("the walk (%s) missed %s: %v", lang, want, seen)
 			}
