@@ -196,7 +196,9 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	}
 	web, err := console.New(console.Config{Store: store, Accounts: accounts, Directory: directory, Logger: log,
 		IdleTimeout: cfg.ConsoleIdleTimeout, Lifetime: cfg.ConsoleLifetime, SecureCookies: strings.HasPrefix(cfg.Media.PublicURL, "https://"),
-		ImageOrigins: blobs.origins})
+		ImageOrigins: blobs.origins,
+		Gifts:        giftWaves,
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -77,6 +77,9 @@ func (q *request) refusalOf(err error) (*refusal, int, bool) {
 		return nil, 0, false
 	}
 	form := map[string]string{}
+	// Parsed already by the handler's PostFormValue calls; htmx sends the
+	// CSRF token as a header, so nothing else may have.
+	q.r.ParseForm()
 	for k, v := range q.r.PostForm {
 		form[k] = v[0]
 	}

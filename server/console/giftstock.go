@@ -43,14 +43,14 @@ func (c *Console) renderStock(q *request, status int, ref *refusal) error {
 
 // createItem adds an item to the catalog, as CreateItem does for the RPC.
 func (c *Console) createItem(q *request) error {
-	f := q.r.PostForm
-	kind, ok := gifts.ParseKind(f.Get("kind"))
+	kind, ok := gifts.ParseKind(q.r.PostFormValue("kind"))
 	var err error
 	if !ok {
 		err = syncengine.Invalid("the item cannot be created", syncengine.Violation{Field: "kind", Description: "must be product, device or merch"})
 	} else {
 		var it gifts.Item
-		it, err = c.cfg.Gifts.CreateItem(q.r.Context(), q.p, gifts.Item{SKU: f.Get("sku"), Name: f.Get("name"), Description: f.Get("description"), Kind: kind})
+		it, err = c.cfg.Gifts.CreateItem(q.r.Context(), q.p, gifts.Item{SKU: q.r.PostFormValue("sku"), Name: q.r.PostFormValue("name"),
+			Description: q.r.PostFormValue("description"), Kind: kind})
 		if err == nil {
 			q.redirect(Prefix + "gifts/items/" + it.ID)
 			return nil
