@@ -172,3 +172,38 @@ func emulateMedia(media string) chromedp.Action[chromedp.Void] {
 // scrolls a boosted page to the top as it settles: a click before that
 // may land where the button no longer is).
 const htmxIdle = `document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added") === null`
+
+// TestConsoleDemoGifts: the demo's moderator finds the demo wave with the
+// doctors' orders, packs it and opens a packing list; with the warehouse,
+// these are the README's pictures of the gifts pages
+// (ORDINATOR_CONSOLE_SCREENSHOTS=docs/console, run with TestConsoleDemo).
+func TestConsoleDemoGifts(t *testing.T) {
+	url := serveDemo(t)
+	b := consoletest.New(t)
+	mod := b.Tab("moderator")
+	mod.Do(chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#login")))
+	mod.Do(chromedp.SendKeys(chromedp.CSS("#login"), "moderator@demo.ordinator"), chromedp.SendKeys(chromedp.CSS("#password"), demoPassword),
+		chromedp.Click(chromedp.CSS("#signin")))
+	mod.WaitText("#summary", "Подход")
+	mod.Wait(htmxIdle)
+	mod.Do(chromedp.Click(chromedp.CSS(`a[href="/console/gifts/waves"]`)))
+	mod.WaitText("#waves", "Зимняя волна подарков")
+	mod.Wait(htmxIdle)
+	mod.Do(chromedp.Click(chromedp.CSS("a.wave-link")))
+	mod.WaitText("#orders-summary", "2 заказа")
+	mod.FitsWidths()
+	mod.Shot("gift-wave")
+	mod.Wait(htmxIdle)
+	mod.Do(chromedp.Click(chromedp.CSS("#pack")))
+	mod.WaitText("#packed", "Упакованы 2 отгрузки")
+	mod.Wait(htmxIdle)
+	mod.Do(chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll("#shipments tbody tr")].find(r => r.textContent.includes("Мария Иванова")).querySelector("a.packing-link")`)))
+	mod.WaitText("#packing-list", "ул. Тверская, 1, кв. 12")
+	mod.WaitText("#units", "3")
+	mod.Shot("gift-packing")
+	mod.Wait(htmxIdle)
+	mod.Do(chromedp.Click(chromedp.CSS(`a[href="/console/gifts/stock"]`)))
+	mod.WaitText("#stock", "DERMA-SCOPE")
+	mod.FitsWidths()
+	mod.Shot("gift-stock")
+}

@@ -110,6 +110,9 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 		if err := seedDemo(ctx, store, app.accounts, app.directory, app.engine, stdout); err != nil {
 			return err
 		}
+		if err := seedDemoGifts(ctx, app.gifts, app.accounts, app.engine); err != nil {
+			return fmt.Errorf("seeding the demo's gifts: %w", err)
+		}
 		printConsole(stdout, consoleURL(cfg, ln.Addr()))
 	}
 	mode := "embedded (SQLite in " + cfg.DataDir + ")"
