@@ -27,17 +27,18 @@ var demoGifts = []struct {
 	{"TOTE-BAG", "Сумка с логотипом", giftsv1.GiftKind_GIFT_KIND_MERCH, 50, 20, 50},
 }
 
-// demoOrders are what the demo doctors order from their phones: the
-// wave's orders the console packs.
+// demoOrders are what a demo doctor orders from her phone, to her clinic
+// and to her home: two parcels for the console to pack. (The other demo
+// doctor's points are left alone: the cases walkthrough counts them.)
 var demoOrders = []struct {
 	doctor string
 	lines  map[string]int64
 	addr   *giftsv1.DeliveryAddress
 }{
-	{"doctor@demo.ordinator", map[string]int64{"CREAM-50": 2, "TOTE-BAG": 1},
-		&giftsv1.DeliveryAddress{Recipient: "Мария Иванова", Phone: "+7 916 000-00-01", PostalCode: "125009", City: "Москва", Street: "ул. Тверская, 1", Apartment: "кв. 12"}},
+	{"colleague@demo.ordinator", map[string]int64{"CREAM-50": 2, "TOTE-BAG": 1},
+		&giftsv1.DeliveryAddress{Recipient: "Елена Соколова", Phone: "+7 916 000-00-02", PostalCode: "125009", City: "Москва", Street: "ул. Тверская, 1", Apartment: "Клиника «Дерма», каб. 12"}},
 	{"colleague@demo.ordinator", map[string]int64{"CREAM-50": 1},
-		&giftsv1.DeliveryAddress{Recipient: "Елена Соколова", Phone: "+7 916 000-00-02", PostalCode: "129090", City: "Москва", Street: "пр. Мира, 20", Comment: "Звонить за час"}},
+		&giftsv1.DeliveryAddress{Recipient: "Елена Соколова", Phone: "+7 916 000-00-02", PostalCode: "129090", City: "Москва", Street: "пр. Мира, 20", Apartment: "кв. 5", Comment: "Звонить за час"}},
 }
 
 // seedDemoGifts fills the demo warehouse and opens a wave in the demo
