@@ -30,8 +30,8 @@ func deviceLoginCommand(stdin io.Reader, stdout, stderr io.Writer) *ffcli.Comman
 		ShortUsage: "ordinator device login --server URL --login EMAIL [--password-stdin] [flags]",
 		LongHelp: "Asks the password at the terminal (not echoed); --password-stdin reads it from standard\n" +
 			"input instead, or it comes from " + passwordEnv + ".",
-		ShortHelp:  "sign in (AuthService.Login) and keep the session in --dir",
-		FlagSet:    fs,
+		ShortHelp: "sign in (AuthService.Login) and keep the session in --dir",
+		FlagSet:   fs,
 		Exec: func(ctx context.Context, args []string) error {
 			if len(args) > 0 {
 				return fmt.Errorf("login takes no arguments, got %q", args)
