@@ -117,9 +117,8 @@ func openBlobs(cfg *Config, s3 *blobStorage, addr net.Addr, log *slog.Logger) (*
 	if s3 != nil {
 		return s3, nil
 	}
-	base := cfg.Media.PublicURL
-	if base == "" {
-		base = "http://" + addr.String()
+	base := cfg.ownURL(addr)
+	if cfg.Media.PublicURL == "" {
 		if ip := addr.(*net.TCPAddr).IP; ip.IsUnspecified() {
 			log.Warn("photo URLs name an unspecified address; set --public-url to where devices reach this server", "url", base)
 		}

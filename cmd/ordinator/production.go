@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
+	"strings"
 )
 
 // checkProduction refuses the starts that would hurt a production
@@ -34,4 +36,16 @@ func (c *Config) tlsConfig() (*tls.Config, error) {
 		return nil, fmt.Errorf("--tls-cert %s and --tls-key %s: %v", c.TLSCert, c.TLSKey, err)
 	}
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// ownURL is where this server is reached when --public-url does not say:
+// its listen address, over https when it serves TLS itself.
+func (c *Config) ownURL(addr net.Addr) string {
+	if c.Media.PublicURL != "" {
+		return strings.TrimSuffix(c.Media.PublicURL, "/")
+	}
+	if c.TLSCert != "" {
+		return "https://" + addr.String()
+	}
+	return "http://" + addr.String()
 }

@@ -214,7 +214,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		return nil, err
 	}
 	web, err := console.New(console.Config{Store: store, Accounts: accounts, Directory: directory, Logger: log,
-		IdleTimeout: cfg.ConsoleIdleTimeout, Lifetime: cfg.ConsoleLifetime, SecureCookies: strings.HasPrefix(cfg.Media.PublicURL, "https://"),
+		IdleTimeout: cfg.ConsoleIdleTimeout, Lifetime: cfg.ConsoleLifetime, SecureCookies: strings.HasPrefix(cfg.Media.PublicURL, "https://") || cfg.TLSCert != "",
 		ImageOrigins: blobs.origins})
 	if err != nil {
 		return nil, err
