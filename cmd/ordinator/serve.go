@@ -201,6 +201,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		IdleTimeout: cfg.ConsoleIdleTimeout, Lifetime: cfg.ConsoleLifetime, SecureCookies: strings.HasPrefix(cfg.Media.PublicURL, "https://"),
 		ImageOrigins: blobs.origins,
 		Gifts:        giftWaves,
+		Content:      library,
 	})
 	if err != nil {
 		return nil, err
