@@ -113,6 +113,9 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 		if err := seedDemoGifts(ctx, app.gifts, app.accounts, app.engine); err != nil {
 			return fmt.Errorf("seeding the demo's gifts: %w", err)
 		}
+		if err := seedDemoContent(ctx, app.content); err != nil {
+			return fmt.Errorf("seeding the demo's content: %w", err)
+		}
 		printConsole(stdout, consoleURL(cfg, ln.Addr()))
 	}
 	mode := "embedded (SQLite in " + cfg.DataDir + ")"
