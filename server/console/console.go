@@ -47,6 +47,7 @@ import (
 	"time"
 
 	"github.com/ordinatorhq/ordinator/server/auth"
+	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -67,8 +68,10 @@ type Config struct {
 	Accounts  *auth.Service
 	Directory *probase.Service
 	// Gifts, when set, adds the gift waves and the warehouse.
-	Gifts  *gifts.Service
-	Logger *slog.Logger
+	Gifts *gifts.Service
+	// Content, when set, adds the content library's editor.
+	Content *content.Service
+	Logger  *slog.Logger
 	// IdleTimeout ends a session not used for this long (default 30
 	// minutes); Lifetime ends any session this long after sign-in
 	// (default 12 hours).

@@ -22,6 +22,7 @@ import (
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/console"
+	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/server/servertest"
@@ -49,9 +50,10 @@ type env struct {
 	moderator, admin, rep, doctorUser auth.User
 	doctor                            *probasev1.Doctor
 	// tablet is the rep's tablet, proposing edits through the engine.
-	tablet *servertest.Device
-	gifts  *gifts.Service
-	engine *syncengine.Engine
+	tablet  *servertest.Device
+	gifts   *gifts.Service
+	content *content.Service
+	engine  *syncengine.Engine
 }
 
 type syncBuffer struct {
@@ -80,7 +82,7 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, e *env)) {
 func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env {
 	ctx := context.Background()
 	clock := storetest.NewClock()
-	store := servertest.Store(t, d, clock.Now, console.Schema(), probase.Schema(), gifts.Schema())
+	store := servertest.Store(t, d, clock.Now, console.Schema(), probase.Schema(), gifts.Schema(), content.Schema())
 	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now})
 	must(t, err)
 	dir, err := probase.New(ctx, store, nil)
@@ -92,6 +94,9 @@ func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env
 	giftWaves.Register(reg)
 	cfg := console.Config{Store: store, Accounts: accounts, Directory: dir, Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))}
 	cfg.Gifts = giftWaves
+	library := content.New(store, content.Config{Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	library.Register(reg)
+	cfg.Content = library
 	if tune != nil {
 		tune(&cfg)
 	}
@@ -103,7 +108,7 @@ func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env
 	engine := syncengine.New(syncengine.Config{Store: store, Registry: reg, Resolver: accounts, EncodeOutcome: syncrpc.EncodeOutcome})
 	t.Cleanup(srv.Close)
 	e := &env{t: t, ctx: ctx, clock: clock, store: store, accounts: accounts, dir: dir, url: srv.URL, logs: logs}
-	e.gifts, e.engine = giftWaves, engine
+	e.gifts, e.engine, e.content = giftWaves, engine, library
 	_, err = accounts.CreateRegion(ctx, auth.System, auth.Region{ID: "msk", Name: "Moscow", TimeZone: "Europe/Moscow"})
 	must(t, err)
 	for _, id := range []string{"north", "south"} {
