@@ -224,6 +224,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		ImageOrigins: blobs.origins,
 		Gifts:        giftWaves,
 		Content:      library,
+		Cases:        caseSvc, Media: mediaSvc, Studies: notes.studies,
 	})
 	if err != nil {
 		return nil, err

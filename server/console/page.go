@@ -30,6 +30,9 @@ type page struct {
 // report pages when those land; until a page lists them they cannot sign in.
 var moderators = []auth.Role{auth.RoleModerator, auth.RoleAdmin}
 
+// admins alone may define studies and enrol doctors, as the RPCs say.
+var admins = []auth.Role{auth.RoleAdmin}
+
 // pages lists every route, area by area; the navigation follows this order.
 func (c *Console) pages() []page {
 	return slices.Concat(
@@ -37,6 +40,9 @@ func (c *Console) pages() []page {
 		c.editPages(),
 		c.giftPages(),
 		c.contentPages(),
+		c.casePages(),
+		c.diplomaPages(),
+		c.studyPages(),
 	)
 }
 
