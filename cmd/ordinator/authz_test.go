@@ -141,9 +141,10 @@ var rpcRules = map[string]struct {
 		Locale: "ru", TimeZone: "Europe/Moscow"}, signedIn},
 	"/ordinator.notify.v1.NotifyService/UnregisterPushToken": {&notifyv1.UnregisterPushTokenRequest{}, signedIn},
 
-	"/ordinator.studies.v1.StudiesService/CreateStudy": {&studiesv1.CreateStudyRequest{Title: "x", VisitWeeks: []int32{0}}, admins},
-	"/ordinator.studies.v1.StudiesService/ListStudies": {&studiesv1.ListStudiesRequest{}, admins},
-	"/ordinator.studies.v1.StudiesService/EnrolDoctor": {&studiesv1.EnrolDoctorRequest{StudyId: "x", DoctorId: "x"}, admins},
+	"/ordinator.studies.v1.StudiesService/CreateStudy":      {&studiesv1.CreateStudyRequest{Title: "x", VisitWeeks: []int32{0}}, admins},
+	"/ordinator.studies.v1.StudiesService/ListStudies":      {&studiesv1.ListStudiesRequest{}, admins},
+	"/ordinator.studies.v1.StudiesService/EnrolDoctor":      {&studiesv1.EnrolDoctorRequest{StudyId: "x", DoctorId: "x"}, admins},
+	"/ordinator.studies.v1.StudiesService/ListStudyResults": {&studiesv1.ListStudyResultsRequest{StudyId: "x"}, admins},
 
 	"/ordinator.media.v1.MediaService/CreateUpload": {&mediav1.CreateUploadRequest{MediaId: "6f1c1f5e-1d6a-4c4e-9a7e-0d6d1c1b2a3e", Sha256: make([]byte, 32), Size: 10,
 		ContentType: "image/jpeg", Purpose: mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO}, signedIn},
