@@ -77,7 +77,7 @@ func TestGiftsCLI(t *testing.T) {
 			t.Errorf("set-item: %s", out)
 		}
 		list := must("gifts", "list-waves", "--region", "msk")
-		if !regexp.MustCompile(`(?m)^` + m[1] + `\s+msk\s+Зимняя волна\s+.*\s+planned$`).MatchString(list) || !regexp.MustCompile(`(?m)^\s+CREAM-50\s+Repair cream 50 ml\s+allocated 40\s+ordered 0\s+shipped 0`).MatchString(list) || !strings.HasSuffix(list, "1 waves (times UTC)\n") {
+		if !regexp.MustCompile(`(?m)^`+m[1]+`\s+msk\s+Зимняя волна\s+.*\s+planned$`).MatchString(list) || !regexp.MustCompile(`(?m)^\s+CREAM-50\s+Repair cream 50 ml\s+allocated 40\s+ordered 0\s+shipped 0`).MatchString(list) || !strings.HasSuffix(list, "1 waves (times UTC)\n") {
 			t.Errorf("list-waves:\n%s", list)
 		}
 		if out := must("warehouse", "stock"); !strings.Contains(out, "CREAM-50") {
