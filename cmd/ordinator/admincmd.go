@@ -63,7 +63,7 @@ func adminSub(stdout, stderr io.Writer, name, usage, help string, flags func(*fl
 			}
 			defer store.Close()
 			log := cfg.logger(stderr)
-			accounts, err := auth.New(ctx, store, auth.Config{Logger: log, Notify: notifyNotice, OnAccountChange: onAccountChange})
+			accounts, err := auth.New(ctx, store, accountsConfig(log))
 			if err != nil {
 				return err
 			}
@@ -91,7 +91,7 @@ func adminCommand(stdin io.Reader, stdout, stderr io.Writer) *ffcli.Command {
 		ShortHelp:  "set up regions, territories, staff and clinics",
 		LongHelp:   "Runs an administrator's task directly on the database given by the storage flags.",
 		FlagSet:    newFlagSet("admin"),
-		Subcommands: []*ffcli.Command{
+		Subcommands: append([]*ffcli.Command{
 			sub("create-region", "--id msk --name Moscow --time-zone Europe/Moscow", "add a region", func(fs *flag.FlagSet) adminTask {
 				id, name, tz := fs.String("id", "", "region id"), fs.String("name", "", "name"), fs.String("time-zone", "Europe/Moscow", "IANA time zone")
 				return func(ctx context.Context, s *adminServices) (string, error) {
@@ -163,6 +163,6 @@ func adminCommand(stdin io.Reader, stdout, stderr io.Writer) *ffcli.Command {
 					return "created clinic " + created.Id, nil
 				}
 			}),
-		},
+		}, accountSubs(stdin, stdout, stderr)...),
 	}
 }

@@ -69,6 +69,7 @@ func rootCommand(stdin io.Reader, stdout, stderr io.Writer) *ffcli.Command {
 			contentCommand(stdout, stderr),
 			exportCommand(stdout, stderr),
 			warehouseCommand(stdout, stderr),
+			giftsCommand(stdout, stderr),
 			deviceCommand(stdin, stdout, stderr),
 			versionCommand(stdout),
 			studiesCommand(stdout),

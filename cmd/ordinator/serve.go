@@ -195,8 +195,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	if err != nil {
 		return nil, err
 	}
-	accounts, err := auth.New(ctx, store, auth.Config{Logger: log, Notify: notifyNotice, DiplomaMedia: attachDiploma,
-		OnRevoke: []func(context.Context, syncengine.Tx, string) error{notify.DeviceRevoked}, OnAccountChange: onAccountChange})
+	accounts, err := auth.New(ctx, store, accountsConfig(log))
 	if err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
