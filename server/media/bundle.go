@@ -94,7 +94,7 @@ func (s *Service) StoreContentImage(ctx context.Context, mediaID string, desc *c
 // RecordContentImage records, in tx, a ready content image of ownerID
 // whose objects StoreContentImage wrote; one recorded already is left as
 // it is.
-func RecordContentImage(ctx context.Context, tx syncengine.Tx, mediaID, ownerID string, desc *contentv1.BundleImage, size int64) error {
+func (s *Service) RecordContentImage(ctx context.Context, tx syncengine.Tx, mediaID, ownerID string, desc *contentv1.BundleImage, size int64) error {
 	now := tx.Now()
 	m := &Media{ID: mediaID, OwnerID: ownerID, Purpose: mediav1.MediaPurpose_MEDIA_PURPOSE_CONTENT_IMAGE, Status: ready,
 		ContentType: desc.ContentType, Size: size, SHA256: desc.Sha256, BlobID: mediaID,
