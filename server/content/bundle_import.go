@@ -224,20 +224,19 @@ func mapItems(op *bundle.Opened, mp *Mapping) ([]incoming, []string, error) {
 // checkMappedRegions refuses items mapped to regions this stack lacks.
 func checkMappedRegions(ctx context.Context, q syncengine.Querier, in []incoming) error {
 	missing := map[string][]string{}
-	checked := map[string]bool{}
+	exists := map[string]bool{}
 	for _, x := range in {
 		for _, r := range x.item.RegionIds {
-			if !checked[r] {
+			known, checked := exists[r]
+			if !checked {
 				var n int64
 				if err := q.QueryRow(ctx, `SELECT count(*) FROM regions WHERE id = $1`, r).Scan(&n); err != nil {
 					return err
 				}
-				checked[r] = n > 0
-				if n == 0 {
-					missing[r] = nil
-				}
+				known = n > 0
+				exists[r] = known
 			}
-			if !checked[r] {
+			if !known {
 				missing[r] = append(missing[r], x.item.Id)
 			}
 		}
