@@ -1,9 +1,11 @@
 package content_test
 
 import (
+	"context"
 	"crypto/ed25519"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/content/bundle"
+	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -137,6 +140,42 @@ func TestBundleCarriesPublishedContentToAnotherStack(t *testing.T) {
 			items = doctor.items()
 			if len(items) != 1 || items["eczema"].Title != "Экзема: уход" || items["eczema"].Version != 2 {
 				t.Fatalf("after version 2 the doctor has %v", items)
+			}
+		})
+	}
+}
+
+// TestBundlePullIsClaimedOnce runs two processes of the kz stack pulling
+// the same source: one pulls and imports per interval, the other skips.
+func TestBundlePullIsClaimedOnce(t *testing.T) {
+	for _, d := range servertest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			s := newStacks(t, d)
+			s.author()
+			fetches := 0
+			p := content.Pull{URL: "https://ru.example/bundles/kz.bundle", Every: time.Hour, Media: s.kzImg.svc,
+				Options: content.ImportOptions{Trusted: s.trusted, Country: "kz", Mapping: s.mapping},
+				Fetch: func(context.Context, string) ([]byte, error) { fetches++; return s.export(), nil }}
+			replicas := []*content.Service{s.kz.svc, content.New(s.kz.store, content.Config{Media: media.ContentImages{}, Now: s.kz.clock.Now})}
+			pull := func(r *content.Service) (*content.Imported, bool) {
+				res, claimed, err := r.PullBundle(s.kz.ctx, p)
+				must(t, err)
+				return res, claimed
+			}
+			res, claimed := pull(replicas[0])
+			if !claimed || res.Added != 2 {
+				t.Fatalf("first pull: claimed %v, %+v", claimed, res)
+			}
+			if _, claimed := pull(replicas[1]); claimed {
+				t.Fatal("the second replica pulled within the same interval")
+			}
+			s.kz.clock.Advance(time.Hour)
+			res, claimed = pull(replicas[1])
+			if !claimed || !res.Unchanged {
+				t.Fatalf("pull after an hour: claimed %v, %+v", claimed, res)
+			}
+			if fetches != 2 {
+				t.Fatalf("the bundle was fetched %d times, want 2", fetches)
 			}
 		})
 	}
