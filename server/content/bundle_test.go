@@ -155,7 +155,7 @@ func TestBundlePullIsClaimedOnce(t *testing.T) {
 			fetches := 0
 			p := content.Pull{URL: "https://ru.example/bundles/kz.bundle", Every: time.Hour, Media: s.kzImg.svc,
 				Options: content.ImportOptions{Trusted: s.trusted, Country: "kz", Mapping: s.mapping},
-				Fetch: func(context.Context, string) ([]byte, error) { fetches++; return s.export(), nil }}
+				Fetch:   func(context.Context, string) ([]byte, error) { fetches++; return s.export(), nil }}
 			replicas := []*content.Service{s.kz.svc, content.New(s.kz.store, content.Config{Media: media.ContentImages{}, Now: s.kz.clock.Now})}
 			pull := func(r *content.Service) (*content.Imported, bool) {
 				res, claimed, err := r.PullBundle(s.kz.ctx, p)
