@@ -48,6 +48,8 @@ import (
 
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/cases"
+	"github.com/ordinatorhq/ordinator/server/content"
+	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/server/studies"
@@ -68,6 +70,10 @@ type Config struct {
 	Store     syncengine.Store
 	Accounts  *auth.Service
 	Directory *probase.Service
+	// Gifts, when set, adds the gift waves and the warehouse.
+	Gifts *gifts.Service
+	// Content, when set, adds the content library's editor.
+	Content *content.Service
 	// Cases and Media, when set, add the moderation of clinical cases
 	// (Media also the diplomas' photos); Studies adds the studies pages.
 	Cases   *cases.Service

@@ -24,6 +24,8 @@ import (
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/cases"
 	"github.com/ordinatorhq/ordinator/server/console"
+	"github.com/ordinatorhq/ordinator/server/content"
+	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/media/fsblob"
 	"github.com/ordinatorhq/ordinator/server/probase"
@@ -57,7 +59,9 @@ type env struct {
 	moderator, admin, rep, doctorUser auth.User
 	doctor                            *probasev1.Doctor
 	// tablet is the rep's tablet, proposing edits through the engine.
-	tablet *servertest.Device
+	tablet  *servertest.Device
+	gifts   *gifts.Service
+	content *content.Service
 }
 
 type syncBuffer struct {
@@ -86,7 +90,7 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, e *env)) {
 func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env {
 	ctx := context.Background()
 	clock := storetest.NewClock()
-	store := servertest.Store(t, d, clock.Now, console.Schema(), probase.Schema(), cases.Schema(), media.Schema(), studies.Schema())
+	store := servertest.Store(t, d, clock.Now, console.Schema(), probase.Schema(), gifts.Schema(), content.Schema(), cases.Schema(), media.Schema(), studies.Schema())
 	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now, DiplomaMedia: attachDiploma})
 	must(t, err)
 	dir, err := probase.New(ctx, store, nil)
@@ -112,8 +116,12 @@ func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env
 	}})
 	must(t, err)
 	logs := &syncBuffer{}
+	giftWaves := gifts.New(store, gifts.Config{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	giftWaves.Register(reg)
+	library := content.New(store, content.Config{Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	library.Register(reg)
 	cfg := console.Config{Store: store, Accounts: accounts, Directory: dir, Cases: caseSvc, Media: mediaSvc, Studies: studySvc,
-		Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))}
+		Gifts: giftWaves, Content: library, Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))}
 	if tune != nil {
 		tune(&cfg)
 	}
@@ -121,7 +129,7 @@ func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env
 	must(t, err)
 	mux.Handle(console.Prefix, web)
 	e := &env{t: t, ctx: ctx, clock: clock, store: store, accounts: accounts, dir: dir, cases: caseSvc, media: mediaSvc, studies: studySvc,
-		url: srv.URL, logs: logs}
+		gifts: giftWaves, content: library, url: srv.URL, logs: logs}
 	_, err = accounts.CreateRegion(ctx, auth.System, auth.Region{ID: "msk", Name: "Moscow", TimeZone: "Europe/Moscow"})
 	must(t, err)
 	for _, id := range []string{"north", "south"} {

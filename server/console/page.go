@@ -38,6 +38,8 @@ func (c *Console) pages() []page {
 	return slices.Concat(
 		c.accountPages(),
 		c.editPages(),
+		c.giftPages(),
+		c.contentPages(),
 		c.casePages(),
 		c.diplomaPages(),
 		c.studyPages(),

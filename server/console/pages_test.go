@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -61,6 +62,9 @@ func TestEveryPage(t *testing.T) {
 	decided := e.propose(e.doctor.Version, "position", "chief physician")
 	must(t, e.rejectAs(decided, "no"))
 	e.propose(e.doctor.Version, "phones", "+79160000001")
+	gift := e.seedGifts()
+	shipments, err := e.gifts.PackShipments(e.ctx, auth.System, gift.wave.ID)
+	must(t, err)
 	mustSee := e.seedCasePages()
 
 	anon := e.client()
@@ -105,7 +109,8 @@ func TestEveryPage(t *testing.T) {
 				todo = append(todo, m[1])
 			}
 		}
-		for _, want := range append([]string{"/console/edits/" + decided, "/console/doctors/" + e.doctor.Id + "/history"}, mustSee...) {
+		for _, want := range append([]string{"/console/edits/" + decided, "/console/doctors/" + e.doctor.Id + "/history",
+			"/console/gifts/waves/" + gift.wave.ID, "/console/gifts/items/" + gift.cream.ID, "/console/gifts/shipments/" + shipments[0].Id + "/packing"}, mustSee...) {
 			if !seen[want] {
 				t.Fatalf("the walk (%s) missed %s: %v", lang, want, seen)
 			}
