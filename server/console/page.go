@@ -43,6 +43,7 @@ func (c *Console) pages() []page {
 		c.casePages(),
 		c.diplomaPages(),
 		c.studyPages(),
+		c.auditPages(),
 	)
 }
 
