@@ -130,7 +130,7 @@ func TestConsoleCases(t *testing.T) {
 
 // TestConsoleDemoModeration: the demo's moderator finds the submitted case
 // with its photos and the new doctor's diploma; its admin finds the study
-// and its doctor's results owed. Its pages are the README's pictures
+// and its doctor's results owed, and the audit log. Its pages are the README's pictures
 // (ORDINATOR_CONSOLE_SCREENSHOTS=docs/console), like TestConsoleDemo's.
 func TestConsoleDemoModeration(t *testing.T) {
 	url := serveDemo(t)
@@ -169,4 +169,9 @@ func TestConsoleDemoModeration(t *testing.T) {
 	admin.WaitText("#enrol", "диплом не подтверждён")
 	admin.FitsWidths()
 	admin.Shot("study")
+	admin.Do(chromedp.Click(chromedp.CSS(`a[href="/console/audit"]`)))
+	admin.WaitText("table.audit", "Отправлен на модерацию")
+	admin.WaitText("table.audit", "Предложена правка")
+	admin.FitsWidths()
+	admin.Shot("audit")
 }
