@@ -65,6 +65,8 @@ func TestEveryPage(t *testing.T) {
 	gift := e.seedGifts()
 	shipments, err := e.gifts.PackShipments(e.ctx, auth.System, gift.wave.ID)
 	must(t, err)
+	paper, _, err := e.content.ImportMarkdown(e.ctx, auth.System, []byte(paperFile))
+	must(t, err)
 
 	anon := e.client()
 	for path, status := range map[string]int{"/console/signin": 200, "/console/signin?lang=en": 200, "/console/no-such-page": 404, "/console/static/nope.js": 404} {
@@ -109,7 +111,8 @@ func TestEveryPage(t *testing.T) {
 			}
 		}
 		for _, want := range []string{"/console/edits/" + decided, "/console/doctors/" + e.doctor.Id + "/history",
-			"/console/gifts/waves/" + gift.wave.ID, "/console/gifts/items/" + gift.cream.ID, "/console/gifts/shipments/" + shipments[0].Id + "/packing"} {
+			"/console/gifts/waves/" + gift.wave.ID, "/console/gifts/items/" + gift.cream.ID, "/console/gifts/shipments/" + shipments[0].Id + "/packing",
+			"/console/content/" + paper.Item.Id, "/console/content/new?kind=training"} {
 			if !seen[want] {
 				t.Fatalf("the walk (%s) missed %s: %v", lang, want, seen)
 			}
