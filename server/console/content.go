@@ -61,7 +61,6 @@ type contentListPage struct {
 	Next                                string
 	Errors                              formErrors
 	Import                              *refusal
-	Imported                            string
 }
 
 // contentList lists items, most recently changed first, under the
@@ -72,7 +71,7 @@ func (c *Console) contentList(q *request) error {
 
 func (c *Console) renderContentList(q *request, status int, imp *refusal) error {
 	ctx, in := q.r.Context(), q.r.URL.Query()
-	pg := &contentListPage{Errors: formErrors{}, Import: imp, Imported: in.Get("imported")}
+	pg := &contentListPage{Errors: formErrors{}, Import: imp}
 	var f content.Filter
 	pick := func(name, key string, values []string) []option {
 		out := []option{{Label: q.mustText("content.any")}}
