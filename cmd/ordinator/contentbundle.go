@@ -302,4 +302,3 @@ func contentImportBundleCommand(stdout io.Writer) *ffcli.Command {
 		},
 	}
 }
-
