@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -202,13 +203,7 @@ func mapItems(op *bundle.Opened, mp *Mapping) ([]incoming, []string, error) {
 	}
 	if len(unmapped) > 0 {
 		var v []syncengine.Violation
-		for _, what := range slices.Sorted(func(yield func(string) bool) {
-			for k := range unmapped {
-				if !yield(k) {
-					return
-				}
-			}
-		}) {
+		for _, what := range slices.Sorted(maps.Keys(unmapped)) {
 			v = append(v, syncengine.Violation{Field: "mapping", Description: what + " (items " + strings.Join(unmapped[what], ", ") + ") is not mapped"})
 		}
 		names := make([]string, len(v))
@@ -245,13 +240,7 @@ func checkMappedRegions(ctx context.Context, q syncengine.Querier, in []incoming
 		return nil
 	}
 	var parts []string
-	for _, r := range slices.Sorted(func(yield func(string) bool) {
-		for k := range missing {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, r := range slices.Sorted(maps.Keys(missing)) {
 		parts = append(parts, fmt.Sprintf("%s (items %s)", r, strings.Join(missing[r], ", ")))
 	}
 	return syncengine.Errorf(syncengine.EINVALID, "the mapping sends items to regions this stack does not have: %s", strings.Join(parts, "; "))
