@@ -11,11 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"connectrpc.com/connect"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 
+	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
 	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
+	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
+	"github.com/ordinatorhq/ordinator/api/ordinator/sync/v1/syncv1connect"
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 	sdkcontent "github.com/ordinatorhq/ordinator/mobile-sdk/content"
 	"github.com/ordinatorhq/ordinator/server/auth"
@@ -61,6 +65,8 @@ func TestFlowContentBundleBetweenStacks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+
+	ruPersonalData(t, ru)
 
 	// ru exports with the CLI into a directory served over HTTP.
 	dir := t.TempDir()
@@ -145,14 +151,20 @@ func TestFlowContentBundleBetweenStacks(t *testing.T) {
 		t.Fatal("the image on kz differs from ru's")
 	}
 
-	// The bundle names no one: not the editor who wrote the article.
+	// The bundle holds no value of any table of ru but the content
+	// library's: not the editor who wrote the article, nor any account,
+	// doctor, clinic, edit, case or photo.
 	b, err := os.ReadFile(filepath.Join(served, "kz.bundle"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range []string{editor.ID, editor.Email, imageID} {
-		if bytes.Contains(b, []byte(v)) {
-			t.Errorf("the bundle holds %q", v)
+	personal := servertest.TableValues(t, ru.Store, 8, func(table string) bool { return strings.HasPrefix(table, "content_") || table == "regions" })
+	if len(personal) < 50 {
+		t.Fatalf("only %d values of ru's personal tables to look for", len(personal))
+	}
+	for _, v := range append(personal, editor.ID, editor.Email, imageID) {
+		if v != "dermatology" && !strings.HasPrefix(v, "image/") && bytes.Contains(b, []byte(v)) {
+			t.Errorf("the bundle holds %q, a value of ru's personal tables", v)
 		}
 	}
 	if err := kz.Store.View(ctx, func(q syncengine.Querier) error {
@@ -166,5 +178,43 @@ func TestFlowContentBundleBetweenStacks(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// ruPersonalData fills ru's personal tables: the demo's accounts, clinics,
+// doctors and edit requests, and a doctor's submitted case with photos.
+func ruPersonalData(t *testing.T, ru *platform) {
+	t.Helper()
+	ctx := context.Background()
+	if err := seedDemoData(ctx, ru.Store, ru.Accounts, ru.App.directory, ru.App.engine); err != nil {
+		t.Fatal(err)
+	}
+	ru.User(auth.RoleDoctor, "marker.doctor@ru.test")
+	token := ru.Login("marker.doctor@ru.test").Tokens.AccessToken
+	photos := uploadPhotos(t, ctx, ru.URL, &token, 2)
+	caseID := uuid.NewString()
+	age := int32(41)
+	mutation := func(seq int64, name string, m proto.Message) *syncv1.Mutation {
+		b, err := proto.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &syncv1.Mutation{Seq: seq, Name: name, Args: b}
+	}
+	c := &casesv1.CaseContent{Sex: casesv1.Sex_SEX_FEMALE, AgeYears: &age, Diagnosis: "Маркерный дерматит", Phototype: casesv1.Phototype_PHOTOTYPE_III,
+		Product: "Маркер-крем", Regimen: "дважды в день", DurationDays: 30, Outcome: casesv1.Outcome_OUTCOME_CLEARED,
+		Photos: []*casesv1.CasePhoto{{MediaId: photos[0], Stage: casesv1.PhotoStage_PHOTO_STAGE_BEFORE}, {MediaId: photos[1], Stage: casesv1.PhotoStage_PHOTO_STAGE_AFTER}}}
+	res, err := syncv1connect.NewSyncServiceClient(http.DefaultClient, ru.URL, servertest.WithToken(&token)).Push(ctx, connect.NewRequest(&syncv1.PushRequest{
+		ClientId: "marker-phone", ClientSchemaVersion: currentClientSchema, Mutations: []*syncv1.Mutation{
+			mutation(1, "case.save_draft", &casesv1.SaveDraftArgs{CaseId: caseID, Content: c}),
+			mutation(2, "case.submit", &casesv1.SubmitArgs{CaseId: caseID}),
+		}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range res.Msg.Outcomes {
+		if o.Status != syncv1.OutcomeStatus_OUTCOME_STATUS_APPLIED {
+			t.Fatalf("%s: %v", o.MutationName, o.Rejection)
+		}
 	}
 }
