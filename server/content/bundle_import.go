@@ -317,7 +317,9 @@ func (s *Service) importItem(ctx context.Context, tx syncengine.Tx, source strin
 		}
 		out.Added++
 	}
-	if !r.published {
+	// A new item, or one an earlier bundle withdrew, is published; an item
+	// an editor here unpublished stays so.
+	if publish := !seen || len(before) == 0; publish && !r.published {
 		r.published, r.publishedAt = true, now
 		if r.firstPublishedAt == 0 {
 			r.firstPublishedAt = now
@@ -356,4 +358,19 @@ func (s *Service) withdraw(ctx context.Context, tx syncengine.Tx, id string, out
 	}
 	_, err = tx.Exec(ctx, `UPDATE content_bundle_items SET digest = $2 WHERE item_id = $1`, id, []byte{})
 	return err
+}
+
+// refuseImported refuses an editor's change to an item a bundle brought:
+// content travels one way, and the next bundle would undo it. Editors here
+// may still unpublish it.
+func refuseImported(ctx context.Context, q syncengine.Querier, id string) error {
+	var source string
+	err := q.QueryRow(ctx, `SELECT source FROM content_bundle_items WHERE item_id = $1`, id).Scan(&source)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return syncengine.Errorf(syncengine.EPRECONDITION, "item %s comes from the content bundles of %s; edit it there (here it can only be unpublished)", id, source)
 }
