@@ -44,6 +44,7 @@ type Config struct {
 
 	Media        MediaConfig
 	ContentEvery time.Duration
+	Bundles      BundleConfig
 	// CasePoints are the points a doctor earns for a published case.
 	CasePoints     int64
 	FCMCredentials string
@@ -81,6 +82,7 @@ func (c *Config) registerServe(fs *flag.FlagSet) {
 	fs.DurationVar(&c.OutcomeRetention, "outcome-retention", 30*24*time.Hour, "how long mutation outcomes are kept")
 	c.Media.register(fs)
 	fs.DurationVar(&c.ContentEvery, "content-every", time.Minute, "how often content whose publish window opened or closed is moved onto or off phones")
+	c.Bundles.registerPull(fs)
 	fs.Int64Var(&c.CasePoints, "case-points", 100, "points a doctor earns when a clinical case is published")
 	fs.StringVar(&c.FCMCredentials, "fcm-credentials", "", "Firebase service-account key file (JSON) to send pushes through FCM; empty writes pushes to the log")
 	fs.IntVar(&c.PushWorkers, "push-workers", 2, "push delivery workers in this process (always 1 on SQLite)")
@@ -103,6 +105,9 @@ func (c *Config) validate() error {
 	}
 	if c.ConsoleIdleTimeout < 0 || c.ConsoleLifetime < 0 {
 		return fmt.Errorf("--console-idle-timeout and --console-lifetime must be positive durations, e.g. 30m")
+	}
+	if err := c.Bundles.validate(); err != nil {
+		return err
 	}
 	if c.PushWorkers < 0 || c.PushWorkers > 64 {
 		return fmt.Errorf("--push-workers %d: use 1 to 64", c.PushWorkers)

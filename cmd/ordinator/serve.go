@@ -308,6 +308,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		}
 		a.background = append(a.background, m.Loops...)
 	}
+	a.background = append(a.background, bundlePull(cfg, library, mediaSvc)...)
 	return a, nil
 }
 
