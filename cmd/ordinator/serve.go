@@ -121,6 +121,9 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 		if err := seedDemo(ctx, store, app.accounts, app.directory, app.engine, stdout); err != nil {
 			return err
 		}
+		if err := seedDemoGifts(ctx, app.gifts, app.accounts, app.engine); err != nil {
+			return fmt.Errorf("seeding the demo's gifts: %w", err)
+		}
 		printConsole(stdout, consoleURL(cfg, ln.Addr()))
 	}
 	mode := "embedded (SQLite in " + cfg.DataDir + ")"
@@ -214,7 +217,9 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	}
 	web, err := console.New(console.Config{Store: store, Accounts: accounts, Directory: directory, Logger: log,
 		IdleTimeout: cfg.ConsoleIdleTimeout, Lifetime: cfg.ConsoleLifetime, SecureCookies: strings.HasPrefix(cfg.Media.PublicURL, "https://") || cfg.TLSCert != "",
-		ImageOrigins: blobs.origins})
+		ImageOrigins: blobs.origins,
+		Gifts:        giftWaves,
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -47,6 +47,7 @@ import (
 	"time"
 
 	"github.com/ordinatorhq/ordinator/server/auth"
+	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -65,7 +66,9 @@ type Config struct {
 	Store     syncengine.Store
 	Accounts  *auth.Service
 	Directory *probase.Service
-	Logger    *slog.Logger
+	// Gifts, when set, adds the gift waves and the warehouse.
+	Gifts  *gifts.Service
+	Logger *slog.Logger
 	// IdleTimeout ends a session not used for this long (default 30
 	// minutes); Lifetime ends any session this long after sign-in
 	// (default 12 hours).

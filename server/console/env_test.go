@@ -22,6 +22,7 @@ import (
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/console"
+	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
@@ -49,6 +50,8 @@ type env struct {
 	doctor                            *probasev1.Doctor
 	// tablet is the rep's tablet, proposing edits through the engine.
 	tablet *servertest.Device
+	gifts  *gifts.Service
+	engine *syncengine.Engine
 }
 
 type syncBuffer struct {
@@ -77,7 +80,7 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, e *env)) {
 func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env {
 	ctx := context.Background()
 	clock := storetest.NewClock()
-	store := servertest.Store(t, d, clock.Now, console.Schema(), probase.Schema())
+	store := servertest.Store(t, d, clock.Now, console.Schema(), probase.Schema(), gifts.Schema())
 	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now})
 	must(t, err)
 	dir, err := probase.New(ctx, store, nil)
@@ -85,7 +88,10 @@ func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env
 	reg := syncengine.NewRegistry()
 	dir.Register(reg)
 	logs := &syncBuffer{}
+	giftWaves := gifts.New(store, gifts.Config{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	giftWaves.Register(reg)
 	cfg := console.Config{Store: store, Accounts: accounts, Directory: dir, Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))}
+	cfg.Gifts = giftWaves
 	if tune != nil {
 		tune(&cfg)
 	}
@@ -94,8 +100,10 @@ func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env
 	mux := http.NewServeMux()
 	mux.Handle(console.Prefix, web)
 	srv := httptest.NewServer(mux)
+	engine := syncengine.New(syncengine.Config{Store: store, Registry: reg, Resolver: accounts, EncodeOutcome: syncrpc.EncodeOutcome})
 	t.Cleanup(srv.Close)
 	e := &env{t: t, ctx: ctx, clock: clock, store: store, accounts: accounts, dir: dir, url: srv.URL, logs: logs}
+	e.gifts, e.engine = giftWaves, engine
 	_, err = accounts.CreateRegion(ctx, auth.System, auth.Region{ID: "msk", Name: "Moscow", TimeZone: "Europe/Moscow"})
 	must(t, err)
 	for _, id := range []string{"north", "south"} {
@@ -115,7 +123,6 @@ func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env
 	e.rep, e.doctorUser = user(auth.RoleRep, "rep@console.test"), user(auth.RoleDoctor, "doctor@console.test")
 	_, err = accounts.AssignTerritory(ctx, auth.System, e.rep.ID, "north", true)
 	must(t, err)
-	engine := syncengine.New(syncengine.Config{Store: store, Registry: reg, Resolver: accounts, EncodeOutcome: syncrpc.EncodeOutcome})
 	e.tablet = servertest.NewDevice(t, servertest.DeviceConfig{Engine: engine, Principal: auth.Principal(e.rep, "tablet")})
 	for _, c := range []*probasev1.Clinic{{Id: "city-clinic", Name: "City Clinic", TerritoryId: "north"}, {Id: "skin-center", Name: "Skin Center", TerritoryId: "north"}} {
 		_, err = dir.CreateClinic(ctx, auth.System, c)

@@ -35,6 +35,7 @@ func (c *Console) pages() []page {
 	return slices.Concat(
 		c.accountPages(),
 		c.editPages(),
+		c.giftPages(),
 	)
 }
 
