@@ -36,6 +36,7 @@ func (c *Console) pages() []page {
 		c.accountPages(),
 		c.editPages(),
 		c.giftPages(),
+		c.peoplePages(),
 	)
 }
 
