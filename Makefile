@@ -9,14 +9,19 @@ STATICCHECK := $(GO) tool -modfile=tools.mod staticcheck
 PKGS     := ./...
 TSDEPS   := clients/ts/node_modules
 BENCHTIME ?= 1x
+# The version `ordinator version` and GetServerInfo report: the nearest tag,
+# commits since and the commit ("v1.4.0-3-gabc1234", "-dirty" with local
+# changes), or the commit alone before the first tag.
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS  := -X main.version=$(VERSION)
 
 .PHONY: run test bench generate checkgenerate lint fmtcheck vet services build bindcheck tstest
 
 run:
-	$(GO) run ./cmd/ordinator serve
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ordinator serve
 
 build:
-	CGO_ENABLED=0 $(GO) build -o bin/ordinator ./cmd/ordinator
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/ordinator ./cmd/ordinator
 
 test: fmtcheck vet lint checkgenerate bindcheck services $(TSDEPS)
 	$(GO) test -race -timeout 25m $(PKGS)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
@@ -62,7 +63,7 @@ func adminSub(stdout, stderr io.Writer, name, usage, help string, flags func(*fl
 			}
 			defer store.Close()
 			log := cfg.logger(stderr)
-			accounts, err := auth.New(ctx, store, auth.Config{Logger: log, Notify: notifyNotice, OnAccountChange: onAccountChange})
+			accounts, err := auth.New(ctx, store, accountsConfig(log))
 			if err != nil {
 				return err
 			}
@@ -80,7 +81,7 @@ func adminSub(stdout, stderr io.Writer, name, usage, help string, flags func(*fl
 	}
 }
 
-func adminCommand(stdout, stderr io.Writer) *ffcli.Command {
+func adminCommand(stdin io.Reader, stdout, stderr io.Writer) *ffcli.Command {
 	sub := func(name, usage, help string, flags func(*flag.FlagSet) adminTask) *ffcli.Command {
 		return adminSub(stdout, stderr, name, usage, help, flags)
 	}
@@ -90,7 +91,7 @@ func adminCommand(stdout, stderr io.Writer) *ffcli.Command {
 		ShortHelp:  "set up regions, territories, staff and clinics",
 		LongHelp:   "Runs an administrator's task directly on the database given by the storage flags.",
 		FlagSet:    newFlagSet("admin"),
-		Subcommands: []*ffcli.Command{
+		Subcommands: append([]*ffcli.Command{
 			sub("create-region", "--id msk --name Moscow --time-zone Europe/Moscow", "add a region", func(fs *flag.FlagSet) adminTask {
 				id, name, tz := fs.String("id", "", "region id"), fs.String("name", "", "name"), fs.String("time-zone", "Europe/Moscow", "IANA time zone")
 				return func(ctx context.Context, s *adminServices) (string, error) {
@@ -105,16 +106,21 @@ func adminCommand(stdout, stderr io.Writer) *ffcli.Command {
 					return "created territory " + t.ID, err
 				}
 			}),
-			sub("create-user", "--role rep --email a@b.ru --password ... --name '...' [--region msk]", "create an account of any role", func(fs *flag.FlagSet) adminTask {
+			sub("create-user", "--role rep --email a@b.ru --name '...' [--region msk] [--password-stdin]", "create an account of any role (asks its password)", func(fs *flag.FlagSet) adminTask {
 				var u auth.NewUser
+				var password passwordInput
 				role := fs.String("role", "", "doctor, rep, director, moderator or admin")
 				fs.StringVar(&u.Email, "email", "", "e-mail")
 				fs.StringVar(&u.Phone, "phone", "", "phone in international form")
-				fs.StringVar(&u.Password, "password", "", "password (at least 10 characters)")
+				password.register(fs)
 				fs.StringVar(&u.Name, "name", "", "display name")
 				fs.StringVar(&u.RegionID, "region", "", "region id (doctors, reps, directors)")
 				fs.StringVar(&u.Specialty, "specialty", "", "specialty (doctors): "+strings.Join(specialty.Codes(), ", "))
 				return func(ctx context.Context, s *adminServices) (string, error) {
+					var err error
+					if u.Password, err = password.read(stdin, stderr, os.Getenv, true); err != nil {
+						return "", err
+					}
 					u.Role = auth.Role(*role)
 					created, err := s.accounts.CreateUser(ctx, auth.System, u)
 					return fmt.Sprintf("created %s %s (%s)", created.Role, created.ID, created.Name), err
@@ -157,6 +163,6 @@ func adminCommand(stdout, stderr io.Writer) *ffcli.Command {
 					return "created clinic " + created.Id, nil
 				}
 			}),
-		},
+		}, accountSubs(stdin, stdout, stderr)...),
 	}
 }

@@ -88,6 +88,10 @@ var rpcRules = map[string]struct {
 	"/ordinator.auth.v1.AdminService/AssignRegion":        {&authv1.AssignRegionRequest{UserId: "x", RegionId: "msk"}, admins},
 	"/ordinator.auth.v1.AdminService/ListPendingDiplomas": {&authv1.ListPendingDiplomasRequest{}, mods},
 	"/ordinator.auth.v1.AdminService/ReviewDiploma":       {&authv1.ReviewDiplomaRequest{UserId: "x", Approve: true}, mods},
+	"/ordinator.auth.v1.AdminService/SetUserDisabled":     {&authv1.SetUserDisabledRequest{UserId: "x", Disabled: true}, admins},
+	"/ordinator.auth.v1.AdminService/ResetPassword":       {&authv1.ResetPasswordRequest{UserId: "x", Password: "long enough pw"}, admins},
+	"/ordinator.auth.v1.AdminService/ListUserDevices":     {&authv1.ListUserDevicesRequest{UserId: "x"}, admins},
+	"/ordinator.auth.v1.AdminService/RevokeUserDevice":    {&authv1.RevokeUserDeviceRequest{DeviceId: "x"}, admins},
 
 	"/ordinator.points.v1.PointsService/AdjustPoints": {&pointsv1.AdjustPointsRequest{UserId: "x", Amount: 5, Reason: "test", RequestId: "6f1c1f5e-1d6a-4c4e-9a7e-0d6d1c1b2a3f"}, admins},
 
@@ -137,9 +141,10 @@ var rpcRules = map[string]struct {
 		Locale: "ru", TimeZone: "Europe/Moscow"}, signedIn},
 	"/ordinator.notify.v1.NotifyService/UnregisterPushToken": {&notifyv1.UnregisterPushTokenRequest{}, signedIn},
 
-	"/ordinator.studies.v1.StudiesService/CreateStudy": {&studiesv1.CreateStudyRequest{Title: "x", VisitWeeks: []int32{0}}, admins},
-	"/ordinator.studies.v1.StudiesService/ListStudies": {&studiesv1.ListStudiesRequest{}, admins},
-	"/ordinator.studies.v1.StudiesService/EnrolDoctor": {&studiesv1.EnrolDoctorRequest{StudyId: "x", DoctorId: "x"}, admins},
+	"/ordinator.studies.v1.StudiesService/CreateStudy":      {&studiesv1.CreateStudyRequest{Title: "x", VisitWeeks: []int32{0}}, admins},
+	"/ordinator.studies.v1.StudiesService/ListStudies":      {&studiesv1.ListStudiesRequest{}, admins},
+	"/ordinator.studies.v1.StudiesService/EnrolDoctor":      {&studiesv1.EnrolDoctorRequest{StudyId: "x", DoctorId: "x"}, admins},
+	"/ordinator.studies.v1.StudiesService/ListStudyResults": {&studiesv1.ListStudyResultsRequest{StudyId: "x"}, admins},
 
 	"/ordinator.media.v1.MediaService/CreateUpload": {&mediav1.CreateUploadRequest{MediaId: "6f1c1f5e-1d6a-4c4e-9a7e-0d6d1c1b2a3e", Sha256: make([]byte, 32), Size: 10,
 		ContentType: "image/jpeg", Purpose: mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO}, signedIn},

@@ -44,7 +44,7 @@ func rssMiB(pid int) float64 {
 func BenchmarkSubscriptions(b *testing.B) {
 	const streams, conns = 10_000, 50
 	url := testenv.PostgresURL(b, testenv.Template{Name: "empty", Version: "1"})
-	p := start(b, b.TempDir(), "--demo", "--database-url", url)
+	p := start(b, b.TempDir(), "--demo", "--demo-on-production", "--database-url", url, "--blob-dir", b.TempDir())
 	defer p.stop(b)
 	ctx := context.Background()
 	login := func(who string) string {

@@ -18,9 +18,6 @@ const (
 	currentClientSchema = 1
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "devel"
-
 // Config is everything the binary can be told. The zero-flag defaults run
 // the platform embedded; each flag also reads ORDINATOR_<FLAG> (dashes as
 // underscores), and flags win over the environment.
@@ -34,6 +31,12 @@ type Config struct {
 	LogLevel        string
 	MaxRequestBytes int
 	Demo            bool
+	// DemoOnProduction allows --demo on PostgreSQL.
+	DemoOnProduction bool
+	// TLSCert and TLSKey serve HTTP/2 over TLS instead of h2c.
+	TLSCert, TLSKey string
+	// DrainDelay keeps serving, not ready, after SIGTERM.
+	DrainDelay time.Duration
 
 	CompactEvery       time.Duration
 	TombstoneRetention time.Duration
@@ -73,6 +76,10 @@ func (c *Config) registerServe(fs *flag.FlagSet) {
 	fs.StringVar(&c.oldRegion, "region", "", "renamed --country (regions are the directors' areas, see admin create-region)")
 	fs.IntVar(&c.MaxRequestBytes, "max-request-bytes", 8<<20, "largest request message accepted")
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo region, territories, clinics, doctors and one account of each role, and print their logins")
+	fs.BoolVar(&c.DemoOnProduction, "demo-on-production", false, "allow --demo on PostgreSQL (its accounts' password is public)")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate (chain) to serve HTTPS and HTTP/2 over TLS; with --tls-key")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
+	fs.DurationVar(&c.DrainDelay, "drain-delay", 0, "after SIGTERM, go on serving this long with /readyz answering 503, so load balancers move traffic away first")
 	fs.DurationVar(&c.CompactEvery, "compact-every", 10*time.Minute, "how often to compact the change log")
 	fs.DurationVar(&c.TombstoneRetention, "tombstone-retention", 30*24*time.Hour, "how long deletions stay in the change log; devices offline longer re-download")
 	fs.DurationVar(&c.OutcomeRetention, "outcome-retention", 30*24*time.Hour, "how long mutation outcomes are kept")

@@ -81,10 +81,7 @@ func seedDemo(ctx context.Context, store syncengine.Store, accounts *auth.Servic
 // consoleURL is where a browser reaches the web console: under the public
 // URL if one is set, else on the listening address.
 func consoleURL(cfg *Config, addr net.Addr) string {
-	if cfg.Media.PublicURL != "" {
-		return strings.TrimSuffix(cfg.Media.PublicURL, "/") + console.Prefix
-	}
-	return "http://" + addr.String() + console.Prefix
+	return cfg.ownURL(addr) + console.Prefix
 }
 
 // printConsole says where the web console is and who may sign in to it.

@@ -31,7 +31,7 @@ func (f *deviceFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.verbose, "v", false, "log the sync loop's work to stderr")
 }
 
-func deviceCommand(stdout, stderr io.Writer) *ffcli.Command {
+func deviceCommand(stdin io.Reader, stdout, stderr io.Writer) *ffcli.Command {
 	fs := newFlagSet("device")
 	return &ffcli.Command{
 		Name:       "device",
@@ -43,7 +43,7 @@ func deviceCommand(stdout, stderr io.Writer) *ffcli.Command {
 			"live in --dir; --token with an access token replaces the login.",
 		FlagSet: fs,
 		Subcommands: []*ffcli.Command{
-			deviceLoginCommand(stdout, stderr),
+			deviceLoginCommand(stdin, stdout, stderr),
 			deviceSyncCommand(stdout, stderr),
 			deviceStatusCommand(stdout),
 			deviceListCommand(stdout),

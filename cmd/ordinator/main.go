@@ -23,10 +23,15 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run runs the command line and returns the exit code: 0, 1 when the
-// command failed, 2 for a usage error.
+// run runs the command line on the process's standard input.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	root := rootCommand(stdout, stderr)
+	return runWithInput(ctx, args, os.Stdin, stdout, stderr)
+}
+
+// runWithInput runs the command line and returns the exit code: 0, 1 when
+// the command failed, 2 for a usage error. Passwords are read from stdin.
+func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := rootCommand(stdin, stdout, stderr)
 	if err := root.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, usageOf(root, args))
@@ -48,7 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func rootCommand(stdout, stderr io.Writer) *ffcli.Command {
+func rootCommand(stdin io.Reader, stdout, stderr io.Writer) *ffcli.Command {
 	fs := flag.NewFlagSet("ordinator", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	return &ffcli.Command{
@@ -60,11 +65,12 @@ func rootCommand(stdout, stderr io.Writer) *ffcli.Command {
 			serveCommand(stdout, stderr),
 			migrateCommand(stdout, stderr),
 			importCommand(stdout, stderr),
-			adminCommand(stdout, stderr),
+			adminCommand(stdin, stdout, stderr),
 			contentCommand(stdout, stderr),
 			exportCommand(stdout, stderr),
 			warehouseCommand(stdout, stderr),
-			deviceCommand(stdout, stderr),
+			giftsCommand(stdout, stderr),
+			deviceCommand(stdin, stdout, stderr),
 			versionCommand(stdout),
 			studiesCommand(stdout),
 		},

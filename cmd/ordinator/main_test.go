@@ -316,7 +316,11 @@ func TestServeBadInput(t *testing.T) {
 		{"port in use", []string{"serve", "--addr", busy.Addr().String()}, 1, "already in use (choose another with --addr)"},
 		{"metrics port in use", []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", busy.Addr().String()}, 1, "already in use (choose another with --metrics-addr)"},
 		{"bad metrics address", []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "no-port"}, 1, "--metrics-addr"},
-		{"unreachable database", []string{"serve", "--addr", "127.0.0.1:0", "--database-url", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"}, 1, "--database-url"},
+		{"unreachable database", []string{"serve", "--addr", "127.0.0.1:0", "--database-url", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2", "--blob-dir", filepath.Join(dir, "photos")}, 1, "cannot use the database given by --database-url"},
+		{"production photos on local disk", []string{"serve", "--addr", "127.0.0.1:0", "--database-url", "postgres://nobody@127.0.0.1:1/x"}, 1, "--database-url without --s3-endpoint"},
+		{"demo on production", []string{"serve", "--addr", "127.0.0.1:0", "--database-url", "postgres://nobody@127.0.0.1:1/x", "--blob-dir", filepath.Join(dir, "photos"), "--demo"}, 1, "add --demo-on-production"},
+		{"half of TLS", []string{"serve", "--addr", "127.0.0.1:0", "--tls-cert", file}, 1, "--tls-cert and --tls-key go together"},
+		{"TLS files not a key pair", []string{"serve", "--addr", "127.0.0.1:0", "--tls-cert", file, "--tls-key", file}, 1, "--tls-key"},
 		{"data dir not a directory", []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", filepath.Join(file, "data")}, 1, "--data-dir"},
 		{"s3 without keys", []string{"serve", "--addr", "127.0.0.1:0", "--s3-endpoint", "127.0.0.1:1"}, 1, "--s3-endpoint needs --s3-access-key"},
 		{"bad bucket prefix", []string{"serve", "--addr", "127.0.0.1:0", "--s3-endpoint", "127.0.0.1:1", "--s3-access-key", "a", "--s3-secret-key", "b", "--s3-bucket-prefix", "Photos_"}, 1, "--s3-bucket-prefix"},
@@ -344,15 +348,20 @@ func TestServeBadInput(t *testing.T) {
 
 func TestMigrate(t *testing.T) {
 	dir := t.TempDir()
-	for i := 0; i < 2; i++ { // idempotent
-		if code, out := runCLI(t, dir, "migrate"); code != 0 || !strings.Contains(out, "up to date (sqlite)") {
-			t.Fatalf("sqlite migrate: %d %s", code, out)
-		}
-	}
+	// The first run says how many migrations it applied, the second (it
+	// is idempotent) that there was nothing to do, at the same version.
+	applied := regexp.MustCompile(`^applied (\d+) migrations \((sqlite|postgres)\), now at version (\d+) \(syncengine \d+, auth \d+, .*\)\n$`)
+	already := regexp.MustCompile(`^already at version (\d+) \(syncengine \d+, .*\), nothing to apply \((sqlite|postgres)\)\n$`)
 	url := testenv.PostgresURL(t, testenv.Template{Name: "empty", Version: "1"})
-	for i := 0; i < 2; i++ {
-		if code, out := runCLI(t, dir, "migrate", "--database-url", url); code != 0 || !strings.Contains(out, "up to date (postgres)") {
-			t.Fatalf("postgres migrate: %d %s", code, out)
+	for _, args := range [][]string{{"migrate"}, {"migrate", "--database-url", url}} {
+		code, out := runCLI(t, dir, args...)
+		m := applied.FindStringSubmatch(out)
+		if code != 0 || m == nil || m[1] != m[3] || m[1] == "0" {
+			t.Fatalf("%v on a new database: %d %q", args, code, out)
+		}
+		code, out = runCLI(t, dir, args...)
+		if a := already.FindStringSubmatch(out); code != 0 || a == nil || a[1] != m[3] || a[2] != m[2] {
+			t.Fatalf("%v again: %d %q, want already at version %s", args, code, out, m[3])
 		}
 	}
 	if code, out := runCLI(t, dir, "version"); code != 0 || !strings.HasPrefix(out, "ordinator ") {

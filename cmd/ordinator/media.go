@@ -29,6 +29,9 @@ type MediaConfig struct {
 	PublicURL      string
 	MaxBytes       int64
 	Retention      time.Duration
+	// BlobDir keeps photos on this machine without S3 (default
+	// --data-dir/blobs); production must choose it explicitly.
+	BlobDir string
 }
 
 func (c *MediaConfig) register(fs *flag.FlagSet) {
@@ -38,6 +41,7 @@ func (c *MediaConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.S3TLS, "s3-tls", false, "reach --s3-endpoint over HTTPS")
 	fs.StringVar(&c.S3BucketPrefix, "s3-bucket-prefix", "ordinator-", "photo bucket name before the country code (ordinator-ru)")
 	fs.StringVar(&c.S3PublicURL, "s3-public-url", "", "where devices reach the object storage, if not at --s3-endpoint (https://media.example.ru)")
+	fs.StringVar(&c.BlobDir, "blob-dir", "", "directory for photos without --s3-endpoint (default --data-dir/blobs); with --database-url it must be given")
 	fs.StringVar(&c.PublicURL, "public-url", "", "where devices reach this server, for photo URLs it serves itself (default http://<listen address>)")
 	fs.Int64Var(&c.MaxBytes, "media-max-bytes", 32<<20, "largest photo accepted")
 	fs.DurationVar(&c.Retention, "media-retention", 7*24*time.Hour, "how long an upload may stay incomplete, and a photo unused, before it is deleted")
@@ -113,14 +117,16 @@ func openBlobs(cfg *Config, s3 *blobStorage, addr net.Addr, log *slog.Logger) (*
 	if s3 != nil {
 		return s3, nil
 	}
-	base := cfg.Media.PublicURL
-	if base == "" {
-		base = "http://" + addr.String()
+	base := cfg.ownURL(addr)
+	if cfg.Media.PublicURL == "" {
 		if ip := addr.(*net.TCPAddr).IP; ip.IsUnspecified() {
 			log.Warn("photo URLs name an unspecified address; set --public-url to where devices reach this server", "url", base)
 		}
 	}
-	dir := filepath.Join(cfg.DataDir, "blobs")
+	dir := cfg.Media.BlobDir
+	if dir == "" {
+		dir = filepath.Join(cfg.DataDir, "blobs")
+	}
 	if err := writableDir(dir); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,8 @@ import (
 	"io"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
+
+	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
 func migrateCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -26,13 +28,38 @@ func migrateCommand(stdout, stderr io.Writer) *ffcli.Command {
 			if err := cfg.validate(); err != nil {
 				return err
 			}
+			dialect := syncengine.SQLite
+			if cfg.DatabaseURL != "" {
+				dialect = syncengine.Postgres
+			}
+			sets := migrationSets(dialect)
+			before := schemaBefore(ctx, &cfg, sets)
 			store, err := openStore(ctx, &cfg)
 			if err != nil {
 				return err
 			}
-			store.Close()
-			fmt.Fprintf(stdout, "database is up to date (%s)\n", store.Dialect())
+			defer store.Close()
+			after, err := storeSchema(ctx, store, sets)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, migrateReport(dialect, sets, before, after))
 			return nil
 		},
 	}
+}
+
+// migrateReport says what migrate did: "applied 23 migrations (postgres),
+// now at version 23 (syncengine 2, accounts 2, ...)", or "already at
+// version 23 ..." when there was nothing to apply.
+func migrateReport(d syncengine.Dialect, sets []migrationSet, before, after schemaState) string {
+	applied := after.total() - before.total()
+	detail := fmt.Sprintf("version %d (%s)", after.total(), after.describe(sets))
+	switch applied {
+	case 0:
+		return fmt.Sprintf("already at %s, nothing to apply (%s)", detail, d)
+	case 1:
+		return fmt.Sprintf("applied 1 migration (%s), now at %s", d, detail)
+	}
+	return fmt.Sprintf("applied %d migrations (%s), now at %s", applied, d, detail)
 }

@@ -69,6 +69,14 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 	if cfg.CasePoints <= 0 {
 		return fmt.Errorf("--case-points %d: give a positive number of points", cfg.CasePoints)
 	}
+	if err := cfg.checkProduction(); err != nil {
+		return err
+	}
+	// Load the certificate now, so a bad one fails before anything is created.
+	tlsConfig, err := cfg.tlsConfig()
+	if err != nil {
+		return err
+	}
 	log := cfg.logger(logOut)
 	// Take the ports first: if one is in use, nothing else gets created.
 	ln, err := listen(cfg.Addr, "--addr")
@@ -106,9 +114,18 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Demo && cfg.DatabaseURL != "" {
+		log.Warn("demo accounts on PostgreSQL: their password is public, anyone can sign in as them", "password", demoPassword)
+	}
 	if cfg.Demo {
 		if err := seedDemo(ctx, store, app.accounts, app.directory, app.engine, stdout); err != nil {
 			return err
+		}
+		if err := seedDemoGifts(ctx, app.gifts, app.accounts, app.engine); err != nil {
+			return fmt.Errorf("seeding the demo's gifts: %w", err)
+		}
+		if err := seedDemoContent(ctx, app.content); err != nil {
+			return fmt.Errorf("seeding the demo's content: %w", err)
 		}
 		printConsole(stdout, consoleURL(cfg, ln.Addr()))
 	}
@@ -116,7 +133,11 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 	if cfg.DatabaseURL != "" {
 		mode = "PostgreSQL"
 	}
-	log.Info("ordinator serving", "addr", ln.Addr().String(), "metrics", metricsAt, "version", version, "country", cfg.Country, "database", mode, "media", blobs.where, "push", push)
+	scheme := "h2c"
+	if tlsConfig != nil {
+		scheme = "tls"
+	}
+	log.Info("ordinator serving", "addr", ln.Addr().String(), "metrics", metricsAt, "transport", scheme, "version", currentVersion(), "country", cfg.Country, "database", mode, "media", blobs.where, "push", push)
 
 	g, gctx := errgroup.WithContext(ctx)
 	background, stopBackground := context.WithCancel(context.Background())
@@ -170,8 +191,11 @@ type app struct {
 }
 
 func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blobStorage, sender notify.Sender, log *slog.Logger) (*app, error) {
-	accounts, err := auth.New(ctx, store, auth.Config{Logger: log, Notify: notifyNotice, DiplomaMedia: attachDiploma,
-		OnRevoke: []func(context.Context, syncengine.Tx, string) error{notify.DeviceRevoked}, OnAccountChange: onAccountChange})
+	tlsConfig, err := cfg.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := auth.New(ctx, store, accountsConfig(log))
 	if err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
@@ -195,8 +219,12 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		return nil, err
 	}
 	web, err := console.New(console.Config{Store: store, Accounts: accounts, Directory: directory, Logger: log,
-		IdleTimeout: cfg.ConsoleIdleTimeout, Lifetime: cfg.ConsoleLifetime, SecureCookies: strings.HasPrefix(cfg.Media.PublicURL, "https://"),
-		ImageOrigins: blobs.origins})
+		IdleTimeout: cfg.ConsoleIdleTimeout, Lifetime: cfg.ConsoleLifetime, SecureCookies: strings.HasPrefix(cfg.Media.PublicURL, "https://") || cfg.TLSCert != "",
+		ImageOrigins: blobs.origins,
+		Gifts:        giftWaves,
+		Content:      library,
+		Cases:        caseSvc, Media: mediaSvc, Studies: notes.studies,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -240,15 +268,19 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	srv, err := rpc.New(rpc.Config{
 		Logger:          log,
 		MaxRequestBytes: cfg.MaxRequestBytes,
+		LimitFlag:       "--max-request-bytes",
 		Auth:            accounts,
 		Public:          public,
+		DrainDelay:      cfg.DrainDelay,
+		Ready:           readiness(store, blobs.store),
+		TLS:             tlsConfig,
 	})
 	if err != nil {
 		return nil, err
 	}
 	opts := srv.Options()
 	srv.Handle(metav1connect.NewMetaServiceHandler(meta.New(meta.Info{
-		Version:             version,
+		Version:             currentVersion(),
 		Country:             cfg.Country,
 		MinClientSchema:     minClientSchema,
 		CurrentClientSchema: currentClientSchema,

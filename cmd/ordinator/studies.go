@@ -6,9 +6,12 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	studiesv1 "github.com/ordinatorhq/ordinator/api/ordinator/studies/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/studies"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -19,13 +22,14 @@ import (
 func studiesCommand(stdout io.Writer) *ffcli.Command {
 	return &ffcli.Command{
 		Name:       "studies",
-		ShortUsage: "ordinator studies <create|enrol|list> [flags]",
+		ShortUsage: "ordinator studies <create|enrol|list|results> [flags]",
 		ShortHelp:  "define observational studies and enrol doctors",
 		FlagSet:    newFlagSet("studies"),
 		Subcommands: []*ffcli.Command{
 			studiesCreateCommand(stdout),
 			studiesEnrolCommand(stdout),
 			studiesListCommand(stdout),
+			studiesResultsCommand(stdout),
 		},
 	}
 }
@@ -148,6 +152,62 @@ func studiesListCommand(stdout io.Writer) *ffcli.Command {
 			})
 		},
 	}
+}
+
+func studiesResultsCommand(stdout io.Writer) *ffcli.Command {
+	var cfg Config
+	var study string
+	fs := newFlagSet("studies results")
+	cfg.registerStorage(fs)
+	fs.StringVar(&study, "study", "", "the study's id (required)")
+	return &ffcli.Command{
+		Name:       "results",
+		ShortUsage: "ordinator studies results --study ID",
+		ShortHelp:  "who owes which result of a study, overdue first",
+		FlagSet:    fs,
+		Options:    envOptions,
+		Exec: func(ctx context.Context, args []string) error {
+			if study == "" {
+				return syncengine.Invalid("no study given", syncengine.Violation{Field: "study", Description: "is required: a study id from 'ordinator studies list'"})
+			}
+			return withStudies(ctx, &cfg, func(s *studies.Service, _ syncengine.Store) error {
+				results, err := s.ListResults(ctx, auth.System, study)
+				if err != nil {
+					return err
+				}
+				w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "STATUS\tDUE\tDOCTOR\tVISIT\tSUBMITTED\tLAST REMINDER")
+				count := map[studiesv1.ResultStatus]int{}
+				for _, r := range results {
+					count[r.Status]++
+					fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\n", resultStatus(r.Status), r.DueDate, r.DoctorName, r.Visit, dayOf(r.SubmittedAtUnixMs), reminderOf(r))
+				}
+				w.Flush()
+				fmt.Fprintf(stdout, "%d overdue, %d owed, %d submitted\n", count[studiesv1.ResultStatus_RESULT_STATUS_OVERDUE],
+					count[studiesv1.ResultStatus_RESULT_STATUS_OWED], count[studiesv1.ResultStatus_RESULT_STATUS_SUBMITTED])
+				return nil
+			})
+		},
+	}
+}
+
+func resultStatus(s studiesv1.ResultStatus) string {
+	return strings.ToLower(strings.TrimPrefix(s.String(), "RESULT_STATUS_"))
+}
+
+// dayOf is the UTC day of a time in milliseconds, "-" for none.
+func dayOf(ms int64) string {
+	if ms == 0 {
+		return "-"
+	}
+	return time.UnixMilli(ms).UTC().Format(time.DateOnly)
+}
+
+func reminderOf(r *studiesv1.StudyResult) string {
+	if r.LastReminderAtUnixMs == 0 {
+		return "-"
+	}
+	return dayOf(r.LastReminderAtUnixMs) + " by " + r.LastReminderBy
 }
 
 func splitList(s string) []string {

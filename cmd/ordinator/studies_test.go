@@ -42,8 +42,9 @@ func TestStudiesCLI(t *testing.T) {
 // PostgreSQL (migrations, push workers, scheduler, waker) and stop cleanly.
 func TestServeTwoProcessesOnPostgres(t *testing.T) {
 	url := testenv.PostgresURL(t, testenv.Template{Name: "empty", Version: "1"})
-	a := start(t, t.TempDir(), "--database-url", url)
-	b := start(t, t.TempDir(), "--database-url", url, "--push-workers", "4")
+	photos := t.TempDir() // one directory both share, as without S3 they must
+	a := start(t, t.TempDir(), "--database-url", url, "--blob-dir", photos)
+	b := start(t, t.TempDir(), "--database-url", url, "--blob-dir", photos, "--push-workers", "4")
 	// The background loops make a round: the scheduler's three jobs (study
 	// reminders, directors' summaries, inbox pruning) each run once, in one
 	// process or the other.

@@ -24,15 +24,21 @@ type warehouseTask func(ctx context.Context, svc *gifts.Service, w io.Writer) er
 // warehouseSub builds a subcommand with its own flags plus the storage
 // flags, run as the server itself on the database they name.
 func warehouseSub(stdout, stderr io.Writer, name, usage, help string, flags func(*flag.FlagSet) warehouseTask) *ffcli.Command {
+	return giftsServiceSub(stdout, stderr, "warehouse", name, usage, help, flags)
+}
+
+// giftsServiceSub builds a subcommand of group (warehouse, gifts) whose
+// task runs on the gifts service.
+func giftsServiceSub(stdout, stderr io.Writer, group, name, usage, help string, flags func(*flag.FlagSet) warehouseTask) *ffcli.Command {
 	var cfg Config
-	fs := newFlagSet("warehouse " + name)
+	fs := newFlagSet(group + " " + name)
 	cfg.registerStorage(fs)
 	task := flags(fs)
 	return &ffcli.Command{
-		Name: name, ShortUsage: "ordinator warehouse " + name + " " + usage, ShortHelp: help, FlagSet: fs, Options: envOptions,
+		Name: name, ShortUsage: "ordinator " + group + " " + name + " " + usage, ShortHelp: help, FlagSet: fs, Options: envOptions,
 		Exec: func(ctx context.Context, args []string) error {
 			if len(args) > 0 {
-				return fmt.Errorf("warehouse %s takes flags only, got %q", name, args)
+				return fmt.Errorf("%s %s takes flags only, got %q", group, name, args)
 			}
 			if err := cfg.validate(); err != nil {
 				return err
@@ -43,7 +49,7 @@ func warehouseSub(stdout, stderr io.Writer, name, usage, help string, flags func
 			}
 			defer store.Close()
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			if err := task(ctx, gifts.New(store, gifts.Config{Logger: cfg.logger(stderr)}), tw); err != nil {
+			if err := task(ctx, gifts.New(store, gifts.Config{Logger: cfg.logger(stderr), Territory: doctorTerritory}), tw); err != nil {
 				return err
 			}
 			return tw.Flush()

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 
 	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
@@ -68,3 +69,11 @@ func doctorTerritory(ctx context.Context, q syncengine.Querier, userID string) (
 // changes an account: the directory rewrites the directors' summaries that
 // show a doctor's verification or a territory's reps.
 var onAccountChange = []func(context.Context, syncengine.Tx, auth.AccountChange) error{probase.AccountChanged}
+
+// accountsConfig is the accounts module as every command wires it, so an
+// admin task revoking a device from the command line does what the server
+// does (the device's push tokens and live streams go with it).
+func accountsConfig(log *slog.Logger) auth.Config {
+	return auth.Config{Logger: log, Notify: notifyNotice, DiplomaMedia: attachDiploma,
+		OnRevoke: []func(context.Context, syncengine.Tx, string) error{notify.DeviceRevoked}, OnAccountChange: onAccountChange}
+}

@@ -175,6 +175,9 @@ func (s *Service) ListUsers(ctx context.Context, p syncengine.Principal, role Ro
 	if err := Require(p, RoleModerator); err != nil {
 		return nil, err
 	}
+	if err := s.checkUserFilter(ctx, role, region); err != nil {
+		return nil, err
+	}
 	var out []User
 	err := s.store.View(ctx, func(q syncengine.Querier) error {
 		rows, err := q.Query(ctx, `SELECT `+userColumns+` FROM users

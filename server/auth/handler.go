@@ -108,8 +108,7 @@ func (h *Handler) ListDevices(ctx context.Context, _ *connect.Request[authv1.Lis
 	}
 	res := &authv1.ListDevicesResponse{}
 	for _, d := range ds {
-		res.Devices = append(res.Devices, &authv1.Device{Id: d.ID, Name: d.Name, Platform: d.Platform,
-			CreatedAtUnixMs: d.CreatedAt.UnixMilli(), LastSeenAtUnixMs: d.LastSeenAt.UnixMilli(), Revoked: d.Revoked, Current: d.ID == p.DeviceID})
+		res.Devices = append(res.Devices, deviceProto(d, p.DeviceID))
 	}
 	return connect.NewResponse(res), nil
 }

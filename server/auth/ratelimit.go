@@ -31,7 +31,7 @@ func delay(n, allowed int) time.Duration {
 // tooMany is the refusal while a key is blocked. The wait is rounded up to
 // whole seconds: a refusal never says to try again in 0s.
 func tooMany(what string, wait time.Duration) error {
-	wait = (wait + time.Second - 1).Truncate(time.Second)
+	wait = max((wait + time.Second - 1).Truncate(time.Second), time.Second)
 	return syncengine.Errorf(syncengine.ERATELIMIT, "too many %s; try again in %s", what, wait)
 }
 

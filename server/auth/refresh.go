@@ -17,6 +17,7 @@ type refreshState struct {
 	used       bool  // the current token was used
 	expires    int64 // the current token's expiry, ms
 	revoked    int64
+	disabled   bool // the account is disabled
 }
 
 // lockSession reads the session whose row matches cond, taking the row's
@@ -36,12 +37,16 @@ func lockSession(ctx context.Context, tx syncengine.Tx, cond string, arg any) (*
 	if err != nil {
 		return nil, err
 	}
+	if err := tx.QueryRow(ctx, `SELECT disabled FROM users WHERE id = $1`, d.userID).Scan(&d.disabled); err != nil {
+		return nil, err
+	}
 	return &d, nil
 }
 
 var (
 	errUnknownRefresh = syncengine.Errorf(syncengine.EUNAUTHENTICATED, "unknown refresh token; sign in again")
 	errSessionExpired = syncengine.Errorf(syncengine.EUNAUTHENTICATED, "the session has expired; sign in again")
+	errDisabled       = syncengine.Errorf(syncengine.EPERMISSION, "this account is disabled")
 )
 
 // Refresh trades a refresh token for new tokens. A device session's refresh
@@ -129,6 +134,8 @@ func (d *refreshState) refusal(now time.Time) error {
 		return &RevokedError{DeviceID: d.id}
 	case now.UnixMilli() >= d.expires:
 		return errSessionExpired
+	case d.disabled:
+		return errDisabled
 	}
 	return nil
 }

@@ -107,8 +107,8 @@ func (s *Service) validateNewUser(ctx context.Context, q syncengine.Querier, u N
 		}
 		u.Phone = p
 	}
-	if n := len([]rune(u.Password)); n < 10 || n > 200 {
-		v = append(v, syncengine.Violation{Field: "password", Description: "must be 10 to 200 characters"})
+	if d := passwordProblem(u.Password); d != "" {
+		v = append(v, syncengine.Violation{Field: "password", Description: d})
 	}
 	u.Name = strings.TrimSpace(u.Name)
 	if u.Name == "" || len([]rune(u.Name)) > 200 {
@@ -147,6 +147,14 @@ func (s *Service) validateNewUser(ctx context.Context, q syncengine.Querier, u N
 		}
 	}
 	return u, nil
+}
+
+// passwordProblem says what is wrong with a new password, "" if nothing.
+func passwordProblem(pw string) string {
+	if n := len([]rune(pw)); n < 10 || n > 200 {
+		return "must be 10 to 200 characters"
+	}
+	return ""
 }
 
 func exists(ctx context.Context, q syncengine.Querier, query string, args ...any) (bool, error) {
@@ -212,6 +220,7 @@ func UserProto(u User, territories, regions []string) *authv1.User {
 		DirectorRegionIds: regions,
 		DiplomaStatus:     u.DiplomaStatus,
 		DiplomaReason:     u.DiplomaReason,
+		Disabled:          u.Disabled,
 	}
 }
 

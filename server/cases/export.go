@@ -10,6 +10,7 @@ import (
 	"time"
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
+	"github.com/ordinatorhq/ordinator/rules/specialty"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -18,6 +19,18 @@ import (
 type ExportFilter struct {
 	Specialty string
 	From, To  time.Time // published at or after From, before To
+}
+
+// check refuses a filter that could only select nothing by mistake: an
+// unknown specialty, or a window that ends before it starts.
+func (f ExportFilter) check() error {
+	if f.Specialty != "" && !specialty.Known(f.Specialty) {
+		return syncengine.Invalid("unknown specialty", syncengine.Violation{Field: "specialty", Description: specialty.Problem(f.Specialty)})
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return syncengine.Invalid("the period ends before it starts", syncengine.Violation{Field: "from", Description: "must be before to"})
+	}
+	return nil
 }
 
 // outcomes are the export's outcome columns, in order.
@@ -51,6 +64,9 @@ type Report struct {
 // authors. Admins may.
 func (s *Service) Export(ctx context.Context, p syncengine.Principal, f ExportFilter) (Report, error) {
 	if err := auth.Require(p, auth.RoleAdmin); err != nil {
+		return Report{}, err
+	}
+	if err := f.check(); err != nil {
 		return Report{}, err
 	}
 	var from, to int64

@@ -92,5 +92,16 @@ func TestExport(t *testing.T) {
 		if recent.Cases != 1 || old.Cases != 4 {
 			t.Fatalf("by time: %d recent, %d older", recent.Cases, old.Cases)
 		}
+		// A filter that can only be a mistake is refused, not answered with
+		// an empty export.
+		for _, bad := range []*casesv1.ExportCasesRequest{
+			{Specialty: "astrology"},
+			{PublishedFromUnixMs: later.UnixMilli(), PublishedToUnixMs: later.Add(-time.Hour).UnixMilli()},
+		} {
+			_, err := admin.reports.ExportCases(ctx, connect.NewRequest(bad))
+			if connect.CodeOf(err) != connect.CodeInvalidArgument {
+				t.Errorf("export %v: %v, want invalid argument", bad, err)
+			}
+		}
 	})
 }

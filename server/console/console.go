@@ -47,7 +47,12 @@ import (
 	"time"
 
 	"github.com/ordinatorhq/ordinator/server/auth"
+	"github.com/ordinatorhq/ordinator/server/cases"
+	"github.com/ordinatorhq/ordinator/server/content"
+	"github.com/ordinatorhq/ordinator/server/gifts"
+	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/probase"
+	"github.com/ordinatorhq/ordinator/server/studies"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -65,7 +70,16 @@ type Config struct {
 	Store     syncengine.Store
 	Accounts  *auth.Service
 	Directory *probase.Service
-	Logger    *slog.Logger
+	// Gifts, when set, adds the gift waves and the warehouse.
+	Gifts *gifts.Service
+	// Content, when set, adds the content library's editor.
+	Content *content.Service
+	// Cases and Media, when set, add the moderation of clinical cases
+	// (Media also the diplomas' photos); Studies adds the studies pages.
+	Cases   *cases.Service
+	Media   *media.Service
+	Studies *studies.Service
+	Logger  *slog.Logger
 	// IdleTimeout ends a session not used for this long (default 30
 	// minutes); Lifetime ends any session this long after sign-in
 	// (default 12 hours).

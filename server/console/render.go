@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	pathpkg "path"
 	"strings"
 	"time"
 )
@@ -16,7 +17,8 @@ import (
 var templateFiles embed.FS
 
 // views are the parsed pages: each page file is parsed over a copy of the
-// layout, which renders its "title" and "content".
+// layout, which renders its "title" and "content". Files named *.part.html
+// are an area's partials, parsed into every page of their folder.
 type views struct {
 	pages map[string]*template.Template
 }
@@ -28,14 +30,19 @@ func parseViews(static *staticFiles) (*views, error) {
 	}
 	v := &views{pages: map[string]*template.Template{}}
 	err = fs.WalkDir(templateFiles, "templates", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path == "templates/layout.html" {
+		if err != nil || d.IsDir() || path == "templates/layout.html" || strings.HasSuffix(path, ".part.html") {
 			return err
 		}
 		t, err := base.Clone()
 		if err != nil {
 			return err
 		}
-		if _, err := t.ParseFS(templateFiles, path); err != nil {
+		files := []string{path}
+		partials, err := fs.Glob(templateFiles, pathpkg.Dir(path)+"/*.part.html")
+		if err != nil {
+			return err
+		}
+		if _, err := t.ParseFS(templateFiles, append(files, partials...)...); err != nil {
 			return err
 		}
 		v.pages[strings.TrimSuffix(strings.TrimPrefix(path, "templates/"), ".html")] = t

@@ -1,5 +1,7 @@
 // Package rpc serves Ordinator's Connect services: Connect, gRPC and
-// gRPC-Web on one port over h2c, with reflection, health, request limits,
+// gRPC-Web on one port (over h2c, or HTTP/2 over TLS), with reflection,
+// gRPC health and the HTTP /healthz and /readyz of load balancers, request
+// limits,
 // protovalidate validation, authentication and the one table that maps
 // domain errors to Connect codes, and Prometheus metrics on a listener of
 // their own. It shuts down gracefully: in-flight calls finish and server
@@ -8,6 +10,7 @@ package rpc
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +18,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"connectrpc.com/connect"
@@ -33,8 +37,20 @@ type Config struct {
 	Auth Authenticator
 	// Public procedures may be called without credentials.
 	Public []string
+	// LimitFlag names what raises MaxRequestBytes ("--max-request-bytes"),
+	// for the refusal of a request above it.
+	LimitFlag string
 	// ShutdownGrace is how long in-flight calls get to finish (default 25 s).
 	ShutdownGrace time.Duration
+	// DrainDelay is how long the server goes on serving after it is told
+	// to stop, answering /readyz with 503, so that load balancers send
+	// their traffic elsewhere before connections close (default none).
+	DrainDelay time.Duration
+	// Ready checks what /readyz reports beyond draining (the database...);
+	// nil is always ready.
+	Ready func(context.Context) error
+	// TLS, if set, serves HTTP/1.1 and HTTP/2 over TLS instead of h2c.
+	TLS *tls.Config
 }
 
 // Server is the HTTP server of one Ordinator process.
@@ -46,6 +62,7 @@ type Server struct {
 	services []string
 	health   *grpchealth.StaticChecker
 	stopping chan struct{}
+	draining atomic.Bool
 	opts     []connect.HandlerOption
 }
 
@@ -98,7 +115,7 @@ func (s *Server) Stopping() <-chan struct{} { return s.stopping }
 // Handle registers a Connect service, as returned by its generated
 // New...Handler constructor.
 func (s *Server) Handle(path string, h http.Handler) {
-	s.mux.Handle(path, h)
+	s.mux.Handle(path, s.limitRequests(h))
 	s.services = append(s.services, strings.Trim(path, "/"))
 }
 
@@ -118,16 +135,23 @@ func (s *Server) Handler() http.Handler {
 	s.mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 	s.health = grpchealth.NewStaticChecker(s.services...)
 	s.mux.Handle(grpchealth.NewHandler(s.health))
+	s.mux.HandleFunc("GET /healthz", s.serveHealthz)
+	s.mux.HandleFunc("GET /readyz", s.serveReadyz)
 	return s.mux
 }
 
 // Serve serves on ln until ctx ends, then shuts down gracefully: health
-// turns NOT_SERVING, streams are told to end, and in-flight calls get
+// turns NOT_SERVING and /readyz 503, the server goes on serving for
+// DrainDelay, then streams are told to end and in-flight calls get
 // ShutdownGrace to finish.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
-	protocols.SetUnencryptedHTTP2(true)
+	if s.cfg.TLS != nil {
+		protocols.SetHTTP2(true)
+	} else {
+		protocols.SetUnencryptedHTTP2(true)
+	}
 	srv := &http.Server{
 		Handler:           s.Handler(),
 		Protocols:         protocols,
@@ -138,16 +162,29 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	if s.cfg.TLS != nil {
+		srv.TLSConfig = s.cfg.TLS.Clone()
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	s.log.Info("shutting down", "grace", s.cfg.ShutdownGrace)
+	s.log.Info("shutting down", "drain", s.cfg.DrainDelay, "grace", s.cfg.ShutdownGrace)
+	s.draining.Store(true)
 	s.health.SetStatus("", grpchealth.StatusNotServing)
 	for _, svc := range s.services {
 		s.health.SetStatus(svc, grpchealth.StatusNotServing)
+	}
+	if s.cfg.DrainDelay > 0 {
+		select {
+		case <-time.After(s.cfg.DrainDelay):
+		case err := <-errc:
+			return err
+		}
 	}
 	close(s.stopping)
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)

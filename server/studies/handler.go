@@ -62,3 +62,16 @@ func (h *Handler) EnrolDoctor(ctx context.Context, req *connect.Request[studiesv
 	}
 	return connect.NewResponse(&studiesv1.EnrolDoctorResponse{Enrolment: e, Results: rs}), nil
 }
+
+// ListStudyResults implements studiesv1connect.StudiesServiceHandler.
+func (h *Handler) ListStudyResults(ctx context.Context, req *connect.Request[studiesv1.ListStudyResultsRequest]) (*connect.Response[studiesv1.ListStudyResultsResponse], error) {
+	p, err := rpc.Principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := h.s.ListResults(ctx, p, req.Msg.StudyId)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&studiesv1.ListStudyResultsResponse{Results: rs}), nil
+}

@@ -1293,6 +1293,8 @@ type User struct {
 	// Doctors: none, pending, verified or rejected, and why if rejected.
 	DiplomaStatus string `protobuf:"bytes,11,opt,name=diploma_status,json=diplomaStatus,proto3" json:"diploma_status,omitempty"`
 	DiplomaReason string `protobuf:"bytes,12,opt,name=diploma_reason,json=diplomaReason,proto3" json:"diploma_reason,omitempty"`
+	// The account is disabled: it cannot sign in or sync.
+	Disabled      bool `protobuf:"varint,13,opt,name=disabled,proto3" json:"disabled,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1409,6 +1411,13 @@ func (x *User) GetDiplomaReason() string {
 		return x.DiplomaReason
 	}
 	return ""
+}
+
+func (x *User) GetDisabled() bool {
+	if x != nil {
+		return x.Disabled
+	}
+	return false
 }
 
 type RegisterDoctorRequest struct {
@@ -2233,6 +2242,377 @@ func (x *GetMeResponse) GetUser() *User {
 	return nil
 }
 
+type SetUserDisabledRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	UserId string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// False enables the account again.
+	Disabled      bool `protobuf:"varint,2,opt,name=disabled,proto3" json:"disabled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetUserDisabledRequest) Reset() {
+	*x = SetUserDisabledRequest{}
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetUserDisabledRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetUserDisabledRequest) ProtoMessage() {}
+
+func (x *SetUserDisabledRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetUserDisabledRequest.ProtoReflect.Descriptor instead.
+func (*SetUserDisabledRequest) Descriptor() ([]byte, []int) {
+	return file_ordinator_auth_v1_auth_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *SetUserDisabledRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *SetUserDisabledRequest) GetDisabled() bool {
+	if x != nil {
+		return x.Disabled
+	}
+	return false
+}
+
+type SetUserDisabledResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetUserDisabledResponse) Reset() {
+	*x = SetUserDisabledResponse{}
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetUserDisabledResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetUserDisabledResponse) ProtoMessage() {}
+
+func (x *SetUserDisabledResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetUserDisabledResponse.ProtoReflect.Descriptor instead.
+func (*SetUserDisabledResponse) Descriptor() ([]byte, []int) {
+	return file_ordinator_auth_v1_auth_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *SetUserDisabledResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+type ResetPasswordRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetPasswordRequest) Reset() {
+	*x = ResetPasswordRequest{}
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetPasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetPasswordRequest) ProtoMessage() {}
+
+func (x *ResetPasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetPasswordRequest.ProtoReflect.Descriptor instead.
+func (*ResetPasswordRequest) Descriptor() ([]byte, []int) {
+	return file_ordinator_auth_v1_auth_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *ResetPasswordRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *ResetPasswordRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+type ResetPasswordResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// How many sessions were ended.
+	RevokedDevices int32 `protobuf:"varint,1,opt,name=revoked_devices,json=revokedDevices,proto3" json:"revoked_devices,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ResetPasswordResponse) Reset() {
+	*x = ResetPasswordResponse{}
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetPasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetPasswordResponse) ProtoMessage() {}
+
+func (x *ResetPasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetPasswordResponse.ProtoReflect.Descriptor instead.
+func (*ResetPasswordResponse) Descriptor() ([]byte, []int) {
+	return file_ordinator_auth_v1_auth_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *ResetPasswordResponse) GetRevokedDevices() int32 {
+	if x != nil {
+		return x.RevokedDevices
+	}
+	return 0
+}
+
+type ListUserDevicesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUserDevicesRequest) Reset() {
+	*x = ListUserDevicesRequest{}
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUserDevicesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUserDevicesRequest) ProtoMessage() {}
+
+func (x *ListUserDevicesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUserDevicesRequest.ProtoReflect.Descriptor instead.
+func (*ListUserDevicesRequest) Descriptor() ([]byte, []int) {
+	return file_ordinator_auth_v1_auth_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ListUserDevicesRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+type ListUserDevicesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Devices       []*Device              `protobuf:"bytes,1,rep,name=devices,proto3" json:"devices,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUserDevicesResponse) Reset() {
+	*x = ListUserDevicesResponse{}
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUserDevicesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUserDevicesResponse) ProtoMessage() {}
+
+func (x *ListUserDevicesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUserDevicesResponse.ProtoReflect.Descriptor instead.
+func (*ListUserDevicesResponse) Descriptor() ([]byte, []int) {
+	return file_ordinator_auth_v1_auth_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ListUserDevicesResponse) GetDevices() []*Device {
+	if x != nil {
+		return x.Devices
+	}
+	return nil
+}
+
+type RevokeUserDeviceRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	DeviceId      string                 `protobuf:"bytes,1,opt,name=device_id,json=deviceId,proto3" json:"device_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeUserDeviceRequest) Reset() {
+	*x = RevokeUserDeviceRequest{}
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeUserDeviceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeUserDeviceRequest) ProtoMessage() {}
+
+func (x *RevokeUserDeviceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeUserDeviceRequest.ProtoReflect.Descriptor instead.
+func (*RevokeUserDeviceRequest) Descriptor() ([]byte, []int) {
+	return file_ordinator_auth_v1_auth_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *RevokeUserDeviceRequest) GetDeviceId() string {
+	if x != nil {
+		return x.DeviceId
+	}
+	return ""
+}
+
+type RevokeUserDeviceResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account whose device it was.
+	UserId        string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeUserDeviceResponse) Reset() {
+	*x = RevokeUserDeviceResponse{}
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeUserDeviceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeUserDeviceResponse) ProtoMessage() {}
+
+func (x *RevokeUserDeviceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ordinator_auth_v1_auth_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeUserDeviceResponse.ProtoReflect.Descriptor instead.
+func (*RevokeUserDeviceResponse) Descriptor() ([]byte, []int) {
+	return file_ordinator_auth_v1_auth_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *RevokeUserDeviceResponse) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
 var File_ordinator_auth_v1_auth_proto protoreflect.FileDescriptor
 
 const file_ordinator_auth_v1_auth_proto_rawDesc = "" +
@@ -2311,7 +2691,7 @@ const file_ordinator_auth_v1_auth_proto_rawDesc = "" +
 	"\aapprove\x18\x02 \x01(\bR\aapprove\x12 \n" +
 	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x06reason\"D\n" +
 	"\x15ReviewDiplomaResponse\x12+\n" +
-	"\x04user\x18\x01 \x01(\v2\x17.ordinator.auth.v1.UserR\x04user\"\x99\x03\n" +
+	"\x04user\x18\x01 \x01(\v2\x17.ordinator.auth.v1.UserR\x04user\"\xb5\x03\n" +
 	"\x04User\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12+\n" +
 	"\x04role\x18\x02 \x01(\x0e2\x17.ordinator.auth.v1.RoleR\x04role\x12!\n" +
@@ -2325,7 +2705,8 @@ const file_ordinator_auth_v1_auth_proto_rawDesc = "" +
 	"\x13director_region_ids\x18\n" +
 	" \x03(\tR\x11directorRegionIds\x12%\n" +
 	"\x0ediploma_status\x18\v \x01(\tR\rdiplomaStatus\x12%\n" +
-	"\x0ediploma_reason\x18\f \x01(\tR\rdiplomaReason:\v\x92\xb5\x18\aaccount\"\xfe\x01\n" +
+	"\x0ediploma_reason\x18\f \x01(\tR\rdiplomaReason\x12\x1a\n" +
+	"\bdisabled\x18\r \x01(\bR\bdisabled:\v\x92\xb5\x18\aaccount\"\xfe\x01\n" +
 	"\x15RegisterDoctorRequest\x12\x1e\n" +
 	"\x05email\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xfe\x01R\x05email\x12\x1d\n" +
 	"\x05phone\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x05phone\x12&\n" +
@@ -2378,7 +2759,27 @@ const file_ordinator_auth_v1_auth_proto_rawDesc = "" +
 	"\x14RevokeDeviceResponse\"\x0e\n" +
 	"\fGetMeRequest\"<\n" +
 	"\rGetMeResponse\x12+\n" +
-	"\x04user\x18\x01 \x01(\v2\x17.ordinator.auth.v1.UserR\x04user*r\n" +
+	"\x04user\x18\x01 \x01(\v2\x17.ordinator.auth.v1.UserR\x04user\"V\n" +
+	"\x16SetUserDisabledRequest\x12 \n" +
+	"\auser_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06userId\x12\x1a\n" +
+	"\bdisabled\x18\x02 \x01(\bR\bdisabled\"F\n" +
+	"\x17SetUserDisabledResponse\x12+\n" +
+	"\x04user\x18\x01 \x01(\v2\x17.ordinator.auth.v1.UserR\x04user\"`\n" +
+	"\x14ResetPasswordRequest\x12 \n" +
+	"\auser_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06userId\x12&\n" +
+	"\bpassword\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\n" +
+	"\x18\xc8\x01R\bpassword\"@\n" +
+	"\x15ResetPasswordResponse\x12'\n" +
+	"\x0frevoked_devices\x18\x01 \x01(\x05R\x0erevokedDevices\":\n" +
+	"\x16ListUserDevicesRequest\x12 \n" +
+	"\auser_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06userId\"N\n" +
+	"\x17ListUserDevicesResponse\x123\n" +
+	"\adevices\x18\x01 \x03(\v2\x19.ordinator.auth.v1.DeviceR\adevices\"?\n" +
+	"\x17RevokeUserDeviceRequest\x12$\n" +
+	"\tdevice_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\bdeviceId\"3\n" +
+	"\x18RevokeUserDeviceResponse\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId*r\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_DOCTOR\x10\x01\x12\f\n" +
@@ -2395,7 +2796,8 @@ const file_ordinator_auth_v1_auth_proto_rawDesc = "" +
 	"\vListDevices\x12%.ordinator.auth.v1.ListDevicesRequest\x1a&.ordinator.auth.v1.ListDevicesResponse\"\x00\x12a\n" +
 	"\fRevokeDevice\x12&.ordinator.auth.v1.RevokeDeviceRequest\x1a'.ordinator.auth.v1.RevokeDeviceResponse\"\x00\x12L\n" +
 	"\x05GetMe\x12\x1f.ordinator.auth.v1.GetMeRequest\x1a .ordinator.auth.v1.GetMeResponse\"\x00\x12d\n" +
-	"\rAttachDiploma\x12'.ordinator.auth.v1.AttachDiplomaRequest\x1a(.ordinator.auth.v1.AttachDiplomaResponse\"\x002\xa1\a\n" +
+	"\rAttachDiploma\x12'.ordinator.auth.v1.AttachDiplomaRequest\x1a(.ordinator.auth.v1.AttachDiplomaResponse\"\x002\xce\n" +
+	"\n" +
 	"\fAdminService\x12a\n" +
 	"\fCreateRegion\x12&.ordinator.auth.v1.CreateRegionRequest\x1a'.ordinator.auth.v1.CreateRegionResponse\"\x00\x12j\n" +
 	"\x0fCreateTerritory\x12).ordinator.auth.v1.CreateTerritoryRequest\x1a*.ordinator.auth.v1.CreateTerritoryResponse\"\x00\x12^\n" +
@@ -2406,7 +2808,11 @@ const file_ordinator_auth_v1_auth_proto_rawDesc = "" +
 	"\x0fAssignTerritory\x12).ordinator.auth.v1.AssignTerritoryRequest\x1a*.ordinator.auth.v1.AssignTerritoryResponse\"\x00\x12a\n" +
 	"\fAssignRegion\x12&.ordinator.auth.v1.AssignRegionRequest\x1a'.ordinator.auth.v1.AssignRegionResponse\"\x00\x12v\n" +
 	"\x13ListPendingDiplomas\x12-.ordinator.auth.v1.ListPendingDiplomasRequest\x1a..ordinator.auth.v1.ListPendingDiplomasResponse\"\x00\x12d\n" +
-	"\rReviewDiploma\x12'.ordinator.auth.v1.ReviewDiplomaRequest\x1a(.ordinator.auth.v1.ReviewDiplomaResponse\"\x00B\xc7\x01\n" +
+	"\rReviewDiploma\x12'.ordinator.auth.v1.ReviewDiplomaRequest\x1a(.ordinator.auth.v1.ReviewDiplomaResponse\"\x00\x12j\n" +
+	"\x0fSetUserDisabled\x12).ordinator.auth.v1.SetUserDisabledRequest\x1a*.ordinator.auth.v1.SetUserDisabledResponse\"\x00\x12d\n" +
+	"\rResetPassword\x12'.ordinator.auth.v1.ResetPasswordRequest\x1a(.ordinator.auth.v1.ResetPasswordResponse\"\x00\x12j\n" +
+	"\x0fListUserDevices\x12).ordinator.auth.v1.ListUserDevicesRequest\x1a*.ordinator.auth.v1.ListUserDevicesResponse\"\x00\x12m\n" +
+	"\x10RevokeUserDevice\x12*.ordinator.auth.v1.RevokeUserDeviceRequest\x1a+.ordinator.auth.v1.RevokeUserDeviceResponse\"\x00B\xc7\x01\n" +
 	"\x15com.ordinator.auth.v1B\tAuthProtoP\x01Z=github.com/ordinatorhq/ordinator/api/ordinator/auth/v1;authv1\xa2\x02\x03OAX\xaa\x02\x11Ordinator.Auth.V1\xca\x02\x11Ordinator\\Auth\\V1\xe2\x02\x1dOrdinator\\Auth\\V1\\GPBMetadata\xea\x02\x13Ordinator::Auth::V1b\x06proto3"
 
 var (
@@ -2422,7 +2828,7 @@ func file_ordinator_auth_v1_auth_proto_rawDescGZIP() []byte {
 }
 
 var file_ordinator_auth_v1_auth_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ordinator_auth_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
+var file_ordinator_auth_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
 var file_ordinator_auth_v1_auth_proto_goTypes = []any{
 	(Role)(0),                           // 0: ordinator.auth.v1.Role
 	(*Region)(nil),                      // 1: ordinator.auth.v1.Region
@@ -2465,6 +2871,14 @@ var file_ordinator_auth_v1_auth_proto_goTypes = []any{
 	(*RevokeDeviceResponse)(nil),        // 38: ordinator.auth.v1.RevokeDeviceResponse
 	(*GetMeRequest)(nil),                // 39: ordinator.auth.v1.GetMeRequest
 	(*GetMeResponse)(nil),               // 40: ordinator.auth.v1.GetMeResponse
+	(*SetUserDisabledRequest)(nil),      // 41: ordinator.auth.v1.SetUserDisabledRequest
+	(*SetUserDisabledResponse)(nil),     // 42: ordinator.auth.v1.SetUserDisabledResponse
+	(*ResetPasswordRequest)(nil),        // 43: ordinator.auth.v1.ResetPasswordRequest
+	(*ResetPasswordResponse)(nil),       // 44: ordinator.auth.v1.ResetPasswordResponse
+	(*ListUserDevicesRequest)(nil),      // 45: ordinator.auth.v1.ListUserDevicesRequest
+	(*ListUserDevicesResponse)(nil),     // 46: ordinator.auth.v1.ListUserDevicesResponse
+	(*RevokeUserDeviceRequest)(nil),     // 47: ordinator.auth.v1.RevokeUserDeviceRequest
+	(*RevokeUserDeviceResponse)(nil),    // 48: ordinator.auth.v1.RevokeUserDeviceResponse
 }
 var file_ordinator_auth_v1_auth_proto_depIdxs = []int32{
 	2,  // 0: ordinator.auth.v1.Region.territories:type_name -> ordinator.auth.v1.Territory
@@ -2488,45 +2902,55 @@ var file_ordinator_auth_v1_auth_proto_depIdxs = []int32{
 	28, // 18: ordinator.auth.v1.RefreshResponse.tokens:type_name -> ordinator.auth.v1.Tokens
 	34, // 19: ordinator.auth.v1.ListDevicesResponse.devices:type_name -> ordinator.auth.v1.Device
 	24, // 20: ordinator.auth.v1.GetMeResponse.user:type_name -> ordinator.auth.v1.User
-	25, // 21: ordinator.auth.v1.AuthService.RegisterDoctor:input_type -> ordinator.auth.v1.RegisterDoctorRequest
-	27, // 22: ordinator.auth.v1.AuthService.Login:input_type -> ordinator.auth.v1.LoginRequest
-	30, // 23: ordinator.auth.v1.AuthService.Refresh:input_type -> ordinator.auth.v1.RefreshRequest
-	32, // 24: ordinator.auth.v1.AuthService.Logout:input_type -> ordinator.auth.v1.LogoutRequest
-	35, // 25: ordinator.auth.v1.AuthService.ListDevices:input_type -> ordinator.auth.v1.ListDevicesRequest
-	37, // 26: ordinator.auth.v1.AuthService.RevokeDevice:input_type -> ordinator.auth.v1.RevokeDeviceRequest
-	39, // 27: ordinator.auth.v1.AuthService.GetMe:input_type -> ordinator.auth.v1.GetMeRequest
-	3,  // 28: ordinator.auth.v1.AuthService.AttachDiploma:input_type -> ordinator.auth.v1.AttachDiplomaRequest
-	5,  // 29: ordinator.auth.v1.AdminService.CreateRegion:input_type -> ordinator.auth.v1.CreateRegionRequest
-	7,  // 30: ordinator.auth.v1.AdminService.CreateTerritory:input_type -> ordinator.auth.v1.CreateTerritoryRequest
-	9,  // 31: ordinator.auth.v1.AdminService.ListRegions:input_type -> ordinator.auth.v1.ListRegionsRequest
-	11, // 32: ordinator.auth.v1.AdminService.CreateUser:input_type -> ordinator.auth.v1.CreateUserRequest
-	13, // 33: ordinator.auth.v1.AdminService.ListUsers:input_type -> ordinator.auth.v1.ListUsersRequest
-	15, // 34: ordinator.auth.v1.AdminService.AssignTerritory:input_type -> ordinator.auth.v1.AssignTerritoryRequest
-	17, // 35: ordinator.auth.v1.AdminService.AssignRegion:input_type -> ordinator.auth.v1.AssignRegionRequest
-	20, // 36: ordinator.auth.v1.AdminService.ListPendingDiplomas:input_type -> ordinator.auth.v1.ListPendingDiplomasRequest
-	22, // 37: ordinator.auth.v1.AdminService.ReviewDiploma:input_type -> ordinator.auth.v1.ReviewDiplomaRequest
-	26, // 38: ordinator.auth.v1.AuthService.RegisterDoctor:output_type -> ordinator.auth.v1.RegisterDoctorResponse
-	29, // 39: ordinator.auth.v1.AuthService.Login:output_type -> ordinator.auth.v1.LoginResponse
-	31, // 40: ordinator.auth.v1.AuthService.Refresh:output_type -> ordinator.auth.v1.RefreshResponse
-	33, // 41: ordinator.auth.v1.AuthService.Logout:output_type -> ordinator.auth.v1.LogoutResponse
-	36, // 42: ordinator.auth.v1.AuthService.ListDevices:output_type -> ordinator.auth.v1.ListDevicesResponse
-	38, // 43: ordinator.auth.v1.AuthService.RevokeDevice:output_type -> ordinator.auth.v1.RevokeDeviceResponse
-	40, // 44: ordinator.auth.v1.AuthService.GetMe:output_type -> ordinator.auth.v1.GetMeResponse
-	4,  // 45: ordinator.auth.v1.AuthService.AttachDiploma:output_type -> ordinator.auth.v1.AttachDiplomaResponse
-	6,  // 46: ordinator.auth.v1.AdminService.CreateRegion:output_type -> ordinator.auth.v1.CreateRegionResponse
-	8,  // 47: ordinator.auth.v1.AdminService.CreateTerritory:output_type -> ordinator.auth.v1.CreateTerritoryResponse
-	10, // 48: ordinator.auth.v1.AdminService.ListRegions:output_type -> ordinator.auth.v1.ListRegionsResponse
-	12, // 49: ordinator.auth.v1.AdminService.CreateUser:output_type -> ordinator.auth.v1.CreateUserResponse
-	14, // 50: ordinator.auth.v1.AdminService.ListUsers:output_type -> ordinator.auth.v1.ListUsersResponse
-	16, // 51: ordinator.auth.v1.AdminService.AssignTerritory:output_type -> ordinator.auth.v1.AssignTerritoryResponse
-	18, // 52: ordinator.auth.v1.AdminService.AssignRegion:output_type -> ordinator.auth.v1.AssignRegionResponse
-	21, // 53: ordinator.auth.v1.AdminService.ListPendingDiplomas:output_type -> ordinator.auth.v1.ListPendingDiplomasResponse
-	23, // 54: ordinator.auth.v1.AdminService.ReviewDiploma:output_type -> ordinator.auth.v1.ReviewDiplomaResponse
-	38, // [38:55] is the sub-list for method output_type
-	21, // [21:38] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	24, // 21: ordinator.auth.v1.SetUserDisabledResponse.user:type_name -> ordinator.auth.v1.User
+	34, // 22: ordinator.auth.v1.ListUserDevicesResponse.devices:type_name -> ordinator.auth.v1.Device
+	25, // 23: ordinator.auth.v1.AuthService.RegisterDoctor:input_type -> ordinator.auth.v1.RegisterDoctorRequest
+	27, // 24: ordinator.auth.v1.AuthService.Login:input_type -> ordinator.auth.v1.LoginRequest
+	30, // 25: ordinator.auth.v1.AuthService.Refresh:input_type -> ordinator.auth.v1.RefreshRequest
+	32, // 26: ordinator.auth.v1.AuthService.Logout:input_type -> ordinator.auth.v1.LogoutRequest
+	35, // 27: ordinator.auth.v1.AuthService.ListDevices:input_type -> ordinator.auth.v1.ListDevicesRequest
+	37, // 28: ordinator.auth.v1.AuthService.RevokeDevice:input_type -> ordinator.auth.v1.RevokeDeviceRequest
+	39, // 29: ordinator.auth.v1.AuthService.GetMe:input_type -> ordinator.auth.v1.GetMeRequest
+	3,  // 30: ordinator.auth.v1.AuthService.AttachDiploma:input_type -> ordinator.auth.v1.AttachDiplomaRequest
+	5,  // 31: ordinator.auth.v1.AdminService.CreateRegion:input_type -> ordinator.auth.v1.CreateRegionRequest
+	7,  // 32: ordinator.auth.v1.AdminService.CreateTerritory:input_type -> ordinator.auth.v1.CreateTerritoryRequest
+	9,  // 33: ordinator.auth.v1.AdminService.ListRegions:input_type -> ordinator.auth.v1.ListRegionsRequest
+	11, // 34: ordinator.auth.v1.AdminService.CreateUser:input_type -> ordinator.auth.v1.CreateUserRequest
+	13, // 35: ordinator.auth.v1.AdminService.ListUsers:input_type -> ordinator.auth.v1.ListUsersRequest
+	15, // 36: ordinator.auth.v1.AdminService.AssignTerritory:input_type -> ordinator.auth.v1.AssignTerritoryRequest
+	17, // 37: ordinator.auth.v1.AdminService.AssignRegion:input_type -> ordinator.auth.v1.AssignRegionRequest
+	20, // 38: ordinator.auth.v1.AdminService.ListPendingDiplomas:input_type -> ordinator.auth.v1.ListPendingDiplomasRequest
+	22, // 39: ordinator.auth.v1.AdminService.ReviewDiploma:input_type -> ordinator.auth.v1.ReviewDiplomaRequest
+	41, // 40: ordinator.auth.v1.AdminService.SetUserDisabled:input_type -> ordinator.auth.v1.SetUserDisabledRequest
+	43, // 41: ordinator.auth.v1.AdminService.ResetPassword:input_type -> ordinator.auth.v1.ResetPasswordRequest
+	45, // 42: ordinator.auth.v1.AdminService.ListUserDevices:input_type -> ordinator.auth.v1.ListUserDevicesRequest
+	47, // 43: ordinator.auth.v1.AdminService.RevokeUserDevice:input_type -> ordinator.auth.v1.RevokeUserDeviceRequest
+	26, // 44: ordinator.auth.v1.AuthService.RegisterDoctor:output_type -> ordinator.auth.v1.RegisterDoctorResponse
+	29, // 45: ordinator.auth.v1.AuthService.Login:output_type -> ordinator.auth.v1.LoginResponse
+	31, // 46: ordinator.auth.v1.AuthService.Refresh:output_type -> ordinator.auth.v1.RefreshResponse
+	33, // 47: ordinator.auth.v1.AuthService.Logout:output_type -> ordinator.auth.v1.LogoutResponse
+	36, // 48: ordinator.auth.v1.AuthService.ListDevices:output_type -> ordinator.auth.v1.ListDevicesResponse
+	38, // 49: ordinator.auth.v1.AuthService.RevokeDevice:output_type -> ordinator.auth.v1.RevokeDeviceResponse
+	40, // 50: ordinator.auth.v1.AuthService.GetMe:output_type -> ordinator.auth.v1.GetMeResponse
+	4,  // 51: ordinator.auth.v1.AuthService.AttachDiploma:output_type -> ordinator.auth.v1.AttachDiplomaResponse
+	6,  // 52: ordinator.auth.v1.AdminService.CreateRegion:output_type -> ordinator.auth.v1.CreateRegionResponse
+	8,  // 53: ordinator.auth.v1.AdminService.CreateTerritory:output_type -> ordinator.auth.v1.CreateTerritoryResponse
+	10, // 54: ordinator.auth.v1.AdminService.ListRegions:output_type -> ordinator.auth.v1.ListRegionsResponse
+	12, // 55: ordinator.auth.v1.AdminService.CreateUser:output_type -> ordinator.auth.v1.CreateUserResponse
+	14, // 56: ordinator.auth.v1.AdminService.ListUsers:output_type -> ordinator.auth.v1.ListUsersResponse
+	16, // 57: ordinator.auth.v1.AdminService.AssignTerritory:output_type -> ordinator.auth.v1.AssignTerritoryResponse
+	18, // 58: ordinator.auth.v1.AdminService.AssignRegion:output_type -> ordinator.auth.v1.AssignRegionResponse
+	21, // 59: ordinator.auth.v1.AdminService.ListPendingDiplomas:output_type -> ordinator.auth.v1.ListPendingDiplomasResponse
+	23, // 60: ordinator.auth.v1.AdminService.ReviewDiploma:output_type -> ordinator.auth.v1.ReviewDiplomaResponse
+	42, // 61: ordinator.auth.v1.AdminService.SetUserDisabled:output_type -> ordinator.auth.v1.SetUserDisabledResponse
+	44, // 62: ordinator.auth.v1.AdminService.ResetPassword:output_type -> ordinator.auth.v1.ResetPasswordResponse
+	46, // 63: ordinator.auth.v1.AdminService.ListUserDevices:output_type -> ordinator.auth.v1.ListUserDevicesResponse
+	48, // 64: ordinator.auth.v1.AdminService.RevokeUserDevice:output_type -> ordinator.auth.v1.RevokeUserDeviceResponse
+	44, // [44:65] is the sub-list for method output_type
+	23, // [23:44] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_ordinator_auth_v1_auth_proto_init() }
@@ -2540,7 +2964,7 @@ func file_ordinator_auth_v1_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ordinator_auth_v1_auth_proto_rawDesc), len(file_ordinator_auth_v1_auth_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   40,
+			NumMessages:   48,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

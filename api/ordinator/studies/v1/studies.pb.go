@@ -914,6 +914,94 @@ func (x *EnrolDoctorResponse) GetResults() []*StudyResult {
 	return nil
 }
 
+type ListStudyResultsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	StudyId       string                 `protobuf:"bytes,1,opt,name=study_id,json=studyId,proto3" json:"study_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStudyResultsRequest) Reset() {
+	*x = ListStudyResultsRequest{}
+	mi := &file_ordinator_studies_v1_studies_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStudyResultsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStudyResultsRequest) ProtoMessage() {}
+
+func (x *ListStudyResultsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ordinator_studies_v1_studies_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStudyResultsRequest.ProtoReflect.Descriptor instead.
+func (*ListStudyResultsRequest) Descriptor() ([]byte, []int) {
+	return file_ordinator_studies_v1_studies_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ListStudyResultsRequest) GetStudyId() string {
+	if x != nil {
+		return x.StudyId
+	}
+	return ""
+}
+
+type ListStudyResultsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Results       []*StudyResult         `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStudyResultsResponse) Reset() {
+	*x = ListStudyResultsResponse{}
+	mi := &file_ordinator_studies_v1_studies_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStudyResultsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStudyResultsResponse) ProtoMessage() {}
+
+func (x *ListStudyResultsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ordinator_studies_v1_studies_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStudyResultsResponse.ProtoReflect.Descriptor instead.
+func (*ListStudyResultsResponse) Descriptor() ([]byte, []int) {
+	return file_ordinator_studies_v1_studies_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ListStudyResultsResponse) GetResults() []*StudyResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
 var File_ordinator_studies_v1_studies_proto protoreflect.FileDescriptor
 
 const file_ordinator_studies_v1_studies_proto_rawDesc = "" +
@@ -996,16 +1084,21 @@ const file_ordinator_studies_v1_studies_proto_rawDesc = "" +
 	"start_date\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\tstartDate\"\x96\x01\n" +
 	"\x13EnrolDoctorResponse\x12B\n" +
 	"\tenrolment\x18\x01 \x01(\v2$.ordinator.studies.v1.StudyEnrolmentR\tenrolment\x12;\n" +
-	"\aresults\x18\x02 \x03(\v2!.ordinator.studies.v1.StudyResultR\aresults*}\n" +
+	"\aresults\x18\x02 \x03(\v2!.ordinator.studies.v1.StudyResultR\aresults\"=\n" +
+	"\x17ListStudyResultsRequest\x12\"\n" +
+	"\bstudy_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\astudyId\"W\n" +
+	"\x18ListStudyResultsResponse\x12;\n" +
+	"\aresults\x18\x01 \x03(\v2!.ordinator.studies.v1.StudyResultR\aresults*}\n" +
 	"\fResultStatus\x12\x1d\n" +
 	"\x19RESULT_STATUS_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12RESULT_STATUS_OWED\x10\x01\x12\x19\n" +
 	"\x15RESULT_STATUS_OVERDUE\x10\x02\x12\x1b\n" +
-	"\x17RESULT_STATUS_SUBMITTED\x10\x032\xc2\x02\n" +
+	"\x17RESULT_STATUS_SUBMITTED\x10\x032\xb7\x03\n" +
 	"\x0eStudiesService\x12d\n" +
 	"\vCreateStudy\x12(.ordinator.studies.v1.CreateStudyRequest\x1a).ordinator.studies.v1.CreateStudyResponse\"\x00\x12d\n" +
 	"\vListStudies\x12(.ordinator.studies.v1.ListStudiesRequest\x1a).ordinator.studies.v1.ListStudiesResponse\"\x00\x12d\n" +
-	"\vEnrolDoctor\x12(.ordinator.studies.v1.EnrolDoctorRequest\x1a).ordinator.studies.v1.EnrolDoctorResponse\"\x00B\xdf\x01\n" +
+	"\vEnrolDoctor\x12(.ordinator.studies.v1.EnrolDoctorRequest\x1a).ordinator.studies.v1.EnrolDoctorResponse\"\x00\x12s\n" +
+	"\x10ListStudyResults\x12-.ordinator.studies.v1.ListStudyResultsRequest\x1a..ordinator.studies.v1.ListStudyResultsResponse\"\x00B\xdf\x01\n" +
 	"\x18com.ordinator.studies.v1B\fStudiesProtoP\x01ZCgithub.com/ordinatorhq/ordinator/api/ordinator/studies/v1;studiesv1\xa2\x02\x03OSX\xaa\x02\x14Ordinator.Studies.V1\xca\x02\x14Ordinator\\Studies\\V1\xe2\x02 Ordinator\\Studies\\V1\\GPBMetadata\xea\x02\x16Ordinator::Studies::V1b\x06proto3"
 
 var (
@@ -1021,44 +1114,49 @@ func file_ordinator_studies_v1_studies_proto_rawDescGZIP() []byte {
 }
 
 var file_ordinator_studies_v1_studies_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ordinator_studies_v1_studies_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_ordinator_studies_v1_studies_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_ordinator_studies_v1_studies_proto_goTypes = []any{
-	(ResultStatus)(0),           // 0: ordinator.studies.v1.ResultStatus
-	(*Study)(nil),               // 1: ordinator.studies.v1.Study
-	(*StudyEnrolment)(nil),      // 2: ordinator.studies.v1.StudyEnrolment
-	(*StudyResult)(nil),         // 3: ordinator.studies.v1.StudyResult
-	(*SubmitResultArgs)(nil),    // 4: ordinator.studies.v1.SubmitResultArgs
-	(*SubmitResultResult)(nil),  // 5: ordinator.studies.v1.SubmitResultResult
-	(*RemindArgs)(nil),          // 6: ordinator.studies.v1.RemindArgs
-	(*CreateStudyRequest)(nil),  // 7: ordinator.studies.v1.CreateStudyRequest
-	(*CreateStudyResponse)(nil), // 8: ordinator.studies.v1.CreateStudyResponse
-	(*ListStudiesRequest)(nil),  // 9: ordinator.studies.v1.ListStudiesRequest
-	(*ListStudiesResponse)(nil), // 10: ordinator.studies.v1.ListStudiesResponse
-	(*EnrolDoctorRequest)(nil),  // 11: ordinator.studies.v1.EnrolDoctorRequest
-	(*EnrolDoctorResponse)(nil), // 12: ordinator.studies.v1.EnrolDoctorResponse
-	nil,                         // 13: ordinator.studies.v1.StudyResult.AnswersEntry
-	nil,                         // 14: ordinator.studies.v1.SubmitResultArgs.AnswersEntry
+	(ResultStatus)(0),                // 0: ordinator.studies.v1.ResultStatus
+	(*Study)(nil),                    // 1: ordinator.studies.v1.Study
+	(*StudyEnrolment)(nil),           // 2: ordinator.studies.v1.StudyEnrolment
+	(*StudyResult)(nil),              // 3: ordinator.studies.v1.StudyResult
+	(*SubmitResultArgs)(nil),         // 4: ordinator.studies.v1.SubmitResultArgs
+	(*SubmitResultResult)(nil),       // 5: ordinator.studies.v1.SubmitResultResult
+	(*RemindArgs)(nil),               // 6: ordinator.studies.v1.RemindArgs
+	(*CreateStudyRequest)(nil),       // 7: ordinator.studies.v1.CreateStudyRequest
+	(*CreateStudyResponse)(nil),      // 8: ordinator.studies.v1.CreateStudyResponse
+	(*ListStudiesRequest)(nil),       // 9: ordinator.studies.v1.ListStudiesRequest
+	(*ListStudiesResponse)(nil),      // 10: ordinator.studies.v1.ListStudiesResponse
+	(*EnrolDoctorRequest)(nil),       // 11: ordinator.studies.v1.EnrolDoctorRequest
+	(*EnrolDoctorResponse)(nil),      // 12: ordinator.studies.v1.EnrolDoctorResponse
+	(*ListStudyResultsRequest)(nil),  // 13: ordinator.studies.v1.ListStudyResultsRequest
+	(*ListStudyResultsResponse)(nil), // 14: ordinator.studies.v1.ListStudyResultsResponse
+	nil,                              // 15: ordinator.studies.v1.StudyResult.AnswersEntry
+	nil,                              // 16: ordinator.studies.v1.SubmitResultArgs.AnswersEntry
 }
 var file_ordinator_studies_v1_studies_proto_depIdxs = []int32{
 	1,  // 0: ordinator.studies.v1.StudyEnrolment.study:type_name -> ordinator.studies.v1.Study
 	0,  // 1: ordinator.studies.v1.StudyResult.status:type_name -> ordinator.studies.v1.ResultStatus
-	13, // 2: ordinator.studies.v1.StudyResult.answers:type_name -> ordinator.studies.v1.StudyResult.AnswersEntry
-	14, // 3: ordinator.studies.v1.SubmitResultArgs.answers:type_name -> ordinator.studies.v1.SubmitResultArgs.AnswersEntry
+	15, // 2: ordinator.studies.v1.StudyResult.answers:type_name -> ordinator.studies.v1.StudyResult.AnswersEntry
+	16, // 3: ordinator.studies.v1.SubmitResultArgs.answers:type_name -> ordinator.studies.v1.SubmitResultArgs.AnswersEntry
 	1,  // 4: ordinator.studies.v1.CreateStudyResponse.study:type_name -> ordinator.studies.v1.Study
 	1,  // 5: ordinator.studies.v1.ListStudiesResponse.studies:type_name -> ordinator.studies.v1.Study
 	2,  // 6: ordinator.studies.v1.EnrolDoctorResponse.enrolment:type_name -> ordinator.studies.v1.StudyEnrolment
 	3,  // 7: ordinator.studies.v1.EnrolDoctorResponse.results:type_name -> ordinator.studies.v1.StudyResult
-	7,  // 8: ordinator.studies.v1.StudiesService.CreateStudy:input_type -> ordinator.studies.v1.CreateStudyRequest
-	9,  // 9: ordinator.studies.v1.StudiesService.ListStudies:input_type -> ordinator.studies.v1.ListStudiesRequest
-	11, // 10: ordinator.studies.v1.StudiesService.EnrolDoctor:input_type -> ordinator.studies.v1.EnrolDoctorRequest
-	8,  // 11: ordinator.studies.v1.StudiesService.CreateStudy:output_type -> ordinator.studies.v1.CreateStudyResponse
-	10, // 12: ordinator.studies.v1.StudiesService.ListStudies:output_type -> ordinator.studies.v1.ListStudiesResponse
-	12, // 13: ordinator.studies.v1.StudiesService.EnrolDoctor:output_type -> ordinator.studies.v1.EnrolDoctorResponse
-	11, // [11:14] is the sub-list for method output_type
-	8,  // [8:11] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	3,  // 8: ordinator.studies.v1.ListStudyResultsResponse.results:type_name -> ordinator.studies.v1.StudyResult
+	7,  // 9: ordinator.studies.v1.StudiesService.CreateStudy:input_type -> ordinator.studies.v1.CreateStudyRequest
+	9,  // 10: ordinator.studies.v1.StudiesService.ListStudies:input_type -> ordinator.studies.v1.ListStudiesRequest
+	11, // 11: ordinator.studies.v1.StudiesService.EnrolDoctor:input_type -> ordinator.studies.v1.EnrolDoctorRequest
+	13, // 12: ordinator.studies.v1.StudiesService.ListStudyResults:input_type -> ordinator.studies.v1.ListStudyResultsRequest
+	8,  // 13: ordinator.studies.v1.StudiesService.CreateStudy:output_type -> ordinator.studies.v1.CreateStudyResponse
+	10, // 14: ordinator.studies.v1.StudiesService.ListStudies:output_type -> ordinator.studies.v1.ListStudiesResponse
+	12, // 15: ordinator.studies.v1.StudiesService.EnrolDoctor:output_type -> ordinator.studies.v1.EnrolDoctorResponse
+	14, // 16: ordinator.studies.v1.StudiesService.ListStudyResults:output_type -> ordinator.studies.v1.ListStudyResultsResponse
+	13, // [13:17] is the sub-list for method output_type
+	9,  // [9:13] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_ordinator_studies_v1_studies_proto_init() }
@@ -1072,7 +1170,7 @@ func file_ordinator_studies_v1_studies_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ordinator_studies_v1_studies_proto_rawDesc), len(file_ordinator_studies_v1_studies_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   14,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

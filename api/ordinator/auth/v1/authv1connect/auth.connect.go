@@ -79,6 +79,18 @@ const (
 	// AdminServiceReviewDiplomaProcedure is the fully-qualified name of the AdminService's
 	// ReviewDiploma RPC.
 	AdminServiceReviewDiplomaProcedure = "/ordinator.auth.v1.AdminService/ReviewDiploma"
+	// AdminServiceSetUserDisabledProcedure is the fully-qualified name of the AdminService's
+	// SetUserDisabled RPC.
+	AdminServiceSetUserDisabledProcedure = "/ordinator.auth.v1.AdminService/SetUserDisabled"
+	// AdminServiceResetPasswordProcedure is the fully-qualified name of the AdminService's
+	// ResetPassword RPC.
+	AdminServiceResetPasswordProcedure = "/ordinator.auth.v1.AdminService/ResetPassword"
+	// AdminServiceListUserDevicesProcedure is the fully-qualified name of the AdminService's
+	// ListUserDevices RPC.
+	AdminServiceListUserDevicesProcedure = "/ordinator.auth.v1.AdminService/ListUserDevices"
+	// AdminServiceRevokeUserDeviceProcedure is the fully-qualified name of the AdminService's
+	// RevokeUserDevice RPC.
+	AdminServiceRevokeUserDeviceProcedure = "/ordinator.auth.v1.AdminService/RevokeUserDevice"
 )
 
 // AuthServiceClient is a client for the ordinator.auth.v1.AuthService service.
@@ -375,6 +387,19 @@ type AdminServiceClient interface {
 	// ReviewDiploma verifies a doctor (full access) or rejects the diploma
 	// with a reason; the doctor is notified either way.
 	ReviewDiploma(context.Context, *connect.Request[v1.ReviewDiplomaRequest]) (*connect.Response[v1.ReviewDiplomaResponse], error)
+	// SetUserDisabled disables an account, or enables it again (admins). A
+	// disabled account's devices are refused from their next call on and
+	// their tokens no longer refresh; nothing on them is wiped.
+	SetUserDisabled(context.Context, *connect.Request[v1.SetUserDisabledRequest]) (*connect.Response[v1.SetUserDisabledResponse], error)
+	// ResetPassword sets an account's password and ends every session of it
+	// (admins): its devices wipe their replicas at their next sync.
+	ResetPassword(context.Context, *connect.Request[v1.ResetPasswordRequest]) (*connect.Response[v1.ResetPasswordResponse], error)
+	// ListUserDevices lists an account's device sessions, newest first
+	// (admins).
+	ListUserDevices(context.Context, *connect.Request[v1.ListUserDevicesRequest]) (*connect.Response[v1.ListUserDevicesResponse], error)
+	// RevokeUserDevice ends a device session of any account (admins): the
+	// device wipes its replica at its next sync.
+	RevokeUserDevice(context.Context, *connect.Request[v1.RevokeUserDeviceRequest]) (*connect.Response[v1.RevokeUserDeviceResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the ordinator.auth.v1.AdminService service. By
@@ -442,6 +467,30 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("ReviewDiploma")),
 			connect.WithClientOptions(opts...),
 		),
+		setUserDisabled: connect.NewClient[v1.SetUserDisabledRequest, v1.SetUserDisabledResponse](
+			httpClient,
+			baseURL+AdminServiceSetUserDisabledProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("SetUserDisabled")),
+			connect.WithClientOptions(opts...),
+		),
+		resetPassword: connect.NewClient[v1.ResetPasswordRequest, v1.ResetPasswordResponse](
+			httpClient,
+			baseURL+AdminServiceResetPasswordProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ResetPassword")),
+			connect.WithClientOptions(opts...),
+		),
+		listUserDevices: connect.NewClient[v1.ListUserDevicesRequest, v1.ListUserDevicesResponse](
+			httpClient,
+			baseURL+AdminServiceListUserDevicesProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListUserDevices")),
+			connect.WithClientOptions(opts...),
+		),
+		revokeUserDevice: connect.NewClient[v1.RevokeUserDeviceRequest, v1.RevokeUserDeviceResponse](
+			httpClient,
+			baseURL+AdminServiceRevokeUserDeviceProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("RevokeUserDevice")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -456,6 +505,10 @@ type adminServiceClient struct {
 	assignRegion        *connect.Client[v1.AssignRegionRequest, v1.AssignRegionResponse]
 	listPendingDiplomas *connect.Client[v1.ListPendingDiplomasRequest, v1.ListPendingDiplomasResponse]
 	reviewDiploma       *connect.Client[v1.ReviewDiplomaRequest, v1.ReviewDiplomaResponse]
+	setUserDisabled     *connect.Client[v1.SetUserDisabledRequest, v1.SetUserDisabledResponse]
+	resetPassword       *connect.Client[v1.ResetPasswordRequest, v1.ResetPasswordResponse]
+	listUserDevices     *connect.Client[v1.ListUserDevicesRequest, v1.ListUserDevicesResponse]
+	revokeUserDevice    *connect.Client[v1.RevokeUserDeviceRequest, v1.RevokeUserDeviceResponse]
 }
 
 // CreateRegion calls ordinator.auth.v1.AdminService.CreateRegion.
@@ -503,6 +556,26 @@ func (c *adminServiceClient) ReviewDiploma(ctx context.Context, req *connect.Req
 	return c.reviewDiploma.CallUnary(ctx, req)
 }
 
+// SetUserDisabled calls ordinator.auth.v1.AdminService.SetUserDisabled.
+func (c *adminServiceClient) SetUserDisabled(ctx context.Context, req *connect.Request[v1.SetUserDisabledRequest]) (*connect.Response[v1.SetUserDisabledResponse], error) {
+	return c.setUserDisabled.CallUnary(ctx, req)
+}
+
+// ResetPassword calls ordinator.auth.v1.AdminService.ResetPassword.
+func (c *adminServiceClient) ResetPassword(ctx context.Context, req *connect.Request[v1.ResetPasswordRequest]) (*connect.Response[v1.ResetPasswordResponse], error) {
+	return c.resetPassword.CallUnary(ctx, req)
+}
+
+// ListUserDevices calls ordinator.auth.v1.AdminService.ListUserDevices.
+func (c *adminServiceClient) ListUserDevices(ctx context.Context, req *connect.Request[v1.ListUserDevicesRequest]) (*connect.Response[v1.ListUserDevicesResponse], error) {
+	return c.listUserDevices.CallUnary(ctx, req)
+}
+
+// RevokeUserDevice calls ordinator.auth.v1.AdminService.RevokeUserDevice.
+func (c *adminServiceClient) RevokeUserDevice(ctx context.Context, req *connect.Request[v1.RevokeUserDeviceRequest]) (*connect.Response[v1.RevokeUserDeviceResponse], error) {
+	return c.revokeUserDevice.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the ordinator.auth.v1.AdminService service.
 type AdminServiceHandler interface {
 	CreateRegion(context.Context, *connect.Request[v1.CreateRegionRequest]) (*connect.Response[v1.CreateRegionResponse], error)
@@ -519,6 +592,19 @@ type AdminServiceHandler interface {
 	// ReviewDiploma verifies a doctor (full access) or rejects the diploma
 	// with a reason; the doctor is notified either way.
 	ReviewDiploma(context.Context, *connect.Request[v1.ReviewDiplomaRequest]) (*connect.Response[v1.ReviewDiplomaResponse], error)
+	// SetUserDisabled disables an account, or enables it again (admins). A
+	// disabled account's devices are refused from their next call on and
+	// their tokens no longer refresh; nothing on them is wiped.
+	SetUserDisabled(context.Context, *connect.Request[v1.SetUserDisabledRequest]) (*connect.Response[v1.SetUserDisabledResponse], error)
+	// ResetPassword sets an account's password and ends every session of it
+	// (admins): its devices wipe their replicas at their next sync.
+	ResetPassword(context.Context, *connect.Request[v1.ResetPasswordRequest]) (*connect.Response[v1.ResetPasswordResponse], error)
+	// ListUserDevices lists an account's device sessions, newest first
+	// (admins).
+	ListUserDevices(context.Context, *connect.Request[v1.ListUserDevicesRequest]) (*connect.Response[v1.ListUserDevicesResponse], error)
+	// RevokeUserDevice ends a device session of any account (admins): the
+	// device wipes its replica at its next sync.
+	RevokeUserDevice(context.Context, *connect.Request[v1.RevokeUserDeviceRequest]) (*connect.Response[v1.RevokeUserDeviceResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -582,6 +668,30 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("ReviewDiploma")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceSetUserDisabledHandler := connect.NewUnaryHandler(
+		AdminServiceSetUserDisabledProcedure,
+		svc.SetUserDisabled,
+		connect.WithSchema(adminServiceMethods.ByName("SetUserDisabled")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceResetPasswordHandler := connect.NewUnaryHandler(
+		AdminServiceResetPasswordProcedure,
+		svc.ResetPassword,
+		connect.WithSchema(adminServiceMethods.ByName("ResetPassword")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListUserDevicesHandler := connect.NewUnaryHandler(
+		AdminServiceListUserDevicesProcedure,
+		svc.ListUserDevices,
+		connect.WithSchema(adminServiceMethods.ByName("ListUserDevices")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceRevokeUserDeviceHandler := connect.NewUnaryHandler(
+		AdminServiceRevokeUserDeviceProcedure,
+		svc.RevokeUserDevice,
+		connect.WithSchema(adminServiceMethods.ByName("RevokeUserDevice")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/ordinator.auth.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceCreateRegionProcedure:
@@ -602,6 +712,14 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceListPendingDiplomasHandler.ServeHTTP(w, r)
 		case AdminServiceReviewDiplomaProcedure:
 			adminServiceReviewDiplomaHandler.ServeHTTP(w, r)
+		case AdminServiceSetUserDisabledProcedure:
+			adminServiceSetUserDisabledHandler.ServeHTTP(w, r)
+		case AdminServiceResetPasswordProcedure:
+			adminServiceResetPasswordHandler.ServeHTTP(w, r)
+		case AdminServiceListUserDevicesProcedure:
+			adminServiceListUserDevicesHandler.ServeHTTP(w, r)
+		case AdminServiceRevokeUserDeviceProcedure:
+			adminServiceRevokeUserDeviceHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -645,4 +763,20 @@ func (UnimplementedAdminServiceHandler) ListPendingDiplomas(context.Context, *co
 
 func (UnimplementedAdminServiceHandler) ReviewDiploma(context.Context, *connect.Request[v1.ReviewDiplomaRequest]) (*connect.Response[v1.ReviewDiplomaResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ordinator.auth.v1.AdminService.ReviewDiploma is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) SetUserDisabled(context.Context, *connect.Request[v1.SetUserDisabledRequest]) (*connect.Response[v1.SetUserDisabledResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ordinator.auth.v1.AdminService.SetUserDisabled is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ResetPassword(context.Context, *connect.Request[v1.ResetPasswordRequest]) (*connect.Response[v1.ResetPasswordResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ordinator.auth.v1.AdminService.ResetPassword is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListUserDevices(context.Context, *connect.Request[v1.ListUserDevicesRequest]) (*connect.Response[v1.ListUserDevicesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ordinator.auth.v1.AdminService.ListUserDevices is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) RevokeUserDevice(context.Context, *connect.Request[v1.RevokeUserDeviceRequest]) (*connect.Response[v1.RevokeUserDeviceResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ordinator.auth.v1.AdminService.RevokeUserDevice is not implemented"))
 }

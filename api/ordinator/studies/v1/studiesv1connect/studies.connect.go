@@ -42,6 +42,9 @@ const (
 	// StudiesServiceEnrolDoctorProcedure is the fully-qualified name of the StudiesService's
 	// EnrolDoctor RPC.
 	StudiesServiceEnrolDoctorProcedure = "/ordinator.studies.v1.StudiesService/EnrolDoctor"
+	// StudiesServiceListStudyResultsProcedure is the fully-qualified name of the StudiesService's
+	// ListStudyResults RPC.
+	StudiesServiceListStudyResultsProcedure = "/ordinator.studies.v1.StudiesService/ListStudyResults"
 )
 
 // StudiesServiceClient is a client for the ordinator.studies.v1.StudiesService service.
@@ -52,6 +55,9 @@ type StudiesServiceClient interface {
 	// EnrolDoctor enrols a verified doctor from a start date, creating the
 	// results the doctor owes: one per visit, due start + visit week.
 	EnrolDoctor(context.Context, *connect.Request[v1.EnrolDoctorRequest]) (*connect.Response[v1.EnrolDoctorResponse], error)
+	// ListStudyResults lists what a study's doctors owe and have submitted:
+	// overdue first, then owed, then submitted, each by due date.
+	ListStudyResults(context.Context, *connect.Request[v1.ListStudyResultsRequest]) (*connect.Response[v1.ListStudyResultsResponse], error)
 }
 
 // NewStudiesServiceClient constructs a client for the ordinator.studies.v1.StudiesService service.
@@ -83,14 +89,21 @@ func NewStudiesServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(studiesServiceMethods.ByName("EnrolDoctor")),
 			connect.WithClientOptions(opts...),
 		),
+		listStudyResults: connect.NewClient[v1.ListStudyResultsRequest, v1.ListStudyResultsResponse](
+			httpClient,
+			baseURL+StudiesServiceListStudyResultsProcedure,
+			connect.WithSchema(studiesServiceMethods.ByName("ListStudyResults")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // studiesServiceClient implements StudiesServiceClient.
 type studiesServiceClient struct {
-	createStudy *connect.Client[v1.CreateStudyRequest, v1.CreateStudyResponse]
-	listStudies *connect.Client[v1.ListStudiesRequest, v1.ListStudiesResponse]
-	enrolDoctor *connect.Client[v1.EnrolDoctorRequest, v1.EnrolDoctorResponse]
+	createStudy      *connect.Client[v1.CreateStudyRequest, v1.CreateStudyResponse]
+	listStudies      *connect.Client[v1.ListStudiesRequest, v1.ListStudiesResponse]
+	enrolDoctor      *connect.Client[v1.EnrolDoctorRequest, v1.EnrolDoctorResponse]
+	listStudyResults *connect.Client[v1.ListStudyResultsRequest, v1.ListStudyResultsResponse]
 }
 
 // CreateStudy calls ordinator.studies.v1.StudiesService.CreateStudy.
@@ -108,6 +121,11 @@ func (c *studiesServiceClient) EnrolDoctor(ctx context.Context, req *connect.Req
 	return c.enrolDoctor.CallUnary(ctx, req)
 }
 
+// ListStudyResults calls ordinator.studies.v1.StudiesService.ListStudyResults.
+func (c *studiesServiceClient) ListStudyResults(ctx context.Context, req *connect.Request[v1.ListStudyResultsRequest]) (*connect.Response[v1.ListStudyResultsResponse], error) {
+	return c.listStudyResults.CallUnary(ctx, req)
+}
+
 // StudiesServiceHandler is an implementation of the ordinator.studies.v1.StudiesService service.
 type StudiesServiceHandler interface {
 	// CreateStudy defines a study with its schedule of visits.
@@ -116,6 +134,9 @@ type StudiesServiceHandler interface {
 	// EnrolDoctor enrols a verified doctor from a start date, creating the
 	// results the doctor owes: one per visit, due start + visit week.
 	EnrolDoctor(context.Context, *connect.Request[v1.EnrolDoctorRequest]) (*connect.Response[v1.EnrolDoctorResponse], error)
+	// ListStudyResults lists what a study's doctors owe and have submitted:
+	// overdue first, then owed, then submitted, each by due date.
+	ListStudyResults(context.Context, *connect.Request[v1.ListStudyResultsRequest]) (*connect.Response[v1.ListStudyResultsResponse], error)
 }
 
 // NewStudiesServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -143,6 +164,12 @@ func NewStudiesServiceHandler(svc StudiesServiceHandler, opts ...connect.Handler
 		connect.WithSchema(studiesServiceMethods.ByName("EnrolDoctor")),
 		connect.WithHandlerOptions(opts...),
 	)
+	studiesServiceListStudyResultsHandler := connect.NewUnaryHandler(
+		StudiesServiceListStudyResultsProcedure,
+		svc.ListStudyResults,
+		connect.WithSchema(studiesServiceMethods.ByName("ListStudyResults")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/ordinator.studies.v1.StudiesService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case StudiesServiceCreateStudyProcedure:
@@ -151,6 +178,8 @@ func NewStudiesServiceHandler(svc StudiesServiceHandler, opts ...connect.Handler
 			studiesServiceListStudiesHandler.ServeHTTP(w, r)
 		case StudiesServiceEnrolDoctorProcedure:
 			studiesServiceEnrolDoctorHandler.ServeHTTP(w, r)
+		case StudiesServiceListStudyResultsProcedure:
+			studiesServiceListStudyResultsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -170,4 +199,8 @@ func (UnimplementedStudiesServiceHandler) ListStudies(context.Context, *connect.
 
 func (UnimplementedStudiesServiceHandler) EnrolDoctor(context.Context, *connect.Request[v1.EnrolDoctorRequest]) (*connect.Response[v1.EnrolDoctorResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ordinator.studies.v1.StudiesService.EnrolDoctor is not implemented"))
+}
+
+func (UnimplementedStudiesServiceHandler) ListStudyResults(context.Context, *connect.Request[v1.ListStudyResultsRequest]) (*connect.Response[v1.ListStudyResultsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ordinator.studies.v1.StudiesService.ListStudyResults is not implemented"))
 }
