@@ -26,7 +26,7 @@ type Config struct {
 	MetricsAddr     string
 	DataDir         string
 	DatabaseURL     string
-	Region          string
+	Country         string
 	LogFormat       string
 	LogLevel        string
 	MaxRequestBytes int
@@ -52,6 +52,9 @@ type Config struct {
 
 	ConsoleIdleTimeout time.Duration
 	ConsoleLifetime    time.Duration
+
+	// oldRegion catches the --region this stack's country was once given.
+	oldRegion string
 }
 
 // envOptions makes ff read ORDINATOR_* variables.
@@ -70,7 +73,8 @@ func (c *Config) registerServe(fs *flag.FlagSet) {
 	c.registerStorage(fs)
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on (Connect, gRPC and gRPC-Web over h2c)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9464", "address of the Prometheus /metrics listener, never the API's; empty serves no metrics")
-	fs.StringVar(&c.Region, "region", "local", "region code of this deployment (one per country), e.g. ru, kz, uz")
+	fs.StringVar(&c.Country, "country", "local", "country code of this stack (one deployment per country), e.g. ru, kz, uz")
+	fs.StringVar(&c.oldRegion, "region", "", "renamed --country (regions are the directors' areas, see admin create-region)")
 	fs.IntVar(&c.MaxRequestBytes, "max-request-bytes", 8<<20, "largest request message accepted")
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo region, territories, clinics, doctors and one account of each role, and print their logins")
 	fs.BoolVar(&c.DemoOnProduction, "demo-on-production", false, "allow --demo on PostgreSQL (its accounts' password is public)")
@@ -90,11 +94,14 @@ func (c *Config) registerServe(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ConsoleLifetime, "console-lifetime", 12*time.Hour, "a web console session ends this long after sign-in, used or not")
 }
 
-var regionPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,15}$`)
+var countryPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,15}$`)
 
 func (c *Config) validate() error {
-	if c.Region != "" && !regionPattern.MatchString(c.Region) {
-		return fmt.Errorf("--region %q: use lowercase letters, digits and dashes, e.g. ru", c.Region)
+	if c.oldRegion != "" {
+		return fmt.Errorf("--region (ORDINATOR_REGION) %q: the stack's country is now --country (ORDINATOR_COUNTRY); regions are the directors' areas inside it", c.oldRegion)
+	}
+	if !countryPattern.MatchString(c.Country) {
+		return fmt.Errorf("--country %q: use lowercase letters, digits and dashes, e.g. ru", c.Country)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format %q: use text or json", c.LogFormat)

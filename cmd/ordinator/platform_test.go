@@ -46,7 +46,7 @@ type platform struct {
 func startPlatform(t testing.TB, o platformOptions) *platform {
 	t.Helper()
 	ctx := context.Background()
-	cfg := &Config{DataDir: t.TempDir(), Region: "local", LogFormat: "text", LogLevel: "info", MaxRequestBytes: 8 << 20, ContentEvery: time.Minute, CasePoints: 100, PushWorkers: 1}
+	cfg := &Config{DataDir: t.TempDir(), Country: "local", LogFormat: "text", LogLevel: "info", MaxRequestBytes: 8 << 20, ContentEvery: time.Minute, CasePoints: 100, PushWorkers: 1}
 	cfg.Media.MaxBytes, cfg.Media.Retention = 32<<20, 24*time.Hour
 	if o.Postgres {
 		cfg.DatabaseURL = testenv.PostgresURL(t, testenv.Template{Name: "empty", Version: "1"})
@@ -54,7 +54,7 @@ func startPlatform(t testing.TB, o platformOptions) *platform {
 	if o.MinIO {
 		m := testenv.StartMinIO(t)
 		cfg.Media.S3Endpoint, cfg.Media.S3AccessKey, cfg.Media.S3SecretKey, cfg.Media.S3BucketPrefix = m.Endpoint, m.AccessKey, m.SecretKey, "ordinator-"
-		cfg.Region = "t" + randomSuffix()
+		cfg.Country = "t" + randomSuffix()
 	}
 	if o.Country != "" {
 		cfg.Region, cfg.Media.S3BucketPrefix = o.Country, "t"+randomSuffix()+"-"
@@ -62,7 +62,7 @@ func startPlatform(t testing.TB, o platformOptions) *platform {
 	if err := cfg.validate(); err != nil {
 		t.Fatal(err)
 	}
-	if err := cfg.Media.validate(cfg.Region); err != nil {
+	if err := cfg.Media.validate(cfg.Country); err != nil {
 		t.Fatal(err)
 	}
 	s3, err := openS3(ctx, cfg)

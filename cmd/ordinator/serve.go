@@ -64,7 +64,7 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}
-	if err := cfg.Media.validate(cfg.Region); err != nil {
+	if err := cfg.Media.validate(cfg.Country); err != nil {
 		return err
 	}
 	if cfg.CasePoints <= 0 {
@@ -141,7 +141,7 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 	if tlsConfig != nil {
 		scheme = "tls"
 	}
-	log.Info("ordinator serving", "addr", ln.Addr().String(), "metrics", metricsAt, "transport", scheme, "version", currentVersion(), "region", cfg.Region, "database", mode, "media", blobs.where, "push", push)
+	log.Info("ordinator serving", "addr", ln.Addr().String(), "metrics", metricsAt, "transport", scheme, "version", currentVersion(), "country", cfg.Country, "database", mode, "media", blobs.where, "push", push)
 
 	g, gctx := errgroup.WithContext(ctx)
 	background, stopBackground := context.WithCancel(context.Background())
@@ -286,7 +286,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	opts := srv.Options()
 	srv.Handle(metav1connect.NewMetaServiceHandler(meta.New(meta.Info{
 		Version:             currentVersion(),
-		Region:              cfg.Region,
+		Country:             cfg.Country,
 		MinClientSchema:     minClientSchema,
 		CurrentClientSchema: currentClientSchema,
 	}), opts...))
