@@ -65,6 +65,7 @@ func rootCommand(stdout, stderr io.Writer) *ffcli.Command {
 			exportCommand(stdout, stderr),
 			warehouseCommand(stdout, stderr),
 			deviceCommand(stdout, stderr),
+			loadCommand(stdout, stderr),
 			versionCommand(stdout),
 			studiesCommand(stdout),
 		},

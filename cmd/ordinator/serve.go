@@ -60,6 +60,17 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 // serve runs the server until ctx ends (SIGTERM or SIGINT), then shuts down
 // gracefully.
 func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
+	return serveWith(ctx, cfg, stdout, logOut, serveHooks{})
+}
+
+// serveHooks let a command of this binary that embeds a server (ordinator
+// load) seed it before it serves and learn where it listens.
+type serveHooks struct {
+	prepare func(context.Context, *app) error
+	ready   func(api, metrics string)
+}
+
+func serveWith(ctx context.Context, cfg *Config, stdout, logOut io.Writer, hooks serveHooks) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}
@@ -112,12 +123,20 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 		}
 		printConsole(stdout, consoleURL(cfg, ln.Addr()))
 	}
+	if hooks.prepare != nil {
+		if err := hooks.prepare(ctx, app); err != nil {
+			return err
+		}
+	}
 	mode := "embedded (SQLite in " + cfg.DataDir + ")"
 	if cfg.DatabaseURL != "" {
 		mode = "PostgreSQL"
 	}
 	log.Info("ordinator serving", "addr", ln.Addr().String(), "metrics", metricsAt, "version", version, "region", cfg.Region, "database", mode, "media", blobs.where, "push", push)
 
+	if hooks.ready != nil {
+		hooks.ready("http://"+ln.Addr().String(), metricsAt)
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	background, stopBackground := context.WithCancel(context.Background())
 	defer stopBackground()
