@@ -15,7 +15,6 @@ import (
 	"github.com/peterbourgon/ff/v3/ffcli"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/media"
@@ -195,16 +194,12 @@ func runLoad(ctx context.Context, cfg *Config, l *loadFlags, set map[string]bool
 		if cfg.DatabaseURL == "" {
 			return errors.New("--prepare against --url servers needs their --database-url: doctors and content are created through the admin services")
 		}
-		store, err := openStore(ctx, cfg)
+		log := cfg.logger(stderr)
+		store, accounts, err := openAccounts(ctx, cfg, log)
 		if err != nil {
 			return err
 		}
 		defer store.Close()
-		log := cfg.logger(stderr)
-		accounts, err := auth.New(ctx, store, auth.Config{Logger: log, Notify: notifyNotice, OnAccountChange: onAccountChange})
-		if err != nil {
-			return err
-		}
 		services = congressServices{store: store, accounts: accounts,
 			library: content.New(store, content.Config{Logger: log, Media: media.ContentImages{}}),
 			gifts:   gifts.New(store, gifts.Config{Logger: log, Territory: doctorTerritory})}
