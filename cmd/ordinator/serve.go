@@ -189,7 +189,7 @@ type app struct {
 }
 
 func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blobStorage, sender notify.Sender, log *slog.Logger) (*app, error) {
-	accounts, err := auth.New(ctx, store, auth.Config{Logger: log, Notify: notifyNotice, DiplomaMedia: attachDiploma,
+	accounts, err := auth.New(ctx, store, auth.Config{Logger: log, Notify: notifyNotice, DiplomaMedia: attachDiploma, PasswordChecks: cfg.PasswordChecks,
 		OnRevoke: []func(context.Context, syncengine.Tx, string) error{notify.DeviceRevoked}, OnAccountChange: onAccountChange})
 	if err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
