@@ -55,6 +55,7 @@ type Config struct {
 
 	// oldRegion catches the --region this stack's country was once given.
 	oldRegion string
+	PasswordChecks     int
 }
 
 // envOptions makes ff read ORDINATOR_* variables.
@@ -92,6 +93,7 @@ func (c *Config) registerServe(fs *flag.FlagSet) {
 	fs.IntVar(&c.PushWorkers, "push-workers", 2, "push delivery workers in this process (always 1 on SQLite)")
 	fs.DurationVar(&c.ConsoleIdleTimeout, "console-idle-timeout", 30*time.Minute, "a web console session unused this long ends")
 	fs.DurationVar(&c.ConsoleLifetime, "console-lifetime", 12*time.Hour, "a web console session ends this long after sign-in, used or not")
+	fs.IntVar(&c.PasswordChecks, "password-checks", 0, "sign-ins that may hash a password at once; more queue (0: half the CPUs, at least 1)")
 }
 
 var countryPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,15}$`)
@@ -115,6 +117,9 @@ func (c *Config) validate() error {
 	}
 	if err := c.Bundles.validate(); err != nil {
 		return err
+	}
+	if c.PasswordChecks < 0 || c.PasswordChecks > 256 {
+		return fmt.Errorf("--password-checks %d: use 1 to 256, or 0 for half the CPUs", c.PasswordChecks)
 	}
 	if c.PushWorkers < 0 || c.PushWorkers > 64 {
 		return fmt.Errorf("--push-workers %d: use 1 to 64", c.PushWorkers)

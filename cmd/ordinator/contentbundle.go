@@ -91,12 +91,12 @@ func bundlePull(cfg *Config, library *content.Service, images *media.Service) []
 }
 
 // stackCountry is the country code of this stack.
-func stackCountry(cfg *Config) string { return cfg.Region }
+func stackCountry(cfg *Config) string { return cfg.Country }
 
 // registerCountry adds the flag naming this stack's country to a one-shot
 // command.
 func registerCountry(fs *flag.FlagSet, cfg *Config) {
-	fs.StringVar(&cfg.Region, "region", "local", "country code of this stack (ru, kz, uz); also names its photo bucket")
+	fs.StringVar(&cfg.Country, "country", "local", "country code of this stack (one deployment per country), e.g. ru, kz, uz")
 }
 
 // fetchBundle reads a bundle from an http(s) URL or a file.
@@ -133,7 +133,7 @@ func withBundles(ctx context.Context, cfg *Config, fn func(*content.Service, *me
 	if err := cfg.validate(); err != nil {
 		return err
 	}
-	if err := cfg.Media.validate(cfg.Region); err != nil {
+	if err := cfg.Media.validate(cfg.Country); err != nil {
 		return err
 	}
 	s3, err := openS3(ctx, cfg)

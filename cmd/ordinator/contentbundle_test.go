@@ -38,16 +38,16 @@ func TestContentBundleCommands(t *testing.T) {
 		run(0, "created region "+r, "admin", "create-region", "--data-dir", "kz-data", "--id", r, "--name", r, "--time-zone", "Asia/Almaty")
 	}
 
-	pub := strings.TrimSpace(run(0, "ru=", "content", "keygen", "--region", "ru", "--out", "ru-content.key"))
-	run(1, "never overwritten", "content", "keygen", "--region", "ru", "--out", "ru-content.key")
-	run(0, "version 1, 1 items, 0 images, new content", "content", "export-bundle", "--data-dir", "ru-data", "--region", "ru", "--to", "kz",
+	pub := strings.TrimSpace(run(0, "ru=", "content", "keygen", "--country", "ru", "--out", "ru-content.key"))
+	run(1, "never overwritten", "content", "keygen", "--country", "ru", "--out", "ru-content.key")
+	run(0, "version 1, 1 items, 0 images, new content", "content", "export-bundle", "--data-dir", "ru-data", "--country", "ru", "--to", "kz",
 		"--content-signing-key", "ru-content.key", "--out", "kz.bundle")
-	run(0, "version 1, 1 items, 0 images, unchanged", "content", "export-bundle", "--data-dir", "ru-data", "--region", "ru", "--to", "kz",
+	run(0, "version 1, 1 items, 0 images, unchanged", "content", "export-bundle", "--data-dir", "ru-data", "--country", "ru", "--to", "kz",
 		"--content-signing-key", "ru-content.key", "--out", "kz.bundle")
 
-	other := strings.TrimSpace(run(0, "ru=", "content", "keygen", "--region", "ru", "--out", "other.key"))
+	other := strings.TrimSpace(run(0, "ru=", "content", "keygen", "--country", "ru", "--out", "other.key"))
 	importArgs := func(keys, mapping string) []string {
-		return []string{"content", "import-bundle", "--data-dir", "kz-data", "--region", "kz", "--content-trusted-keys", keys, "--content-mapping", mapping, "kz.bundle"}
+		return []string{"content", "import-bundle", "--data-dir", "kz-data", "--country", "kz", "--content-trusted-keys", keys, "--content-mapping", mapping, "kz.bundle"}
 	}
 	run(1, "not a trusted content key", importArgs(other, "ru-mapping.yaml")...)
 	run(1, "region msk (items rosacea)", importArgs(pub, "bad-mapping.yaml")...)

@@ -74,7 +74,7 @@ func TestFlowContentBundleBetweenStacks(t *testing.T) {
 	if err := os.Mkdir(served, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	code, out := runCLI(t, dir, "content", "keygen", "--region", "ru", "--out", keyFile)
+	code, out := runCLI(t, dir, "content", "keygen", "--country", "ru", "--out", keyFile)
 	if code != 0 || !strings.HasPrefix(out, "ru=") {
 		t.Fatalf("keygen: %d %s", code, out)
 	}
@@ -82,7 +82,7 @@ func TestFlowContentBundleBetweenStacks(t *testing.T) {
 	c := ru.Config
 	code, out = runCLI(t, dir, "content", "export-bundle", "--database-url", c.DatabaseURL, "--s3-endpoint", c.Media.S3Endpoint,
 		"--s3-access-key", c.Media.S3AccessKey, "--s3-secret-key", c.Media.S3SecretKey, "--s3-bucket-prefix", c.Media.S3BucketPrefix,
-		"--region", "ru", "--to", "kz", "--content-signing-key", keyFile, "--out", filepath.Join(served, "kz.bundle"))
+		"--country", "ru", "--to", "kz", "--content-signing-key", keyFile, "--out", filepath.Join(served, "kz.bundle"))
 	if code != 0 || !strings.Contains(out, "version 1, 1 items, 1 images") {
 		t.Fatalf("export-bundle: %d %s", code, out)
 	}

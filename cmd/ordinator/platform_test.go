@@ -57,7 +57,7 @@ func startPlatform(t testing.TB, o platformOptions) *platform {
 		cfg.Country = "t" + randomSuffix()
 	}
 	if o.Country != "" {
-		cfg.Region, cfg.Media.S3BucketPrefix = o.Country, "t"+randomSuffix()+"-"
+		cfg.Country, cfg.Media.S3BucketPrefix = o.Country, "t"+randomSuffix()+"-"
 	}
 	if err := cfg.validate(); err != nil {
 		t.Fatal(err)
