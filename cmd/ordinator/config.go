@@ -26,7 +26,7 @@ type Config struct {
 	MetricsAddr     string
 	DataDir         string
 	DatabaseURL     string
-	Region          string
+	Country         string
 	LogFormat       string
 	LogLevel        string
 	MaxRequestBytes int
@@ -44,6 +44,7 @@ type Config struct {
 
 	Media        MediaConfig
 	ContentEvery time.Duration
+	Bundles      BundleConfig
 	// CasePoints are the points a doctor earns for a published case.
 	CasePoints     int64
 	FCMCredentials string
@@ -51,6 +52,10 @@ type Config struct {
 
 	ConsoleIdleTimeout time.Duration
 	ConsoleLifetime    time.Duration
+
+	// oldRegion catches the --region this stack's country was once given.
+	oldRegion string
+	PasswordChecks     int
 }
 
 // envOptions makes ff read ORDINATOR_* variables.
@@ -69,7 +74,8 @@ func (c *Config) registerServe(fs *flag.FlagSet) {
 	c.registerStorage(fs)
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on (Connect, gRPC and gRPC-Web over h2c)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9464", "address of the Prometheus /metrics listener, never the API's; empty serves no metrics")
-	fs.StringVar(&c.Region, "region", "local", "region code of this deployment (one per country), e.g. ru, kz, uz")
+	fs.StringVar(&c.Country, "country", "local", "country code of this stack (one deployment per country), e.g. ru, kz, uz")
+	fs.StringVar(&c.oldRegion, "region", "", "renamed --country (regions are the directors' areas, see admin create-region)")
 	fs.IntVar(&c.MaxRequestBytes, "max-request-bytes", 8<<20, "largest request message accepted")
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo region, territories, clinics, doctors and one account of each role, and print their logins")
 	fs.BoolVar(&c.DemoOnProduction, "demo-on-production", false, "allow --demo on PostgreSQL (its accounts' password is public)")
@@ -81,18 +87,23 @@ func (c *Config) registerServe(fs *flag.FlagSet) {
 	fs.DurationVar(&c.OutcomeRetention, "outcome-retention", 30*24*time.Hour, "how long mutation outcomes are kept")
 	c.Media.register(fs)
 	fs.DurationVar(&c.ContentEvery, "content-every", time.Minute, "how often content whose publish window opened or closed is moved onto or off phones")
+	c.Bundles.registerPull(fs)
 	fs.Int64Var(&c.CasePoints, "case-points", 100, "points a doctor earns when a clinical case is published")
 	fs.StringVar(&c.FCMCredentials, "fcm-credentials", "", "Firebase service-account key file (JSON) to send pushes through FCM; empty writes pushes to the log")
 	fs.IntVar(&c.PushWorkers, "push-workers", 2, "push delivery workers in this process (always 1 on SQLite)")
 	fs.DurationVar(&c.ConsoleIdleTimeout, "console-idle-timeout", 30*time.Minute, "a web console session unused this long ends")
 	fs.DurationVar(&c.ConsoleLifetime, "console-lifetime", 12*time.Hour, "a web console session ends this long after sign-in, used or not")
+	fs.IntVar(&c.PasswordChecks, "password-checks", 0, "sign-ins that may hash a password at once; more queue (0: half the CPUs, at least 1)")
 }
 
-var regionPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,15}$`)
+var countryPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,15}$`)
 
 func (c *Config) validate() error {
-	if c.Region != "" && !regionPattern.MatchString(c.Region) {
-		return fmt.Errorf("--region %q: use lowercase letters, digits and dashes, e.g. ru", c.Region)
+	if c.oldRegion != "" {
+		return fmt.Errorf("--region (ORDINATOR_REGION) %q: the stack's country is now --country (ORDINATOR_COUNTRY); regions are the directors' areas inside it", c.oldRegion)
+	}
+	if !countryPattern.MatchString(c.Country) {
+		return fmt.Errorf("--country %q: use lowercase letters, digits and dashes, e.g. ru", c.Country)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format %q: use text or json", c.LogFormat)
@@ -103,6 +114,12 @@ func (c *Config) validate() error {
 	}
 	if c.ConsoleIdleTimeout < 0 || c.ConsoleLifetime < 0 {
 		return fmt.Errorf("--console-idle-timeout and --console-lifetime must be positive durations, e.g. 30m")
+	}
+	if err := c.Bundles.validate(); err != nil {
+		return err
+	}
+	if c.PasswordChecks < 0 || c.PasswordChecks > 256 {
+		return fmt.Errorf("--password-checks %d: use 1 to 256, or 0 for half the CPUs", c.PasswordChecks)
 	}
 	if c.PushWorkers < 0 || c.PushWorkers > 64 {
 		return fmt.Errorf("--push-workers %d: use 1 to 64", c.PushWorkers)

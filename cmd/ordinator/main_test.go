@@ -135,7 +135,7 @@ func h2c() *http.Client {
 
 func TestServeEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	p := start(t, dir, "--region", "kz")
+	p := start(t, dir, "--country", "kz")
 	ctx := context.Background()
 	clients := map[string]metav1connect.MetaServiceClient{
 		"connect":  metav1connect.NewMetaServiceClient(http.DefaultClient, p.url()),
@@ -147,7 +147,7 @@ func TestServeEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if res.Msg.RegionCode != "kz" || res.Msg.MinClientSchemaVersion != minClientSchema || res.Msg.CurrentClientSchemaVersion != currentClientSchema || res.Msg.ServerTimeUnixMs == 0 {
+		if res.Msg.CountryCode != "kz" || res.Msg.MinClientSchemaVersion != minClientSchema || res.Msg.CurrentClientSchemaVersion != currentClientSchema || res.Msg.ServerTimeUnixMs == 0 {
 			t.Fatalf("%s: %+v", name, res.Msg)
 		}
 	}
@@ -253,13 +253,13 @@ func TestServeWithoutMetrics(t *testing.T) {
 }
 
 // With --s3-endpoint (here from the environment) photos go to MinIO, in
-// the region's bucket, created at start.
+// the country stack's bucket, created at start.
 func TestServeWithMinIO(t *testing.T) {
 	m := testenv.StartMinIO(t)
 	t.Setenv("ORDINATOR_S3_ENDPOINT", m.Endpoint)
 	t.Setenv("ORDINATOR_S3_ACCESS_KEY", m.AccessKey)
 	t.Setenv("ORDINATOR_S3_SECRET_KEY", m.SecretKey)
-	p := start(t, t.TempDir(), "--region", "uz")
+	p := start(t, t.TempDir(), "--country", "uz")
 	if !strings.Contains(p.logs.String(), "media=\"s3://ordinator-uz at http://"+m.Endpoint) {
 		t.Fatalf("not serving photos from MinIO:\n%s", p.logs)
 	}
@@ -311,7 +311,8 @@ func TestServeBadInput(t *testing.T) {
 		want string
 	}{
 		{"unknown flag", []string{"serve", "--no-such-flag"}, 2, "flag provided but not defined: -no-such-flag"},
-		{"bad region", []string{"serve", "--region", "Russia!"}, 1, "--region"},
+		{"bad country", []string{"serve", "--country", "Russia!"}, 1, "--country"},
+		{"old region flag", []string{"serve", "--region", "ru"}, 1, "the stack's country is now --country"},
 		{"port in use", []string{"serve", "--addr", busy.Addr().String()}, 1, "already in use (choose another with --addr)"},
 		{"metrics port in use", []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", busy.Addr().String()}, 1, "already in use (choose another with --metrics-addr)"},
 		{"bad metrics address", []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "no-port"}, 1, "--metrics-addr"},

@@ -39,7 +39,7 @@ func (c *MediaConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.S3AccessKey, "s3-access-key", "", "access key for --s3-endpoint")
 	fs.StringVar(&c.S3SecretKey, "s3-secret-key", "", "secret key for --s3-endpoint")
 	fs.BoolVar(&c.S3TLS, "s3-tls", false, "reach --s3-endpoint over HTTPS")
-	fs.StringVar(&c.S3BucketPrefix, "s3-bucket-prefix", "ordinator-", "photo bucket name before the region code (ordinator-ru)")
+	fs.StringVar(&c.S3BucketPrefix, "s3-bucket-prefix", "ordinator-", "photo bucket name before the country code (ordinator-ru)")
 	fs.StringVar(&c.S3PublicURL, "s3-public-url", "", "where devices reach the object storage, if not at --s3-endpoint (https://media.example.ru)")
 	fs.StringVar(&c.BlobDir, "blob-dir", "", "directory for photos without --s3-endpoint (default --data-dir/blobs); with --database-url it must be given")
 	fs.StringVar(&c.PublicURL, "public-url", "", "where devices reach this server, for photo URLs it serves itself (default http://<listen address>)")
@@ -51,12 +51,12 @@ func (c *MediaConfig) register(fs *flag.FlagSet) {
 // break virtual-host TLS).
 var bucketPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 
-func (c *MediaConfig) validate(region string) error {
+func (c *MediaConfig) validate(country string) error {
 	if c.S3Endpoint != "" {
 		if c.S3AccessKey == "" || c.S3SecretKey == "" {
 			return fmt.Errorf("--s3-endpoint needs --s3-access-key and --s3-secret-key")
 		}
-		if b := c.S3BucketPrefix + region; !bucketPattern.MatchString(b) {
+		if b := c.S3BucketPrefix + country; !bucketPattern.MatchString(b) {
 			return fmt.Errorf("--s3-bucket-prefix %q: bucket %q is not a valid name (lowercase letters, digits and dashes, 3 to 63)", c.S3BucketPrefix, b)
 		}
 	}
@@ -87,7 +87,7 @@ type blobStorage struct {
 	origins []string
 }
 
-// openS3 connects to the object storage and creates the region's bucket;
+// openS3 connects to the object storage and creates the country stack's bucket;
 // nil without --s3-endpoint. It runs before anything local is created.
 func openS3(ctx context.Context, cfg *Config) (*blobStorage, error) {
 	c := cfg.Media
@@ -96,7 +96,7 @@ func openS3(ctx context.Context, cfg *Config) (*blobStorage, error) {
 	}
 	s, err := minio.New(ctx, minio.Config{
 		Endpoint: c.S3Endpoint, AccessKey: c.S3AccessKey, SecretKey: c.S3SecretKey, Secure: c.S3TLS,
-		Bucket: c.S3BucketPrefix + cfg.Region, PublicURL: c.S3PublicURL,
+		Bucket: c.S3BucketPrefix + cfg.Country, PublicURL: c.S3PublicURL,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot use the object storage given by --s3-endpoint: %s", oneLine(err))

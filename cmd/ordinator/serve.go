@@ -61,10 +61,21 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 // serve runs the server until ctx ends (SIGTERM or SIGINT), then shuts down
 // gracefully.
 func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
+	return serveWith(ctx, cfg, stdout, logOut, serveHooks{})
+}
+
+// serveHooks let a command of this binary that embeds a server (ordinator
+// load) seed it before it serves and learn where it listens.
+type serveHooks struct {
+	prepare func(context.Context, *app) error
+	ready   func(api, metrics string)
+}
+
+func serveWith(ctx context.Context, cfg *Config, stdout, logOut io.Writer, hooks serveHooks) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}
-	if err := cfg.Media.validate(cfg.Region); err != nil {
+	if err := cfg.Media.validate(cfg.Country); err != nil {
 		return err
 	}
 	if cfg.CasePoints <= 0 {
@@ -133,6 +144,11 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 		}
 		printConsole(stdout, consoleURL(cfg, ln.Addr()))
 	}
+	if hooks.prepare != nil {
+		if err := hooks.prepare(ctx, app); err != nil {
+			return err
+		}
+	}
 	mode := "embedded (SQLite in " + cfg.DataDir + ")"
 	if cfg.DatabaseURL != "" {
 		mode = "PostgreSQL"
@@ -141,8 +157,11 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 	if tlsConfig != nil {
 		scheme = "tls"
 	}
-	log.Info("ordinator serving", "addr", ln.Addr().String(), "metrics", metricsAt, "transport", scheme, "version", currentVersion(), "region", cfg.Region, "database", mode, "media", blobs.where, "push", push)
+	log.Info("ordinator serving", "addr", ln.Addr().String(), "metrics", metricsAt, "transport", scheme, "version", currentVersion(), "country", cfg.Country, "database", mode, "media", blobs.where, "push", push)
 
+	if hooks.ready != nil {
+		hooks.ready("http://"+ln.Addr().String(), metricsAt)
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	background, stopBackground := context.WithCancel(context.Background())
 	defer stopBackground()
@@ -200,7 +219,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	if err != nil {
 		return nil, err
 	}
-	accounts, err := auth.New(ctx, store, accountsConfig(log))
+	accounts, err := auth.New(ctx, store, accountsConfig(cfg, log))
 	if err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
@@ -286,7 +305,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	opts := srv.Options()
 	srv.Handle(metav1connect.NewMetaServiceHandler(meta.New(meta.Info{
 		Version:             currentVersion(),
-		Region:              cfg.Region,
+		Country:             cfg.Country,
 		MinClientSchema:     minClientSchema,
 		CurrentClientSchema: currentClientSchema,
 	}), opts...))
@@ -308,6 +327,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		}
 		a.background = append(a.background, m.Loops...)
 	}
+	a.background = append(a.background, bundlePull(cfg, library, mediaSvc)...)
 	return a, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -202,13 +203,7 @@ func mapItems(op *bundle.Opened, mp *Mapping) ([]incoming, []string, error) {
 	}
 	if len(unmapped) > 0 {
 		var v []syncengine.Violation
-		for _, what := range slices.Sorted(func(yield func(string) bool) {
-			for k := range unmapped {
-				if !yield(k) {
-					return
-				}
-			}
-		}) {
+		for _, what := range slices.Sorted(maps.Keys(unmapped)) {
 			v = append(v, syncengine.Violation{Field: "mapping", Description: what + " (items " + strings.Join(unmapped[what], ", ") + ") is not mapped"})
 		}
 		names := make([]string, len(v))
@@ -245,13 +240,7 @@ func checkMappedRegions(ctx context.Context, q syncengine.Querier, in []incoming
 		return nil
 	}
 	var parts []string
-	for _, r := range slices.Sorted(func(yield func(string) bool) {
-		for k := range missing {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, r := range slices.Sorted(maps.Keys(missing)) {
 		parts = append(parts, fmt.Sprintf("%s (items %s)", r, strings.Join(missing[r], ", ")))
 	}
 	return syncengine.Errorf(syncengine.EINVALID, "the mapping sends items to regions this stack does not have: %s", strings.Join(parts, "; "))
@@ -328,7 +317,9 @@ func (s *Service) importItem(ctx context.Context, tx syncengine.Tx, source strin
 		}
 		out.Added++
 	}
-	if !r.published {
+	// A new item, or one an earlier bundle withdrew, is published; an item
+	// an editor here unpublished stays so.
+	if publish := !seen || len(before) == 0; publish && !r.published {
 		r.published, r.publishedAt = true, now
 		if r.firstPublishedAt == 0 {
 			r.firstPublishedAt = now
@@ -367,4 +358,19 @@ func (s *Service) withdraw(ctx context.Context, tx syncengine.Tx, id string, out
 	}
 	_, err = tx.Exec(ctx, `UPDATE content_bundle_items SET digest = $2 WHERE item_id = $1`, id, []byte{})
 	return err
+}
+
+// refuseImported refuses an editor's change to an item a bundle brought:
+// content travels one way, and the next bundle would undo it. Editors here
+// may still unpublish it.
+func refuseImported(ctx context.Context, q syncengine.Querier, id string) error {
+	var source string
+	err := q.QueryRow(ctx, `SELECT source FROM content_bundle_items WHERE item_id = $1`, id).Scan(&source)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return syncengine.Errorf(syncengine.EPRECONDITION, "item %s comes from the content bundles of %s; edit it there (here it can only be unpublished)", id, source)
 }

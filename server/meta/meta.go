@@ -14,8 +14,9 @@ import (
 
 // Info is what the server says about itself.
 type Info struct {
-	Version             string
-	Region              string
+	Version string
+	// Country is the stack's country code.
+	Country             string
 	MinClientSchema     int32
 	CurrentClientSchema int32
 	Now                 func() time.Time
@@ -39,8 +40,10 @@ func New(info Info) *Service {
 // GetServerInfo implements metav1connect.MetaServiceHandler.
 func (s *Service) GetServerInfo(context.Context, *connect.Request[metav1.GetServerInfoRequest]) (*connect.Response[metav1.GetServerInfoResponse], error) {
 	return connect.NewResponse(&metav1.GetServerInfoResponse{
-		ServerVersion:              s.info.Version,
-		RegionCode:                 s.info.Region,
+		ServerVersion: s.info.Version,
+		CountryCode:   s.info.Country,
+		//lint:ignore SA1019 still filled for clients built before country_code
+		RegionCode:                 s.info.Country,
 		MinClientSchemaVersion:     s.info.MinClientSchema,
 		CurrentClientSchemaVersion: s.info.CurrentClientSchema,
 		ServerTimeUnixMs:           s.info.Now().UnixMilli(),

@@ -61,7 +61,10 @@ type GetServerInfoResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The server build, e.g. "v0.4.1" or "devel".
 	ServerVersion string `protobuf:"bytes,1,opt,name=server_version,json=serverVersion,proto3" json:"server_version,omitempty"`
-	// The deployment's region code (one deployment per country), e.g. "ru".
+	// The stack's country code, the same as country_code; kept for clients
+	// built before it. Regions are the directors' areas inside a stack.
+	//
+	// Deprecated: Marked as deprecated in ordinator/meta/v1/meta.proto.
 	RegionCode string `protobuf:"bytes,2,opt,name=region_code,json=regionCode,proto3" json:"region_code,omitempty"`
 	// Devices whose local schema is older than this must upgrade before syncing.
 	MinClientSchemaVersion int32 `protobuf:"varint,3,opt,name=min_client_schema_version,json=minClientSchemaVersion,proto3" json:"min_client_schema_version,omitempty"`
@@ -69,8 +72,11 @@ type GetServerInfoResponse struct {
 	CurrentClientSchemaVersion int32 `protobuf:"varint,4,opt,name=current_client_schema_version,json=currentClientSchemaVersion,proto3" json:"current_client_schema_version,omitempty"`
 	// The server's clock in Unix milliseconds, so a device can bound its own.
 	ServerTimeUnixMs int64 `protobuf:"varint,5,opt,name=server_time_unix_ms,json=serverTimeUnixMs,proto3" json:"server_time_unix_ms,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// The country this stack serves (one deployment per country), e.g. "ru".
+	// A device's replica belongs to the country it first synced with.
+	CountryCode   string `protobuf:"bytes,6,opt,name=country_code,json=countryCode,proto3" json:"country_code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetServerInfoResponse) Reset() {
@@ -110,6 +116,7 @@ func (x *GetServerInfoResponse) GetServerVersion() string {
 	return ""
 }
 
+// Deprecated: Marked as deprecated in ordinator/meta/v1/meta.proto.
 func (x *GetServerInfoResponse) GetRegionCode() string {
 	if x != nil {
 		return x.RegionCode
@@ -138,19 +145,27 @@ func (x *GetServerInfoResponse) GetServerTimeUnixMs() int64 {
 	return 0
 }
 
+func (x *GetServerInfoResponse) GetCountryCode() string {
+	if x != nil {
+		return x.CountryCode
+	}
+	return ""
+}
+
 var File_ordinator_meta_v1_meta_proto protoreflect.FileDescriptor
 
 const file_ordinator_meta_v1_meta_proto_rawDesc = "" +
 	"\n" +
 	"\x1cordinator/meta/v1/meta.proto\x12\x11ordinator.meta.v1\"\x16\n" +
-	"\x14GetServerInfoRequest\"\x8c\x02\n" +
+	"\x14GetServerInfoRequest\"\xb3\x02\n" +
 	"\x15GetServerInfoResponse\x12%\n" +
-	"\x0eserver_version\x18\x01 \x01(\tR\rserverVersion\x12\x1f\n" +
-	"\vregion_code\x18\x02 \x01(\tR\n" +
+	"\x0eserver_version\x18\x01 \x01(\tR\rserverVersion\x12#\n" +
+	"\vregion_code\x18\x02 \x01(\tB\x02\x18\x01R\n" +
 	"regionCode\x129\n" +
 	"\x19min_client_schema_version\x18\x03 \x01(\x05R\x16minClientSchemaVersion\x12A\n" +
 	"\x1dcurrent_client_schema_version\x18\x04 \x01(\x05R\x1acurrentClientSchemaVersion\x12-\n" +
-	"\x13server_time_unix_ms\x18\x05 \x01(\x03R\x10serverTimeUnixMs2v\n" +
+	"\x13server_time_unix_ms\x18\x05 \x01(\x03R\x10serverTimeUnixMs\x12!\n" +
+	"\fcountry_code\x18\x06 \x01(\tR\vcountryCode2v\n" +
 	"\vMetaService\x12g\n" +
 	"\rGetServerInfo\x12'.ordinator.meta.v1.GetServerInfoRequest\x1a(.ordinator.meta.v1.GetServerInfoResponse\"\x03\x90\x02\x01B\xc7\x01\n" +
 	"\x15com.ordinator.meta.v1B\tMetaProtoP\x01Z=github.com/ordinatorhq/ordinator/api/ordinator/meta/v1;metav1\xa2\x02\x03OMX\xaa\x02\x11Ordinator.Meta.V1\xca\x02\x11Ordinator\\Meta\\V1\xe2\x02\x1dOrdinator\\Meta\\V1\\GPBMetadata\xea\x02\x13Ordinator::Meta::V1b\x06proto3"

@@ -40,7 +40,7 @@ const (
 
 // MetaServiceClient is a client for the ordinator.meta.v1.MetaService service.
 type MetaServiceClient interface {
-	// GetServerInfo returns the server's version, region and the range of
+	// GetServerInfo returns the server's version, country and the range of
 	// client schema versions it accepts.
 	GetServerInfo(context.Context, *connect.Request[v1.GetServerInfoRequest]) (*connect.Response[v1.GetServerInfoResponse], error)
 }
@@ -78,7 +78,7 @@ func (c *metaServiceClient) GetServerInfo(ctx context.Context, req *connect.Requ
 
 // MetaServiceHandler is an implementation of the ordinator.meta.v1.MetaService service.
 type MetaServiceHandler interface {
-	// GetServerInfo returns the server's version, region and the range of
+	// GetServerInfo returns the server's version, country and the range of
 	// client schema versions it accepts.
 	GetServerInfo(context.Context, *connect.Request[v1.GetServerInfoRequest]) (*connect.Response[v1.GetServerInfoResponse], error)
 }

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ordinator/meta/v1/meta.proto.
  */
 export const file_ordinator_meta_v1_meta: GenFile = /*@__PURE__*/
-  fileDesc("ChxvcmRpbmF0b3IvbWV0YS92MS9tZXRhLnByb3RvEhFvcmRpbmF0b3IubWV0YS52MSIWChRHZXRTZXJ2ZXJJbmZvUmVxdWVzdCKrAQoVR2V0U2VydmVySW5mb1Jlc3BvbnNlEhYKDnNlcnZlcl92ZXJzaW9uGAEgASgJEhMKC3JlZ2lvbl9jb2RlGAIgASgJEiEKGW1pbl9jbGllbnRfc2NoZW1hX3ZlcnNpb24YAyABKAUSJQodY3VycmVudF9jbGllbnRfc2NoZW1hX3ZlcnNpb24YBCABKAUSGwoTc2VydmVyX3RpbWVfdW5peF9tcxgFIAEoAzJ2CgtNZXRhU2VydmljZRJnCg1HZXRTZXJ2ZXJJbmZvEicub3JkaW5hdG9yLm1ldGEudjEuR2V0U2VydmVySW5mb1JlcXVlc3QaKC5vcmRpbmF0b3IubWV0YS52MS5HZXRTZXJ2ZXJJbmZvUmVzcG9uc2UiA5ACAULHAQoVY29tLm9yZGluYXRvci5tZXRhLnYxQglNZXRhUHJvdG9QAVo9Z2l0aHViLmNvbS9vcmRpbmF0b3JocS9vcmRpbmF0b3IvYXBpL29yZGluYXRvci9tZXRhL3YxO21ldGF2MaICA09NWKoCEU9yZGluYXRvci5NZXRhLlYxygIRT3JkaW5hdG9yXE1ldGFcVjHiAh1PcmRpbmF0b3JcTWV0YVxWMVxHUEJNZXRhZGF0YeoCE09yZGluYXRvcjo6TWV0YTo6VjFiBnByb3RvMw");
+  fileDesc("ChxvcmRpbmF0b3IvbWV0YS92MS9tZXRhLnByb3RvEhFvcmRpbmF0b3IubWV0YS52MSIWChRHZXRTZXJ2ZXJJbmZvUmVxdWVzdCLFAQoVR2V0U2VydmVySW5mb1Jlc3BvbnNlEhYKDnNlcnZlcl92ZXJzaW9uGAEgASgJEhcKC3JlZ2lvbl9jb2RlGAIgASgJQgIYARIhChltaW5fY2xpZW50X3NjaGVtYV92ZXJzaW9uGAMgASgFEiUKHWN1cnJlbnRfY2xpZW50X3NjaGVtYV92ZXJzaW9uGAQgASgFEhsKE3NlcnZlcl90aW1lX3VuaXhfbXMYBSABKAMSFAoMY291bnRyeV9jb2RlGAYgASgJMnYKC01ldGFTZXJ2aWNlEmcKDUdldFNlcnZlckluZm8SJy5vcmRpbmF0b3IubWV0YS52MS5HZXRTZXJ2ZXJJbmZvUmVxdWVzdBooLm9yZGluYXRvci5tZXRhLnYxLkdldFNlcnZlckluZm9SZXNwb25zZSIDkAIBQscBChVjb20ub3JkaW5hdG9yLm1ldGEudjFCCU1ldGFQcm90b1ABWj1naXRodWIuY29tL29yZGluYXRvcmhxL29yZGluYXRvci9hcGkvb3JkaW5hdG9yL21ldGEvdjE7bWV0YXYxogIDT01YqgIRT3JkaW5hdG9yLk1ldGEuVjHKAhFPcmRpbmF0b3JcTWV0YVxWMeICHU9yZGluYXRvclxNZXRhXFYxXEdQQk1ldGFkYXRh6gITT3JkaW5hdG9yOjpNZXRhOjpWMWIGcHJvdG8z");
 
 /**
  * @generated from message ordinator.meta.v1.GetServerInfoRequest
@@ -37,9 +37,11 @@ export type GetServerInfoResponse = Message<"ordinator.meta.v1.GetServerInfoResp
   serverVersion: string;
 
   /**
-   * The deployment's region code (one deployment per country), e.g. "ru".
+   * The stack's country code, the same as country_code; kept for clients
+   * built before it. Regions are the directors' areas inside a stack.
    *
-   * @generated from field: string region_code = 2;
+   * @generated from field: string region_code = 2 [deprecated = true];
+   * @deprecated
    */
   regionCode: string;
 
@@ -63,6 +65,14 @@ export type GetServerInfoResponse = Message<"ordinator.meta.v1.GetServerInfoResp
    * @generated from field: int64 server_time_unix_ms = 5;
    */
   serverTimeUnixMs: bigint;
+
+  /**
+   * The country this stack serves (one deployment per country), e.g. "ru".
+   * A device's replica belongs to the country it first synced with.
+   *
+   * @generated from field: string country_code = 6;
+   */
+  countryCode: string;
 };
 
 /**
@@ -80,7 +90,7 @@ export const GetServerInfoResponseSchema: GenMessage<GetServerInfoResponse> = /*
  */
 export const MetaService: GenService<{
   /**
-   * GetServerInfo returns the server's version, region and the range of
+   * GetServerInfo returns the server's version, country and the range of
    * client schema versions it accepts.
    *
    * @generated from rpc ordinator.meta.v1.MetaService.GetServerInfo
