@@ -28,7 +28,7 @@ type stacks struct {
 	mapping      *content.Mapping
 }
 
-func newStacks(t *testing.T, d syncengine.Dialect) *stacks {
+func newStacks(t testing.TB, d syncengine.Dialect) *stacks {
 	t.Helper()
 	s := &stacks{ru: newEnv(t, d), kz: newEnv(t, d)}
 	s.ruImg, s.kzImg = s.ru.images(), s.kz.images()
