@@ -180,3 +180,36 @@ func TestBundlePullIsClaimedOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestBundleMappingChangeApplies: the same bundle imported again after the
+// mapping changed moves the items to the regions now mapped.
+func TestBundleMappingChangeApplies(t *testing.T) {
+	for _, d := range servertest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			s := newStacks(t, d)
+			s.author()
+			doctor := s.kz.doctor("dana", "dermatology", "ast", true)
+			b := s.export()
+			_, err := s.importBundle(b)
+			must(t, err)
+			doctor.Sync()
+			if got := doctor.ids(); len(got) != 2 {
+				t.Fatalf("the Astana doctor has %v", got)
+			}
+			s.mapping, err = content.ParseMapping([]byte("regions: {msk: ala, spb: []}\nspecialties: {dermatology: dermatology}\n"))
+			must(t, err)
+			res, err := s.importBundle(b)
+			must(t, err)
+			if res.Unchanged || res.Updated != 2 {
+				t.Fatalf("re-import with a new mapping: %+v", res)
+			}
+			doctor.Sync()
+			if got := doctor.ids(); len(got) != 0 {
+				t.Fatalf("after Astana left the mapping its doctor still has %v", got)
+			}
+			if again, err := s.importBundle(b); err != nil || !again.Unchanged {
+				t.Fatalf("the same bundle and mapping again: %+v, %v", again, err)
+			}
+		})
+	}
+}
