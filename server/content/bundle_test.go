@@ -213,3 +213,43 @@ func TestBundleMappingChangeApplies(t *testing.T) {
 		})
 	}
 }
+
+// TestBundleConcurrentImports: replicas importing one bundle at once
+// import it once; the others find it there.
+func TestBundleConcurrentImports(t *testing.T) {
+	for _, d := range servertest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			s := newStacks(t, d)
+			s.author()
+			b := s.export()
+			const replicas = 4
+			type outcome struct {
+				res *content.Imported
+				err error
+			}
+			done := make(chan outcome, replicas)
+			for range replicas {
+				go func() {
+					r := content.New(s.kz.store, content.Config{Media: media.ContentImages{}, Now: s.kz.clock.Now})
+					res, err := r.ImportBundle(s.kz.ctx, s.kzImg.svc, b, content.ImportOptions{Trusted: s.trusted, Country: "kz", Mapping: s.mapping})
+					done <- outcome{res, err}
+				}()
+			}
+			added, unchanged := 0, 0
+			for range replicas {
+				o := <-done
+				must(t, o.err)
+				added += o.res.Added
+				if o.res.Unchanged {
+					unchanged++
+				}
+			}
+			if added != 2 || unchanged != replicas-1 {
+				t.Fatalf("%d items added, %d imports found it there; want 2 and %d", added, unchanged, replicas-1)
+			}
+			if n := s.kz.state()["content_versions"]; n != 2 {
+				t.Fatalf("%d versions stored, want 2", n)
+			}
+		})
+	}
+}
