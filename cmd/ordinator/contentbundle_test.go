@@ -73,7 +73,7 @@ func TestContentBundleCommands(t *testing.T) {
 	for _, r := range []string{"ala", "ast"} {
 		run(0, "created region "+r, "admin", "create-region", "--data-dir", "kz2-data", "--id", r, "--name", r, "--time-zone", "Asia/Almaty")
 	}
-	p := start(t, dir, "--data-dir", "kz2-data", "--region", "kz", "--content-source", files.URL+"/kz.bundle", "--content-source-interval", "1h",
+	p := start(t, dir, "--data-dir", "kz2-data", "--country", "kz", "--content-source", files.URL+"/kz.bundle", "--content-source-interval", "1h",
 		"--content-trusted-keys", pub, "--content-mapping", "ru-mapping.yaml")
 	var out string
 	servertest.Eventually(t, "serve imports the bundle from --content-source", func() bool {
