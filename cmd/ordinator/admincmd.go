@@ -5,8 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/peterbourgon/ff/v3/ffcli"

@@ -54,8 +54,8 @@ type Config struct {
 	ConsoleLifetime    time.Duration
 
 	// oldRegion catches the --region this stack's country was once given.
-	oldRegion string
-	PasswordChecks     int
+	oldRegion      string
+	PasswordChecks int
 }
 
 // envOptions makes ff read ORDINATOR_* variables.

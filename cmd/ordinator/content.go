@@ -24,7 +24,7 @@ func contentCommand(stdout, stderr io.Writer) *ffcli.Command {
 	return &ffcli.Command{
 		Name:       "content",
 		ShortUsage: "ordinator content <import|list|publish|unpublish|keygen|export-bundle|import-bundle> [flags]",
-		ShortHelp:  "manage the content library: import Markdown files, list, publish, unpublish",
+		ShortHelp:  "manage the content library: import Markdown files, list, publish, unpublish, bundles for other countries",
 		LongHelp: "Works on the database given by the storage flags (the embedded SQLite database by default),\n" +
 			"as the system account. Phones get the changes at their next sync.",
 		FlagSet: fs,

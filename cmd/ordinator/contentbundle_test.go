@@ -1,10 +1,14 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ordinatorhq/ordinator/server/servertest"
 )
 
 // TestContentBundleCommands runs the README's "Content bundles" example
@@ -61,5 +65,25 @@ func TestContentBundleCommands(t *testing.T) {
 	list := run(0, "rosacea", "content", "list", "--data-dir", "kz-data")
 	if strings.Contains(list, "ru-rules") || !strings.Contains(list, "ala,ast") {
 		t.Fatalf("kz lists:\n%s", list)
+	}
+
+	// A second kz process pulls the bundle by itself from a file server.
+	files := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(files.Close)
+	for _, r := range []string{"ala", "ast"} {
+		run(0, "created region "+r, "admin", "create-region", "--data-dir", "kz2-data", "--id", r, "--name", r, "--time-zone", "Asia/Almaty")
+	}
+	p := start(t, dir, "--data-dir", "kz2-data", "--country", "kz", "--content-source", files.URL+"/kz.bundle", "--content-source-interval", "1h",
+		"--content-trusted-keys", pub, "--content-mapping", "ru-mapping.yaml")
+	var out string
+	servertest.Eventually(t, "serve imports the bundle from --content-source", func() bool {
+		out = run(0, "TITLE", "content", "list", "--data-dir", "kz2-data")
+		return strings.Contains(out, "rosacea")
+	})
+	if strings.Contains(out, "ru-rules") {
+		t.Fatalf("the pulling kz lists:\n%s", out)
+	}
+	if code := p.stop(t); code != 0 || !strings.Contains(p.logs.String(), `msg="content bundle imported" source=ru version=1 added=1`) {
+		t.Fatalf("exit %d:\n%s", code, p.logs)
 	}
 }

@@ -35,7 +35,8 @@ type ImportOptions struct {
 type Imported struct {
 	Source  string
 	Version int64
-	// Unchanged: this very bundle had been imported already.
+	// Unchanged: this very bundle had been imported already, and the
+	// mapping has not changed since: nothing was written.
 	Unchanged bool
 	// Added, Updated and Kept count the bundle's items: new here, changed,
 	// the same as before; Withdrawn the items of earlier bundles it no
@@ -68,7 +69,8 @@ type incoming struct {
 // region or specialty is not in the mapping or maps to a region this stack
 // does not have, or an item would overwrite one authored here. Items of
 // the source's earlier bundles that this one no longer holds are
-// unpublished.
+// unpublished. The same bundle imported again applies the mapping as it is
+// now, so a changed mapping moves the items; otherwise it changes nothing.
 func (s *Service) ImportBundle(ctx context.Context, images BundleMedia, data []byte, opt ImportOptions) (*Imported, error) {
 	op, err := bundle.Open(data, opt.Trusted)
 	if err != nil {
@@ -114,10 +116,7 @@ func (s *Service) ImportBundle(ctx context.Context, images BundleMedia, data []b
 		switch {
 		case m.Version < have:
 			return syncengine.Errorf(syncengine.EPRECONDITION, "the bundle from %s is version %d, older than version %d imported here already", m.Source, m.Version, have)
-		case m.Version == have && bytes.Equal(haveDigest, digest[:]):
-			out.Unchanged = true
-			return nil
-		case m.Version == have:
+		case m.Version == have && !bytes.Equal(haveDigest, digest[:]):
 			return syncengine.Errorf(syncengine.EPRECONDITION, "the bundle from %s is version %d, which was imported here already with other content; export a new version", m.Source, m.Version)
 		}
 		if err := checkMappedRegions(ctx, tx, in); err != nil {
@@ -129,11 +128,14 @@ func (s *Service) ImportBundle(ctx context.Context, images BundleMedia, data []b
 		}
 		for d, im := range needed {
 			id := imageMediaID(im.Sha256)
-			if err := images.StoreContentImage(ctx, id, im, op.Blobs[d], op.Blobs[bundle.Digest(im.ThumbnailSha256)]); err != nil {
+			added, err := images.RecordContentImage(ctx, tx, id, auth.System.UserID, im, int64(len(op.Blobs[d])))
+			if err != nil {
 				return err
 			}
-			if err := images.RecordContentImage(ctx, tx, id, auth.System.UserID, im, int64(len(op.Blobs[d]))); err != nil {
-				return err
+			if added {
+				if err := images.StoreContentImage(ctx, id, im, op.Blobs[d], op.Blobs[bundle.Digest(im.ThumbnailSha256)]); err != nil {
+					return err
+				}
 			}
 		}
 		for _, x := range in {
@@ -149,6 +151,7 @@ func (s *Service) ImportBundle(ctx context.Context, images BundleMedia, data []b
 				return err
 			}
 		}
+		out.Unchanged = m.Version == have && out.Added+out.Updated+out.Withdrawn == 0
 		_, err = tx.Exec(ctx, `UPDATE content_bundle_imports SET version = $2, digest = $3, imported_at = $4 WHERE source = $1`,
 			m.Source, m.Version, digest[:], tx.Now().UnixMilli())
 		return err
