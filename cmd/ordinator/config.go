@@ -67,6 +67,13 @@ func (c *Config) registerStorage(fs *flag.FlagSet) {
 	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL (postgres://...); empty runs on SQLite in --data-dir")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	registerCountry(fs, c)
+}
+
+// registerCountry adds the flag naming this stack's country: every command
+// that opens the stack's database, and the content key generator, knows it.
+func registerCountry(fs *flag.FlagSet, cfg *Config) {
+	fs.StringVar(&cfg.Country, "country", "local", "country code of this stack (one deployment per country), e.g. ru, kz, uz")
 }
 
 // registerServe adds the flags of the server itself.
@@ -74,7 +81,6 @@ func (c *Config) registerServe(fs *flag.FlagSet) {
 	c.registerStorage(fs)
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on (Connect, gRPC and gRPC-Web over h2c)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9464", "address of the Prometheus /metrics listener, never the API's; empty serves no metrics")
-	fs.StringVar(&c.Country, "country", "local", "country code of this stack (one deployment per country), e.g. ru, kz, uz")
 	fs.StringVar(&c.oldRegion, "region", "", "renamed --country (regions are the directors' areas, see admin create-region)")
 	fs.IntVar(&c.MaxRequestBytes, "max-request-bytes", 8<<20, "largest request message accepted")
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo region, territories, clinics, doctors and one account of each role, and print their logins")

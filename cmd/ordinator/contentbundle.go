@@ -93,12 +93,6 @@ func bundlePull(cfg *Config, library *content.Service, images *media.Service) []
 // stackCountry is the country code of this stack.
 func stackCountry(cfg *Config) string { return cfg.Country }
 
-// registerCountry adds the flag naming this stack's country to a one-shot
-// command.
-func registerCountry(fs *flag.FlagSet, cfg *Config) {
-	fs.StringVar(&cfg.Country, "country", "local", "country code of this stack (one deployment per country), e.g. ru, kz, uz")
-}
-
 // fetchBundle reads a bundle from an http(s) URL or a file.
 func fetchBundle(ctx context.Context, src string) ([]byte, error) {
 	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
@@ -201,7 +195,6 @@ func contentExportBundleCommand(stdout io.Writer) *ffcli.Command {
 	fs := newFlagSet("content export-bundle")
 	cfg.registerStorage(fs)
 	cfg.Media.register(fs)
-	registerCountry(fs, &cfg)
 	to := fs.String("to", "", "country code of the stack the bundle is for (kz)")
 	out := fs.String("out", "", "file to write the bundle to")
 	keyFile := fs.String("content-signing-key", "", "file holding this stack's signing key (ordinator content keygen)")
@@ -260,7 +253,6 @@ func contentImportBundleCommand(stdout io.Writer) *ffcli.Command {
 	fs := newFlagSet("content import-bundle")
 	cfg.registerStorage(fs)
 	cfg.Media.register(fs)
-	registerCountry(fs, &cfg)
 	cfg.Bundles.registerImport(fs)
 	return &ffcli.Command{
 		Name:       "import-bundle",
