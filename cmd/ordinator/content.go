@@ -15,7 +15,6 @@ import (
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/content"
-	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
 // contentCommand is `ordinator content`: the editors' tasks from a shell,
@@ -93,27 +92,7 @@ func importFile(ctx context.Context, svc *content.Service, out io.Writer, file s
 	if err != nil {
 		return errors.Unwrap(err)
 	}
-	it, err := content.ParseMarkdown(data)
-	if err != nil {
-		return err
-	}
-	exists := false
-	if it.Id != "" {
-		_, err := svc.GetItem(ctx, auth.System, it.Id)
-		switch syncengine.ErrorCode(err) {
-		case "":
-			exists = true
-		case syncengine.ENOTFOUND:
-		default:
-			return err
-		}
-	}
-	var saved *contentv1.EditorItem
-	if exists {
-		saved, err = svc.UpdateItem(ctx, auth.System, it, 0)
-	} else {
-		saved, err = svc.CreateItem(ctx, auth.System, it)
-	}
+	saved, _, err := svc.ImportMarkdown(ctx, auth.System, data)
 	if err != nil {
 		return err
 	}

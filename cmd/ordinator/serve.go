@@ -124,6 +124,9 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 		if err := seedDemoGifts(ctx, app.gifts, app.accounts, app.engine); err != nil {
 			return fmt.Errorf("seeding the demo's gifts: %w", err)
 		}
+		if err := seedDemoContent(ctx, app.content); err != nil {
+			return fmt.Errorf("seeding the demo's content: %w", err)
+		}
 		printConsole(stdout, consoleURL(cfg, ln.Addr()))
 	}
 	mode := "embedded (SQLite in " + cfg.DataDir + ")"
@@ -219,6 +222,8 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		IdleTimeout: cfg.ConsoleIdleTimeout, Lifetime: cfg.ConsoleLifetime, SecureCookies: strings.HasPrefix(cfg.Media.PublicURL, "https://") || cfg.TLSCert != "",
 		ImageOrigins: blobs.origins,
 		Gifts:        giftWaves,
+		Content:      library,
+		Cases:        caseSvc, Media: mediaSvc, Studies: notes.studies,
 	})
 	if err != nil {
 		return nil, err

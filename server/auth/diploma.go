@@ -115,6 +115,13 @@ func (s *Service) VerifyDoctor(ctx context.Context, p syncengine.Principal, user
 // The doctor is notified, and at their next sync gains (or keeps lacking)
 // the buckets of their specialty and region.
 func (s *Service) ReviewDiploma(ctx context.Context, p syncengine.Principal, userID string, approve bool, reason string) (User, error) {
+	return s.ReviewDiplomaPhoto(ctx, p, userID, "", approve, reason)
+}
+
+// ReviewDiplomaPhoto is ReviewDiploma of the photo the moderator looked at:
+// if the doctor has sent another one since, the decision is refused
+// (mediaID "" decides whatever is pending).
+func (s *Service) ReviewDiplomaPhoto(ctx context.Context, p syncengine.Principal, userID, mediaID string, approve bool, reason string) (User, error) {
 	if err := Require(p, RoleModerator); err != nil {
 		return User{}, err
 	}
@@ -130,6 +137,9 @@ func (s *Service) ReviewDiploma(ctx context.Context, p syncengine.Principal, use
 		}
 		if u.DiplomaStatus != "pending" {
 			return syncengine.Errorf(syncengine.EPRECONDITION, "there is no diploma waiting for review for %s (status %s)", userID, u.DiplomaStatus)
+		}
+		if mediaID != "" && u.DiplomaMedia != mediaID {
+			return syncengine.Errorf(syncengine.ECONFLICT, "%s sent another diploma photo since you opened it; look at the new one", u.Name)
 		}
 		status, kind := "verified", NoticeDiplomaVerified
 		if !approve {

@@ -41,16 +41,13 @@ func anonymityViolation(field, text string) (syncengine.Violation, bool) {
 // checkAnonymous rejects content whose free text may identify someone,
 // naming every field at fault.
 func checkAnonymous(c *casesv1.CaseContent) error {
-	var vs []syncengine.Violation
-	var fields []string
-	for _, f := range freeText(c) {
-		if v, ok := anonymityViolation(f.field, f.text); ok {
-			vs = append(vs, v)
-			fields = append(fields, strings.TrimPrefix(f.field, "content."))
-		}
-	}
+	vs := Flags(c)
 	if len(vs) == 0 {
 		return nil
+	}
+	var fields []string
+	for _, v := range vs {
+		fields = append(fields, strings.TrimPrefix(v.Field, "content."))
 	}
 	return syncengine.Invalid("the case may identify a patient ("+strings.Join(fields, ", ")+"): "+anonymity.Advice, vs...)
 }

@@ -226,3 +226,50 @@ func (s *Service) Reject(ctx context.Context, p syncengine.Principal, id string,
 	})
 	return out, err
 }
+
+// CountCases counts the cases of a status (unset: submitted) per
+// specialty, as ListCases files them: the case's, else its author's.
+func (s *Service) CountCases(ctx context.Context, p syncengine.Principal, st casesv1.CaseStatus) (map[string]int64, error) {
+	if err := auth.Require(p, auth.RoleModerator); err != nil {
+		return nil, err
+	}
+	if st == casesv1.CaseStatus_CASE_STATUS_DRAFT {
+		return nil, syncengine.Invalid("drafts cannot be counted", syncengine.Violation{Field: "status", Description: "a draft is its author's alone until it is submitted"})
+	}
+	status := statusSubmitted
+	if st != casesv1.CaseStatus_CASE_STATUS_UNSPECIFIED {
+		status = strings.ToLower(strings.TrimPrefix(st.String(), "CASE_STATUS_"))
+	}
+	out := map[string]int64{}
+	err := s.store.View(ctx, func(q syncengine.Querier) error {
+		rows, err := q.Query(ctx, `SELECT CASE WHEN c.specialty = '' THEN u.specialty ELSE c.specialty END AS sp, count(*)
+			FROM cases c JOIN users u ON u.id = c.author_id WHERE c.status = $1 GROUP BY sp`, status)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var sp string
+			var n int64
+			if err := rows.Scan(&sp, &n); err != nil {
+				return err
+			}
+			out[sp] += n
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Flags says what in a case's free text may identify someone now, field
+// by field, as the check every save runs (a case saved before a word list
+// grew may be flagged); none for a case the check clears.
+func Flags(c *casesv1.CaseContent) []syncengine.Violation {
+	var out []syncengine.Violation
+	for _, f := range freeText(c) {
+		if v, ok := anonymityViolation(f.field, f.text); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -47,8 +47,12 @@ import (
 	"time"
 
 	"github.com/ordinatorhq/ordinator/server/auth"
+	"github.com/ordinatorhq/ordinator/server/cases"
+	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/gifts"
+	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/probase"
+	"github.com/ordinatorhq/ordinator/server/studies"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -67,8 +71,15 @@ type Config struct {
 	Accounts  *auth.Service
 	Directory *probase.Service
 	// Gifts, when set, adds the gift waves and the warehouse.
-	Gifts  *gifts.Service
-	Logger *slog.Logger
+	Gifts *gifts.Service
+	// Content, when set, adds the content library's editor.
+	Content *content.Service
+	// Cases and Media, when set, add the moderation of clinical cases
+	// (Media also the diplomas' photos); Studies adds the studies pages.
+	Cases   *cases.Service
+	Media   *media.Service
+	Studies *studies.Service
+	Logger  *slog.Logger
 	// IdleTimeout ends a session not used for this long (default 30
 	// minutes); Lifetime ends any session this long after sign-in
 	// (default 12 hours).

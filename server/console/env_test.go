@@ -18,13 +18,19 @@ import (
 
 	"github.com/google/uuid"
 
+	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
 	"github.com/ordinatorhq/ordinator/server/auth"
+	"github.com/ordinatorhq/ordinator/server/cases"
 	"github.com/ordinatorhq/ordinator/server/console"
+	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/gifts"
+	"github.com/ordinatorhq/ordinator/server/media"
+	"github.com/ordinatorhq/ordinator/server/media/fsblob"
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/server/servertest"
+	"github.com/ordinatorhq/ordinator/server/studies"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/storetest"
@@ -43,15 +49,19 @@ type env struct {
 	store    syncengine.Store
 	accounts *auth.Service
 	dir      *probase.Service
+	cases    *cases.Service
+	media    *media.Service
+	studies  *studies.Service
+	engine   *syncengine.Engine
 	url      string
 	logs     *syncBuffer
 
 	moderator, admin, rep, doctorUser auth.User
 	doctor                            *probasev1.Doctor
 	// tablet is the rep's tablet, proposing edits through the engine.
-	tablet *servertest.Device
-	gifts  *gifts.Service
-	engine *syncengine.Engine
+	tablet  *servertest.Device
+	gifts   *gifts.Service
+	content *content.Service
 }
 
 type syncBuffer struct {
@@ -80,30 +90,46 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, e *env)) {
 func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env {
 	ctx := context.Background()
 	clock := storetest.NewClock()
-	store := servertest.Store(t, d, clock.Now, console.Schema(), probase.Schema(), gifts.Schema())
-	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now})
+	store := servertest.Store(t, d, clock.Now, console.Schema(), probase.Schema(), gifts.Schema(), content.Schema(), cases.Schema(), media.Schema(), studies.Schema())
+	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now, DiplomaMedia: attachDiploma})
 	must(t, err)
 	dir, err := probase.New(ctx, store, nil)
 	must(t, err)
+	caseSvc := cases.New(store, cases.Config{})
+	studySvc := studies.New(studies.Config{Store: store})
 	reg := syncengine.NewRegistry()
 	dir.Register(reg)
+	caseSvc.Register(reg)
+	studySvc.Register(reg)
+	// The console's pages and the photos' presigned URLs on one server,
+	// as ordinator serve has them.
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	blobs, blobHandler := servertest.Blobs(t, servertest.FSBlob, srv.URL)
+	mux.Handle(fsblob.Prefix, blobHandler)
+	mediaSvc, err := media.New(media.Config{Store: store, Blobs: blobs, ReadPolicies: map[mediav1.MediaPurpose]media.ReadPolicy{
+		mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO: caseSvc.PhotoPolicy(),
+		mediav1.MediaPurpose_MEDIA_PURPOSE_DIPLOMA: media.ReadPolicyFunc(func(_ context.Context, _ syncengine.Querier, p syncengine.Principal, _ *media.Media, _ []string) (bool, error) {
+			return auth.Require(p, auth.RoleModerator) == nil, nil
+		}),
+	}})
+	must(t, err)
 	logs := &syncBuffer{}
 	giftWaves := gifts.New(store, gifts.Config{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	giftWaves.Register(reg)
-	cfg := console.Config{Store: store, Accounts: accounts, Directory: dir, Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))}
-	cfg.Gifts = giftWaves
+	library := content.New(store, content.Config{Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	library.Register(reg)
+	cfg := console.Config{Store: store, Accounts: accounts, Directory: dir, Cases: caseSvc, Media: mediaSvc, Studies: studySvc,
+		Gifts: giftWaves, Content: library, Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))}
 	if tune != nil {
 		tune(&cfg)
 	}
 	web, err := console.New(cfg)
 	must(t, err)
-	mux := http.NewServeMux()
 	mux.Handle(console.Prefix, web)
-	srv := httptest.NewServer(mux)
-	engine := syncengine.New(syncengine.Config{Store: store, Registry: reg, Resolver: accounts, EncodeOutcome: syncrpc.EncodeOutcome})
-	t.Cleanup(srv.Close)
-	e := &env{t: t, ctx: ctx, clock: clock, store: store, accounts: accounts, dir: dir, url: srv.URL, logs: logs}
-	e.gifts, e.engine = giftWaves, engine
+	e := &env{t: t, ctx: ctx, clock: clock, store: store, accounts: accounts, dir: dir, cases: caseSvc, media: mediaSvc, studies: studySvc,
+		gifts: giftWaves, content: library, url: srv.URL, logs: logs}
 	_, err = accounts.CreateRegion(ctx, auth.System, auth.Region{ID: "msk", Name: "Moscow", TimeZone: "Europe/Moscow"})
 	must(t, err)
 	for _, id := range []string{"north", "south"} {
@@ -123,7 +149,8 @@ func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env
 	e.rep, e.doctorUser = user(auth.RoleRep, "rep@console.test"), user(auth.RoleDoctor, "doctor@console.test")
 	_, err = accounts.AssignTerritory(ctx, auth.System, e.rep.ID, "north", true)
 	must(t, err)
-	e.tablet = servertest.NewDevice(t, servertest.DeviceConfig{Engine: engine, Principal: auth.Principal(e.rep, "tablet")})
+	e.engine = syncengine.New(syncengine.Config{Store: store, Registry: reg, Resolver: accounts, EncodeOutcome: syncrpc.EncodeOutcome})
+	e.tablet = servertest.NewDevice(t, servertest.DeviceConfig{Engine: e.engine, Principal: auth.Principal(e.rep, "tablet")})
 	for _, c := range []*probasev1.Clinic{{Id: "city-clinic", Name: "City Clinic", TerritoryId: "north"}, {Id: "skin-center", Name: "Skin Center", TerritoryId: "north"}} {
 		_, err = dir.CreateClinic(ctx, auth.System, c)
 		must(t, err)

@@ -77,7 +77,7 @@ func (e *env) stockOf(itemID string) *giftsv1.Stock {
 
 // fieldError is the text shown next to a form field.
 func fieldError(p page, field string) string {
-	m := regexp.MustCompile(`id="` + regexp.QuoteMeta(field) + `-error">([^<]*)<`).FindStringSubmatch(p.body)
+	m := regexp.MustCompile(`id="` + regexp.QuoteMeta(field) + `-error">(.*?)</p>`).FindStringSubmatch(p.body)
 	if m == nil {
 		return ""
 	}

@@ -30,12 +30,19 @@ type page struct {
 // report pages when those land; until a page lists them they cannot sign in.
 var moderators = []auth.Role{auth.RoleModerator, auth.RoleAdmin}
 
+// admins alone may define studies and enrol doctors, as the RPCs say.
+var admins = []auth.Role{auth.RoleAdmin}
+
 // pages lists every route, area by area; the navigation follows this order.
 func (c *Console) pages() []page {
 	return slices.Concat(
 		c.accountPages(),
 		c.editPages(),
 		c.giftPages(),
+		c.contentPages(),
+		c.casePages(),
+		c.diplomaPages(),
+		c.studyPages(),
 		c.peoplePages(),
 	)
 }

@@ -65,6 +65,7 @@ func TestEveryPage(t *testing.T) {
 	gift := e.seedGifts()
 	shipments, err := e.gifts.PackShipments(e.ctx, auth.System, gift.wave.ID)
 	must(t, err)
+	mustSee := e.seedCasePages()
 
 	anon := e.client()
 	for path, status := range map[string]int{"/console/signin": 200, "/console/signin?lang=en": 200, "/console/no-such-page": 404, "/console/static/nope.js": 404} {
@@ -87,7 +88,7 @@ func TestEveryPage(t *testing.T) {
 			}
 		}
 		seen := map[string]bool{}
-		todo := []string{"/console/", "/console/edits?status=all"}
+		todo := []string{"/console/", "/console/edits?status=all", "/console/cases?status=published"}
 		for len(todo) > 0 && len(seen) < 100 {
 			path := todo[0]
 			todo = todo[1:]
@@ -108,8 +109,8 @@ func TestEveryPage(t *testing.T) {
 				todo = append(todo, m[1])
 			}
 		}
-		for _, want := range []string{"/console/edits/" + decided, "/console/doctors/" + e.doctor.Id + "/history",
-			"/console/gifts/waves/" + gift.wave.ID, "/console/gifts/items/" + gift.cream.ID, "/console/gifts/shipments/" + shipments[0].Id + "/packing"} {
+		for _, want := range append([]string{"/console/edits/" + decided, "/console/doctors/" + e.doctor.Id + "/history",
+			"/console/gifts/waves/" + gift.wave.ID, "/console/gifts/items/" + gift.cream.ID, "/console/gifts/shipments/" + shipments[0].Id + "/packing"}, mustSee...) {
 			if !seen[want] {
 				t.Fatalf("the walk (%s) missed %s: %v", lang, want, seen)
 			}

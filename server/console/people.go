@@ -15,8 +15,6 @@ import (
 // resetting its password. The same auth.Service methods as AdminService;
 // admins only, as they are.
 
-var admins = []auth.Role{auth.RoleAdmin}
-
 func (c *Console) peoplePages() []page {
 	const people = "nav.people"
 	return []page{

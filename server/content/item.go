@@ -121,6 +121,7 @@ func prepare(in *contentv1.Item) (*contentv1.Item, error) {
 	case *contentv1.Item_Training:
 		prepareTraining(v, b.Training)
 	}
+	prepareCountries(v, it)
 	it.Version, it.PublishedAtUnixMs, it.UpdatedAtUnixMs = 0, 0, 0
 	if len(v.list) > 0 {
 		return nil, syncengine.Invalid("the item cannot be saved", v.list...)

@@ -25,6 +25,8 @@ type frontMatter struct {
 	Specialties []string `yaml:"specialties"`
 	Regions     []string `yaml:"regions"`
 	Public      bool     `yaml:"public"`
+	Countries   []string `yaml:"countries"`  // the stacks its bundles go to; none: every one
+	LocalOnly   bool     `yaml:"local_only"` // never in a bundle
 	Starts      string   `yaml:"starts"`
 	Ends        string   `yaml:"ends"`
 	Images      []string `yaml:"images"`
@@ -98,7 +100,8 @@ func ParseMarkdown(data []byte) (*contentv1.Item, error) {
 		v = append(v, syncengine.Violation{Field: field, Description: fmt.Sprintf(format, args...)})
 	}
 	it := &contentv1.Item{Id: fm.ID, Title: fm.Title, Summary: fm.Summary, Language: fm.Language, Specialties: fm.Specialties,
-		RegionIds: fm.Regions, Public: fm.Public, ImageMediaIds: fm.Images}
+		RegionIds: fm.Regions, Public: fm.Public, ImageMediaIds: fm.Images,
+		Countries: fm.Countries, LocalOnly: fm.LocalOnly}
 	if it.StartsAtUnixMs, err = parseWhen(fm.Starts); err != nil {
 		bad("starts", "%v", err)
 	}

@@ -839,8 +839,15 @@ type Item struct {
 	// When it was last published; set by the server.
 	PublishedAtUnixMs int64 `protobuf:"varint,17,opt,name=published_at_unix_ms,json=publishedAtUnixMs,proto3" json:"published_at_unix_ms,omitempty"`
 	UpdatedAtUnixMs   int64 `protobuf:"varint,18,opt,name=updated_at_unix_ms,json=updatedAtUnixMs,proto3" json:"updated_at_unix_ms,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The other country stacks (country codes such as kz) whose content
+	// bundles carry this item once it is published; empty for every
+	// destination the stack exports to.
+	Countries []string `protobuf:"bytes,19,rep,name=countries,proto3" json:"countries,omitempty"`
+	// A local-only item never leaves its stack: no bundle carries it, and it
+	// cannot name countries.
+	LocalOnly     bool `protobuf:"varint,20,opt,name=local_only,json=localOnly,proto3" json:"local_only,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Item) Reset() {
@@ -1012,6 +1019,20 @@ func (x *Item) GetUpdatedAtUnixMs() int64 {
 		return x.UpdatedAtUnixMs
 	}
 	return 0
+}
+
+func (x *Item) GetCountries() []string {
+	if x != nil {
+		return x.Countries
+	}
+	return nil
+}
+
+func (x *Item) GetLocalOnly() bool {
+	if x != nil {
+		return x.LocalOnly
+	}
+	return false
 }
 
 type isItem_Body interface {
@@ -2465,7 +2486,7 @@ const file_ordinator_content_v1_content_proto_rawDesc = "" +
 	"\bTraining\x126\n" +
 	"\alessons\x18\x01 \x03(\v2\x1c.ordinator.content.v1.LessonR\alessons\x12.\n" +
 	"\x04quiz\x18\x02 \x01(\v2\x1a.ordinator.content.v1.QuizR\x04quiz\x12\x16\n" +
-	"\x06points\x18\x03 \x01(\x03R\x06points\"\xde\x05\n" +
+	"\x06points\x18\x03 \x01(\x03R\x06points\"\x9b\x06\n" +
 	"\x04Item\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x122\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1e.ordinator.content.v1.ItemKindR\x04kind\x12\x18\n" +
@@ -2486,7 +2507,10 @@ const file_ordinator_content_v1_content_proto_rawDesc = "" +
 	"\x05video\x18\x0f \x01(\v2\x1b.ordinator.content.v1.VideoH\x00R\x05video\x12<\n" +
 	"\btraining\x18\x10 \x01(\v2\x1e.ordinator.content.v1.TrainingH\x00R\btraining\x12/\n" +
 	"\x14published_at_unix_ms\x18\x11 \x01(\x03R\x11publishedAtUnixMs\x12+\n" +
-	"\x12updated_at_unix_ms\x18\x12 \x01(\x03R\x0fupdatedAtUnixMs:\x10\x92\xb5\x18\fcontent_itemB\x06\n" +
+	"\x12updated_at_unix_ms\x18\x12 \x01(\x03R\x0fupdatedAtUnixMs\x12\x1c\n" +
+	"\tcountries\x18\x13 \x03(\tR\tcountries\x12\x1d\n" +
+	"\n" +
+	"local_only\x18\x14 \x01(\bR\tlocalOnly:\x10\x92\xb5\x18\fcontent_itemB\x06\n" +
 	"\x04body\"\x97\x02\n" +
 	"\n" +
 	"ItemStatus\x125\n" +
