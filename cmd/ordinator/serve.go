@@ -31,6 +31,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/points"
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/server/rpc"
+	"github.com/ordinatorhq/ordinator/server/studies"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -127,6 +128,9 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 		if err := seedDemoContent(ctx, app.content); err != nil {
 			return fmt.Errorf("seeding the demo's content: %w", err)
 		}
+		if err := seedDemoModeration(ctx, app); err != nil {
+			return fmt.Errorf("seeding the demo's cases, diploma and study: %w", err)
+		}
 		printConsole(stdout, consoleURL(cfg, ln.Addr()))
 	}
 	mode := "embedded (SQLite in " + cfg.DataDir + ")"
@@ -185,6 +189,7 @@ type app struct {
 	media     *media.Service
 	content   *content.Service
 	gifts     *gifts.Service
+	studies   *studies.Service
 	// background loops run until shutdown (push delivery, scheduler,
 	// media collection, content windows, gift waves...).
 	background []func(context.Context) error
@@ -291,6 +296,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	}
 	srv.HandleHTTP(console.Prefix, web)
 	a := &app{log: log, store: store, engine: engine, server: srv, accounts: accounts, directory: directory, media: mediaSvc, content: library, gifts: giftWaves}
+	a.studies = notes.studies
 	for _, m := range mods {
 		if m.Handlers != nil {
 			for _, h := range m.Handlers(opts...) {

@@ -153,6 +153,17 @@ func TestContentEditor(t *testing.T) {
 			t.Fatalf("a state there is not: %d", list.status)
 		}
 
+		ended := c.post("/console/content/new", with(trainingForm(csrf), "action", "save", "title", "Last year's course", "ends", "2020-01-01T10:00"))
+		if ended.status != http.StatusSeeOther {
+			t.Fatalf("saving an item whose window has ended: %d\n%s", ended.status, ended.body)
+		}
+		if p := c.post(ended.location+"/publish", url.Values{"csrf": {csrf}}); p.status != http.StatusConflict || fieldError(p, "ends") != "is in the past" ||
+			!strings.Contains(p.body, "move its end first") {
+			t.Fatalf("publishing an item whose window has ended: %d %q\n%s", p.status, fieldError(p, "ends"), p.body)
+		}
+		if ed, _ := e.content.GetItem(e.ctx, auth.System, strings.TrimPrefix(ended.location, "/console/content/")); ed.Status.State.String() != "ITEM_STATE_DRAFT" {
+			t.Fatalf("the refused publication: %v", ed.Status.State)
+		}
 		for _, path := range []string{"/console/content/forged", "/console/content/no such id"} {
 			if p := c.get(strings.ReplaceAll(path, " ", "%20")); p.status != http.StatusNotFound {
 				t.Fatalf("GET %s: %d", path, p.status)
@@ -163,7 +174,7 @@ func TestContentEditor(t *testing.T) {
 				t.Fatalf("POST %s: %d", path, p.status)
 			}
 		}
-		if n := saved(); n != 1 {
+		if n := saved(); n != 2 {
 			t.Fatalf("%d items after forged requests", n)
 		}
 	})

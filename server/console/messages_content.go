@@ -42,6 +42,7 @@ var contentMessages = map[string]message{
 	"content.back":           {"Back to the library", "К библиотеке"},
 	"content.publish":        {"Publish", "Опубликовать"},
 	"content.unpublish":      {"Unpublish", "Снять с публикации"},
+	"content.not_published":  {"Not published; nothing was changed.", "Не опубликовано; ничего не изменено."},
 	"content.not_saved":      {"Not saved; nothing was changed.", "Не сохранено; ничего не изменено."},
 	"content.preview_failed": {"No preview: the item could not be saved like this.", "Предпросмотра нет: в таком виде материал не сохранить."},
 	"content.previewed":      {"The preview below is what phones would get; nothing is saved yet.", "Ниже — то, что получат телефоны; пока ничего не сохранено."},
