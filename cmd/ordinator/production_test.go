@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"io"
 	"math/big"
 	"net"
@@ -26,6 +27,8 @@ import (
 	"connectrpc.com/connect"
 	"github.com/jackc/pgx/v5"
 
+	authv1 "github.com/ordinatorhq/ordinator/api/ordinator/auth/v1"
+	"github.com/ordinatorhq/ordinator/api/ordinator/auth/v1/authv1connect"
 	metav1 "github.com/ordinatorhq/ordinator/api/ordinator/meta/v1"
 	"github.com/ordinatorhq/ordinator/api/ordinator/meta/v1/metav1connect"
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
@@ -125,9 +128,16 @@ func TestHealthEndpoints(t *testing.T) {
 
 	// Draining: SIGTERM, and for --drain-delay the server still answers,
 	// not ready, then exits cleanly.
-	p = start(t, t.TempDir(), "--drain-delay", "3s")
+	p = start(t, t.TempDir(), "--drain-delay", "3s", "--max-request-bytes", "4096")
 	if code, _ := httpGet(t, c, p.url()+"/readyz"); code != http.StatusOK {
 		t.Fatalf("/readyz embedded: %d", code)
+	}
+	// An oversized request is refused naming the limit and the flag.
+	_, err = authv1connect.NewAuthServiceClient(http.DefaultClient, p.url()).Login(context.Background(),
+		connect.NewRequest(&authv1.LoginRequest{Login: "a@b.ru", Password: strings.Repeat("x", 8000)}))
+	if ce := new(connect.Error); !errors.As(err, &ce) || ce.Code() != connect.CodeResourceExhausted ||
+		!strings.Contains(ce.Message(), "limit of 4096 bytes (--max-request-bytes raises it)") {
+		t.Errorf("an oversized request: %v", err)
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	servertest.Eventually(t, "/readyz to say draining", func() bool {
@@ -239,6 +249,26 @@ func TestBuildVersion(t *testing.T) {
 	for _, want := range []string{"git describe --tags --always --dirty", "LDFLAGS  := -X main.version=$(VERSION)", `$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ordinator serve`, `$(GO) build -ldflags "$(LDFLAGS)" -o bin/ordinator`} {
 		if !strings.Contains(string(mk), want) {
 			t.Errorf("the Makefile has no %q", want)
+		}
+	}
+}
+
+// TestExportRefusesImpossibleFilters: `export cases` with a period that
+// ends before it starts, or a specialty the platform does not have, is an
+// error naming the field, not an empty CSV.
+func TestExportRefusesImpossibleFilters(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--from", "2026-03-01", "--to", "2026-02-01"}, "from: must be before to"},
+		{[]string{"--from", "2026-03-01", "--to", "2026-03-01"}, "from: must be before to"},
+		{[]string{"--specialty", "astrology"}, `specialty: "astrology" is not a specialty`},
+	} {
+		code, out := runCLI(t, dir, append([]string{"export", "cases"}, c.args...)...)
+		if code != 1 || strings.Count(strings.TrimSpace(out), "\n") != 0 || !strings.Contains(out, c.want) {
+			t.Errorf("export cases %v: exit %d, want one line saying %q:\n%s", c.args, code, c.want, out)
 		}
 	}
 }

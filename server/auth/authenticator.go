@@ -11,6 +11,9 @@ import (
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
+// errAccountDisabled refuses the calls and streams of a disabled account.
+var errAccountDisabled = syncengine.Errorf(syncengine.EUNAUTHENTICATED, "this account is disabled")
+
 // seenEvery throttles the last-seen update of a device to one write a minute.
 const seenEvery = time.Minute
 
@@ -50,7 +53,7 @@ func (s *Service) Authenticate(ctx context.Context, _ string, h http.Header) (sy
 	case expired:
 		return syncengine.Principal{}, syncengine.Errorf(syncengine.EUNAUTHENTICATED, "access token expired; refresh it")
 	case u.Disabled:
-		return syncengine.Principal{}, syncengine.Errorf(syncengine.EUNAUTHENTICATED, "this account is disabled")
+		return syncengine.Principal{}, errAccountDisabled
 	}
 	// The first call with an access token of the current refresh generation
 	// marks that refresh token used, so its predecessor can no longer be

@@ -69,12 +69,17 @@ func PublicSpecialtyRegionBucket(specialty, region string) syncengine.Bucket {
 }
 
 // Buckets is the sync resolver: the buckets a principal may read, from the
-// account and its assignments as they are now. The user bucket is added by
-// the engine.
+// account and its assignments as they are now (none for a disabled
+// account: an error). The user bucket is added by the engine.
 func (s *Service) Buckets(ctx context.Context, q syncengine.Querier, p syncengine.Principal) ([]syncengine.Bucket, error) {
 	u, err := FindUser(ctx, q, p.UserID)
 	if err != nil {
 		return nil, err
+	}
+	// A live stream recomputes its buckets when the account changes: one
+	// of an account just disabled ends here, at once.
+	if u.Disabled {
+		return nil, errAccountDisabled
 	}
 	out := []syncengine.Bucket{GlobalBucket}
 	if u.RegionID != "" {

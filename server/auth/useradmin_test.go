@@ -3,7 +3,9 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 
@@ -40,9 +42,25 @@ func TestDisableUser(t *testing.T) {
 			t.Fatalf("disabling nobody: %v", err)
 		}
 		rep.buckets(t)
+		// A live stream open before the account is disabled ends at once.
+		live, cancel := context.WithTimeout(ctx, 10*time.Second) // a stream left open fails the test, not hangs it
+		defer cancel()
+		stream, err := rep.sync.Subscribe(live, connect.NewRequest(&syncv1.SubscribeRequest{ClientId: "c1", ClientSchemaVersion: 1}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer stream.Close()
+		if !stream.Receive() {
+			t.Fatalf("the stream did not open: %v", stream.Err())
+		}
 		u, err := disable(admin, rep.user.Id, true)
 		if err != nil || !u.Disabled {
 			t.Fatalf("disable: %v %v", u, err)
+		}
+		for stream.Receive() {
+		}
+		if code(stream.Err()) != connect.CodeUnauthenticated || !strings.Contains(stream.Err().Error(), "this account is disabled") {
+			t.Fatalf("the disabled account's live stream ended with %v", stream.Err())
 		}
 		_, err = rep.sync.Pull(ctx, connect.NewRequest(&syncv1.PullRequest{ClientSchemaVersion: 1}))
 		if code(err) != connect.CodeUnauthenticated || revoked(err) {
