@@ -73,6 +73,7 @@ func rootCommand(stdin io.Reader, stdout, stderr io.Writer) *ffcli.Command {
 			deviceCommand(stdin, stdout, stderr),
 			versionCommand(stdout),
 			studiesCommand(stdout),
+			directoryCommand(stdout),
 		},
 	}
 }

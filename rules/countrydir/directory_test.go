@@ -1,4 +1,4 @@
-package directory_test
+package countrydir_test
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ordinatorhq/ordinator/rules/directory"
+	"github.com/ordinatorhq/ordinator/rules/countrydir"
 )
 
 var key = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
@@ -19,11 +19,11 @@ const doc = `{"version": 3, "countries": {
 
 func signed(t *testing.T) []byte {
 	t.Helper()
-	d, err := directory.Parse([]byte(doc))
+	d, err := countrydir.Parse([]byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := directory.Sign(d, key)
+	b, err := countrydir.Sign(d, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func signed(t *testing.T) []byte {
 }
 
 func TestSignVerify(t *testing.T) {
-	d, err := directory.Verify(signed(t), key.Public().(ed25519.PublicKey))
+	d, err := countrydir.Verify(signed(t), key.Public().(ed25519.PublicKey))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,20 +50,20 @@ func TestTampered(t *testing.T) {
 	good := signed(t)
 	pub := key.Public().(ed25519.PublicKey)
 	other := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{8}, ed25519.SeedSize))
-	var s directory.Signed
+	var s countrydir.Signed
 	if err := json.Unmarshal(good, &s); err != nil {
 		t.Fatal(err)
 	}
 	resign := func(body string, k ed25519.PrivateKey) []byte {
-		d, err := directory.Parse([]byte(body))
+		d, err := countrydir.Parse([]byte(body))
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := directory.Sign(d, k)
+		b, _ := countrydir.Sign(d, k)
 		return b
 	}
 	withDoc := func(body string) []byte {
-		b, _ := json.Marshal(directory.Signed{Directory: json.RawMessage(body), Signature: s.Signature})
+		b, _ := json.Marshal(countrydir.Signed{Directory: json.RawMessage(body), Signature: s.Signature})
 		return b
 	}
 	tests := []struct {
@@ -81,7 +81,7 @@ func TestTampered(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := directory.Verify(tc.file, pub)
+			d, err := countrydir.Verify(tc.file, pub)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %+v, %v; want an error with %q", d, err, tc.want)
 			}
@@ -90,7 +90,7 @@ func TestTampered(t *testing.T) {
 	// Reformatting is no change: the signature covers the canonical form.
 	var pretty bytes.Buffer
 	json.Indent(&pretty, good, "", "\t\t")
-	if _, err := directory.Verify(pretty.Bytes(), pub); err != nil {
+	if _, err := countrydir.Verify(pretty.Bytes(), pub); err != nil {
 		t.Fatalf("re-indented: %v", err)
 	}
 }
@@ -111,25 +111,25 @@ func TestBadDocuments(t *testing.T) {
 		`{"version": 1, "countries": {"kz": {"phone": "+7 701"}}}`: "unknown field",
 	}
 	for body, want := range tests {
-		if _, err := directory.Parse([]byte(body)); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := countrydir.Parse([]byte(body)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", body, err, want)
 		}
 	}
 }
 
 func TestKeys(t *testing.T) {
-	k, err := directory.ParsePrivateKey(directory.EncodePrivateKey(key) + "\n")
+	k, err := countrydir.ParsePrivateKey(countrydir.EncodePrivateKey(key) + "\n")
 	if err != nil || !k.Equal(key) {
 		t.Fatal(err)
 	}
-	pub, err := directory.ParsePublicKey(directory.EncodePublicKey(key.Public().(ed25519.PublicKey)))
+	pub, err := countrydir.ParsePublicKey(countrydir.EncodePublicKey(key.Public().(ed25519.PublicKey)))
 	if err != nil || !pub.Equal(key.Public()) {
 		t.Fatal(err)
 	}
-	if _, err := directory.ParsePublicKey("c2hvcnQ="); err == nil {
+	if _, err := countrydir.ParsePublicKey("c2hvcnQ="); err == nil {
 		t.Fatal("a short public key was accepted")
 	}
-	if _, err := directory.ParsePrivateKey("not base64!"); err == nil {
+	if _, err := countrydir.ParsePrivateKey("not base64!"); err == nil {
 		t.Fatal("garbage accepted as a private key")
 	}
 }

@@ -1,4 +1,4 @@
-// Package directory is the signed country directory: which server an app
+// Package countrydir is the signed country directory: which server an app
 // talks to in each country (country code → API URL, media URL, minimum app
 // version), published as one static JSON document with an ed25519
 // signature that apps verify with a public key built into them. It lists no
@@ -6,7 +6,7 @@
 // anywhere outside their country. The server's CLI signs and verifies it,
 // the SDK verifies what it fetches; both run this code. Pure rules: the
 // standard library only, no I/O.
-package directory
+package countrydir
 
 import (
 	"bytes"
@@ -62,7 +62,7 @@ const MaxBytes = 1 << 20
 func Parse(b []byte) (*Document, error) {
 	var d Document
 	if err := decodeStrict(b, &d); err != nil {
-		return nil, fmt.Errorf("directory: %w", err)
+		return nil, fmt.Errorf("country directory: %w", err)
 	}
 	if err := d.Validate(); err != nil {
 		return nil, err
@@ -85,23 +85,23 @@ func decodeStrict(b []byte, v any) error {
 // Validate checks every entry and names the first fault.
 func (d *Document) Validate() error {
 	if d.Version <= 0 {
-		return fmt.Errorf("directory: version %d: give a positive number that grows with every release", d.Version)
+		return fmt.Errorf("country directory: version %d: give a positive number that grows with every release", d.Version)
 	}
 	if len(d.Countries) == 0 {
-		return errors.New("directory: no countries")
+		return errors.New("country directory: no countries")
 	}
 	for _, c := range d.Codes() {
 		e := d.Countries[c]
 		if !countryPattern.MatchString(c) {
-			return fmt.Errorf("directory: %q is not a country code such as kz", c)
+			return fmt.Errorf("country directory: %q is not a country code such as kz", c)
 		}
 		for field, u := range map[string]string{"api_url": e.APIURL, "media_url": e.MediaURL} {
 			if err := checkURL(u); err != nil {
-				return fmt.Errorf("directory: %s.%s %q: %v", c, field, u, err)
+				return fmt.Errorf("country directory: %s.%s %q: %v", c, field, u, err)
 			}
 		}
 		if !versionPattern.MatchString(e.MinAppVersion) {
-			return fmt.Errorf("directory: %s.min_app_version %q: want numbers such as 2.4.0", c, e.MinAppVersion)
+			return fmt.Errorf("country directory: %s.min_app_version %q: want numbers such as 2.4.0", c, e.MinAppVersion)
 		}
 	}
 	return nil
@@ -132,7 +132,7 @@ func (d *Document) Codes() []string {
 func (d *Document) Lookup(country string) (Entry, error) {
 	e, ok := d.Countries[strings.ToLower(strings.TrimSpace(country))]
 	if !ok {
-		return Entry{}, fmt.Errorf("directory: no stack for country %q (it lists %s)", country, strings.Join(d.Codes(), ", "))
+		return Entry{}, fmt.Errorf("country directory: no stack for country %q (it lists %s)", country, strings.Join(d.Codes(), ", "))
 	}
 	return e, nil
 }
@@ -165,25 +165,25 @@ func Sign(d *Document, key ed25519.PrivateKey) ([]byte, error) {
 // the key's over the document as it reads; anything else is refused.
 func Verify(signed []byte, key ed25519.PublicKey) (*Document, error) {
 	if len(signed) > MaxBytes {
-		return nil, fmt.Errorf("directory: %d bytes, more than the %d a directory may have", len(signed), MaxBytes)
+		return nil, fmt.Errorf("country directory: %d bytes, more than the %d a directory may have", len(signed), MaxBytes)
 	}
 	if len(key) != ed25519.PublicKeySize {
-		return nil, errors.New("directory: no valid public key to verify with")
+		return nil, errors.New("country directory: no valid public key to verify with")
 	}
 	var s Signed
 	if err := decodeStrict(signed, &s); err != nil {
-		return nil, fmt.Errorf("directory: not a signed directory: %w", err)
+		return nil, fmt.Errorf("country directory: not a signed directory: %w", err)
 	}
 	sig, err := base64.StdEncoding.DecodeString(s.Signature)
 	if err != nil || len(sig) != ed25519.SignatureSize {
-		return nil, errors.New("directory: the signature is not an ed25519 signature in base64")
+		return nil, errors.New("country directory: the signature is not an ed25519 signature in base64")
 	}
 	d, err := Parse(s.Directory)
 	if err != nil {
 		return nil, err
 	}
 	if !ed25519.Verify(key, d.Canonical(), sig) {
-		return nil, errors.New("directory: bad signature: the document was changed or signed with another key")
+		return nil, errors.New("country directory: bad signature: the document was changed or signed with another key")
 	}
 	return d, nil
 }

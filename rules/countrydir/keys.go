@@ -1,4 +1,4 @@
-package directory
+package countrydir
 
 import (
 	"crypto/ed25519"
@@ -22,7 +22,7 @@ func EncodePrivateKey(k ed25519.PrivateKey) string {
 func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
 	if err != nil || len(b) != ed25519.PublicKeySize {
-		return nil, fmt.Errorf("directory: not an ed25519 public key (want %d bytes in base64, as ordinator directory keygen prints)", ed25519.PublicKeySize)
+		return nil, fmt.Errorf("country directory: not an ed25519 public key (want %d bytes in base64, as ordinator directory keygen prints)", ed25519.PublicKeySize)
 	}
 	return ed25519.PublicKey(b), nil
 }
@@ -31,7 +31,7 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 func ParsePrivateKey(s string) (ed25519.PrivateKey, error) {
 	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
 	if err != nil || len(b) != ed25519.SeedSize {
-		return nil, fmt.Errorf("directory: not an ed25519 signing key (want a %d-byte seed in base64, as ordinator directory keygen writes)", ed25519.SeedSize)
+		return nil, fmt.Errorf("country directory: not an ed25519 signing key (want a %d-byte seed in base64, as ordinator directory keygen writes)", ed25519.SeedSize)
 	}
 	return ed25519.NewKeyFromSeed(b), nil
 }
