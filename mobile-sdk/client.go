@@ -220,8 +220,9 @@ const (
 func classify(err error) errorKind {
 	var rev *RevokedError
 	var auth *authError
+	var moved *CountryError
 	switch {
-	case errors.As(err, &rev):
+	case errors.As(err, &rev), errors.As(err, &moved), otherCountry(err) != nil:
 		return wiped
 	case errors.As(err, &auth) && unreachable(auth.err):
 		return retryLater // a refresh that did not get through (or back) is retried

@@ -158,9 +158,22 @@ func (r *Replica) Sync(ctx context.Context) error {
 		}
 	})
 	if classify(err) == wiped && err != nil {
+		w := Wipe{}
 		var rev *RevokedError
-		errors.As(err, &rev)
-		r.wipe(rev)
+		if errors.As(err, &rev) {
+			w.DeviceID = rev.DeviceID
+		}
+		moved := otherCountry(err)
+		if moved == nil {
+			errors.As(err, &moved)
+		}
+		if moved != nil {
+			w.Country, w.ServerCountry = moved.Replica, moved.Server
+		}
+		r.wipe(w)
+		if moved != nil {
+			return ErrOtherCountry
+		}
 		return ErrWiped
 	}
 	return err
@@ -299,7 +312,7 @@ func (b *backoff) next() time.Duration {
 // media files, session and all. The replica is unusable afterwards. What
 // the user's work loses (mutations not acknowledged, photos not uploaded)
 // is counted in the last moment of the database and told to the app.
-func (r *Replica) wipe(cause *RevokedError) {
+func (r *Replica) wipe(w Wipe) {
 	if !r.state.CompareAndSwap(stateOpen, stateWiped) {
 		return
 	}
@@ -308,10 +321,6 @@ func (r *Replica) wipe(cause *RevokedError) {
 		r.loop.cancel() // the loop exits on its own; Stop would wait for ourselves
 	}
 	r.loop.mu.Unlock()
-	w := Wipe{}
-	if cause != nil {
-		w.DeviceID = cause.DeviceID
-	}
 	r.db.closeAfter(func(c *sql.Conn) {
 		err := c.QueryRowContext(context.Background(), `SELECT (SELECT count(*) FROM sdk_outbox WHERE state = ?),
 			(SELECT count(*) FROM sdk_media WHERE state = ?)`, entryQueued, mediaQueued).Scan(&w.Mutations, &w.Photos)
@@ -329,6 +338,9 @@ func (r *Replica) wipe(cause *RevokedError) {
 	}
 	os.RemoveAll(filepath.Join(r.dir, mediaDir))
 	msg := "the server revoked this device; its data was deleted"
+	if w.ServerCountry != "" {
+		msg = "this replica belonged to the " + w.Country + " stack, not " + w.ServerCountry + "; its data was deleted"
+	}
 	if w.DeviceID != "" {
 		msg += " (device " + w.DeviceID + ")"
 	}

@@ -64,6 +64,9 @@ func (r *Replica) pullRound(ctx context.Context) ([]string, error) {
 		total = max(total, done)
 		var res pageResult
 		err := r.db.update(ctx, func(tx *wtx) error {
+			if err := r.pinCountry(tx, page.GetServerCountry()); err != nil {
+				return err
+			}
 			var err error
 			res, err = r.applyPage(tx, page)
 			return err
@@ -97,6 +100,7 @@ func (r *Replica) fetch(ctx context.Context, cursors []*syncv1.BucketCursor, est
 		MaxRows:             int32(r.opts.PageRows),
 		MaxBytes:            int64(r.opts.PageBytes),
 		EstimateRemaining:   estimate,
+		ReplicaCountry:      r.Country(),
 	}
 	go func() {
 		var page *syncv1.PullResponse

@@ -30,7 +30,7 @@ func (r *Replica) push(ctx context.Context) (held bool, err error) {
 		if err != nil || len(batch) == 0 {
 			return held, err
 		}
-		req := &syncv1.PushRequest{ClientId: r.clientID, ClientSchemaVersion: r.opts.ClientSchemaVersion}
+		req := &syncv1.PushRequest{ClientId: r.clientID, ClientSchemaVersion: r.opts.ClientSchemaVersion, ReplicaCountry: r.Country()}
 		for _, e := range batch {
 			req.Mutations = append(req.Mutations, &syncv1.Mutation{Seq: e.seq, Name: e.name, Args: e.args, CreatedAtUnixMs: e.made})
 		}

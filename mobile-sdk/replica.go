@@ -129,6 +129,10 @@ var (
 	// ErrWiped: the server revoked this device and the replica deleted its
 	// data. Sign in again and open a new replica.
 	ErrWiped = errors.New("sdk: this device was revoked and its data deleted")
+	// ErrOtherCountry (which is also ErrWiped): the replica belonged to
+	// another country's stack and deleted its data, nothing merged. Sign in
+	// to this country's stack and open a new replica.
+	ErrOtherCountry = fmt.Errorf("sdk: this replica belonged to another country's stack and its data was deleted: %w", ErrWiped)
 )
 
 // Replica is a device's copy of the user's data, its outbox and its sync
@@ -141,6 +145,7 @@ type Replica struct {
 	lock     io.Closer
 	log      *slog.Logger
 	clientID string
+	country  atomic.Value // string: the country stack the replica belongs to
 	api      *client
 	tables   *tables
 
@@ -229,6 +234,12 @@ func (r *Replica) init(ctx context.Context) error {
 			}
 		}
 		r.clientID = id
+		var country string
+		err = tx.queryRow(`SELECT value FROM sdk_meta WHERE key = 'country'`).Scan(&country)
+		if err != nil && !errors.Is(err, errNoRows) {
+			return err
+		}
+		r.country.Store(country)
 		if err := r.tables.createIndexes(tx); err != nil {
 			return err
 		}

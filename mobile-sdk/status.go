@@ -75,6 +75,10 @@ type Wipe struct {
 	Mutations int
 	// Photos never uploaded.
 	Photos int
+	// Country and ServerCountry are set when the replica was wiped because
+	// it belonged to another country's stack (Country) than the server's
+	// (ServerCountry): the device moved, and starts a new replica there.
+	Country, ServerCountry string
 }
 
 type statusBox struct {

@@ -75,6 +75,7 @@ func (r *Replica) stream(ctx context.Context, netChanged <-chan struct{}) error 
 	st, err := r.api.sync.Subscribe(ctx, connect.NewRequest(&syncv1.SubscribeRequest{
 		ClientId:            r.clientID,
 		ClientSchemaVersion: r.opts.ClientSchemaVersion,
+		ReplicaCountry:      r.Country(),
 	}))
 	if err != nil {
 		return err

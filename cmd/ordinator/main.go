@@ -74,6 +74,7 @@ func rootCommand(stdin io.Reader, stdout, stderr io.Writer) *ffcli.Command {
 			loadCommand(stdout, stderr),
 			versionCommand(stdout),
 			studiesCommand(stdout),
+			directoryCommand(stdout),
 		},
 	}
 }

@@ -309,7 +309,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		MinClientSchema:     minClientSchema,
 		CurrentClientSchema: currentClientSchema,
 	}), opts...))
-	srv.Handle(syncv1connect.NewSyncServiceHandler(syncrpc.New(engine, srv.Stopping()), opts...))
+	srv.Handle(syncv1connect.NewSyncServiceHandler(syncrpc.New(engine, srv.Stopping()).ServeCountry(cfg.Country), opts...))
 	if blobs.handler != nil {
 		srv.HandleHTTP(fsblob.Prefix, blobs.handler)
 	}

@@ -57,7 +57,8 @@ type Listener interface {
 	// OnMediaProgress: a photo upload progressed or ended.
 	OnMediaProgress(progress *MediaProgress)
 	// OnWiped: the server revoked this device (signed out elsewhere, or its
-	// session stolen) and the replica deleted its data, with the mutations
+	// session stolen), or the replica belonged to another country's stack,
+	// and the replica deleted its data, with the mutations
 	// and photos counted in wipe that never reached the server. Tell the
 	// user, then sign in again and open a new replica.
 	OnWiped(wipe *Wipe)
@@ -129,7 +130,9 @@ func Open(config *Config, schema *Schema, tokens TokenSource, listener Listener)
 			r.ObserveRejections(func(rj sdk.Rejection) { guard(func() { listener.OnRejection(newRejection(rj)) }) }),
 			r.ObserveMedia(func(p sdk.MediaProgress) { guard(func() { listener.OnMediaProgress(newMediaProgress(p)) }) }),
 			r.ObserveWipe(func(w sdk.Wipe) {
-				guard(func() { listener.OnWiped(&Wipe{DeviceID: w.DeviceID, Mutations: w.Mutations, Photos: w.Photos}) })
+				guard(func() {
+					listener.OnWiped(&Wipe{DeviceID: w.DeviceID, Mutations: w.Mutations, Photos: w.Photos, Country: w.Country, ServerCountry: w.ServerCountry})
+				})
 			}),
 		)
 	}

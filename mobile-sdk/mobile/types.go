@@ -44,6 +44,10 @@ type Wipe struct {
 	DeviceID  string
 	Mutations int
 	Photos    int
+	// Country and ServerCountry: the replica belonged to another country's
+	// stack (the device moved); sign in to ServerCountry's stack.
+	Country       string
+	ServerCountry string
 }
 
 // Rejection is a mutation the server refused, already rolled back.

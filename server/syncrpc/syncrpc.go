@@ -21,6 +21,7 @@ type Service struct {
 	engine   *syncengine.Engine
 	stopping <-chan struct{}
 	now      func() time.Time
+	country  string
 }
 
 var _ syncv1connect.SyncServiceHandler = (*Service)(nil)
@@ -37,6 +38,9 @@ func (s *Service) Push(ctx context.Context, req *connect.Request[syncv1.PushRequ
 		return nil, err
 	}
 	in := req.Msg
+	if err := s.checkCountry(in.GetReplicaCountry()); err != nil {
+		return nil, err
+	}
 	ms := make([]syncengine.Mutation, len(in.GetMutations()))
 	for i, m := range in.GetMutations() {
 		ms[i] = syncengine.Mutation{Seq: m.GetSeq(), Name: m.GetName(), Args: m.GetArgs(), CreatedAt: time.UnixMilli(m.GetCreatedAtUnixMs())}
@@ -87,6 +91,9 @@ func (s *Service) Pull(ctx context.Context, req *connect.Request[syncv1.PullRequ
 		return nil, err
 	}
 	in := req.Msg
+	if err := s.checkCountry(in.GetReplicaCountry()); err != nil {
+		return nil, err
+	}
 	pr := syncengine.PullRequest{
 		ClientID:      in.GetClientId(),
 		SchemaVersion: in.GetClientSchemaVersion(),
@@ -101,7 +108,9 @@ func (s *Service) Pull(ctx context.Context, req *connect.Request[syncv1.PullRequ
 	if err != nil {
 		return nil, err
 	}
-	return connect.NewResponse(PullProto(r, s.now())), nil
+	res := PullProto(r, s.now())
+	res.ServerCountry = s.country
+	return connect.NewResponse(res), nil
 }
 
 // PullProto encodes a pull page.
@@ -137,6 +146,9 @@ func PullProto(r *syncengine.PullResult, now time.Time) *syncv1.PullResponse {
 func (s *Service) Subscribe(ctx context.Context, req *connect.Request[syncv1.SubscribeRequest], stream *connect.ServerStream[syncv1.SubscribeResponse]) error {
 	p, err := rpc.Principal(ctx)
 	if err != nil {
+		return err
+	}
+	if err := s.checkCountry(req.Msg.GetReplicaCountry()); err != nil {
 		return err
 	}
 	return s.engine.Subscribe(ctx, p, req.Msg.GetClientSchemaVersion(), s.stopping, func(e syncengine.Event) error {

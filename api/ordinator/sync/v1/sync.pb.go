@@ -203,8 +203,12 @@ type PushRequest struct {
 	// The device's local schema version.
 	ClientSchemaVersion int32       `protobuf:"varint,2,opt,name=client_schema_version,json=clientSchemaVersion,proto3" json:"client_schema_version,omitempty"`
 	Mutations           []*Mutation `protobuf:"bytes,3,rep,name=mutations,proto3" json:"mutations,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// The country of the stack the replica first synced with (empty before
+	// its first pull). A server of another country refuses the push with a
+	// ReplicaOfAnotherCountry detail: nothing is merged.
+	ReplicaCountry string `protobuf:"bytes,4,opt,name=replica_country,json=replicaCountry,proto3" json:"replica_country,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *PushRequest) Reset() {
@@ -256,6 +260,13 @@ func (x *PushRequest) GetMutations() []*Mutation {
 		return x.Mutations
 	}
 	return nil
+}
+
+func (x *PushRequest) GetReplicaCountry() string {
+	if x != nil {
+		return x.ReplicaCountry
+	}
+	return ""
 }
 
 type PushResponse struct {
@@ -484,8 +495,10 @@ type PullRequest struct {
 	MaxBytes int64 `protobuf:"varint,5,opt,name=max_bytes,json=maxBytes,proto3" json:"max_bytes,omitempty"`
 	// Ask for the number of changes left to download (for progress).
 	EstimateRemaining bool `protobuf:"varint,6,opt,name=estimate_remaining,json=estimateRemaining,proto3" json:"estimate_remaining,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// As in PushRequest: a replica of another country is told to start over.
+	ReplicaCountry string `protobuf:"bytes,7,opt,name=replica_country,json=replicaCountry,proto3" json:"replica_country,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *PullRequest) Reset() {
@@ -558,6 +571,13 @@ func (x *PullRequest) GetEstimateRemaining() bool {
 		return x.EstimateRemaining
 	}
 	return false
+}
+
+func (x *PullRequest) GetReplicaCountry() string {
+	if x != nil {
+		return x.ReplicaCountry
+	}
+	return ""
 }
 
 type Change struct {
@@ -658,7 +678,10 @@ type PullResponse struct {
 	// Set when the client has caught up.
 	Checkpoint *Checkpoint `protobuf:"bytes,6,opt,name=checkpoint,proto3" json:"checkpoint,omitempty"`
 	// Changes left to download, when asked.
-	Remaining     int64 `protobuf:"varint,7,opt,name=remaining,proto3" json:"remaining,omitempty"`
+	Remaining int64 `protobuf:"varint,7,opt,name=remaining,proto3" json:"remaining,omitempty"`
+	// The country this stack serves: a new replica records it at its first
+	// pull and belongs to that country from then on.
+	ServerCountry string `protobuf:"bytes,8,opt,name=server_country,json=serverCountry,proto3" json:"server_country,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -740,6 +763,13 @@ func (x *PullResponse) GetRemaining() int64 {
 		return x.Remaining
 	}
 	return 0
+}
+
+func (x *PullResponse) GetServerCountry() string {
+	if x != nil {
+		return x.ServerCountry
+	}
+	return ""
 }
 
 // Checkpoint lets a client verify its replica: apply everything received,
@@ -880,8 +910,10 @@ type SubscribeRequest struct {
 	state               protoimpl.MessageState `protogen:"open.v1"`
 	ClientId            string                 `protobuf:"bytes,1,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
 	ClientSchemaVersion int32                  `protobuf:"varint,2,opt,name=client_schema_version,json=clientSchemaVersion,proto3" json:"client_schema_version,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// As in PushRequest.
+	ReplicaCountry string `protobuf:"bytes,3,opt,name=replica_country,json=replicaCountry,proto3" json:"replica_country,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *SubscribeRequest) Reset() {
@@ -926,6 +958,13 @@ func (x *SubscribeRequest) GetClientSchemaVersion() int32 {
 		return x.ClientSchemaVersion
 	}
 	return 0
+}
+
+func (x *SubscribeRequest) GetReplicaCountry() string {
+	if x != nil {
+		return x.ReplicaCountry
+	}
+	return ""
 }
 
 type SubscribeResponse struct {
@@ -1146,6 +1185,64 @@ func (x *DeviceRevoked) GetDeviceId() string {
 	return ""
 }
 
+// ReplicaOfAnotherCountry is the detail of the FailedPrecondition error a
+// device receives when its replica was created against another country's
+// stack (the device moved): it must delete the replica and start a new one
+// with this stack. Nothing it sent was applied.
+type ReplicaOfAnotherCountry struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The country the replica belongs to.
+	ReplicaCountry string `protobuf:"bytes,1,opt,name=replica_country,json=replicaCountry,proto3" json:"replica_country,omitempty"`
+	// The country of the stack that refused it.
+	ServerCountry string `protobuf:"bytes,2,opt,name=server_country,json=serverCountry,proto3" json:"server_country,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReplicaOfAnotherCountry) Reset() {
+	*x = ReplicaOfAnotherCountry{}
+	mi := &file_ordinator_sync_v1_sync_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplicaOfAnotherCountry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplicaOfAnotherCountry) ProtoMessage() {}
+
+func (x *ReplicaOfAnotherCountry) ProtoReflect() protoreflect.Message {
+	mi := &file_ordinator_sync_v1_sync_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplicaOfAnotherCountry.ProtoReflect.Descriptor instead.
+func (*ReplicaOfAnotherCountry) Descriptor() ([]byte, []int) {
+	return file_ordinator_sync_v1_sync_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ReplicaOfAnotherCountry) GetReplicaCountry() string {
+	if x != nil {
+		return x.ReplicaCountry
+	}
+	return ""
+}
+
+func (x *ReplicaOfAnotherCountry) GetServerCountry() string {
+	if x != nil {
+		return x.ServerCountry
+	}
+	return ""
+}
+
 var File_ordinator_sync_v1_sync_proto protoreflect.FileDescriptor
 
 const file_ordinator_sync_v1_sync_proto_rawDesc = "" +
@@ -1155,11 +1252,12 @@ const file_ordinator_sync_v1_sync_proto_rawDesc = "" +
 	"\x03seq\x18\x01 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x03seq\x12\x1d\n" +
 	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x04name\x12\x1d\n" +
 	"\x04args\x18\x03 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80\x04R\x04args\x12+\n" +
-	"\x12created_at_unix_ms\x18\x04 \x01(\x03R\x0fcreatedAtUnixMs\"\xb1\x01\n" +
+	"\x12created_at_unix_ms\x18\x04 \x01(\x03R\x0fcreatedAtUnixMs\"\xe3\x01\n" +
 	"\vPushRequest\x12&\n" +
 	"\tclient_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bclientId\x122\n" +
 	"\x15client_schema_version\x18\x02 \x01(\x05R\x13clientSchemaVersion\x12F\n" +
-	"\tmutations\x18\x03 \x03(\v2\x1b.ordinator.sync.v1.MutationB\v\xbaH\b\x92\x01\x05\b\x01\x10\xf4\x03R\tmutations\"F\n" +
+	"\tmutations\x18\x03 \x03(\v2\x1b.ordinator.sync.v1.MutationB\v\xbaH\b\x92\x01\x05\b\x01\x10\xf4\x03R\tmutations\x120\n" +
+	"\x0freplica_country\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18\x10R\x0ereplicaCountry\"F\n" +
 	"\fPushResponse\x126\n" +
 	"\boutcomes\x18\x01 \x03(\v2\x1a.ordinator.sync.v1.OutcomeR\boutcomes\"\xb8\x02\n" +
 	"\aOutcome\x12\x1b\n" +
@@ -1175,14 +1273,15 @@ const file_ordinator_sync_v1_sync_proto_rawDesc = "" +
 	"\x06bucket\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x03\x18\xc8\x01R\x06bucket\x12\x14\n" +
 	"\x05after\x18\x02 \x01(\x03R\x05after\x12\x1b\n" +
-	"\tfrom_zero\x18\x03 \x01(\bR\bfromZero\"\xa6\x02\n" +
+	"\tfrom_zero\x18\x03 \x01(\bR\bfromZero\"\xd8\x02\n" +
 	"\vPullRequest\x12$\n" +
 	"\tclient_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\bclientId\x122\n" +
 	"\x15client_schema_version\x18\x02 \x01(\x05R\x13clientSchemaVersion\x12D\n" +
 	"\acursors\x18\x03 \x03(\v2\x1f.ordinator.sync.v1.BucketCursorB\t\xbaH\x06\x92\x01\x03\x10\xd0\x0fR\acursors\x12\"\n" +
 	"\bmax_rows\x18\x04 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\amaxRows\x12$\n" +
 	"\tmax_bytes\x18\x05 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\bmaxBytes\x12-\n" +
-	"\x12estimate_remaining\x18\x06 \x01(\bR\x11estimateRemaining\"\xb0\x01\n" +
+	"\x12estimate_remaining\x18\x06 \x01(\bR\x11estimateRemaining\x120\n" +
+	"\x0freplica_country\x18\a \x01(\tB\a\xbaH\x04r\x02\x18\x10R\x0ereplicaCountry\"\xb0\x01\n" +
 	"\x06Change\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12\x16\n" +
 	"\x06bucket\x18\x02 \x01(\tR\x06bucket\x12\x1e\n" +
@@ -1191,7 +1290,7 @@ const file_ordinator_sync_v1_sync_proto_rawDesc = "" +
 	"collection\x12\x1b\n" +
 	"\trecord_id\x18\x04 \x01(\tR\brecordId\x12%\n" +
 	"\x02op\x18\x05 \x01(\x0e2\x15.ordinator.sync.v1.OpR\x02op\x12\x18\n" +
-	"\apayload\x18\x06 \x01(\fR\apayload\"\xc4\x02\n" +
+	"\apayload\x18\x06 \x01(\fR\apayload\"\xeb\x02\n" +
 	"\fPullResponse\x123\n" +
 	"\achanges\x18\x01 \x03(\v2\x19.ordinator.sync.v1.ChangeR\achanges\x129\n" +
 	"\acursors\x18\x02 \x03(\v2\x1f.ordinator.sync.v1.BucketCursorR\acursors\x12\x19\n" +
@@ -1201,7 +1300,8 @@ const file_ordinator_sync_v1_sync_proto_rawDesc = "" +
 	"\n" +
 	"checkpoint\x18\x06 \x01(\v2\x1d.ordinator.sync.v1.CheckpointR\n" +
 	"checkpoint\x12\x1c\n" +
-	"\tremaining\x18\a \x01(\x03R\tremaining\"\xb6\x01\n" +
+	"\tremaining\x18\a \x01(\x03R\tremaining\x12%\n" +
+	"\x0eserver_country\x18\b \x01(\tR\rserverCountry\"\xb6\x01\n" +
 	"\n" +
 	"Checkpoint\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12;\n" +
@@ -1211,10 +1311,11 @@ const file_ordinator_sync_v1_sync_proto_rawDesc = "" +
 	"\x0eBucketChecksum\x12\x16\n" +
 	"\x06bucket\x18\x01 \x01(\tR\x06bucket\x12\x1a\n" +
 	"\bchecksum\x18\x02 \x01(\x06R\bchecksum\x12\x14\n" +
-	"\x05count\x18\x03 \x01(\x03R\x05count\"l\n" +
+	"\x05count\x18\x03 \x01(\x03R\x05count\"\x9e\x01\n" +
 	"\x10SubscribeRequest\x12$\n" +
 	"\tclient_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\bclientId\x122\n" +
-	"\x15client_schema_version\x18\x02 \x01(\x05R\x13clientSchemaVersion\"\x92\x01\n" +
+	"\x15client_schema_version\x18\x02 \x01(\x05R\x13clientSchemaVersion\x120\n" +
+	"\x0freplica_country\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\x10R\x0ereplicaCountry\"\x92\x01\n" +
 	"\x11SubscribeResponse\x126\n" +
 	"\achanged\x18\x01 \x01(\v2\x1a.ordinator.sync.v1.ChangedH\x00R\achanged\x12<\n" +
 	"\theartbeat\x18\x02 \x01(\v2\x1c.ordinator.sync.v1.HeartbeatH\x00R\theartbeatB\a\n" +
@@ -1224,7 +1325,10 @@ const file_ordinator_sync_v1_sync_proto_rawDesc = "" +
 	"\tHeartbeat\x12-\n" +
 	"\x13server_time_unix_ms\x18\x01 \x01(\x03R\x10serverTimeUnixMs\",\n" +
 	"\rDeviceRevoked\x12\x1b\n" +
-	"\tdevice_id\x18\x01 \x01(\tR\bdeviceId*h\n" +
+	"\tdevice_id\x18\x01 \x01(\tR\bdeviceId\"i\n" +
+	"\x17ReplicaOfAnotherCountry\x12'\n" +
+	"\x0freplica_country\x18\x01 \x01(\tR\x0ereplicaCountry\x12%\n" +
+	"\x0eserver_country\x18\x02 \x01(\tR\rserverCountry*h\n" +
 	"\rOutcomeStatus\x12\x1e\n" +
 	"\x1aOUTCOME_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16OUTCOME_STATUS_APPLIED\x10\x01\x12\x1b\n" +
@@ -1252,32 +1356,33 @@ func file_ordinator_sync_v1_sync_proto_rawDescGZIP() []byte {
 }
 
 var file_ordinator_sync_v1_sync_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ordinator_sync_v1_sync_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_ordinator_sync_v1_sync_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_ordinator_sync_v1_sync_proto_goTypes = []any{
-	(OutcomeStatus)(0),        // 0: ordinator.sync.v1.OutcomeStatus
-	(Op)(0),                   // 1: ordinator.sync.v1.Op
-	(*Mutation)(nil),          // 2: ordinator.sync.v1.Mutation
-	(*PushRequest)(nil),       // 3: ordinator.sync.v1.PushRequest
-	(*PushResponse)(nil),      // 4: ordinator.sync.v1.PushResponse
-	(*Outcome)(nil),           // 5: ordinator.sync.v1.Outcome
-	(*BucketCursor)(nil),      // 6: ordinator.sync.v1.BucketCursor
-	(*PullRequest)(nil),       // 7: ordinator.sync.v1.PullRequest
-	(*Change)(nil),            // 8: ordinator.sync.v1.Change
-	(*PullResponse)(nil),      // 9: ordinator.sync.v1.PullResponse
-	(*Checkpoint)(nil),        // 10: ordinator.sync.v1.Checkpoint
-	(*BucketChecksum)(nil),    // 11: ordinator.sync.v1.BucketChecksum
-	(*SubscribeRequest)(nil),  // 12: ordinator.sync.v1.SubscribeRequest
-	(*SubscribeResponse)(nil), // 13: ordinator.sync.v1.SubscribeResponse
-	(*Changed)(nil),           // 14: ordinator.sync.v1.Changed
-	(*Heartbeat)(nil),         // 15: ordinator.sync.v1.Heartbeat
-	(*DeviceRevoked)(nil),     // 16: ordinator.sync.v1.DeviceRevoked
-	(*v1.ErrorDetail)(nil),    // 17: ordinator.common.v1.ErrorDetail
+	(OutcomeStatus)(0),              // 0: ordinator.sync.v1.OutcomeStatus
+	(Op)(0),                         // 1: ordinator.sync.v1.Op
+	(*Mutation)(nil),                // 2: ordinator.sync.v1.Mutation
+	(*PushRequest)(nil),             // 3: ordinator.sync.v1.PushRequest
+	(*PushResponse)(nil),            // 4: ordinator.sync.v1.PushResponse
+	(*Outcome)(nil),                 // 5: ordinator.sync.v1.Outcome
+	(*BucketCursor)(nil),            // 6: ordinator.sync.v1.BucketCursor
+	(*PullRequest)(nil),             // 7: ordinator.sync.v1.PullRequest
+	(*Change)(nil),                  // 8: ordinator.sync.v1.Change
+	(*PullResponse)(nil),            // 9: ordinator.sync.v1.PullResponse
+	(*Checkpoint)(nil),              // 10: ordinator.sync.v1.Checkpoint
+	(*BucketChecksum)(nil),          // 11: ordinator.sync.v1.BucketChecksum
+	(*SubscribeRequest)(nil),        // 12: ordinator.sync.v1.SubscribeRequest
+	(*SubscribeResponse)(nil),       // 13: ordinator.sync.v1.SubscribeResponse
+	(*Changed)(nil),                 // 14: ordinator.sync.v1.Changed
+	(*Heartbeat)(nil),               // 15: ordinator.sync.v1.Heartbeat
+	(*DeviceRevoked)(nil),           // 16: ordinator.sync.v1.DeviceRevoked
+	(*ReplicaOfAnotherCountry)(nil), // 17: ordinator.sync.v1.ReplicaOfAnotherCountry
+	(*v1.ErrorDetail)(nil),          // 18: ordinator.common.v1.ErrorDetail
 }
 var file_ordinator_sync_v1_sync_proto_depIdxs = []int32{
 	2,  // 0: ordinator.sync.v1.PushRequest.mutations:type_name -> ordinator.sync.v1.Mutation
 	5,  // 1: ordinator.sync.v1.PushResponse.outcomes:type_name -> ordinator.sync.v1.Outcome
 	0,  // 2: ordinator.sync.v1.Outcome.status:type_name -> ordinator.sync.v1.OutcomeStatus
-	17, // 3: ordinator.sync.v1.Outcome.rejection:type_name -> ordinator.common.v1.ErrorDetail
+	18, // 3: ordinator.sync.v1.Outcome.rejection:type_name -> ordinator.common.v1.ErrorDetail
 	6,  // 4: ordinator.sync.v1.PullRequest.cursors:type_name -> ordinator.sync.v1.BucketCursor
 	1,  // 5: ordinator.sync.v1.Change.op:type_name -> ordinator.sync.v1.Op
 	8,  // 6: ordinator.sync.v1.PullResponse.changes:type_name -> ordinator.sync.v1.Change
@@ -1314,7 +1419,7 @@ func file_ordinator_sync_v1_sync_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ordinator_sync_v1_sync_proto_rawDesc), len(file_ordinator_sync_v1_sync_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   15,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

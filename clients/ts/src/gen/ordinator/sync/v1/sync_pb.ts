@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ordinator/sync/v1/sync.proto.
  */
 export const file_ordinator_sync_v1_sync: GenFile = /*@__PURE__*/
-  fileDesc("ChxvcmRpbmF0b3Ivc3luYy92MS9zeW5jLnByb3RvEhFvcmRpbmF0b3Iuc3luYy52MSJuCghNdXRhdGlvbhIUCgNzZXEYASABKANCB7pIBCICIAASFwoEbmFtZRgCIAEoCUIJukgGcgQQARhkEhcKBGFyZ3MYAyABKAxCCbpIBnoEGICABBIaChJjcmVhdGVkX2F0X3VuaXhfbXMYBCABKAMihwEKC1B1c2hSZXF1ZXN0EhwKCWNsaWVudF9pZBgBIAEoCUIJukgGcgQQARhAEh0KFWNsaWVudF9zY2hlbWFfdmVyc2lvbhgCIAEoBRI7CgltdXRhdGlvbnMYAyADKAsyGy5vcmRpbmF0b3Iuc3luYy52MS5NdXRhdGlvbkILukgIkgEFCAEQ9AMiPAoMUHVzaFJlc3BvbnNlEiwKCG91dGNvbWVzGAEgAygLMhoub3JkaW5hdG9yLnN5bmMudjEuT3V0Y29tZSLlAQoHT3V0Y29tZRIRCgljbGllbnRfaWQYASABKAkSCwoDc2VxGAIgASgDEhUKDW11dGF0aW9uX25hbWUYAyABKAkSMAoGc3RhdHVzGAQgASgOMiAub3JkaW5hdG9yLnN5bmMudjEuT3V0Y29tZVN0YXR1cxIOCgZyZXN1bHQYBSABKAwSMwoJcmVqZWN0aW9uGAYgASgLMiAub3JkaW5hdG9yLmNvbW1vbi52MS5FcnJvckRldGFpbBIQCghyZXBsYXllZBgHIAEoCBIaChJkZWNpZGVkX2F0X3VuaXhfbXMYCCABKAMiTAoMQnVja2V0Q3Vyc29yEhoKBmJ1Y2tldBgBIAEoCUIKukgHcgUQAxjIARINCgVhZnRlchgCIAEoAxIRCglmcm9tX3plcm8YAyABKAgi2AEKC1B1bGxSZXF1ZXN0EhoKCWNsaWVudF9pZBgBIAEoCUIHukgEcgIYQBIdChVjbGllbnRfc2NoZW1hX3ZlcnNpb24YAiABKAUSOwoHY3Vyc29ycxgDIAMoCzIfLm9yZGluYXRvci5zeW5jLnYxLkJ1Y2tldEN1cnNvckIJukgGkgEDENAPEhkKCG1heF9yb3dzGAQgASgFQge6SAQaAigAEhoKCW1heF9ieXRlcxgFIAEoA0IHukgEIgIoABIaChJlc3RpbWF0ZV9yZW1haW5pbmcYBiABKAgigAEKBkNoYW5nZRILCgNzZXEYASABKAMSDgoGYnVja2V0GAIgASgJEhIKCmNvbGxlY3Rpb24YAyABKAkSEQoJcmVjb3JkX2lkGAQgASgJEiEKAm9wGAUgASgOMhUub3JkaW5hdG9yLnN5bmMudjEuT3ASDwoHcGF5bG9hZBgGIAEoDCL0AQoMUHVsbFJlc3BvbnNlEioKB2NoYW5nZXMYASADKAsyGS5vcmRpbmF0b3Iuc3luYy52MS5DaGFuZ2USMAoHY3Vyc29ycxgCIAMoCzIfLm9yZGluYXRvci5zeW5jLnYxLkJ1Y2tldEN1cnNvchIQCghoYXNfbW9yZRgDIAEoCBIXCg9kcm9wcGVkX2J1Y2tldHMYBCADKAkSFQoNcmVzZXRfYnVja2V0cxgFIAMoCRIxCgpjaGVja3BvaW50GAYgASgLMh0ub3JkaW5hdG9yLnN5bmMudjEuQ2hlY2twb2ludBIRCglyZW1haW5pbmcYByABKAMihQEKCkNoZWNrcG9pbnQSCwoDc2VxGAEgASgDEjIKB2J1Y2tldHMYAiADKAsyIS5vcmRpbmF0b3Iuc3luYy52MS5CdWNrZXRDaGVja3N1bRIZChFsYXN0X211dGF0aW9uX3NlcRgDIAEoAxIbChNzZXJ2ZXJfdGltZV91bml4X21zGAQgASgDIkEKDkJ1Y2tldENoZWNrc3VtEg4KBmJ1Y2tldBgBIAEoCRIQCghjaGVja3N1bRgCIAEoBhINCgVjb3VudBgDIAEoAyJNChBTdWJzY3JpYmVSZXF1ZXN0EhoKCWNsaWVudF9pZBgBIAEoCUIHukgEcgIYQBIdChVjbGllbnRfc2NoZW1hX3ZlcnNpb24YAiABKAUifgoRU3Vic2NyaWJlUmVzcG9uc2USLQoHY2hhbmdlZBgBIAEoCzIaLm9yZGluYXRvci5zeW5jLnYxLkNoYW5nZWRIABIxCgloZWFydGJlYXQYAiABKAsyHC5vcmRpbmF0b3Iuc3luYy52MS5IZWFydGJlYXRIAEIHCgVldmVudCIaCgdDaGFuZ2VkEg8KB2J1Y2tldHMYASADKAkiKAoJSGVhcnRiZWF0EhsKE3NlcnZlcl90aW1lX3VuaXhfbXMYASABKAMiIgoNRGV2aWNlUmV2b2tlZBIRCglkZXZpY2VfaWQYASABKAkqaAoNT3V0Y29tZVN0YXR1cxIeChpPVVRDT01FX1NUQVRVU19VTlNQRUNJRklFRBAAEhoKFk9VVENPTUVfU1RBVFVTX0FQUExJRUQQARIbChdPVVRDT01FX1NUQVRVU19SRUpFQ1RFRBACKjYKAk9wEhIKDk9QX1VOU1BFQ0lGSUVEEAASDQoJT1BfVVBTRVJUEAESDQoJT1BfREVMRVRFEAIy/wEKC1N5bmNTZXJ2aWNlEkkKBFB1c2gSHi5vcmRpbmF0b3Iuc3luYy52MS5QdXNoUmVxdWVzdBofLm9yZGluYXRvci5zeW5jLnYxLlB1c2hSZXNwb25zZSIAEkkKBFB1bGwSHi5vcmRpbmF0b3Iuc3luYy52MS5QdWxsUmVxdWVzdBofLm9yZGluYXRvci5zeW5jLnYxLlB1bGxSZXNwb25zZSIAEloKCVN1YnNjcmliZRIjLm9yZGluYXRvci5zeW5jLnYxLlN1YnNjcmliZVJlcXVlc3QaJC5vcmRpbmF0b3Iuc3luYy52MS5TdWJzY3JpYmVSZXNwb25zZSIAMAFCxwEKFWNvbS5vcmRpbmF0b3Iuc3luYy52MUIJU3luY1Byb3RvUAFaPWdpdGh1Yi5jb20vb3JkaW5hdG9yaHEvb3JkaW5hdG9yL2FwaS9vcmRpbmF0b3Ivc3luYy92MTtzeW5jdjGiAgNPU1iqAhFPcmRpbmF0b3IuU3luYy5WMcoCEU9yZGluYXRvclxTeW5jXFYx4gIdT3JkaW5hdG9yXFN5bmNcVjFcR1BCTWV0YWRhdGHqAhNPcmRpbmF0b3I6OlN5bmM6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_ordinator_common_v1_errors]);
+  fileDesc("ChxvcmRpbmF0b3Ivc3luYy92MS9zeW5jLnByb3RvEhFvcmRpbmF0b3Iuc3luYy52MSJuCghNdXRhdGlvbhIUCgNzZXEYASABKANCB7pIBCICIAASFwoEbmFtZRgCIAEoCUIJukgGcgQQARhkEhcKBGFyZ3MYAyABKAxCCbpIBnoEGICABBIaChJjcmVhdGVkX2F0X3VuaXhfbXMYBCABKAMiqQEKC1B1c2hSZXF1ZXN0EhwKCWNsaWVudF9pZBgBIAEoCUIJukgGcgQQARhAEh0KFWNsaWVudF9zY2hlbWFfdmVyc2lvbhgCIAEoBRI7CgltdXRhdGlvbnMYAyADKAsyGy5vcmRpbmF0b3Iuc3luYy52MS5NdXRhdGlvbkILukgIkgEFCAEQ9AMSIAoPcmVwbGljYV9jb3VudHJ5GAQgASgJQge6SARyAhgQIjwKDFB1c2hSZXNwb25zZRIsCghvdXRjb21lcxgBIAMoCzIaLm9yZGluYXRvci5zeW5jLnYxLk91dGNvbWUi5QEKB091dGNvbWUSEQoJY2xpZW50X2lkGAEgASgJEgsKA3NlcRgCIAEoAxIVCg1tdXRhdGlvbl9uYW1lGAMgASgJEjAKBnN0YXR1cxgEIAEoDjIgLm9yZGluYXRvci5zeW5jLnYxLk91dGNvbWVTdGF0dXMSDgoGcmVzdWx0GAUgASgMEjMKCXJlamVjdGlvbhgGIAEoCzIgLm9yZGluYXRvci5jb21tb24udjEuRXJyb3JEZXRhaWwSEAoIcmVwbGF5ZWQYByABKAgSGgoSZGVjaWRlZF9hdF91bml4X21zGAggASgDIkwKDEJ1Y2tldEN1cnNvchIaCgZidWNrZXQYASABKAlCCrpIB3IFEAMYyAESDQoFYWZ0ZXIYAiABKAMSEQoJZnJvbV96ZXJvGAMgASgIIvoBCgtQdWxsUmVxdWVzdBIaCgljbGllbnRfaWQYASABKAlCB7pIBHICGEASHQoVY2xpZW50X3NjaGVtYV92ZXJzaW9uGAIgASgFEjsKB2N1cnNvcnMYAyADKAsyHy5vcmRpbmF0b3Iuc3luYy52MS5CdWNrZXRDdXJzb3JCCbpIBpIBAxDQDxIZCghtYXhfcm93cxgEIAEoBUIHukgEGgIoABIaCgltYXhfYnl0ZXMYBSABKANCB7pIBCICKAASGgoSZXN0aW1hdGVfcmVtYWluaW5nGAYgASgIEiAKD3JlcGxpY2FfY291bnRyeRgHIAEoCUIHukgEcgIYECKAAQoGQ2hhbmdlEgsKA3NlcRgBIAEoAxIOCgZidWNrZXQYAiABKAkSEgoKY29sbGVjdGlvbhgDIAEoCRIRCglyZWNvcmRfaWQYBCABKAkSIQoCb3AYBSABKA4yFS5vcmRpbmF0b3Iuc3luYy52MS5PcBIPCgdwYXlsb2FkGAYgASgMIowCCgxQdWxsUmVzcG9uc2USKgoHY2hhbmdlcxgBIAMoCzIZLm9yZGluYXRvci5zeW5jLnYxLkNoYW5nZRIwCgdjdXJzb3JzGAIgAygLMh8ub3JkaW5hdG9yLnN5bmMudjEuQnVja2V0Q3Vyc29yEhAKCGhhc19tb3JlGAMgASgIEhcKD2Ryb3BwZWRfYnVja2V0cxgEIAMoCRIVCg1yZXNldF9idWNrZXRzGAUgAygJEjEKCmNoZWNrcG9pbnQYBiABKAsyHS5vcmRpbmF0b3Iuc3luYy52MS5DaGVja3BvaW50EhEKCXJlbWFpbmluZxgHIAEoAxIWCg5zZXJ2ZXJfY291bnRyeRgIIAEoCSKFAQoKQ2hlY2twb2ludBILCgNzZXEYASABKAMSMgoHYnVja2V0cxgCIAMoCzIhLm9yZGluYXRvci5zeW5jLnYxLkJ1Y2tldENoZWNrc3VtEhkKEWxhc3RfbXV0YXRpb25fc2VxGAMgASgDEhsKE3NlcnZlcl90aW1lX3VuaXhfbXMYBCABKAMiQQoOQnVja2V0Q2hlY2tzdW0SDgoGYnVja2V0GAEgASgJEhAKCGNoZWNrc3VtGAIgASgGEg0KBWNvdW50GAMgASgDIm8KEFN1YnNjcmliZVJlcXVlc3QSGgoJY2xpZW50X2lkGAEgASgJQge6SARyAhhAEh0KFWNsaWVudF9zY2hlbWFfdmVyc2lvbhgCIAEoBRIgCg9yZXBsaWNhX2NvdW50cnkYAyABKAlCB7pIBHICGBAifgoRU3Vic2NyaWJlUmVzcG9uc2USLQoHY2hhbmdlZBgBIAEoCzIaLm9yZGluYXRvci5zeW5jLnYxLkNoYW5nZWRIABIxCgloZWFydGJlYXQYAiABKAsyHC5vcmRpbmF0b3Iuc3luYy52MS5IZWFydGJlYXRIAEIHCgVldmVudCIaCgdDaGFuZ2VkEg8KB2J1Y2tldHMYASADKAkiKAoJSGVhcnRiZWF0EhsKE3NlcnZlcl90aW1lX3VuaXhfbXMYASABKAMiIgoNRGV2aWNlUmV2b2tlZBIRCglkZXZpY2VfaWQYASABKAkiSgoXUmVwbGljYU9mQW5vdGhlckNvdW50cnkSFwoPcmVwbGljYV9jb3VudHJ5GAEgASgJEhYKDnNlcnZlcl9jb3VudHJ5GAIgASgJKmgKDU91dGNvbWVTdGF0dXMSHgoaT1VUQ09NRV9TVEFUVVNfVU5TUEVDSUZJRUQQABIaChZPVVRDT01FX1NUQVRVU19BUFBMSUVEEAESGwoXT1VUQ09NRV9TVEFUVVNfUkVKRUNURUQQAio2CgJPcBISCg5PUF9VTlNQRUNJRklFRBAAEg0KCU9QX1VQU0VSVBABEg0KCU9QX0RFTEVURRACMv8BCgtTeW5jU2VydmljZRJJCgRQdXNoEh4ub3JkaW5hdG9yLnN5bmMudjEuUHVzaFJlcXVlc3QaHy5vcmRpbmF0b3Iuc3luYy52MS5QdXNoUmVzcG9uc2UiABJJCgRQdWxsEh4ub3JkaW5hdG9yLnN5bmMudjEuUHVsbFJlcXVlc3QaHy5vcmRpbmF0b3Iuc3luYy52MS5QdWxsUmVzcG9uc2UiABJaCglTdWJzY3JpYmUSIy5vcmRpbmF0b3Iuc3luYy52MS5TdWJzY3JpYmVSZXF1ZXN0GiQub3JkaW5hdG9yLnN5bmMudjEuU3Vic2NyaWJlUmVzcG9uc2UiADABQscBChVjb20ub3JkaW5hdG9yLnN5bmMudjFCCVN5bmNQcm90b1ABWj1naXRodWIuY29tL29yZGluYXRvcmhxL29yZGluYXRvci9hcGkvb3JkaW5hdG9yL3N5bmMvdjE7c3luY3YxogIDT1NYqgIRT3JkaW5hdG9yLlN5bmMuVjHKAhFPcmRpbmF0b3JcU3luY1xWMeICHU9yZGluYXRvclxTeW5jXFYxXEdQQk1ldGFkYXRh6gITT3JkaW5hdG9yOjpTeW5jOjpWMWIGcHJvdG8z", [file_buf_validate_validate, file_ordinator_common_v1_errors]);
 
 /**
  * Mutation is one entry of a client's outbox.
@@ -79,6 +79,15 @@ export type PushRequest = Message<"ordinator.sync.v1.PushRequest"> & {
    * @generated from field: repeated ordinator.sync.v1.Mutation mutations = 3;
    */
   mutations: Mutation[];
+
+  /**
+   * The country of the stack the replica first synced with (empty before
+   * its first pull). A server of another country refuses the push with a
+   * ReplicaOfAnotherCountry detail: nothing is merged.
+   *
+   * @generated from field: string replica_country = 4;
+   */
+  replicaCountry: string;
 };
 
 /**
@@ -241,6 +250,13 @@ export type PullRequest = Message<"ordinator.sync.v1.PullRequest"> & {
    * @generated from field: bool estimate_remaining = 6;
    */
   estimateRemaining: boolean;
+
+  /**
+   * As in PushRequest: a replica of another country is told to start over.
+   *
+   * @generated from field: string replica_country = 7;
+   */
+  replicaCountry: string;
 };
 
 /**
@@ -342,6 +358,14 @@ export type PullResponse = Message<"ordinator.sync.v1.PullResponse"> & {
    * @generated from field: int64 remaining = 7;
    */
   remaining: bigint;
+
+  /**
+   * The country this stack serves: a new replica records it at its first
+   * pull and belongs to that country from then on.
+   *
+   * @generated from field: string server_country = 8;
+   */
+  serverCountry: string;
 };
 
 /**
@@ -432,6 +456,13 @@ export type SubscribeRequest = Message<"ordinator.sync.v1.SubscribeRequest"> & {
    * @generated from field: int32 client_schema_version = 2;
    */
   clientSchemaVersion: number;
+
+  /**
+   * As in PushRequest.
+   *
+   * @generated from field: string replica_country = 3;
+   */
+  replicaCountry: string;
 };
 
 /**
@@ -527,6 +558,37 @@ export type DeviceRevoked = Message<"ordinator.sync.v1.DeviceRevoked"> & {
  */
 export const DeviceRevokedSchema: GenMessage<DeviceRevoked> = /*@__PURE__*/
   messageDesc(file_ordinator_sync_v1_sync, 14);
+
+/**
+ * ReplicaOfAnotherCountry is the detail of the FailedPrecondition error a
+ * device receives when its replica was created against another country's
+ * stack (the device moved): it must delete the replica and start a new one
+ * with this stack. Nothing it sent was applied.
+ *
+ * @generated from message ordinator.sync.v1.ReplicaOfAnotherCountry
+ */
+export type ReplicaOfAnotherCountry = Message<"ordinator.sync.v1.ReplicaOfAnotherCountry"> & {
+  /**
+   * The country the replica belongs to.
+   *
+   * @generated from field: string replica_country = 1;
+   */
+  replicaCountry: string;
+
+  /**
+   * The country of the stack that refused it.
+   *
+   * @generated from field: string server_country = 2;
+   */
+  serverCountry: string;
+};
+
+/**
+ * Describes the message ordinator.sync.v1.ReplicaOfAnotherCountry.
+ * Use `create(ReplicaOfAnotherCountrySchema)` to create a new message.
+ */
+export const ReplicaOfAnotherCountrySchema: GenMessage<ReplicaOfAnotherCountry> = /*@__PURE__*/
+  messageDesc(file_ordinator_sync_v1_sync, 15);
 
 /**
  * OutcomeStatus says whether a mutation was applied.
