@@ -34,6 +34,11 @@ type Config struct {
 	LogLevel        string
 	MaxRequestBytes int
 	Demo            bool
+	// DatabasePooler is "transaction" when DatabaseURL goes through
+	// PgBouncer in transaction mode; DatabaseDirectURL then reaches the
+	// database itself, for LISTEN and migrations.
+	DatabasePooler    string
+	DatabaseDirectURL string
 
 	CompactEvery       time.Duration
 	TombstoneRetention time.Duration
@@ -58,6 +63,8 @@ var envOptions = []ff.Option{ff.WithEnvVarPrefix("ORDINATOR")}
 func (c *Config) registerStorage(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", "./ordinator-data", "directory for the embedded SQLite database and blobs")
 	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL (postgres://...); empty runs on SQLite in --data-dir")
+	fs.StringVar(&c.DatabasePooler, "database-pooler", "", "transaction when --database-url goes through PgBouncer in transaction mode; empty for a direct connection")
+	fs.StringVar(&c.DatabaseDirectURL, "database-direct-url", "", "with --database-pooler: the database's own URL, for LISTEN and migrations")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 }
@@ -98,6 +105,14 @@ func (c *Config) validate() error {
 	}
 	if c.ConsoleIdleTimeout < 0 || c.ConsoleLifetime < 0 {
 		return fmt.Errorf("--console-idle-timeout and --console-lifetime must be positive durations, e.g. 30m")
+	}
+	switch {
+	case c.DatabasePooler != "" && c.DatabasePooler != "transaction":
+		return fmt.Errorf("--database-pooler %q: use transaction (PgBouncer's pool_mode) or leave it empty", c.DatabasePooler)
+	case c.DatabasePooler != "" && (c.DatabaseURL == "" || c.DatabaseDirectURL == ""):
+		return fmt.Errorf("--database-pooler needs --database-url (through the pooler) and --database-direct-url (to the database itself, for LISTEN and migrations)")
+	case c.DatabasePooler == "" && c.DatabaseDirectURL != "":
+		return fmt.Errorf("--database-direct-url is only for --database-pooler transaction")
 	}
 	if c.PasswordChecks < 0 || c.PasswordChecks > 256 {
 		return fmt.Errorf("--password-checks %d: use 1 to 256, or 0 for half the CPUs", c.PasswordChecks)

@@ -28,7 +28,8 @@ func openStore(ctx context.Context, cfg *Config) (syncengine.Store, error) {
 func openServerStore(ctx context.Context, cfg *Config, log *slog.Logger) (syncengine.Store, error) {
 	var store syncengine.Store
 	if cfg.DatabaseURL != "" {
-		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: log})
+		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: log,
+			TransactionPooler: cfg.DatabasePooler == "transaction", DirectURL: cfg.DatabaseDirectURL})
 		if err != nil {
 			return nil, fmt.Errorf("cannot use the database given by --database-url: %s", oneLine(err))
 		}
