@@ -39,6 +39,8 @@ type Config struct {
 	// database itself, for LISTEN and migrations.
 	DatabasePooler    string
 	DatabaseDirectURL string
+	// OTLPEndpoint, if set, is where traces go (OTLP over HTTP).
+	OTLPEndpoint string
 
 	CompactEvery       time.Duration
 	TombstoneRetention time.Duration
@@ -87,6 +89,7 @@ func (c *Config) registerServe(fs *flag.FlagSet) {
 	fs.IntVar(&c.PushWorkers, "push-workers", 2, "push delivery workers in this process (always 1 on SQLite)")
 	fs.DurationVar(&c.ConsoleIdleTimeout, "console-idle-timeout", 30*time.Minute, "a web console session unused this long ends")
 	fs.DurationVar(&c.ConsoleLifetime, "console-lifetime", 12*time.Hour, "a web console session ends this long after sign-in, used or not")
+	fs.StringVar(&c.OTLPEndpoint, "otlp-endpoint", "", "OpenTelemetry collector to send traces to by OTLP over HTTP, e.g. http://otel-collector:4318; empty sends none")
 	fs.IntVar(&c.PasswordChecks, "password-checks", 0, "sign-ins that may hash a password at once; more queue (0: half the CPUs, at least 1)")
 }
 

@@ -67,6 +67,9 @@ type Options struct {
 	// statements, and what needs a session of its own uses DirectURL.
 	TransactionPooler bool
 	DirectURL         string
+	// Tracer, if set, traces every statement of the pool (OpenTelemetry
+	// through otelpgx, say), never its arguments.
+	Tracer pgx.QueryTracer
 }
 
 // Open connects to the database at url and applies the engine's migrations.
@@ -78,6 +81,7 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if o.MaxConns > 0 {
 		cfg.MaxConns = o.MaxConns
 	}
+	cfg.ConnConfig.Tracer = o.Tracer
 	if o.TransactionPooler {
 		if o.DirectURL == "" {
 			return nil, errors.New("a transaction pooler needs a direct URL to the database as well, for LISTEN and migrations")
