@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"syscall"
@@ -67,16 +66,8 @@ logfile = %s
 	args := []string{filepath.Join(dir, "pgbouncer.ini")}
 	// PgBouncer refuses to run as root: it runs as the postgres user.
 	if os.Geteuid() == 0 {
-		pu, err := user.Lookup("postgres")
-		if err != nil {
-			t.Fatal("running as root and there is no postgres user to run pgbouncer as")
-		}
-		uid, _ := strconv.Atoi(pu.Uid)
-		gid, _ := strconv.Atoi(pu.Gid)
-		for _, p := range []string{dir, filepath.Join(dir, "pgbouncer.ini"), filepath.Join(dir, "users.txt")} {
-			if err := os.Chown(p, uid, gid); err != nil {
-				t.Fatal(err)
-			}
+		if err := chownToPostgres(dir, filepath.Join(dir, "pgbouncer.ini"), filepath.Join(dir, "users.txt")); err != nil {
+			t.Fatal(err)
 		}
 		args = append([]string{"-u", "postgres"}, args...)
 	}
