@@ -37,6 +37,13 @@ type Config struct {
 	TLSCert, TLSKey string
 	// DrainDelay keeps serving, not ready, after SIGTERM.
 	DrainDelay time.Duration
+	// DatabasePooler is "transaction" when DatabaseURL goes through
+	// PgBouncer in transaction mode; DatabaseDirectURL then reaches the
+	// database itself, for LISTEN and migrations.
+	DatabasePooler    string
+	DatabaseDirectURL string
+	// OTLPEndpoint, if set, is where traces go (OTLP over HTTP).
+	OTLPEndpoint string
 
 	CompactEvery       time.Duration
 	TombstoneRetention time.Duration
@@ -65,6 +72,8 @@ var envOptions = []ff.Option{ff.WithEnvVarPrefix("ORDINATOR")}
 func (c *Config) registerStorage(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", "./ordinator-data", "directory for the embedded SQLite database and blobs")
 	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL (postgres://...); empty runs on SQLite in --data-dir")
+	fs.StringVar(&c.DatabasePooler, "database-pooler", "", "transaction when --database-url goes through PgBouncer in transaction mode; empty for a direct connection")
+	fs.StringVar(&c.DatabaseDirectURL, "database-direct-url", "", "with --database-pooler: the database's own URL, for LISTEN and migrations")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	registerCountry(fs, c)
@@ -99,6 +108,7 @@ func (c *Config) registerServe(fs *flag.FlagSet) {
 	fs.IntVar(&c.PushWorkers, "push-workers", 2, "push delivery workers in this process (always 1 on SQLite)")
 	fs.DurationVar(&c.ConsoleIdleTimeout, "console-idle-timeout", 30*time.Minute, "a web console session unused this long ends")
 	fs.DurationVar(&c.ConsoleLifetime, "console-lifetime", 12*time.Hour, "a web console session ends this long after sign-in, used or not")
+	fs.StringVar(&c.OTLPEndpoint, "otlp-endpoint", "", "OpenTelemetry collector to send traces to by OTLP over HTTP, e.g. http://otel-collector:4318; empty sends none")
 	fs.IntVar(&c.PasswordChecks, "password-checks", 0, "sign-ins that may hash a password at once; more queue (0: half the CPUs, at least 1)")
 }
 
@@ -123,6 +133,14 @@ func (c *Config) validate() error {
 	}
 	if err := c.Bundles.validate(); err != nil {
 		return err
+	}
+	switch {
+	case c.DatabasePooler != "" && c.DatabasePooler != "transaction":
+		return fmt.Errorf("--database-pooler %q: use transaction (PgBouncer's pool_mode) or leave it empty", c.DatabasePooler)
+	case c.DatabasePooler != "" && (c.DatabaseURL == "" || c.DatabaseDirectURL == ""):
+		return fmt.Errorf("--database-pooler needs --database-url (through the pooler) and --database-direct-url (to the database itself, for LISTEN and migrations)")
+	case c.DatabasePooler == "" && c.DatabaseDirectURL != "":
+		return fmt.Errorf("--database-direct-url is only for --database-pooler transaction")
 	}
 	if c.PasswordChecks < 0 || c.PasswordChecks > 256 {
 		return fmt.Errorf("--password-checks %d: use 1 to 256, or 0 for half the CPUs", c.PasswordChecks)

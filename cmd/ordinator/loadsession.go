@@ -139,7 +139,7 @@ func runSession(ctx context.Context, t *loadTarget, a *loadAccount, plan *loadPl
 	if rand.Float64() < plan.quizShare && pause(live, jitter(plan.think)) {
 		args, _ := proto.Marshal(&contentv1.CompleteTrainingArgs{TrainingId: plan.seed.TrainingID, TrainingVersion: plan.seed.TrainingVersion, Answers: plan.seed.Answers})
 		start = time.Now()
-		err := push(live, t, a, access, mutation(contentv1.CompleteTrainingMutation, args))
+		err := push(ctx, t, a, access, mutation(contentv1.CompleteTrainingMutation, args))
 		st.record(stepQuiz, time.Since(start), err)
 	}
 	if rand.Float64() < plan.orderShare {
@@ -151,10 +151,11 @@ func runSession(ctx context.Context, t *loadTarget, a *loadAccount, plan *loadPl
 		}
 		if time.Now().Add(wait).Before(end) && pause(live, wait) {
 			start = time.Now()
-			err := push(live, t, a, access, mutation(giftsv1.PlaceOrderMutation, orderArgs(plan.seed)))
+			err := push(ctx, t, a, access, mutation(giftsv1.PlaceOrderMutation, orderArgs(plan.seed)))
 			st.record(stepOrder, time.Since(start), err)
 		}
 	}
+	// A push started near the end finishes (on ctx), then the session ends.
 	<-live.Done()
 	stream.Close()
 	<-held
@@ -219,6 +220,9 @@ func push(ctx context.Context, t *loadTarget, a *loadAccount, access string, m *
 	m.Seq = a.seq
 	res, err := t.syncs.Push(ctx, bearer(connect.NewRequest(&syncv1.PushRequest{ClientId: a.clientID, ClientSchemaVersion: currentClientSchema, Mutations: []*syncv1.Mutation{m}}), access))
 	if err != nil {
+		// Whether the mutation was applied is unknown: a fresh outbox
+		// keeps the next one from leaving a gap or replaying this one.
+		a.clientID, a.seq = "load-"+uuid.NewString(), 0
 		return err
 	}
 	for _, o := range res.Msg.GetOutcomes() {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"go.opentelemetry.io/otel/trace"
 
 	authv1 "github.com/ordinatorhq/ordinator/api/ordinator/auth/v1"
 	"github.com/ordinatorhq/ordinator/api/ordinator/auth/v1/authv1connect"
@@ -26,7 +27,9 @@ const platformPassword = "long enough pw"
 type platformOptions struct {
 	Postgres bool   // PostgreSQL instead of the embedded SQLite
 	MinIO    bool   // MinIO instead of the filesystem blob store
-	Country  string // the stack's country code (--region); with MinIO its bucket has a fresh prefix
+	Country  string // the stack's country code (--country); with MinIO its bucket has a fresh prefix
+	// Tracing, if set, traces the RPCs, pushes and SQL to it.
+	Tracing trace.TracerProvider
 }
 
 // platform is the whole application, wired as `ordinator serve` wires it,
@@ -69,7 +72,7 @@ func startPlatform(t testing.TB, o platformOptions) *platform {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := openStore(ctx, cfg)
+	store, err := openServerStore(ctx, cfg, nil, o.Tracing)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +90,7 @@ func startPlatform(t testing.TB, o platformOptions) *platform {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(ctx, cfg, store, blobs, sender, log)
+	a, err := newApp(ctx, cfg, store, blobs, sender, log, o.Tracing)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/sync/errgroup"
 
 	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
@@ -113,7 +114,12 @@ func serveWith(ctx context.Context, cfg *Config, stdout, logOut io.Writer, hooks
 	if err != nil {
 		return err
 	}
-	store, err := openServerStore(ctx, cfg, log)
+	tracing, stopTracing, err := newTracing(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
+	store, err := openServerStore(ctx, cfg, log, tracing)
 	if err != nil {
 		return err
 	}
@@ -122,7 +128,7 @@ func serveWith(ctx context.Context, cfg *Config, stdout, logOut io.Writer, hooks
 	if err != nil {
 		return err
 	}
-	app, err := newApp(ctx, cfg, store, blobs, sender, log)
+	app, err := newApp(ctx, cfg, store, blobs, sender, log, tracing)
 	if err != nil {
 		return err
 	}
@@ -214,7 +220,7 @@ type app struct {
 	background []func(context.Context) error
 }
 
-func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blobStorage, sender notify.Sender, log *slog.Logger) (*app, error) {
+func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blobStorage, sender notify.Sender, log *slog.Logger, tracing trace.TracerProvider) (*app, error) {
 	tlsConfig, err := cfg.tlsConfig()
 	if err != nil {
 		return nil, err
@@ -298,6 +304,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		DrainDelay:      cfg.DrainDelay,
 		Ready:           readiness(store, blobs.store),
 		TLS:             tlsConfig,
+		Tracing:         tracing,
 	})
 	if err != nil {
 		return nil, err

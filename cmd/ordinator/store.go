@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/ordinatorhq/ordinator/server/modules"
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/postgres"
@@ -19,16 +21,17 @@ import (
 // Nothing is created on disk before the inputs are known to be usable.
 // It serves the one-shot commands, which never watch for commits.
 func openStore(ctx context.Context, cfg *Config) (syncengine.Store, error) {
-	return openServerStore(ctx, cfg, nil)
+	return openServerStore(ctx, cfg, nil, nil)
 }
 
 // openServerStore is openStore for the server: the store reports to log
 // what goes wrong while it runs, a lost LISTEN connection above all (nil
-// is slog.Default).
-func openServerStore(ctx context.Context, cfg *Config, log *slog.Logger) (syncengine.Store, error) {
+// is slog.Default), and traces its statements to tracing if set.
+func openServerStore(ctx context.Context, cfg *Config, log *slog.Logger, tracing trace.TracerProvider) (syncengine.Store, error) {
 	var store syncengine.Store
 	if cfg.DatabaseURL != "" {
-		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: log})
+		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: log, Tracer: sqlTracer(tracing),
+			TransactionPooler: cfg.DatabasePooler == "transaction", DirectURL: cfg.DatabaseDirectURL})
 		if err != nil {
 			return nil, fmt.Errorf("cannot use the database given by --database-url: %s", oneLine(err))
 		}

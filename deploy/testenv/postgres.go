@@ -227,13 +227,7 @@ func startCluster() (*pgCluster, error) {
 	c := &pgCluster{dir: dir, pgCtl: pgCtl}
 	// PostgreSQL refuses to run as root: hand the directory to the postgres user.
 	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return nil, errors.New("running as root and there is no postgres user to run initdb as")
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(dir, uid, gid); err != nil {
+		if err := chownToPostgres(dir); err != nil {
 			return nil, err
 		}
 		c.asUser = "postgres"
@@ -293,4 +287,21 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// chownToPostgres hands paths to the postgres user, which PostgreSQL and
+// PgBouncer run as when the tests run as root (both refuse root).
+func chownToPostgres(paths ...string) error {
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return errors.New("running as root and there is no postgres user to run PostgreSQL and PgBouncer as")
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	for _, p := range paths {
+		if err := os.Chown(p, uid, gid); err != nil {
+			return err
+		}
+	}
+	return nil
 }

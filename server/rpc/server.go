@@ -24,8 +24,10 @@ import (
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
+	"connectrpc.com/otelconnect"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Config configures a Server.
@@ -51,6 +53,10 @@ type Config struct {
 	Ready func(context.Context) error
 	// TLS, if set, serves HTTP/1.1 and HTTP/2 over TLS instead of h2c.
 	TLS *tls.Config
+	// Tracing, if set, gives every call a span (OpenTelemetry) that
+	// encloses the other interceptors; it records procedures and codes,
+	// never messages or the caller's address.
+	Tracing trace.TracerProvider
 }
 
 // Server is the HTTP server of one Ordinator process.
@@ -94,8 +100,16 @@ func New(cfg Config) (*Server, error) {
 	for _, p := range cfg.Public {
 		public[p] = true
 	}
+	interceptors := []connect.Interceptor{newObserver(s.log, s.metrics), &authenticator{auth: cfg.Auth, public: public}, v}
+	if cfg.Tracing != nil {
+		traced, err := otelconnect.NewInterceptor(otelconnect.WithTracerProvider(cfg.Tracing), otelconnect.WithoutMetrics())
+		if err != nil {
+			return nil, fmt.Errorf("tracing: %w", err)
+		}
+		interceptors = append([]connect.Interceptor{traced}, interceptors...)
+	}
 	s.opts = []connect.HandlerOption{
-		connect.WithInterceptors(newObserver(s.log, s.metrics), &authenticator{auth: cfg.Auth, public: public}, v),
+		connect.WithInterceptors(interceptors...),
 		connect.WithReadMaxBytes(cfg.MaxRequestBytes),
 		connect.WithRecover(func(ctx context.Context, spec connect.Spec, _ http.Header, r any) error {
 			s.log.ErrorContext(ctx, "handler panicked", "procedure", spec.Procedure, "panic", r)

@@ -5,9 +5,13 @@ package syncrpc
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"connectrpc.com/connect"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	"github.com/ordinatorhq/ordinator/api/ordinator/sync/v1/syncv1connect"
@@ -45,7 +49,7 @@ func (s *Service) Push(ctx context.Context, req *connect.Request[syncv1.PushRequ
 	for i, m := range in.GetMutations() {
 		ms[i] = syncengine.Mutation{Seq: m.GetSeq(), Name: m.GetName(), Args: m.GetArgs(), CreatedAt: time.UnixMilli(m.GetCreatedAtUnixMs())}
 	}
-	outs, err := s.engine.Push(ctx, p, syncengine.PushRequest{ClientID: in.GetClientId(), SchemaVersion: in.GetClientSchemaVersion(), Mutations: ms})
+	outs, err := s.push(ctx, p, syncengine.PushRequest{ClientID: in.GetClientId(), SchemaVersion: in.GetClientSchemaVersion(), Mutations: ms})
 	if err != nil {
 		return nil, err
 	}
@@ -161,4 +165,25 @@ func (s *Service) Subscribe(ctx context.Context, req *connect.Request[syncv1.Sub
 		}
 		return stream.Send(&syncv1.SubscribeResponse{Event: &syncv1.SubscribeResponse_Changed{Changed: &syncv1.Changed{Buckets: buckets}}})
 	})
+}
+
+// push runs the engine's push in a span of the call's trace, if it is
+// traced: the mutations' count and names, never their arguments or who
+// sent them.
+func (s *Service) push(ctx context.Context, p syncengine.Principal, req syncengine.PushRequest) ([]syncengine.Outcome, error) {
+	tracer := trace.SpanFromContext(ctx).TracerProvider().Tracer("github.com/ordinatorhq/ordinator/syncengine")
+	names := make([]string, 0, len(req.Mutations))
+	for _, m := range req.Mutations {
+		if !slices.Contains(names, m.Name) {
+			names = append(names, m.Name)
+		}
+	}
+	ctx, span := tracer.Start(ctx, "syncengine.Push", trace.WithAttributes(
+		attribute.Int("ordinator.mutations", len(req.Mutations)), attribute.StringSlice("ordinator.mutation_names", names)))
+	defer span.End()
+	outs, err := s.engine.Push(ctx, p, req)
+	if err != nil {
+		span.SetStatus(codes.Error, syncengine.ErrorCode(err))
+	}
+	return outs, err
 }

@@ -43,8 +43,12 @@ const compactionLock = 7_241_001
 // Store is a syncengine.Store on PostgreSQL.
 type Store struct {
 	pool *pgxpool.Pool
-	now  func() time.Time
-	log  *slog.Logger
+	// direct reaches the database without the pooler, for what needs a
+	// session of its own (LISTEN, the migrations' lock); it is pool when
+	// there is no pooler.
+	direct *pgxpool.Pool
+	now    func() time.Time
+	log    *slog.Logger
 }
 
 var _ syncengine.Store = (*Store)(nil)
@@ -58,6 +62,14 @@ type Options struct {
 	// gets an error: a lost LISTEN connection, while Watch waits to listen
 	// again. Nil means slog.Default(), as for the Engine.
 	Logger *slog.Logger
+	// TransactionPooler says url reaches the database through a pooler in
+	// transaction mode (PgBouncer): statements go without named prepared
+	// statements, and what needs a session of its own uses DirectURL.
+	TransactionPooler bool
+	DirectURL         string
+	// Tracer, if set, traces every statement of the pool (OpenTelemetry
+	// through otelpgx, say), never its arguments.
+	Tracer pgx.QueryTracer
 }
 
 // Open connects to the database at url and applies the engine's migrations.
@@ -69,6 +81,46 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if o.MaxConns > 0 {
 		cfg.MaxConns = o.MaxConns
 	}
+	cfg.ConnConfig.Tracer = o.Tracer
+	if o.TransactionPooler {
+		if o.DirectURL == "" {
+			return nil, errors.New("a transaction pooler needs a direct URL to the database as well, for LISTEN and migrations")
+		}
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	pool, err := connect(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	direct := pool
+	if o.TransactionPooler {
+		dcfg, err := pgxpool.ParseConfig(o.DirectURL)
+		if err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("direct database url: %w", err)
+		}
+		dcfg.MaxConns = 2
+		if direct, err = connect(ctx, dcfg); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	s := &Store{pool: pool, direct: direct, now: o.Now, log: o.Logger}
+	if err := s.Migrate(ctx, "syncengine", Migrations()); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// connect opens a pool and checks it reaches the database.
+func connect(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
@@ -77,18 +129,7 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("database %s@%s:%d/%s: %w", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	s := &Store{pool: pool, now: o.Now, log: o.Logger}
-	if err := s.Migrate(ctx, "syncengine", Migrations()); err != nil {
-		pool.Close()
-		return nil, err
-	}
-	return s, nil
+	return pool, nil
 }
 
 // Pool returns the connection pool, for benchmarks and tools.
@@ -100,7 +141,7 @@ func (s *Store) Dialect() syncengine.Dialect { return syncengine.Postgres }
 // Migrate implements syncengine.Store. A session advisory lock keeps two
 // processes starting at once from migrating together.
 func (s *Store) Migrate(ctx context.Context, set string, fsys fs.FS) error {
-	db := stdlib.OpenDBFromPool(s.pool)
+	db := stdlib.OpenDBFromPool(s.direct)
 	defer db.Close()
 	locker, err := lock.NewPostgresSessionLocker()
 	if err != nil {
@@ -118,7 +159,12 @@ func (s *Store) Migrate(ctx context.Context, set string, fsys fs.FS) error {
 }
 
 // Close implements syncengine.Store.
-func (s *Store) Close() { s.pool.Close() }
+func (s *Store) Close() {
+	if s.direct != s.pool {
+		s.direct.Close()
+	}
+	s.pool.Close()
+}
 
 // Transient implements syncengine.Store: serialization failures and
 // deadlocks; unique violations, since writers overlap here and a row another

@@ -42,7 +42,7 @@ func (s *Store) Watch(ctx context.Context, fn func([]syncengine.Bucket)) error {
 }
 
 func (s *Store) listen(ctx context.Context, fn func([]syncengine.Bucket), connected func()) error {
-	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+	conn, err := pgx.ConnectConfig(ctx, s.direct.Config().ConnConfig.Copy())
 	if err != nil {
 		return err
 	}
