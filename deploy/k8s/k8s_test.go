@@ -110,8 +110,8 @@ func TestOverlays(t *testing.T) {
 					t.Errorf("%d %s, want 1", kinds[kind], kind)
 				}
 			}
-			if config["ORDINATOR_REGION"] != country {
-				t.Errorf("ORDINATOR_REGION %q, want %q", config["ORDINATOR_REGION"], country)
+			if config["ORDINATOR_COUNTRY"] != country {
+				t.Errorf("ORDINATOR_COUNTRY %q, want %q", config["ORDINATOR_COUNTRY"], country)
 			}
 			for _, k := range []string{"ORDINATOR_S3_ENDPOINT", "ORDINATOR_FCM_CREDENTIALS", "ORDINATOR_ADDR"} {
 				if config[k] == "" {
