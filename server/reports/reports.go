@@ -203,3 +203,6 @@ func (s *Service) Counter(key string) func(ctx context.Context, q syncengine.Que
 		return 0, syncengine.Errorf(syncengine.ENOTFOUND, "no figure %q", key)
 	}
 }
+
+// Module is the reports as the server runs them.
+func (s *Service) Module() module.Module { return module.Module{Schema: Schema()} }
