@@ -206,3 +206,13 @@ func (s *Service) Counter(key string) func(ctx context.Context, q syncengine.Que
 
 // Module is the reports as the server runs them.
 func (s *Service) Module() module.Module { return module.Module{Schema: Schema()} }
+
+// ModuleFigures are the figures and lists every module registers, in the
+// order reports show them.
+func ModuleFigures() ([]figure.Figure, []figure.List) {
+	var figs []figure.Figure
+	for _, f := range [][]figure.Figure{probase.Figures(), studies.Figures(), auth.Figures(), content.Figures(), points.Figures(), cases.Figures(), gifts.Figures()} {
+		figs = append(figs, f...)
+	}
+	return figs, append(studies.Lists(), probase.Lists()...)
+}
