@@ -13,6 +13,9 @@ import (
 	"slices"
 	"time"
 
+	"connectrpc.com/connect"
+
+	"github.com/ordinatorhq/ordinator/api/ordinator/reports/v1/reportsv1connect"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/cases"
 	"github.com/ordinatorhq/ordinator/server/content"
@@ -204,8 +207,16 @@ func (s *Service) Counter(key string) func(ctx context.Context, q syncengine.Que
 	}
 }
 
-// Module is the reports as the server runs them.
-func (s *Service) Module() module.Module { return module.Module{Schema: Schema()} }
+// Module is the reports as the server runs them: ReportService and the
+// job that writes the directors' phone snapshots.
+func (s *Service) Module() module.Module {
+	return module.Module{
+		Schema: Schema(),
+		Handlers: func(opts ...connect.HandlerOption) []module.Handler {
+			return []module.Handler{module.Connect(reportsv1connect.NewReportServiceHandler(NewHandler(s), opts...))}
+		},
+	}
+}
 
 // ModuleFigures are the figures and lists every module registers, in the
 // order reports show them.
