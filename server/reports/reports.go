@@ -215,6 +215,7 @@ func (s *Service) Module() module.Module {
 		Handlers: func(opts ...connect.HandlerOption) []module.Handler {
 			return []module.Handler{module.Connect(reportsv1connect.NewReportServiceHandler(NewHandler(s), opts...))}
 		},
+		Jobs: []module.Job{s.Job(time.Hour)},
 	}
 }
 
