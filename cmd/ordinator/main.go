@@ -63,6 +63,7 @@ func rootCommand(stdout, stderr io.Writer) *ffcli.Command {
 			adminCommand(stdout, stderr),
 			contentCommand(stdout, stderr),
 			exportCommand(stdout, stderr),
+			reportCommand(stdout, stderr),
 			warehouseCommand(stdout, stderr),
 			deviceCommand(stdout, stderr),
 			versionCommand(stdout),
