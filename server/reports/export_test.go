@@ -85,7 +85,9 @@ func TestExports(t *testing.T) {
 	if err != nil || all[0][0] != "# figures" || all[1][4] != "figure" || all[2][4] != rs[0].Values[0].Key || all[2][6] != strconv.FormatInt(rs[0].Values[0].Current, 10) {
 		t.Fatalf("csv: %v %v", all[:3], err)
 	}
-	if !slices.ContainsFunc(all, func(r []string) bool { return len(r) == 1 && strings.HasPrefix(r[0], "# Doctors with overdue study results — Москва") }) {
+	if !slices.ContainsFunc(all, func(r []string) bool {
+		return len(r) == 1 && strings.HasPrefix(r[0], "# Doctors with overdue study results — Москва")
+	}) {
 		t.Error("the csv has no overdue list of Moscow")
 	}
 }
