@@ -53,7 +53,10 @@ func Run(t *testing.T, newStore NewStore, o Options) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, harness) })
 	}
-	t.Run("CommitOrder", func(t *testing.T) { testCommitOrder(t, harness(t, syncengine.Config{}), o) })
+	t.Run("CommitOrder", func(t *testing.T) { testCommitOrder(t, harness(t, syncengine.Config{}), o, false) })
+	// 32 writers, and pullers that start from zero in mid-stream.
+	wide := Options{Writers: 32, MutationsPerWriter: max(1, o.Writers*o.MutationsPerWriter/32)}
+	t.Run("CommitOrderWide", func(t *testing.T) { testCommitOrder(t, harness(t, syncengine.Config{}), wide, true) })
 }
 
 const (
