@@ -7,8 +7,10 @@
 // command) writes its own tables through the Tx's Querier and records the new
 // state of each synced record with Put or Delete; at commit the engine appends
 // one change per bucket the record is in, and a delete for every bucket it
-// left, in the same transaction. Sequence numbers are handed out in commit
-// order, so a reader that has seen seq N has seen every change below it.
+// left, in the same transaction. Within a bucket, sequence numbers are
+// handed out in commit order, so a reader that has seen seq N of a bucket
+// has seen every change of that bucket below it; across buckets, commits
+// overlap and their seqs interleave (syncengine/postgres explains how).
 // The log keeps only the current change of each record in each bucket: the
 // commit that replaces one deletes it, so a pull never sends an old version
 // and a removed payload leaves the log with the commit that removes it.

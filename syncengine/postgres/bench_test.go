@@ -24,7 +24,7 @@ import (
 // It runs with one client pushing at a time and with four pushing at once
 // (their batches apply concurrently and serialise only on the log append).
 func BenchmarkPush(b *testing.B) {
-	for _, clients := range []int{1, 4} {
+	for _, clients := range []int{1, 4, 8} {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) { benchPush(b, clients) })
 	}
 }

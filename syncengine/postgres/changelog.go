@@ -12,17 +12,18 @@ import (
 
 // flush appends the buffered record writes to the change log and deletes
 // the changes they supersede (see syncengine/internal/sqlstore), in two
-// round trips: one takes the log lock and reads the touched records'
-// state, the other writes the plan made from it.
+// round trips: one locks the touched records and reads their state, the
+// other writes the plan made from it, taking the changed buckets' locks
+// before the seqs (see the package doc for why that orders commits).
 func (t *tx) flush(ctx context.Context) error {
 	if t.set.Empty() {
 		return nil
 	}
-	base, current, err := t.lockLog(ctx, t.set.Keys())
+	current, err := t.lockRecords(ctx, t.set.Keys())
 	if err != nil {
 		return err
 	}
-	plan := t.set.Plan(base, current)
+	plan := t.set.Plan(0, current)
 	t.set.Reset()
 	if len(plan.Changes) == 0 {
 		return nil
@@ -30,13 +31,24 @@ func (t *tx) flush(ctx context.Context) error {
 	return t.tx.SendBatch(ctx, planBatch(plan, t.now.UnixMilli())).Close()
 }
 
-// lockLog takes the log lock and returns the last seq handed out and the
-// latest state of the records in every bucket they were ever in. Updating
-// the sync_state row takes the lock, held to commit; the read that follows
-// in the same round trip (after any statements still queued) therefore
-// sees every earlier commit, and the seqs handed out after base are in
-// commit order.
-func (t *tx) lockLog(ctx context.Context, keys []sqlstore.RecordKey) (base int64, current []sqlstore.RecordState, err error) {
+// Advisory lock keys (the two-int form, so they cannot collide with the
+// one-bigint compaction lock): recordLock with a record's hash is held by
+// the commit writing that record; allRecordsLock is held shared by every
+// commit that locks its records one by one, and exclusively by one that
+// touches more than manyRecords, instead of a lock per record.
+const (
+	recordLock     = 7_241_002
+	allRecordsLock = 7_241_003
+	manyRecords    = 256
+)
+
+// lockRecords locks the records a commit writes and returns their latest
+// state in every bucket they were ever in. Two commits writing the same
+// record take turns from here to commit, so each plans from the other's
+// result; the read is a statement of its own, after the locks, so in READ
+// COMMITTED it sees every commit that held them before. Locks are taken in
+// key order, so commits that share records do not deadlock over them.
+func (t *tx) lockRecords(ctx context.Context, keys []sqlstore.RecordKey) ([]sqlstore.RecordState, error) {
 	colls := make([]string, len(keys))
 	ids := make([]string, len(keys))
 	for i, k := range keys {
@@ -46,29 +58,42 @@ func (t *tx) lockLog(ctx context.Context, keys []sqlstore.RecordKey) (base int64
 	if b == nil {
 		b = &pgx.Batch{}
 	}
-	b.Queue(`UPDATE sync_state SET last_seq = last_seq WHERE id = 1 RETURNING last_seq`)
+	if len(keys) > manyRecords {
+		b.Queue(`SELECT pg_advisory_xact_lock($1::int, 0)`, allRecordsLock)
+	} else {
+		b.Queue(`SELECT pg_advisory_xact_lock_shared($1::int, 0)`, allRecordsLock)
+		b.Queue(`SELECT pg_advisory_xact_lock($1::int, k) FROM (
+			SELECT DISTINCT hashtext(c || '/' || i) AS k FROM unnest($2::text[], $3::text[]) AS u(c, i) ORDER BY k) s`,
+			recordLock, colls, ids)
+	}
 	b.Queue(`SELECT r.bucket, r.collection, r.record_id, r.seq, r.hash, r.deleted
 		FROM unnest($1::text[], $2::text[]) AS k(collection, record_id)
 		JOIN sync_records r ON r.collection = k.collection AND r.record_id = k.record_id`, colls, ids)
 	br := t.tx.SendBatch(ctx, b)
 	if err := t.consume(br); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	if err := br.QueryRow().Scan(&base); err != nil {
-		br.Close()
-		return 0, nil, err
+	locks := 2
+	if len(keys) > manyRecords {
+		locks = 1
+	}
+	for range locks {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return nil, err
+		}
 	}
 	rows, err := br.Query()
 	if err != nil {
 		br.Close()
-		return 0, nil, err
+		return nil, err
 	}
-	current, err = scanRecordStates(rows)
+	current, err := scanRecordStates(rows)
 	if err != nil {
 		br.Close()
-		return 0, nil, err
+		return nil, err
 	}
-	return base, current, br.Close()
+	return current, br.Close()
 }
 
 // scanRecordStates reads rows of (bucket, collection, record_id, seq,
@@ -90,19 +115,20 @@ func scanRecordStates(rows pgx.Rows) ([]sqlstore.RecordState, error) {
 }
 
 // planBatch encodes a plan as the statements that write it, sent in one
-// round trip: the new last seq, the superseded changes deleted, the new
-// changes, the records' new state, the buckets' checksums, and a NOTIFY
-// of the changed buckets (delivered at commit). Each statement takes its
-// rows as arrays through unnest, so its size does not depend on the plan's.
+// round trip: the buckets' checksums first, which locks the changed
+// buckets' rows until commit, then the superseded changes deleted, the new
+// changes with their seqs taken from sync_seq and the records' new state,
+// and a NOTIFY of the changed buckets (delivered at commit). Each statement
+// takes its rows as arrays through unnest, so its size does not depend on
+// the plan's. The plan's own seqs are only its changes' order: the
+// statement that inserts them takes real ones, after the bucket locks.
 func planBatch(p sqlstore.Plan, now int64) *pgx.Batch {
 	b := &pgx.Batch{}
-	b.Queue(`UPDATE sync_state SET last_seq = $1 WHERE id = 1`, p.LastSeq)
+	queueBucketDeltas(b, p.Buckets)
 	if len(p.Superseded) > 0 {
 		queueSuperseded(b, p.Superseded)
 	}
-	queueChanges(b, p.Changes, now)
-	queueRecordStates(b, p.Records)
-	queueBucketDeltas(b, p.Buckets)
+	queueChanges(b, p.Changes, p.Records, now)
 	for _, payload := range notifyPayloads(p.ChangedBuckets()) {
 		b.Queue(`SELECT pg_notify($1, $2)`, Channel, payload)
 	}
@@ -119,43 +145,35 @@ func queueSuperseded(b *pgx.Batch, refs []sqlstore.ChangeRef) {
 		WHERE c.bucket = s.bucket AND c.seq = s.seq`, buckets, seqs)
 }
 
-func queueChanges(b *pgx.Batch, changes []syncengine.Change, now int64) {
+// queueChanges inserts the changes with new seqs and, from what the insert
+// returns, the records' new state: the plan has one record state per
+// change, in the same order.
+func queueChanges(b *pgx.Batch, changes []syncengine.Change, records []sqlstore.RecordState, now int64) {
 	n := len(changes)
 	var (
-		seqs     = make([]int64, n)
 		buckets  = make([]string, n)
 		colls    = make([]string, n)
 		ids      = make([]string, n)
 		ops      = make([]int64, n)
 		payloads = make([][]byte, n)
+		hashes   = make([]int64, n)
 	)
 	for i, c := range changes {
-		seqs[i], buckets[i], colls[i], ids[i], ops[i], payloads[i] = c.Seq, string(c.Bucket), c.Collection, c.RecordID, int64(c.Op), c.Payload
+		buckets[i], colls[i], ids[i], ops[i], payloads[i], hashes[i] = string(c.Bucket), c.Collection, c.RecordID, int64(c.Op), c.Payload, int64(records[i].Hash)
 	}
-	b.Queue(`INSERT INTO sync_changes (seq, bucket, collection, record_id, op, payload, created_at)
-		SELECT seq, bucket, collection, record_id, op, payload, $7
-		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[])
-			AS u(seq, bucket, collection, record_id, op, payload)`,
-		seqs, buckets, colls, ids, ops, payloads, now)
-}
-
-func queueRecordStates(b *pgx.Batch, records []sqlstore.RecordState) {
-	n := len(records)
-	var (
-		buckets = make([]string, n)
-		colls   = make([]string, n)
-		ids     = make([]string, n)
-		seqs    = make([]int64, n)
-		hashes  = make([]int64, n)
-		deleted = make([]bool, n)
-	)
-	for i, r := range records {
-		buckets[i], colls[i], ids[i], seqs[i], hashes[i], deleted[i] = string(r.Bucket), r.Key.Collection, r.Key.ID, r.Seq, int64(r.Hash), r.Deleted
-	}
-	b.Queue(`INSERT INTO sync_records (bucket, collection, record_id, seq, hash, deleted)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::boolean[])
+	b.Queue(`WITH u AS MATERIALIZED (
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::bigint[])
+				AS u(bucket, collection, record_id, op, payload, hash)
+		), c AS (
+			INSERT INTO sync_changes (seq, bucket, collection, record_id, op, payload, created_at)
+			SELECT nextval('sync_seq'), bucket, collection, record_id, op, payload, $7 FROM u
+			RETURNING seq, bucket, collection, record_id, op
+		)
+		INSERT INTO sync_records (bucket, collection, record_id, seq, hash, deleted)
+		SELECT c.bucket, c.collection, c.record_id, c.seq, u.hash, c.op = $8
+		FROM c JOIN u ON u.bucket = c.bucket AND u.collection = c.collection AND u.record_id = c.record_id
 		ON CONFLICT (bucket, collection, record_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, deleted = excluded.deleted`,
-		buckets, colls, ids, seqs, hashes, deleted)
+		buckets, colls, ids, ops, payloads, hashes, now, int64(syncengine.OpDelete))
 }
 
 func queueBucketDeltas(b *pgx.Batch, deltas []sqlstore.BucketDelta) {
@@ -165,8 +183,10 @@ func queueBucketDeltas(b *pgx.Batch, deltas []sqlstore.BucketDelta) {
 	for i, d := range deltas {
 		buckets[i], xors[i], counts[i] = string(d.Bucket), int64(d.Xor), d.Count
 	}
+	// The deltas are sorted by bucket and inserted in that order, so two
+	// commits lock shared buckets in the same order.
 	b.Queue(`INSERT INTO sync_buckets (bucket, checksum, count)
-		SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
+		SELECT bucket, checksum, count FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS u(bucket, checksum, count, n) ORDER BY n
 		ON CONFLICT (bucket) DO UPDATE SET checksum = sync_buckets.checksum # excluded.checksum, count = sync_buckets.count + excluded.count`,
 		buckets, xors, counts)
 }

@@ -3,11 +3,34 @@
 // REPEATABLE READ snapshots for pulls, and LISTEN/NOTIFY so every server
 // process sharing the database hears every commit.
 //
-// Commit order: a commit that appends changes first updates the single row
-// of sync_state, which it holds until it commits; seqs are handed out under
-// that row lock. So a change with a lower seq is always visible before one
-// with a higher seq, and a puller that has read seq N can never later find a
-// change below N.
+// Commit order. Commits from different devices overlap: nothing global is
+// locked through a commit's WAL flush, so PostgreSQL's group commit flushes
+// them together. What a puller needs is weaker than a global commit order,
+// and the store keeps exactly that: within each bucket, seqs are in commit
+// order. A commit
+//
+//  1. locks the records it writes (advisory locks on their hashes, in key
+//     order) and then reads their state in every bucket, so two commits of
+//     the same record take turns and each plans from the other's result;
+//  2. upserts the checksums of the buckets it changes, in bucket order,
+//     which locks those sync_buckets rows until it commits;
+//  3. only then takes its seqs from the sync_seq sequence, in the statement
+//     that inserts its changes.
+//
+// Why no change can be skipped: let A and B both change bucket b, A's seq
+// for b lower than B's. Each took its seqs while holding b's row lock and
+// holds it until it commits, so the lock was A's first: A took it, took
+// its seqs, committed and only then let B have it. So A was visible before
+// B: any snapshot that shows a change of b shows every change of b with a
+// lower seq. A pull reads one snapshot and moves each bucket's cursor to
+// that bucket's newest change it covers (never to a seq of the log at
+// large, which a commit in flight in another bucket may still fill below),
+// so a later change of the bucket always has a higher seq than the cursor.
+// The checksums the pull reports are of the same snapshot, so they match
+// the changes it sent. An aborted commit leaves a gap in the seqs and
+// nothing else. Commits into the same bucket still take turns through
+// their WAL flush; commits into disjoint buckets (every device's own user
+// bucket, for one) do not.
 package postgres
 
 import (
@@ -276,7 +299,7 @@ func (s *Store) Read(ctx context.Context, r syncengine.ReadRequest) (*syncengine
 	var res *syncengine.ReadResult
 	err := s.View(ctx, func(q syncengine.Querier) error {
 		var err error
-		res, err = sqlstore.Read(ctx, q, r, fetch)
+		res, err = sqlstore.Read(ctx, q, r, `SELECT last_value FROM sync_seq`, fetch)
 		return err
 	})
 	return res, err

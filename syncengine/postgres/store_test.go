@@ -39,5 +39,18 @@ func newStore(t *testing.T, clock func() time.Time) syncengine.Store {
 }
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, newStore, storetest.Options{})
+	storetest.Run(t, newStore, storetest.Options{Sever: sever})
+}
+
+// sever terminates one busy backend of the store's database other than
+// its own: a writer mid-transaction, or a puller.
+func sever(s syncengine.Store) error {
+	_, err := s.(*postgres.Store).Pool().Exec(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+			AND state IN ('active', 'idle in transaction') AND query NOT ILIKE 'LISTEN%'
+		ORDER BY random() LIMIT 1`)
+	if err != nil && s.Transient(err) {
+		return nil // the pool lent a connection an earlier call broke
+	}
+	return err
 }

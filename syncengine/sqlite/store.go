@@ -239,7 +239,7 @@ func (s *Store) Read(ctx context.Context, r syncengine.ReadRequest) (*syncengine
 	var res *syncengine.ReadResult
 	err := s.View(ctx, func(q syncengine.Querier) error {
 		var err error
-		res, err = sqlstore.Read(ctx, q, r, fetch)
+		res, err = sqlstore.Read(ctx, q, r, `SELECT last_seq FROM sync_state WHERE id = 1`, fetch)
 		return err
 	})
 	return res, err

@@ -18,7 +18,9 @@ import (
 // Seqs are handed out before commit, so a store that let a reader pass a
 // change still in flight would make a puller skip it; every checkpoint is
 // verified against the replica, so a single skipped change fails the test.
-func testCommitOrder(t *testing.T, h *Harness, o Options) {
+// With late set, the pullers start only once a third of the mutations are
+// in, so they begin mid-stream, from zero, while writers are at full speed.
+func testCommitOrder(t *testing.T, h *Harness, o Options, late bool) {
 	buckets := []syncengine.Bucket{roomA, roomB}
 	for w := 0; w < o.Writers; w++ {
 		for _, b := range buckets {
@@ -32,6 +34,13 @@ func testCommitOrder(t *testing.T, h *Harness, o Options) {
 	}
 	var writing sync.WaitGroup
 	var done atomic.Bool
+	var written atomic.Int64
+	started := make(chan struct{})
+	var startOnce sync.Once
+	start := func() { startOnce.Do(func() { close(started) }) }
+	if !late {
+		start()
+	}
 	errs := make(chan error, o.Writers+3)
 	for w := 0; w < o.Writers; w++ {
 		writing.Add(1)
@@ -66,6 +75,9 @@ func testCommitOrder(t *testing.T, h *Harness, o Options) {
 					errs <- fmt.Errorf("writer %d: %w", w, err)
 					return
 				}
+				if written.Add(int64(len(ms))) >= int64(o.Writers*o.MutationsPerWriter/3) {
+					start()
+				}
 			}
 		}()
 	}
@@ -79,6 +91,7 @@ func testCommitOrder(t *testing.T, h *Harness, o Options) {
 		pulling.Add(1)
 		go func() {
 			defer pulling.Done()
+			<-started
 			for !done.Load() {
 				r, err := d.TrySync()
 				if err != nil {
@@ -94,6 +107,7 @@ func testCommitOrder(t *testing.T, h *Harness, o Options) {
 		}()
 	}
 	writing.Wait()
+	start()
 	done.Store(true)
 	pulling.Wait()
 	close(errs)

@@ -51,7 +51,12 @@ func (d *Device) Push(ms ...syncengine.Mutation) []syncengine.Outcome {
 
 // TryPush sends mutations and returns the error.
 func (d *Device) TryPush(ms ...syncengine.Mutation) ([]syncengine.Outcome, error) {
-	return d.h.Engine.Push(context.Background(), d.P, syncengine.PushRequest{ClientID: d.ClientID, SchemaVersion: d.Schema, Mutations: ms})
+	return d.TryPushContext(context.Background(), ms...)
+}
+
+// TryPushContext is TryPush under ctx.
+func (d *Device) TryPushContext(ctx context.Context, ms ...syncengine.Mutation) ([]syncengine.Outcome, error) {
+	return d.h.Engine.Push(ctx, d.P, syncengine.PushRequest{ClientID: d.ClientID, SchemaVersion: d.Schema, Mutations: ms})
 }
 
 // Put pushes one note.put.

@@ -75,6 +75,9 @@ type NoteArgs struct {
 	ID      string   `json:"id"`
 	Text    string   `json:"text"`
 	Buckets []string `json:"buckets"`
+	// Log records Text in test_note_log in the same transaction, so a
+	// test can tell afterwards which writes committed.
+	Log bool `json:"log,omitempty"`
 }
 
 // NewHarness migrates the test collections into store and builds an engine.
@@ -193,6 +196,11 @@ func putNote(ctx context.Context, tx syncengine.Tx, c syncengine.Call) ([]byte, 
 		RETURNING version`, a.ID, a.Text).Scan(&version)
 	if err != nil {
 		return nil, err
+	}
+	if a.Log {
+		if _, err := tx.Exec(ctx, `INSERT INTO test_note_log (text) VALUES ($1)`, a.Text); err != nil {
+			return nil, err
+		}
 	}
 	tx.Put("note", a.ID, NotePayload(a.ID, a.Text, version), buckets...)
 	return []byte(strconv.FormatInt(version, 10)), nil

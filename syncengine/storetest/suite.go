@@ -18,6 +18,10 @@ type Options struct {
 	// and 1000).
 	Writers            int
 	MutationsPerWriter int
+	// Sever breaks one of the store's busy connections in the middle of
+	// what it is doing, for the chaos test; nil for a store without
+	// connections to break.
+	Sever func(syncengine.Store) error
 }
 
 // Run runs the conformance suite against fresh stores from newStore.
@@ -53,7 +57,11 @@ func Run(t *testing.T, newStore NewStore, o Options) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, harness) })
 	}
-	t.Run("CommitOrder", func(t *testing.T) { testCommitOrder(t, harness(t, syncengine.Config{}), o) })
+	t.Run("CommitOrder", func(t *testing.T) { testCommitOrder(t, harness(t, syncengine.Config{}), o, false) })
+	// 32 writers, and pullers that start from zero in mid-stream.
+	wide := Options{Writers: 32, MutationsPerWriter: max(1, o.Writers*o.MutationsPerWriter/32)}
+	t.Run("CommitChaos", func(t *testing.T) { testCommitChaos(t, harness(t, syncengine.Config{}), o) })
+	t.Run("CommitOrderWide", func(t *testing.T) { testCommitOrder(t, harness(t, syncengine.Config{}), wide, true) })
 }
 
 const (

@@ -18,9 +18,17 @@ import (
 type Fetch func(ctx context.Context, q syncengine.Querier, cursors []syncengine.Cursor, horizon int64, limit int) ([]syncengine.Change, error)
 
 // Read assembles one pull page from q, which must be a consistent snapshot.
-func Read(ctx context.Context, q syncengine.Querier, r syncengine.ReadRequest, fetch Fetch) (*syncengine.ReadResult, error) {
+// head is the store's query for the newest seq handed out, which bounds
+// the cursors a client may send.
+//
+// A bucket's cursor moves to the newest change of that bucket the page
+// covers, never to a seq of the log at large: the stores keep each
+// bucket's seqs in commit order, not the log's (see syncengine/postgres),
+// so a seq past a bucket's newest visible change may still be taken by a
+// commit in flight.
+func Read(ctx context.Context, q syncengine.Querier, r syncengine.ReadRequest, head string, fetch Fetch) (*syncengine.ReadResult, error) {
 	var horizon int64
-	if err := q.QueryRow(ctx, `SELECT last_seq FROM sync_state WHERE id = 1`).Scan(&horizon); err != nil {
+	if err := q.QueryRow(ctx, head).Scan(&horizon); err != nil {
 		return nil, err
 	}
 	buckets := make([]syncengine.Bucket, len(r.Cursors))
@@ -73,15 +81,16 @@ func Read(ctx context.Context, q syncengine.Querier, r syncengine.ReadRequest, f
 	res.Cursors = cursors
 	if res.HasMore {
 		upto := changes[n-1].Seq
-		for i := range cursors {
-			cursors[i].After = max(cursors[i].After, upto)
+		for i, c := range cursors {
+			cursors[i].After = max(c.After, min(upto, meta[c.Bucket].top()))
 		}
 		return res, nil
 	}
-	for i := range cursors {
-		cursors[i].After, cursors[i].FromZero = horizon, false
+	cp := &syncengine.Checkpoint{}
+	for i, c := range cursors {
+		cursors[i].After, cursors[i].FromZero = max(c.After, meta[c.Bucket].top()), false
+		cp.Seq = max(cp.Seq, cursors[i].After)
 	}
-	cp := &syncengine.Checkpoint{Seq: horizon}
 	for _, b := range buckets {
 		m := meta[b]
 		cp.Buckets = append(cp.Buckets, syncengine.BucketChecksum{Bucket: b, Checksum: syncengine.Checksum{Sum: m.sum, Count: m.count}})
@@ -120,7 +129,14 @@ type meta struct {
 	sum         uint64
 	count       int64
 	resetBefore int64
+	newest      int64 // the seq of the bucket's newest change in the log
 }
+
+// top is the furthest a cursor of the bucket may move in this snapshot:
+// its newest change, or the newest tombstone compaction removed from it.
+// Both were committed, so every commit still to come into the bucket
+// takes a later seq.
+func (m meta) top() int64 { return max(m.newest, m.resetBefore) }
 
 func bucketMeta(ctx context.Context, q syncengine.Querier, buckets []syncengine.Bucket) (map[syncengine.Bucket]meta, error) {
 	out := make(map[syncengine.Bucket]meta, len(buckets))
@@ -129,7 +145,9 @@ func bucketMeta(ctx context.Context, q syncengine.Querier, buckets []syncengine.
 		for i, b := range chunk {
 			args[i] = string(b)
 		}
-		rows, err := q.Query(ctx, `SELECT bucket, checksum, count, reset_before FROM sync_buckets WHERE bucket IN (`+sqlq.Placeholders(1, len(chunk))+`)`, args...)
+		rows, err := q.Query(ctx, `SELECT bucket, checksum, count, reset_before,
+			COALESCE((SELECT max(c.seq) FROM sync_changes c WHERE c.bucket = sync_buckets.bucket), 0)
+			FROM sync_buckets WHERE bucket IN (`+sqlq.Placeholders(1, len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +155,7 @@ func bucketMeta(ctx context.Context, q syncengine.Querier, buckets []syncengine.
 			var b string
 			var sum int64
 			var m meta
-			if err := rows.Scan(&b, &sum, &m.count, &m.resetBefore); err != nil {
+			if err := rows.Scan(&b, &sum, &m.count, &m.resetBefore, &m.newest); err != nil {
 				rows.Close()
 				return nil, err
 			}
