@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -57,16 +58,12 @@ func adminSub(stdout, stderr io.Writer, name, usage, help string, flags func(*fl
 			if err := cfg.validate(); err != nil {
 				return err
 			}
-			store, err := openStore(ctx, &cfg)
+			log := cfg.logger(stderr)
+			store, accounts, err := openAccounts(ctx, &cfg, log)
 			if err != nil {
 				return err
 			}
 			defer store.Close()
-			log := cfg.logger(stderr)
-			accounts, err := auth.New(ctx, store, accountsConfig(log))
-			if err != nil {
-				return err
-			}
 			dir, err := probase.New(ctx, store, log)
 			if err != nil {
 				return err
@@ -79,6 +76,21 @@ func adminSub(stdout, stderr io.Writer, name, usage, help string, flags func(*fl
 			return nil
 		},
 	}
+}
+
+// openAccounts opens the database of cfg and the accounts service on it,
+// as the server's own tasks use them; the caller closes the store.
+func openAccounts(ctx context.Context, cfg *Config, log *slog.Logger) (syncengine.Store, *auth.Service, error) {
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	accounts, err := auth.New(ctx, store, accountsConfig(cfg, log))
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return store, accounts, nil
 }
 
 func adminCommand(stdin io.Reader, stdout, stderr io.Writer) *ffcli.Command {

@@ -77,11 +77,12 @@ func TestCasesThroughServer(t *testing.T) {
 
 	// The moderator publishes it.
 	mod := casesv1connect.NewCaseModerationServiceClient(http.DefaultClient, p.url(), servertest.WithToken(moderator))
+	// The queue has the demo's case first, then this one.
 	queue, err := mod.ListCases(ctx, connect.NewRequest(&casesv1.ListCasesRequest{}))
-	if err != nil || len(queue.Msg.Cases) != 1 {
+	if err != nil || len(queue.Msg.Cases) != 2 || queue.Msg.Cases[1].Id != caseID {
 		t.Fatalf("queue %v, %v", queue, err)
 	}
-	if _, err := mod.PublishCase(ctx, connect.NewRequest(&casesv1.PublishCaseRequest{Id: caseID, Version: queue.Msg.Cases[0].Version})); err != nil {
+	if _, err := mod.PublishCase(ctx, connect.NewRequest(&casesv1.PublishCaseRequest{Id: caseID, Version: queue.Msg.Cases[1].Version})); err != nil {
 		t.Fatal(err)
 	}
 

@@ -44,6 +44,7 @@ type Config struct {
 
 	Media        MediaConfig
 	ContentEvery time.Duration
+	Bundles      BundleConfig
 	// CasePoints are the points a doctor earns for a published case.
 	CasePoints     int64
 	FCMCredentials string
@@ -53,7 +54,8 @@ type Config struct {
 	ConsoleLifetime    time.Duration
 
 	// oldRegion catches the --region this stack's country was once given.
-	oldRegion string
+	oldRegion      string
+	PasswordChecks int
 	// PushService chooses the push sender of this country's stack.
 	PushService         string
 	RuStoreProject      string
@@ -92,11 +94,13 @@ func (c *Config) registerServe(fs *flag.FlagSet) {
 	fs.DurationVar(&c.OutcomeRetention, "outcome-retention", 30*24*time.Hour, "how long mutation outcomes are kept")
 	c.Media.register(fs)
 	fs.DurationVar(&c.ContentEvery, "content-every", time.Minute, "how often content whose publish window opened or closed is moved onto or off phones")
+	c.Bundles.registerPull(fs)
 	fs.Int64Var(&c.CasePoints, "case-points", 100, "points a doctor earns when a clinical case is published")
 	fs.StringVar(&c.FCMCredentials, "fcm-credentials", "", "Firebase service-account key file (JSON) to send pushes through FCM; empty writes pushes to the log")
 	fs.IntVar(&c.PushWorkers, "push-workers", 2, "push delivery workers in this process (always 1 on SQLite)")
 	fs.DurationVar(&c.ConsoleIdleTimeout, "console-idle-timeout", 30*time.Minute, "a web console session unused this long ends")
 	fs.DurationVar(&c.ConsoleLifetime, "console-lifetime", 12*time.Hour, "a web console session ends this long after sign-in, used or not")
+	fs.IntVar(&c.PasswordChecks, "password-checks", 0, "sign-ins that may hash a password at once; more queue (0: half the CPUs, at least 1)")
 }
 
 var countryPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,15}$`)
@@ -117,6 +121,12 @@ func (c *Config) validate() error {
 	}
 	if c.ConsoleIdleTimeout < 0 || c.ConsoleLifetime < 0 {
 		return fmt.Errorf("--console-idle-timeout and --console-lifetime must be positive durations, e.g. 30m")
+	}
+	if err := c.Bundles.validate(); err != nil {
+		return err
+	}
+	if c.PasswordChecks < 0 || c.PasswordChecks > 256 {
+		return fmt.Errorf("--password-checks %d: use 1 to 256, or 0 for half the CPUs", c.PasswordChecks)
 	}
 	if c.PushWorkers < 0 || c.PushWorkers > 64 {
 		return fmt.Errorf("--push-workers %d: use 1 to 64", c.PushWorkers)

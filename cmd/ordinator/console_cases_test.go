@@ -127,3 +127,46 @@ func TestConsoleCases(t *testing.T) {
 		})
 	}
 }
+
+// TestConsoleDemoModeration: the demo's moderator finds the submitted case
+// with its photos and the new doctor's diploma; its admin finds the study
+// and its doctor's results owed. Its pages are the README's pictures
+// (ORDINATOR_CONSOLE_SCREENSHOTS=docs/console), like TestConsoleDemo's.
+func TestConsoleDemoModeration(t *testing.T) {
+	url := serveDemo(t)
+	b := consoletest.New(t)
+	signIn := func(tab *consoletest.Tab, login string) {
+		tab.Do(chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#login")))
+		tab.Do(chromedp.SendKeys(chromedp.CSS("#login"), login), chromedp.SendKeys(chromedp.CSS("#password"), demoPassword), chromedp.Click(chromedp.CSS("#signin")))
+		tab.WaitText("#summary", "Подходят 4 заявки")
+	}
+	mod := b.Tab("moderator")
+	signIn(mod, "moderator@demo.ordinator")
+	mod.Do(chromedp.Click(chromedp.CSS(`a[href="/console/cases"]`)))
+	mod.WaitText("#summary", "1 случай.")
+	mod.Wait(photosShown)
+	mod.Shot("cases")
+	mod.Do(chromedp.Click(chromedp.CSS("a.case-link")))
+	mod.WaitText("#anonymity", "Проверка не нашла ничего")
+	mod.Wait(photosShown + ` && document.querySelectorAll("#photos img.thumb").length === 2`)
+	mod.Shot("case")
+	mod.Do(chromedp.Click(chromedp.CSS(`a[href="/console/diplomas"]`)))
+	mod.WaitText("#summary", "Ожидает 1 диплом.")
+	mod.WaitText("main", "Др. Тимур Ахмедов")
+	mod.Wait(photosShown)
+	mod.Shot("diplomas")
+	// A moderator's navigation has no studies: they are the admins'.
+	if n := consoletest.Get(mod, chromedp.Evaluate[int](`document.querySelectorAll('a[href="/console/studies"]').length`)); n != 0 {
+		t.Fatalf("the moderator sees %d links to the studies", n)
+	}
+
+	admin := b.Tab("admin")
+	signIn(admin, "admin@demo.ordinator")
+	admin.Do(chromedp.Click(chromedp.CSS(`a[href="/console/studies"]`)))
+	admin.Do(chromedp.Click(chromedp.CSS("a.study-link")))
+	admin.WaitText("#summary", "Участвует 1 врач. Ожидается результатов: 4, просрочено: 0.")
+	admin.Do(chromedp.SendKeys(chromedp.CSS("#q"), "Ахмедов"), chromedp.Click(chromedp.CSS("#search-button")))
+	admin.WaitText("#enrol", "диплом не подтверждён")
+	admin.FitsWidths()
+	admin.Shot("study")
+}

@@ -93,14 +93,7 @@ func TestConsoleTraining(t *testing.T) {
 // README's pictures of the content pages (ORDINATOR_CONSOLE_SCREENSHOTS,
 // run with TestConsoleDemo).
 func TestConsoleDemoContent(t *testing.T) {
-	url := serveDemo(t)
-	b := consoletest.New(t)
-	mod := b.Tab("moderator")
-	mod.Do(chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#login")))
-	mod.Do(chromedp.SendKeys(chromedp.CSS("#login"), "moderator@demo.ordinator"), chromedp.SendKeys(chromedp.CSS("#password"), demoPassword),
-		chromedp.Click(chromedp.CSS("#signin")))
-	mod.WaitText("#summary", "Подход")
-	mod.Wait(htmxIdle)
+	mod := demoModerator(t)
 	mod.Do(chromedp.Click(chromedp.CSS(`a[href="/console/content"]`)))
 	mod.WaitText("#items", "Эмоленты в практике дерматолога")
 	mod.WaitText("#items", "Черновик")

@@ -178,14 +178,7 @@ const htmxIdle = `document.querySelector(".htmx-request, .htmx-swapping, .htmx-s
 // these are the README's pictures of the gifts pages
 // (ORDINATOR_CONSOLE_SCREENSHOTS=docs/console, run with TestConsoleDemo).
 func TestConsoleDemoGifts(t *testing.T) {
-	url := serveDemo(t)
-	b := consoletest.New(t)
-	mod := b.Tab("moderator")
-	mod.Do(chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#login")))
-	mod.Do(chromedp.SendKeys(chromedp.CSS("#login"), "moderator@demo.ordinator"), chromedp.SendKeys(chromedp.CSS("#password"), demoPassword),
-		chromedp.Click(chromedp.CSS("#signin")))
-	mod.WaitText("#summary", "Подход")
-	mod.Wait(htmxIdle)
+	mod := demoModerator(t)
 	mod.Do(chromedp.Click(chromedp.CSS(`a[href="/console/gifts/waves"]`)))
 	mod.WaitText("#waves", "Зимняя волна подарков")
 	mod.Wait(htmxIdle)
@@ -206,4 +199,18 @@ func TestConsoleDemoGifts(t *testing.T) {
 	mod.WaitText("#stock", "DERMA-SCOPE")
 	mod.FitsWidths()
 	mod.Shot("gift-stock")
+}
+
+// demoModerator runs `ordinator serve --demo` and signs its moderator in
+// to the console, on the queue page.
+func demoModerator(t *testing.T) *consoletest.Tab {
+	t.Helper()
+	url := serveDemo(t)
+	mod := consoletest.New(t).Tab("moderator")
+	mod.Do(chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#login")))
+	mod.Do(chromedp.SendKeys(chromedp.CSS("#login"), "moderator@demo.ordinator"), chromedp.SendKeys(chromedp.CSS("#password"), demoPassword),
+		chromedp.Click(chromedp.CSS("#signin")))
+	mod.WaitText("#summary", "Подход")
+	mod.Wait(htmxIdle)
+	return mod
 }

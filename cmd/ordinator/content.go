@@ -23,8 +23,8 @@ func contentCommand(stdout, stderr io.Writer) *ffcli.Command {
 	fs := newFlagSet("content")
 	return &ffcli.Command{
 		Name:       "content",
-		ShortUsage: "ordinator content <import|list|publish|unpublish> [flags]",
-		ShortHelp:  "manage the content library: import Markdown files, list, publish, unpublish",
+		ShortUsage: "ordinator content <import|list|publish|unpublish|keygen|export-bundle|import-bundle> [flags]",
+		ShortHelp:  "manage the content library: import Markdown files, list, publish, unpublish, bundles for other countries",
 		LongHelp: "Works on the database given by the storage flags (the embedded SQLite database by default),\n" +
 			"as the system account. Phones get the changes at their next sync.",
 		FlagSet: fs,
@@ -33,6 +33,9 @@ func contentCommand(stdout, stderr io.Writer) *ffcli.Command {
 			contentListCommand(stdout),
 			contentPublishCommand(stdout, "publish", true),
 			contentPublishCommand(stdout, "unpublish", false),
+			contentKeygenCommand(stdout),
+			contentExportBundleCommand(stdout),
+			contentImportBundleCommand(stdout),
 		},
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}

@@ -71,6 +71,7 @@ func rootCommand(stdin io.Reader, stdout, stderr io.Writer) *ffcli.Command {
 			warehouseCommand(stdout, stderr),
 			giftsCommand(stdout, stderr),
 			deviceCommand(stdin, stdout, stderr),
+			loadCommand(stdout, stderr),
 			versionCommand(stdout),
 			studiesCommand(stdout),
 			directoryCommand(stdout),

@@ -24,8 +24,9 @@ const platformPassword = "long enough pw"
 
 // platformOptions choose the production parts of a test platform.
 type platformOptions struct {
-	Postgres bool // PostgreSQL instead of the embedded SQLite
-	MinIO    bool // MinIO instead of the filesystem blob store
+	Postgres bool   // PostgreSQL instead of the embedded SQLite
+	MinIO    bool   // MinIO instead of the filesystem blob store
+	Country  string // the stack's country code (--region); with MinIO its bucket has a fresh prefix
 }
 
 // platform is the whole application, wired as `ordinator serve` wires it,
@@ -37,6 +38,7 @@ type platform struct {
 	Store    syncengine.Store
 	App      *app
 	Accounts *auth.Service // hashes passwords cheaply, for creating test accounts
+	Config   *Config
 }
 
 // startPlatform runs the application until the test ends, with one region
@@ -53,6 +55,9 @@ func startPlatform(t testing.TB, o platformOptions) *platform {
 		m := testenv.StartMinIO(t)
 		cfg.Media.S3Endpoint, cfg.Media.S3AccessKey, cfg.Media.S3SecretKey, cfg.Media.S3BucketPrefix = m.Endpoint, m.AccessKey, m.SecretKey, "ordinator-"
 		cfg.Country = "t" + randomSuffix()
+	}
+	if o.Country != "" {
+		cfg.Country, cfg.Media.S3BucketPrefix = o.Country, "t"+randomSuffix()+"-"
 	}
 	if err := cfg.validate(); err != nil {
 		t.Fatal(err)
@@ -105,7 +110,7 @@ func startPlatform(t testing.TB, o platformOptions) *platform {
 			t.Fatal(err)
 		}
 	}
-	return &platform{t: t, URL: "http://" + ln.Addr().String(), Store: store, App: a, Accounts: accounts}
+	return &platform{t: t, URL: "http://" + ln.Addr().String(), Store: store, App: a, Accounts: accounts, Config: cfg}
 }
 
 func randomSuffix() string { return time.Now().Format("150405.000000")[7:] }

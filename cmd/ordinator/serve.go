@@ -31,6 +31,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/points"
 	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/server/rpc"
+	"github.com/ordinatorhq/ordinator/server/studies"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -60,6 +61,17 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 // serve runs the server until ctx ends (SIGTERM or SIGINT), then shuts down
 // gracefully.
 func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
+	return serveWith(ctx, cfg, stdout, logOut, serveHooks{})
+}
+
+// serveHooks let a command of this binary that embeds a server (ordinator
+// load) seed it before it serves and learn where it listens.
+type serveHooks struct {
+	prepare func(context.Context, *app) error
+	ready   func(api, metrics string)
+}
+
+func serveWith(ctx context.Context, cfg *Config, stdout, logOut io.Writer, hooks serveHooks) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}
@@ -127,7 +139,15 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 		if err := seedDemoContent(ctx, app.content); err != nil {
 			return fmt.Errorf("seeding the demo's content: %w", err)
 		}
+		if err := seedDemoModeration(ctx, app); err != nil {
+			return fmt.Errorf("seeding the demo's cases, diploma and study: %w", err)
+		}
 		printConsole(stdout, consoleURL(cfg, ln.Addr()))
+	}
+	if hooks.prepare != nil {
+		if err := hooks.prepare(ctx, app); err != nil {
+			return err
+		}
 	}
 	mode := "embedded (SQLite in " + cfg.DataDir + ")"
 	if cfg.DatabaseURL != "" {
@@ -139,6 +159,9 @@ func serve(ctx context.Context, cfg *Config, stdout, logOut io.Writer) error {
 	}
 	log.Info("ordinator serving", "addr", ln.Addr().String(), "metrics", metricsAt, "transport", scheme, "version", currentVersion(), "country", cfg.Country, "database", mode, "media", blobs.where, "push", push)
 
+	if hooks.ready != nil {
+		hooks.ready("http://"+ln.Addr().String(), metricsAt)
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	background, stopBackground := context.WithCancel(context.Background())
 	defer stopBackground()
@@ -185,6 +208,7 @@ type app struct {
 	media     *media.Service
 	content   *content.Service
 	gifts     *gifts.Service
+	studies   *studies.Service
 	// background loops run until shutdown (push delivery, scheduler,
 	// media collection, content windows, gift waves...).
 	background []func(context.Context) error
@@ -195,7 +219,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	if err != nil {
 		return nil, err
 	}
-	accounts, err := auth.New(ctx, store, accountsConfig(log))
+	accounts, err := auth.New(ctx, store, accountsConfig(cfg, log))
 	if err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
@@ -291,6 +315,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	}
 	srv.HandleHTTP(console.Prefix, web)
 	a := &app{log: log, store: store, engine: engine, server: srv, accounts: accounts, directory: directory, media: mediaSvc, content: library, gifts: giftWaves}
+	a.studies = notes.studies
 	for _, m := range mods {
 		if m.Handlers != nil {
 			for _, h := range m.Handlers(opts...) {
@@ -302,6 +327,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		}
 		a.background = append(a.background, m.Loops...)
 	}
+	a.background = append(a.background, bundlePull(cfg, library, mediaSvc)...)
 	return a, nil
 }
 

@@ -73,7 +73,7 @@ var onAccountChange = []func(context.Context, syncengine.Tx, auth.AccountChange)
 // accountsConfig is the accounts module as every command wires it, so an
 // admin task revoking a device from the command line does what the server
 // does (the device's push tokens and live streams go with it).
-func accountsConfig(log *slog.Logger) auth.Config {
-	return auth.Config{Logger: log, Notify: notifyNotice, DiplomaMedia: attachDiploma,
+func accountsConfig(cfg *Config, log *slog.Logger) auth.Config {
+	return auth.Config{Logger: log, Notify: notifyNotice, DiplomaMedia: attachDiploma, PasswordChecks: cfg.PasswordChecks,
 		OnRevoke: []func(context.Context, syncengine.Tx, string) error{notify.DeviceRevoked}, OnAccountChange: onAccountChange}
 }

@@ -11,7 +11,10 @@ import (
 	"crypto/rand"
 	"embed"
 	"log/slog"
+	"runtime"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -36,6 +39,11 @@ type Config struct {
 	// Registrations allowed per address before delays start (default 20);
 	// the count starts over after an hour without attempts.
 	AddressRegistrations int
+	// PasswordChecks is how many sign-ins may hash a password at once
+	// (default half the CPUs, at least one). Argon2id is deliberately
+	// expensive: a burst of sign-ins beyond it queues instead of taking
+	// every core from the other requests.
+	PasswordChecks int
 
 	// OnRevoke runs inside the transaction that ends a device session, so
 	// other modules can drop what belongs to it (push tokens...).
@@ -79,6 +87,7 @@ type Service struct {
 	// refreshKey derives refresh tokens (see refreshToken).
 	refreshKey []byte
 	log        *slog.Logger
+	passwords  *semaphore.Weighted
 }
 
 // New returns the service, loading (or, the first time, creating) the
@@ -108,7 +117,10 @@ func New(ctx context.Context, store syncengine.Store, cfg Config) (*Service, err
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{store: store, cfg: cfg, log: cfg.Logger}
+	if cfg.PasswordChecks <= 0 {
+		cfg.PasswordChecks = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	s := &Service{store: store, cfg: cfg, log: cfg.Logger, passwords: semaphore.NewWeighted(int64(cfg.PasswordChecks))}
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -8,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
 // Argon2 are the argon2id parameters for new password hashes. Existing
@@ -65,4 +68,13 @@ func CheckPassword(password, encoded string) (bool, error) {
 	}
 	got := argon2.IDKey([]byte(password), salt, a.Time, a.Memory, a.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// passwordSlot waits for one of the Config.PasswordChecks slots; the caller
+// releases it. A caller that gives up waiting is told the server is busy.
+func (s *Service) passwordSlot(ctx context.Context) error {
+	if err := s.passwords.Acquire(ctx, 1); err != nil {
+		return syncengine.Errorf(syncengine.EUNAVAILABLE, "too many sign-ins at once; try again in a moment")
+	}
+	return nil
 }

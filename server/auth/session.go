@@ -132,15 +132,20 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The slow hash runs outside any transaction.
+	// The slow hash runs outside any transaction, a few at a time.
 	good := false
 	if user.ID == "" {
-		CheckPassword(in.Password, dummyHash)
-	} else {
-		if good, err = CheckPassword(in.Password, hash); err != nil {
-			return nil, err
-		}
+		hash = dummyHash
 	}
+	if err := s.passwordSlot(ctx); err != nil {
+		return nil, err
+	}
+	good, err = CheckPassword(in.Password, hash)
+	s.passwords.Release(1)
+	if err != nil {
+		return nil, err
+	}
+	good = good && user.ID != ""
 	if !good || user.Disabled {
 		err := s.store.Update(ctx, func(tx syncengine.Tx) error {
 			if err := s.recordFailure(ctx, tx, acct, s.cfg.AccountFailures); err != nil {

@@ -61,7 +61,6 @@ type contentListPage struct {
 	Next                                string
 	Errors                              formErrors
 	Import                              *refusal
-	Imported                            string
 }
 
 // contentList lists items, most recently changed first, under the
@@ -72,7 +71,7 @@ func (c *Console) contentList(q *request) error {
 
 func (c *Console) renderContentList(q *request, status int, imp *refusal) error {
 	ctx, in := q.r.Context(), q.r.URL.Query()
-	pg := &contentListPage{Errors: formErrors{}, Import: imp, Imported: in.Get("imported")}
+	pg := &contentListPage{Errors: formErrors{}, Import: imp}
 	var f content.Filter
 	pick := func(name, key string, values []string) []option {
 		out := []option{{Label: q.mustText("content.any")}}
@@ -239,7 +238,7 @@ func (c *Console) renderContentEdit(q *request, status int, pg *contentEditPage)
 // newContent is the editor of a new item of the kind asked for.
 func (c *Console) newContent(q *request) error {
 	kind := q.r.URL.Query().Get("kind")
-	if !slices.Contains(contentKinds, kind) {
+	if k, ok := content.KindFromName(kind); !ok || k == contentv1.ItemKind_ITEM_KIND_UNSPECIFIED {
 		return syncengine.Invalid("no such kind", syncengine.Violation{Field: "kind", Description: "choose an article, a paper, a video or a training"})
 	}
 	f := &contentForm{Kind: kind, Language: "ru", PassMark: "80"}
@@ -249,7 +248,11 @@ func (c *Console) newContent(q *request) error {
 
 // contentItem is the editor of a saved item, with its state and the
 // preview of what phones receive.
-func (c *Console) contentItem(q *request) error {
+func (c *Console) contentItem(q *request) error { return c.renderSavedItem(q, http.StatusOK, nil) }
+
+// renderSavedItem shows a saved item's editor; refused, if set, is why a
+// publication was not done, shown in the banner and next to its fields.
+func (c *Console) renderSavedItem(q *request, status int, refused error) error {
 	ed, err := c.cfg.Content.GetItem(q.r.Context(), q.p, q.r.PathValue("id"))
 	if err != nil {
 		return err
@@ -259,9 +262,15 @@ func (c *Console) contentItem(q *request) error {
 		return err
 	}
 	f := formOf(ed.Item, q.location())
+	pg := &contentEditPage{Form: f, Status: ed.Status, State: stateName(ed.Status.State),
+		Preview: &previewItem{Item: prev, Kind: kindOfItem(prev.Kind)}, Imported: q.r.URL.Query().Get("imported") != ""}
+	if refused != nil {
+		f.item(q.location()) // numbers the slots the violations name
+		pg.Banner, pg.Message, pg.Errors = "content.not_published", syncengine.ErrorMessage(refused), f.errorsOf(refused)
+		q.w.Header().Set("HX-Push-Url", Prefix+"content/"+f.ID)
+	}
 	f.padSlots()
-	return c.renderContentEdit(q, http.StatusOK, &contentEditPage{Form: f, Status: ed.Status, State: stateName(ed.Status.State),
-		Preview: &previewItem{Item: prev, Kind: kindOfItem(prev.Kind)}, Imported: q.r.URL.Query().Get("imported") != ""})
+	return c.renderContentEdit(q, status, pg)
 }
 
 // saveContent is the editor's form posted: action "preview" shows the
@@ -345,6 +354,9 @@ func (c *Console) publishContent(q *request) error {
 		_, err = c.cfg.Content.UnpublishItem(q.r.Context(), q.p, id)
 	} else {
 		_, err = c.cfg.Content.PublishItem(q.r.Context(), q.p, id)
+	}
+	if code := syncengine.ErrorCode(err); code == syncengine.EPRECONDITION || code == syncengine.EINVALID {
+		return c.renderSavedItem(q, statusOf[code], err)
 	}
 	if err != nil {
 		return err

@@ -153,6 +153,17 @@ func TestContentEditor(t *testing.T) {
 			t.Fatalf("a state there is not: %d", list.status)
 		}
 
+		ended := c.post("/console/content/new", with(trainingForm(csrf), "action", "save", "title", "Last year's course", "ends", "2020-01-01T10:00"))
+		if ended.status != http.StatusSeeOther {
+			t.Fatalf("saving an item whose window has ended: %d\n%s", ended.status, ended.body)
+		}
+		if p := c.post(ended.location+"/publish", url.Values{"csrf": {csrf}}); p.status != http.StatusConflict || fieldError(p, "ends") != "is in the past" ||
+			!strings.Contains(p.body, "move its end first") {
+			t.Fatalf("publishing an item whose window has ended: %d %q\n%s", p.status, fieldError(p, "ends"), p.body)
+		}
+		if ed, _ := e.content.GetItem(e.ctx, auth.System, strings.TrimPrefix(ended.location, "/console/content/")); ed.Status.State.String() != "ITEM_STATE_DRAFT" {
+			t.Fatalf("the refused publication: %v", ed.Status.State)
+		}
 		for _, path := range []string{"/console/content/forged", "/console/content/no such id"} {
 			if p := c.get(strings.ReplaceAll(path, " ", "%20")); p.status != http.StatusNotFound {
 				t.Fatalf("GET %s: %d", path, p.status)
@@ -163,7 +174,7 @@ func TestContentEditor(t *testing.T) {
 				t.Fatalf("POST %s: %d", path, p.status)
 			}
 		}
-		if n := saved(); n != 1 {
+		if n := saved(); n != 2 {
 			t.Fatalf("%d items after forged requests", n)
 		}
 	})
@@ -247,6 +258,47 @@ func TestContentImport(t *testing.T) {
 			"authors": {"A. Ivanova"}, "version": {"2"}, "action": {"save"}})
 		if bad.status != http.StatusUnprocessableEntity || !strings.Contains(fieldError(bad, "doi"), "not a DOI") {
 			t.Fatalf("a paper with a bad DOI: %d %q", bad.status, fieldError(bad, "doi"))
+		}
+	})
+}
+
+// TestContentKinds: an article and a video through the editor, each
+// refused where the content module refuses it; the library by specialty
+// and region.
+func TestContentKinds(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, e *env) {
+		c, queue := e.staff("mod@console.test")
+		csrf := queue.csrf(t)
+		article := url.Values{"csrf": {csrf}, "kind": {"article"}, "title": {"Atopic dermatitis: a memo"}, "specialties": {"pediatrics"}, "regions": {"msk"},
+			"body": {"Moisturise **twice a day**."}, "body_format": {"markdown"}, "action": {"save"}}
+		if p := c.post("/console/content/new", with(article, "body", "")); p.status != http.StatusUnprocessableEntity || fieldError(p, "body") != "is required" {
+			t.Fatalf("an article without a text: %d %q", p.status, fieldError(p, "body"))
+		}
+		if p := c.post("/console/content/new", article); p.status != http.StatusSeeOther {
+			t.Fatalf("an article: %d\n%s", p.status, p.body)
+		}
+		video := url.Values{"csrf": {csrf}, "kind": {"video"}, "title": {"Dermatoscopy basics"}, "public": {"1"}, "specialties": {"dermatology"}, "regions": {"msk"}, "url": {"http://video.example/1"},
+			"duration": {"600"}, "action": {"save"}}
+		if p := c.post("/console/content/new", video); p.status != http.StatusUnprocessableEntity || fieldError(p, "url") != "must be an https:// link" {
+			t.Fatalf("a video on http: %d %q", p.status, fieldError(p, "url"))
+		}
+		if p := c.post("/console/content/new", with(video, "url", "https://video.example/1", "duration", "ten minutes")); p.status != http.StatusUnprocessableEntity ||
+			fieldError(p, "duration") != "must be a whole number" {
+			t.Fatalf("a video with a bad duration: %d %q", p.status, fieldError(p, "duration"))
+		}
+		if p := c.post("/console/content/new", with(video, "url", "https://video.example/1")); p.status != http.StatusSeeOther {
+			t.Fatalf("a video: %d\n%s", p.status, p.body)
+		}
+		if p := c.get("/console/content?specialty=pediatrics"); !strings.Contains(p.body, "Atopic dermatitis: a memo") || strings.Contains(p.body, "Dermatoscopy basics") {
+			t.Fatalf("the library for pediatrics:\n%s", p.body)
+		}
+		if p := c.get("/console/content?region=msk&kind=article"); !strings.Contains(p.body, "Atopic dermatitis: a memo") {
+			t.Fatalf("the library for msk:\n%s", p.body)
+		}
+		for q, field := range map[string]string{"specialty=astrology": "specialty", "region=atlantis": "region", "kind=poem": "kind"} {
+			if p := c.get("/console/content?" + q); p.status != http.StatusUnprocessableEntity || fieldError(p, field) == "" {
+				t.Fatalf("the library with %s: %d", q, p.status)
+			}
 		}
 	})
 }

@@ -117,6 +117,15 @@ func (c *Console) regionZones(q *request) ([]auth.Region, map[string]*time.Locat
 	return regions, zones, nil
 }
 
+// zoneOf is a region's zone, UTC for a region there is not (the service
+// then refuses the region).
+func zoneOf(zones map[string]*time.Location, region string) *time.Location {
+	if loc, ok := zones[region]; ok {
+		return loc
+	}
+	return time.UTC
+}
+
 // localInput is the datetime-local form of a time in a zone.
 const localInput = "2006-01-02T15:04"
 

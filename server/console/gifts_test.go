@@ -40,14 +40,8 @@ func (e *env) seedGifts() giftSeed {
 	must(e.t, err)
 	doc, err := e.accounts.CreateUser(ctx, auth.System, auth.NewUser{Role: auth.RoleDoctor, Email: "buyer@console.test", Password: password, Name: "Dr Buyer", RegionID: "msk", Specialty: "dermatology"})
 	must(e.t, err)
-	_, err = e.accounts.AttachDiploma(ctx, auth.Principal(doc, ""), uuid.NewString())
+	doc, err = e.accounts.VerifyDoctor(ctx, auth.System, doc.ID)
 	must(e.t, err)
-	_, err = e.accounts.ReviewDiploma(ctx, auth.System, doc.ID, true, "")
-	must(e.t, err)
-	must(e.t, e.store.View(ctx, func(q syncengine.Querier) error {
-		doc, err = auth.FindUser(ctx, q, doc.ID) // verified now
-		return err
-	}))
 	must(e.t, e.store.Update(ctx, func(tx syncengine.Tx) error {
 		_, err := points.Post(ctx, tx, points.Entry{UserID: doc.ID, Amount: 1000, Source: points.SourceTraining, SourceID: uuid.NewString(), Reason: "course"})
 		return err
@@ -254,7 +248,21 @@ func TestGiftWave(t *testing.T) {
 			t.Fatalf("the wave page after the offer:\n%s", p.body)
 		}
 
+		edit := url.Values{"csrf": {csrf}, "title": {"Spring wave, longer"}, "starts_at": {local(48 * time.Hour)}, "ends_at": {local(120 * time.Hour)}, "grace_hours": {"12"}}
+		if p := c.post(springPath, edit); p.status != http.StatusSeeOther {
+			t.Fatalf("changing a planned wave: %d\n%s", p.status, p.body)
+		}
+		if w, _, _ := e.gifts.GetWave(e.ctx, auth.System, spring.ID); w.Title != "Spring wave, longer" || !w.EndsAt.After(spring.EndsAt) {
+			t.Fatalf("the changed wave: %q ends %v", w.Title, w.EndsAt)
+		}
 		winter := "/console/gifts/waves/" + s.wave.ID
+		moved := url.Values{"csrf": {csrf}, "title": {"Winter wave"}, "starts_at": {local(time.Hour)}, "ends_at": {local(7 * 24 * time.Hour)}}
+		if p := c.post(winter, moved); p.status != http.StatusConflict || fieldError(p, "starts_at") != "fixed once the wave has opened" || !strings.Contains(p.body, `value="`+local(time.Hour)+`"`) {
+			t.Fatalf("moving an open wave's start: %d %q", p.status, fieldError(p, "starts_at"))
+		}
+		if w, _, _ := e.gifts.GetWave(e.ctx, auth.System, s.wave.ID); !w.StartsAt.Equal(s.wave.StartsAt) {
+			t.Fatalf("the refused change moved the start to %v", w.StartsAt)
+		}
 		p = c.get(winter)
 		if !strings.Contains(p.body, "2 wait for packing") && !strings.Contains(p.body, "2 ждут упаковки") {
 			t.Fatalf("the open wave's orders:\n%s", p.body)

@@ -41,20 +41,15 @@ func (c *Console) renderStock(q *request, status int, ref *refusal) error {
 	return nil
 }
 
-// createItem adds an item to the catalog, as CreateItem does for the RPC.
+// createItem adds an item to the catalog, as CreateItem does for the RPC
+// (a kind it cannot read is left unset, for the service to refuse).
 func (c *Console) createItem(q *request) error {
-	kind, ok := gifts.ParseKind(q.r.PostFormValue("kind"))
-	var err error
-	if !ok {
-		err = syncengine.Invalid("the item cannot be created", syncengine.Violation{Field: "kind", Description: "must be product, device or merch"})
-	} else {
-		var it gifts.Item
-		it, err = c.cfg.Gifts.CreateItem(q.r.Context(), q.p, gifts.Item{SKU: q.r.PostFormValue("sku"), Name: q.r.PostFormValue("name"),
-			Description: q.r.PostFormValue("description"), Kind: kind})
-		if err == nil {
-			q.redirect(Prefix + "gifts/items/" + it.ID)
-			return nil
-		}
+	kind, _ := gifts.ParseKind(q.r.PostFormValue("kind"))
+	it, err := c.cfg.Gifts.CreateItem(q.r.Context(), q.p, gifts.Item{SKU: q.r.PostFormValue("sku"), Name: q.r.PostFormValue("name"),
+		Description: q.r.PostFormValue("description"), Kind: kind})
+	if err == nil {
+		q.redirect(Prefix + "gifts/items/" + it.ID)
+		return nil
 	}
 	ref, status, ok := q.refusalOf(err)
 	if !ok {

@@ -30,7 +30,7 @@ type page struct {
 // report pages when those land; until a page lists them they cannot sign in.
 var moderators = []auth.Role{auth.RoleModerator, auth.RoleAdmin}
 
-// admins alone may define studies and enrol doctors, as the RPCs say.
+// admins alone define studies, enrol doctors and run accounts, as the RPCs say.
 var admins = []auth.Role{auth.RoleAdmin}
 
 // pages lists every route, area by area; the navigation follows this order.
@@ -43,6 +43,7 @@ func (c *Console) pages() []page {
 		c.casePages(),
 		c.diplomaPages(),
 		c.studyPages(),
+		c.peoplePages(),
 	)
 }
 

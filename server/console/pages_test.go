@@ -66,6 +66,8 @@ func TestEveryPage(t *testing.T) {
 	shipments, err := e.gifts.PackShipments(e.ctx, auth.System, gift.wave.ID)
 	must(t, err)
 	mustSee := e.seedCasePages()
+	paper, _, err := e.content.ImportMarkdown(e.ctx, auth.System, []byte(paperFile))
+	must(t, err)
 
 	anon := e.client()
 	for path, status := range map[string]int{"/console/signin": 200, "/console/signin?lang=en": 200, "/console/no-such-page": 404, "/console/static/nope.js": 404} {
@@ -110,7 +112,8 @@ func TestEveryPage(t *testing.T) {
 			}
 		}
 		for _, want := range append([]string{"/console/edits/" + decided, "/console/doctors/" + e.doctor.Id + "/history",
-			"/console/gifts/waves/" + gift.wave.ID, "/console/gifts/items/" + gift.cream.ID, "/console/gifts/shipments/" + shipments[0].Id + "/packing"}, mustSee...) {
+			"/console/gifts/waves/" + gift.wave.ID, "/console/gifts/items/" + gift.cream.ID, "/console/gifts/shipments/" + shipments[0].Id + "/packing",
+			"/console/content/" + paper.Item.Id, "/console/content/new?kind=training"}, mustSee...) {
 			if !seen[want] {
 				t.Fatalf("the walk (%s) missed %s: %v", lang, want, seen)
 			}

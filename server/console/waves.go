@@ -87,10 +87,7 @@ func (c *Console) createWave(q *request) error {
 		return err
 	}
 	region := q.r.PostFormValue("region_id")
-	loc, ok := zones[region]
-	if !ok {
-		loc = time.UTC
-	}
+	loc := zoneOf(zones, region)
 	w, bad := waveForm(q, loc)
 	w.RegionID = region
 	if len(bad) > 0 {
@@ -156,10 +153,7 @@ func (c *Console) renderWave(q *request, status int, ref *refusal, form string) 
 	if err != nil {
 		return err
 	}
-	loc := zones[w.RegionID]
-	if loc == nil {
-		loc = time.UTC
-	}
+	loc := zoneOf(zones, w.RegionID)
 	now := c.now()
 	pg := &wavePage{Wave: w, State: waveState(w, now), Zone: loc.String(), Editable: now.Before(w.EndsAt), Refusal: ref,
 		WaveForm: waveFormView{Title: w.Title, Description: w.Description, Starts: w.StartsAt.In(loc).Format(localInput), Ends: w.EndsAt.In(loc).Format(localInput),
@@ -234,10 +228,7 @@ func (c *Console) updateWave(q *request) error {
 	if err != nil {
 		return err
 	}
-	loc := zones[old.RegionID]
-	if loc == nil {
-		loc = time.UTC
-	}
+	loc := zoneOf(zones, old.RegionID)
 	w, bad := waveForm(q, loc)
 	w.ID = id
 	if len(bad) > 0 {

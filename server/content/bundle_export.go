@@ -20,7 +20,7 @@ type BundleMedia interface {
 	ExportContentImage(ctx context.Context, mediaID string) (desc *contentv1.BundleImage, image, thumbnail []byte, err error)
 	CheckContentImage(desc *contentv1.BundleImage, image, thumbnail []byte) error
 	StoreContentImage(ctx context.Context, mediaID string, desc *contentv1.BundleImage, image, thumbnail []byte) error
-	RecordContentImage(ctx context.Context, tx syncengine.Tx, mediaID, ownerID string, desc *contentv1.BundleImage, size int64) error
+	RecordContentImage(ctx context.Context, tx syncengine.Tx, mediaID, ownerID string, desc *contentv1.BundleImage, size int64) (added bool, err error)
 }
 
 // ExportOptions say which bundle to export.

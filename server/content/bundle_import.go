@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -34,7 +35,8 @@ type ImportOptions struct {
 type Imported struct {
 	Source  string
 	Version int64
-	// Unchanged: this very bundle had been imported already.
+	// Unchanged: this very bundle had been imported already, and the
+	// mapping has not changed since: nothing was written.
 	Unchanged bool
 	// Added, Updated and Kept count the bundle's items: new here, changed,
 	// the same as before; Withdrawn the items of earlier bundles it no
@@ -67,7 +69,8 @@ type incoming struct {
 // region or specialty is not in the mapping or maps to a region this stack
 // does not have, or an item would overwrite one authored here. Items of
 // the source's earlier bundles that this one no longer holds are
-// unpublished.
+// unpublished. The same bundle imported again applies the mapping as it is
+// now, so a changed mapping moves the items; otherwise it changes nothing.
 func (s *Service) ImportBundle(ctx context.Context, images BundleMedia, data []byte, opt ImportOptions) (*Imported, error) {
 	op, err := bundle.Open(data, opt.Trusted)
 	if err != nil {
@@ -113,10 +116,7 @@ func (s *Service) ImportBundle(ctx context.Context, images BundleMedia, data []b
 		switch {
 		case m.Version < have:
 			return syncengine.Errorf(syncengine.EPRECONDITION, "the bundle from %s is version %d, older than version %d imported here already", m.Source, m.Version, have)
-		case m.Version == have && bytes.Equal(haveDigest, digest[:]):
-			out.Unchanged = true
-			return nil
-		case m.Version == have:
+		case m.Version == have && !bytes.Equal(haveDigest, digest[:]):
 			return syncengine.Errorf(syncengine.EPRECONDITION, "the bundle from %s is version %d, which was imported here already with other content; export a new version", m.Source, m.Version)
 		}
 		if err := checkMappedRegions(ctx, tx, in); err != nil {
@@ -128,11 +128,14 @@ func (s *Service) ImportBundle(ctx context.Context, images BundleMedia, data []b
 		}
 		for d, im := range needed {
 			id := imageMediaID(im.Sha256)
-			if err := images.StoreContentImage(ctx, id, im, op.Blobs[d], op.Blobs[bundle.Digest(im.ThumbnailSha256)]); err != nil {
+			added, err := images.RecordContentImage(ctx, tx, id, auth.System.UserID, im, int64(len(op.Blobs[d])))
+			if err != nil {
 				return err
 			}
-			if err := images.RecordContentImage(ctx, tx, id, auth.System.UserID, im, int64(len(op.Blobs[d]))); err != nil {
-				return err
+			if added {
+				if err := images.StoreContentImage(ctx, id, im, op.Blobs[d], op.Blobs[bundle.Digest(im.ThumbnailSha256)]); err != nil {
+					return err
+				}
 			}
 		}
 		for _, x := range in {
@@ -148,6 +151,7 @@ func (s *Service) ImportBundle(ctx context.Context, images BundleMedia, data []b
 				return err
 			}
 		}
+		out.Unchanged = m.Version == have && out.Added+out.Updated+out.Withdrawn == 0
 		_, err = tx.Exec(ctx, `UPDATE content_bundle_imports SET version = $2, digest = $3, imported_at = $4 WHERE source = $1`,
 			m.Source, m.Version, digest[:], tx.Now().UnixMilli())
 		return err
@@ -202,13 +206,7 @@ func mapItems(op *bundle.Opened, mp *Mapping) ([]incoming, []string, error) {
 	}
 	if len(unmapped) > 0 {
 		var v []syncengine.Violation
-		for _, what := range slices.Sorted(func(yield func(string) bool) {
-			for k := range unmapped {
-				if !yield(k) {
-					return
-				}
-			}
-		}) {
+		for _, what := range slices.Sorted(maps.Keys(unmapped)) {
 			v = append(v, syncengine.Violation{Field: "mapping", Description: what + " (items " + strings.Join(unmapped[what], ", ") + ") is not mapped"})
 		}
 		names := make([]string, len(v))
@@ -245,13 +243,7 @@ func checkMappedRegions(ctx context.Context, q syncengine.Querier, in []incoming
 		return nil
 	}
 	var parts []string
-	for _, r := range slices.Sorted(func(yield func(string) bool) {
-		for k := range missing {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, r := range slices.Sorted(maps.Keys(missing)) {
 		parts = append(parts, fmt.Sprintf("%s (items %s)", r, strings.Join(missing[r], ", ")))
 	}
 	return syncengine.Errorf(syncengine.EINVALID, "the mapping sends items to regions this stack does not have: %s", strings.Join(parts, "; "))
@@ -328,7 +320,9 @@ func (s *Service) importItem(ctx context.Context, tx syncengine.Tx, source strin
 		}
 		out.Added++
 	}
-	if !r.published {
+	// A new item, or one an earlier bundle withdrew, is published; an item
+	// an editor here unpublished stays so.
+	if publish := !seen || len(before) == 0; publish && !r.published {
 		r.published, r.publishedAt = true, now
 		if r.firstPublishedAt == 0 {
 			r.firstPublishedAt = now
@@ -367,4 +361,19 @@ func (s *Service) withdraw(ctx context.Context, tx syncengine.Tx, id string, out
 	}
 	_, err = tx.Exec(ctx, `UPDATE content_bundle_items SET digest = $2 WHERE item_id = $1`, id, []byte{})
 	return err
+}
+
+// refuseImported refuses an editor's change to an item a bundle brought:
+// content travels one way, and the next bundle would undo it. Editors here
+// may still unpublish it.
+func refuseImported(ctx context.Context, q syncengine.Querier, id string) error {
+	var source string
+	err := q.QueryRow(ctx, `SELECT source FROM content_bundle_items WHERE item_id = $1`, id).Scan(&source)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return syncengine.Errorf(syncengine.EPRECONDITION, "item %s comes from the content bundles of %s; edit it there (here it can only be unpublished)", id, source)
 }

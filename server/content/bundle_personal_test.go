@@ -2,7 +2,6 @@ package content_test
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -11,10 +10,8 @@ import (
 
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
 	mediav1 "github.com/ordinatorhq/ordinator/api/ordinator/media/v1"
-	"github.com/ordinatorhq/ordinator/internal/sqlq"
 	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/servertest"
-	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
 // contentTables hold the content library itself and the sync engine's
@@ -95,81 +92,16 @@ func reachable(mds ...protoreflect.MessageDescriptor) []string {
 	return out
 }
 
-// personalValues returns the distinct text values of at least 8
-// characters held in the stack's tables other than the content library's
-// and the sync engine's, leaving out the vocabulary content shares with
-// them (specialty codes, image types).
+// personalValues returns the values of at least 8 characters held in the
+// stack's tables other than the content library's, leaving out the
+// vocabulary content shares with them (specialty codes, image types).
 func personalValues(t *testing.T, e *env) []string {
 	t.Helper()
-	list := `SELECT name FROM sqlite_master WHERE type = 'table'`
-	if e.store.Dialect() == syncengine.Postgres {
-		list = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`
-	}
-	seen := map[string]bool{}
-	must(t, e.store.View(e.ctx, func(q syncengine.Querier) error {
-		rows, err := q.Query(e.ctx, list)
-		if err != nil {
-			return err
-		}
-		var tables []string
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				return err
-			}
-			if !slices.Contains(contentTables, n) && !strings.HasPrefix(n, "sync_") && !strings.HasPrefix(n, "goose") && !strings.HasPrefix(n, "sqlite_") {
-				tables = append(tables, n)
-			}
-		}
-		rows.Close()
-		for _, table := range tables {
-			if err := textValues(e, q, table, seen); err != nil {
-				return fmt.Errorf("%s: %w", table, err)
-			}
-		}
-		return nil
-	}))
-	out := make([]string, 0, len(seen))
-	for v := range seen {
-		if len(v) >= 8 && v != "dermatology" && !strings.HasPrefix(v, "image/") {
+	var out []string
+	for _, v := range servertest.TableValues(t, e.store, 8, func(table string) bool { return slices.Contains(contentTables, table) }) {
+		if v != "dermatology" && !strings.HasPrefix(v, "image/") {
 			out = append(out, v)
 		}
 	}
-	slices.Sort(out)
 	return out
-}
-
-func textValues(e *env, q syncengine.Querier, table string, into map[string]bool) error {
-	cols := `SELECT name FROM pragma_table_info($1)`
-	if e.store.Dialect() == syncengine.Postgres {
-		cols = `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`
-	}
-	names, err := sqlq.Strings(e.ctx, q, cols, table)
-	if err != nil {
-		return err
-	}
-	rows, err := q.Query(e.ctx, `SELECT `+strings.Join(names, ", ")+` FROM `+table)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	vals := make([]any, len(names))
-	ptrs := make([]any, len(names))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		for _, v := range vals {
-			switch v := v.(type) {
-			case string:
-				into[v] = true
-			case []byte:
-				into[string(v)] = true
-			}
-		}
-	}
-	return rows.Err()
 }

@@ -145,3 +145,51 @@ func equalCounts(a, b map[string]int64) bool {
 	}
 	return len(a) == len(b)
 }
+
+// TestBundleStaysOneWay: a bundle item whose id an item authored here
+// already has is refused with nothing imported; an imported item cannot
+// be edited here, and once an editor here unpublishes it, a newer bundle
+// does not publish it again.
+func TestBundleStaysOneWay(t *testing.T) {
+	for _, d := range servertest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			s := newStacks(t, d)
+			s.author()
+			s.kz.create(article("course", "Местный курс", "Текст.", []string{"dermatology"}, []string{"ala"}))
+			before := s.kz.state()
+			_, err := s.importBundle(s.export())
+			if code(err) != syncengine.ECONFLICT || !strings.Contains(syncengine.ErrorMessage(err), "items course of the bundle have the ids of items that did not come from ru") {
+				t.Fatalf("a clash with a local item: %v", err)
+			}
+			if after := s.kz.state(); !equalCounts(before, after) {
+				t.Fatalf("the refused import changed %v into %v", before, after)
+			}
+
+			s = newStacks(t, d)
+			s.author()
+			_, err = s.importBundle(s.export())
+			must(t, err)
+			got, err := s.kz.svc.GetItem(s.kz.ctx, s.kz.editor, "course")
+			must(t, err)
+			edit := proto.Clone(got.Item).(*contentv1.Item)
+			edit.Title = "Правка в Казахстане"
+			if _, err := s.kz.svc.UpdateItem(s.kz.ctx, s.kz.editor, edit, 0); code(err) != syncengine.EPRECONDITION || !strings.Contains(syncengine.ErrorMessage(err), "edit it there") {
+				t.Fatalf("editing an imported item: %v", err)
+			}
+			_, err = s.kz.svc.UnpublishItem(s.kz.ctx, s.kz.editor, "course")
+			must(t, err)
+			src, err := s.ru.svc.GetItem(s.ru.ctx, s.ru.editor, "course")
+			must(t, err)
+			src.Item.Title = "Курс, вторая редакция"
+			_, err = s.ru.svc.UpdateItem(s.ru.ctx, s.ru.editor, src.Item, 0)
+			must(t, err)
+			res, err := s.importBundle(s.export())
+			must(t, err)
+			after, err := s.kz.svc.GetItem(s.kz.ctx, s.kz.editor, "course")
+			must(t, err)
+			if res.Updated != 1 || after.Item.Title != "Курс, вторая редакция" || after.Status.State != contentv1.ItemState_ITEM_STATE_UNPUBLISHED {
+				t.Fatalf("after ru's new version: %+v, kz holds %q %v", res, after.Item.Title, after.Status.State)
+			}
+		})
+	}
+}

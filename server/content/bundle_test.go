@@ -28,7 +28,7 @@ type stacks struct {
 	mapping      *content.Mapping
 }
 
-func newStacks(t *testing.T, d syncengine.Dialect) *stacks {
+func newStacks(t testing.TB, d syncengine.Dialect) *stacks {
 	t.Helper()
 	s := &stacks{ru: newEnv(t, d), kz: newEnv(t, d)}
 	s.ruImg, s.kzImg = s.ru.images(), s.kz.images()
@@ -176,6 +176,79 @@ func TestBundlePullIsClaimedOnce(t *testing.T) {
 			}
 			if fetches != 2 {
 				t.Fatalf("the bundle was fetched %d times, want 2", fetches)
+			}
+		})
+	}
+}
+
+// TestBundleMappingChangeApplies: the same bundle imported again after the
+// mapping changed moves the items to the regions now mapped.
+func TestBundleMappingChangeApplies(t *testing.T) {
+	for _, d := range servertest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			s := newStacks(t, d)
+			s.author()
+			doctor := s.kz.doctor("dana", "dermatology", "ast", true)
+			b := s.export()
+			_, err := s.importBundle(b)
+			must(t, err)
+			doctor.Sync()
+			if got := doctor.ids(); len(got) != 2 {
+				t.Fatalf("the Astana doctor has %v", got)
+			}
+			s.mapping, err = content.ParseMapping([]byte("regions: {msk: ala, spb: []}\nspecialties: {dermatology: dermatology}\n"))
+			must(t, err)
+			res, err := s.importBundle(b)
+			must(t, err)
+			if res.Unchanged || res.Updated != 2 {
+				t.Fatalf("re-import with a new mapping: %+v", res)
+			}
+			doctor.Sync()
+			if got := doctor.ids(); len(got) != 0 {
+				t.Fatalf("after Astana left the mapping its doctor still has %v", got)
+			}
+			if again, err := s.importBundle(b); err != nil || !again.Unchanged {
+				t.Fatalf("the same bundle and mapping again: %+v, %v", again, err)
+			}
+		})
+	}
+}
+
+// TestBundleConcurrentImports: replicas importing one bundle at once
+// import it once; the others find it there.
+func TestBundleConcurrentImports(t *testing.T) {
+	for _, d := range servertest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			s := newStacks(t, d)
+			s.author()
+			b := s.export()
+			const replicas = 4
+			type outcome struct {
+				res *content.Imported
+				err error
+			}
+			done := make(chan outcome, replicas)
+			for range replicas {
+				go func() {
+					r := content.New(s.kz.store, content.Config{Media: media.ContentImages{}, Now: s.kz.clock.Now})
+					res, err := r.ImportBundle(s.kz.ctx, s.kzImg.svc, b, content.ImportOptions{Trusted: s.trusted, Country: "kz", Mapping: s.mapping})
+					done <- outcome{res, err}
+				}()
+			}
+			added, unchanged := 0, 0
+			for range replicas {
+				o := <-done
+				must(t, o.err)
+				added += o.res.Added
+				if o.res.Unchanged {
+					unchanged++
+				}
+			}
+			if added != 2 || unchanged != replicas-1 {
+				t.Fatalf("%d items added, %d imports found it there; want 2 and %d", added, unchanged, replicas-1)
+			}
+			if n := s.kz.state()["content_versions"]; n != 2 {
+				t.Fatalf("%d versions stored, want 2", n)
 			}
 		})
 	}

@@ -73,6 +73,9 @@ func (s *Service) UpdateItem(ctx context.Context, p syncengine.Principal, in *co
 		if err != nil {
 			return err
 		}
+		if err := refuseImported(ctx, tx, it.Id); err != nil {
+			return err
+		}
 		old := r.item
 		if expectedVersion != 0 && expectedVersion != old.Version {
 			return &syncengine.Error{Code: syncengine.ECONFLICT,

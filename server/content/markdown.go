@@ -66,6 +66,8 @@ type option struct {
 //	specialties: [dermatology, pediatrics]
 //	regions: [msk, spb]
 //	public: false
+//	countries: [kz]           # the stacks its bundles go to (none: all)
+//	local_only: false         # true: it never leaves this stack
 //	starts: 2026-03-01        # a date (UTC) or an RFC 3339 time
 //	ends: 2026-12-31
 //	---

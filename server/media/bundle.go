@@ -16,8 +16,8 @@ import (
 // Content bundles carry the images of published content from one country
 // stack to another: the source reads a ready content image's clean objects
 // (ExportContentImage); the destination stores them in its own blob store
-// (StoreContentImage) and records a ready media for them inside the
-// import's transaction (RecordContentImage). Images were cleaned by the
+// (StoreContentImage) once it has recorded a ready media for them inside
+// the import's transaction (RecordContentImage). Images were cleaned by the
 // source's pipeline; the destination checks their digests and kind.
 
 // ExportContentImage returns a ready content image's description and the
@@ -92,18 +92,17 @@ func (s *Service) StoreContentImage(ctx context.Context, mediaID string, desc *c
 }
 
 // RecordContentImage records, in tx, a ready content image of ownerID
-// whose objects StoreContentImage wrote; one recorded already is left as
-// it is.
-func (s *Service) RecordContentImage(ctx context.Context, tx syncengine.Tx, mediaID, ownerID string, desc *contentv1.BundleImage, size int64) error {
+// whose objects StoreContentImage writes; one recorded already is left as
+// it is (added false: its objects are there).
+func (s *Service) RecordContentImage(ctx context.Context, tx syncengine.Tx, mediaID, ownerID string, desc *contentv1.BundleImage, size int64) (added bool, err error) {
 	now := tx.Now()
 	m := &Media{ID: mediaID, OwnerID: ownerID, Purpose: mediav1.MediaPurpose_MEDIA_PURPOSE_CONTENT_IMAGE, Status: ready,
 		ContentType: desc.ContentType, Size: size, SHA256: desc.Sha256, BlobID: mediaID,
 		Width: int(desc.Width), Height: int(desc.Height), ThumbnailWidth: int(desc.ThumbnailWidth), ThumbnailHeight: int(desc.ThumbnailHeight),
 		CreatedAt: now.Truncate(time.Millisecond), UpdatedAt: now.Truncate(time.Millisecond)}
-	added, err := insertMedia(ctx, tx, m)
-	if err != nil || !added {
-		return err
+	if added, err = insertMedia(ctx, tx, m); err != nil || !added {
+		return false, err
 	}
 	m.sync(tx)
-	return nil
+	return true, nil
 }

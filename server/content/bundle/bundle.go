@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 
 	"google.golang.org/protobuf/proto"
@@ -71,13 +72,7 @@ func Seal(m *contentv1.BundleManifest, blobs map[Digest][]byte, key ed25519.Priv
 		PublicKey: key.Public().(ed25519.PublicKey),
 		Signature: ed25519.Sign(key, manifest),
 	}
-	for _, d := range slices.SortedFunc(func(yield func(Digest) bool) {
-		for d := range blobs {
-			if !yield(d) {
-				return
-			}
-		}
-	}, func(a, b Digest) int { return bytes.Compare(a[:], b[:]) }) {
+	for _, d := range slices.SortedFunc(maps.Keys(blobs), func(a, b Digest) int { return bytes.Compare(a[:], b[:]) }) {
 		b.Blobs = append(b.Blobs, &contentv1.BundleBlob{Sha256: d[:], Data: blobs[d]})
 	}
 	return Marshal(b)

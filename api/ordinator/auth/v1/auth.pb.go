@@ -2787,27 +2787,27 @@ const file_ordinator_auth_v1_auth_proto_rawDesc = "" +
 	"\rROLE_DIRECTOR\x10\x03\x12\x12\n" +
 	"\x0eROLE_MODERATOR\x10\x04\x12\x0e\n" +
 	"\n" +
-	"ROLE_ADMIN\x10\x052\xe0\x05\n" +
+	"ROLE_ADMIN\x10\x052\xe6\x05\n" +
 	"\vAuthService\x12g\n" +
 	"\x0eRegisterDoctor\x12(.ordinator.auth.v1.RegisterDoctorRequest\x1a).ordinator.auth.v1.RegisterDoctorResponse\"\x00\x12L\n" +
 	"\x05Login\x12\x1f.ordinator.auth.v1.LoginRequest\x1a .ordinator.auth.v1.LoginResponse\"\x00\x12R\n" +
 	"\aRefresh\x12!.ordinator.auth.v1.RefreshRequest\x1a\".ordinator.auth.v1.RefreshResponse\"\x00\x12O\n" +
-	"\x06Logout\x12 .ordinator.auth.v1.LogoutRequest\x1a!.ordinator.auth.v1.LogoutResponse\"\x00\x12^\n" +
-	"\vListDevices\x12%.ordinator.auth.v1.ListDevicesRequest\x1a&.ordinator.auth.v1.ListDevicesResponse\"\x00\x12a\n" +
-	"\fRevokeDevice\x12&.ordinator.auth.v1.RevokeDeviceRequest\x1a'.ordinator.auth.v1.RevokeDeviceResponse\"\x00\x12L\n" +
-	"\x05GetMe\x12\x1f.ordinator.auth.v1.GetMeRequest\x1a .ordinator.auth.v1.GetMeResponse\"\x00\x12d\n" +
-	"\rAttachDiploma\x12'.ordinator.auth.v1.AttachDiplomaRequest\x1a(.ordinator.auth.v1.AttachDiplomaResponse\"\x002\xce\n" +
+	"\x06Logout\x12 .ordinator.auth.v1.LogoutRequest\x1a!.ordinator.auth.v1.LogoutResponse\"\x00\x12a\n" +
+	"\vListDevices\x12%.ordinator.auth.v1.ListDevicesRequest\x1a&.ordinator.auth.v1.ListDevicesResponse\"\x03\x90\x02\x01\x12a\n" +
+	"\fRevokeDevice\x12&.ordinator.auth.v1.RevokeDeviceRequest\x1a'.ordinator.auth.v1.RevokeDeviceResponse\"\x00\x12O\n" +
+	"\x05GetMe\x12\x1f.ordinator.auth.v1.GetMeRequest\x1a .ordinator.auth.v1.GetMeResponse\"\x03\x90\x02\x01\x12d\n" +
+	"\rAttachDiploma\x12'.ordinator.auth.v1.AttachDiplomaRequest\x1a(.ordinator.auth.v1.AttachDiplomaResponse\"\x002\xd7\n" +
 	"\n" +
 	"\fAdminService\x12a\n" +
 	"\fCreateRegion\x12&.ordinator.auth.v1.CreateRegionRequest\x1a'.ordinator.auth.v1.CreateRegionResponse\"\x00\x12j\n" +
-	"\x0fCreateTerritory\x12).ordinator.auth.v1.CreateTerritoryRequest\x1a*.ordinator.auth.v1.CreateTerritoryResponse\"\x00\x12^\n" +
-	"\vListRegions\x12%.ordinator.auth.v1.ListRegionsRequest\x1a&.ordinator.auth.v1.ListRegionsResponse\"\x00\x12[\n" +
+	"\x0fCreateTerritory\x12).ordinator.auth.v1.CreateTerritoryRequest\x1a*.ordinator.auth.v1.CreateTerritoryResponse\"\x00\x12a\n" +
+	"\vListRegions\x12%.ordinator.auth.v1.ListRegionsRequest\x1a&.ordinator.auth.v1.ListRegionsResponse\"\x03\x90\x02\x01\x12[\n" +
 	"\n" +
-	"CreateUser\x12$.ordinator.auth.v1.CreateUserRequest\x1a%.ordinator.auth.v1.CreateUserResponse\"\x00\x12X\n" +
-	"\tListUsers\x12#.ordinator.auth.v1.ListUsersRequest\x1a$.ordinator.auth.v1.ListUsersResponse\"\x00\x12j\n" +
+	"CreateUser\x12$.ordinator.auth.v1.CreateUserRequest\x1a%.ordinator.auth.v1.CreateUserResponse\"\x00\x12[\n" +
+	"\tListUsers\x12#.ordinator.auth.v1.ListUsersRequest\x1a$.ordinator.auth.v1.ListUsersResponse\"\x03\x90\x02\x01\x12j\n" +
 	"\x0fAssignTerritory\x12).ordinator.auth.v1.AssignTerritoryRequest\x1a*.ordinator.auth.v1.AssignTerritoryResponse\"\x00\x12a\n" +
-	"\fAssignRegion\x12&.ordinator.auth.v1.AssignRegionRequest\x1a'.ordinator.auth.v1.AssignRegionResponse\"\x00\x12v\n" +
-	"\x13ListPendingDiplomas\x12-.ordinator.auth.v1.ListPendingDiplomasRequest\x1a..ordinator.auth.v1.ListPendingDiplomasResponse\"\x00\x12d\n" +
+	"\fAssignRegion\x12&.ordinator.auth.v1.AssignRegionRequest\x1a'.ordinator.auth.v1.AssignRegionResponse\"\x00\x12y\n" +
+	"\x13ListPendingDiplomas\x12-.ordinator.auth.v1.ListPendingDiplomasRequest\x1a..ordinator.auth.v1.ListPendingDiplomasResponse\"\x03\x90\x02\x01\x12d\n" +
 	"\rReviewDiploma\x12'.ordinator.auth.v1.ReviewDiplomaRequest\x1a(.ordinator.auth.v1.ReviewDiplomaResponse\"\x00\x12j\n" +
 	"\x0fSetUserDisabled\x12).ordinator.auth.v1.SetUserDisabledRequest\x1a*.ordinator.auth.v1.SetUserDisabledResponse\"\x00\x12d\n" +
 	"\rResetPassword\x12'.ordinator.auth.v1.ResetPasswordRequest\x1a(.ordinator.auth.v1.ResetPasswordResponse\"\x00\x12j\n" +

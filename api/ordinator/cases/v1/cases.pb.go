@@ -1854,10 +1854,10 @@ const file_ordinator_cases_v1_cases_proto_rawDesc = "" +
 	"\x11CASE_STATUS_DRAFT\x10\x01\x12\x19\n" +
 	"\x15CASE_STATUS_SUBMITTED\x10\x02\x12\x19\n" +
 	"\x15CASE_STATUS_PUBLISHED\x10\x03\x12\x18\n" +
-	"\x14CASE_STATUS_REJECTED\x10\x042\xec\x03\n" +
-	"\x15CaseModerationService\x12Z\n" +
-	"\tListCases\x12$.ordinator.cases.v1.ListCasesRequest\x1a%.ordinator.cases.v1.ListCasesResponse\"\x00\x12T\n" +
-	"\aGetCase\x12\".ordinator.cases.v1.GetCaseRequest\x1a#.ordinator.cases.v1.GetCaseResponse\"\x00\x12`\n" +
+	"\x14CASE_STATUS_REJECTED\x10\x042\xf2\x03\n" +
+	"\x15CaseModerationService\x12]\n" +
+	"\tListCases\x12$.ordinator.cases.v1.ListCasesRequest\x1a%.ordinator.cases.v1.ListCasesResponse\"\x03\x90\x02\x01\x12W\n" +
+	"\aGetCase\x12\".ordinator.cases.v1.GetCaseRequest\x1a#.ordinator.cases.v1.GetCaseResponse\"\x03\x90\x02\x01\x12`\n" +
 	"\vPublishCase\x12&.ordinator.cases.v1.PublishCaseRequest\x1a'.ordinator.cases.v1.PublishCaseResponse\"\x00\x12]\n" +
 	"\n" +
 	"RejectCase\x12%.ordinator.cases.v1.RejectCaseRequest\x1a&.ordinator.cases.v1.RejectCaseResponse\"\x00\x12`\n" +

@@ -2634,17 +2634,17 @@ const file_ordinator_content_v1_content_proto_rawDesc = "" +
 	"\rProgressEvent\x12\x1e\n" +
 	"\x1aPROGRESS_EVENT_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15PROGRESS_EVENT_OPENED\x10\x01\x12\x1b\n" +
-	"\x17PROGRESS_EVENT_FINISHED\x10\x022\xd4\x05\n" +
+	"\x17PROGRESS_EVENT_FINISHED\x10\x022\xdd\x05\n" +
 	"\x0eContentService\x12a\n" +
 	"\n" +
 	"CreateItem\x12'.ordinator.content.v1.CreateItemRequest\x1a(.ordinator.content.v1.CreateItemResponse\"\x00\x12a\n" +
 	"\n" +
 	"UpdateItem\x12'.ordinator.content.v1.UpdateItemRequest\x1a(.ordinator.content.v1.UpdateItemResponse\"\x00\x12d\n" +
 	"\vPublishItem\x12(.ordinator.content.v1.PublishItemRequest\x1a).ordinator.content.v1.PublishItemResponse\"\x00\x12j\n" +
-	"\rUnpublishItem\x12*.ordinator.content.v1.UnpublishItemRequest\x1a+.ordinator.content.v1.UnpublishItemResponse\"\x00\x12X\n" +
-	"\aGetItem\x12$.ordinator.content.v1.GetItemRequest\x1a%.ordinator.content.v1.GetItemResponse\"\x00\x12^\n" +
-	"\tListItems\x12&.ordinator.content.v1.ListItemsRequest\x1a'.ordinator.content.v1.ListItemsResponse\"\x00\x12p\n" +
-	"\x0fGetReadingStats\x12,.ordinator.content.v1.GetReadingStatsRequest\x1a-.ordinator.content.v1.GetReadingStatsResponse\"\x00B\xdf\x01\n" +
+	"\rUnpublishItem\x12*.ordinator.content.v1.UnpublishItemRequest\x1a+.ordinator.content.v1.UnpublishItemResponse\"\x00\x12[\n" +
+	"\aGetItem\x12$.ordinator.content.v1.GetItemRequest\x1a%.ordinator.content.v1.GetItemResponse\"\x03\x90\x02\x01\x12a\n" +
+	"\tListItems\x12&.ordinator.content.v1.ListItemsRequest\x1a'.ordinator.content.v1.ListItemsResponse\"\x03\x90\x02\x01\x12s\n" +
+	"\x0fGetReadingStats\x12,.ordinator.content.v1.GetReadingStatsRequest\x1a-.ordinator.content.v1.GetReadingStatsResponse\"\x03\x90\x02\x01B\xdf\x01\n" +
 	"\x18com.ordinator.content.v1B\fContentProtoP\x01ZCgithub.com/ordinatorhq/ordinator/api/ordinator/content/v1;contentv1\xa2\x02\x03OCX\xaa\x02\x14Ordinator.Content.V1\xca\x02\x14Ordinator\\Content\\V1\xe2\x02 Ordinator\\Content\\V1\\GPBMetadata\xea\x02\x16Ordinator::Content::V1b\x06proto3"
 
 var (

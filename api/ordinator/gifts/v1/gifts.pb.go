@@ -1969,19 +1969,19 @@ const file_ordinator_gifts_v1_gifts_proto_rawDesc = "" +
 	"\x13ORDER_STATUS_PACKED\x10\x02\x12\x18\n" +
 	"\x14ORDER_STATUS_SHIPPED\x10\x03\x12\x1a\n" +
 	"\x16ORDER_STATUS_DELIVERED\x10\x04\x12\x1a\n" +
-	"\x16ORDER_STATUS_CANCELLED\x10\x052\xa8\x05\n" +
+	"\x16ORDER_STATUS_CANCELLED\x10\x052\xb1\x05\n" +
 	"\x10GiftAdminService\x12]\n" +
 	"\n" +
-	"CreateItem\x12%.ordinator.gifts.v1.CreateItemRequest\x1a&.ordinator.gifts.v1.CreateItemResponse\"\x00\x12Z\n" +
-	"\tListItems\x12$.ordinator.gifts.v1.ListItemsRequest\x1a%.ordinator.gifts.v1.ListItemsResponse\"\x00\x12]\n" +
+	"CreateItem\x12%.ordinator.gifts.v1.CreateItemRequest\x1a&.ordinator.gifts.v1.CreateItemResponse\"\x00\x12]\n" +
+	"\tListItems\x12$.ordinator.gifts.v1.ListItemsRequest\x1a%.ordinator.gifts.v1.ListItemsResponse\"\x03\x90\x02\x01\x12]\n" +
 	"\n" +
 	"CreateWave\x12%.ordinator.gifts.v1.CreateWaveRequest\x1a&.ordinator.gifts.v1.CreateWaveResponse\"\x00\x12]\n" +
 	"\n" +
-	"UpdateWave\x12%.ordinator.gifts.v1.UpdateWaveRequest\x1a&.ordinator.gifts.v1.UpdateWaveResponse\"\x00\x12Z\n" +
-	"\tListWaves\x12$.ordinator.gifts.v1.ListWavesRequest\x1a%.ordinator.gifts.v1.ListWavesResponse\"\x00\x12`\n" +
-	"\vSetWaveItem\x12&.ordinator.gifts.v1.SetWaveItemRequest\x1a'.ordinator.gifts.v1.SetWaveItemResponse\"\x00\x12]\n" +
+	"UpdateWave\x12%.ordinator.gifts.v1.UpdateWaveRequest\x1a&.ordinator.gifts.v1.UpdateWaveResponse\"\x00\x12]\n" +
+	"\tListWaves\x12$.ordinator.gifts.v1.ListWavesRequest\x1a%.ordinator.gifts.v1.ListWavesResponse\"\x03\x90\x02\x01\x12`\n" +
+	"\vSetWaveItem\x12&.ordinator.gifts.v1.SetWaveItemRequest\x1a'.ordinator.gifts.v1.SetWaveItemResponse\"\x00\x12`\n" +
 	"\n" +
-	"ListOrders\x12%.ordinator.gifts.v1.ListOrdersRequest\x1a&.ordinator.gifts.v1.ListOrdersResponse\"\x00B\xcf\x01\n" +
+	"ListOrders\x12%.ordinator.gifts.v1.ListOrdersRequest\x1a&.ordinator.gifts.v1.ListOrdersResponse\"\x03\x90\x02\x01B\xcf\x01\n" +
 	"\x16com.ordinator.gifts.v1B\n" +
 	"GiftsProtoP\x01Z?github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1;giftsv1\xa2\x02\x03OGX\xaa\x02\x12Ordinator.Gifts.V1\xca\x02\x12Ordinator\\Gifts\\V1\xe2\x02\x1eOrdinator\\Gifts\\V1\\GPBMetadata\xea\x02\x14Ordinator::Gifts::V1b\x06proto3"
 

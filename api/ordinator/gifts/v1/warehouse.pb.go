@@ -1648,18 +1648,18 @@ const file_ordinator_gifts_v1_warehouse_proto_rawDesc = "" +
 	"\x1bSHIPMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16SHIPMENT_STATUS_PACKED\x10\x01\x12\x1b\n" +
 	"\x17SHIPMENT_STATUS_SHIPPED\x10\x02\x12\x1d\n" +
-	"\x19SHIPMENT_STATUS_DELIVERED\x10\x032\xb7\a\n" +
+	"\x19SHIPMENT_STATUS_DELIVERED\x10\x032\xc6\a\n" +
 	"\x10WarehouseService\x12i\n" +
-	"\x0eRecordMovement\x12).ordinator.gifts.v1.RecordMovementRequest\x1a*.ordinator.gifts.v1.RecordMovementResponse\"\x00\x12f\n" +
-	"\rListMovements\x12(.ordinator.gifts.v1.ListMovementsRequest\x1a).ordinator.gifts.v1.ListMovementsResponse\"\x00\x12f\n" +
+	"\x0eRecordMovement\x12).ordinator.gifts.v1.RecordMovementRequest\x1a*.ordinator.gifts.v1.RecordMovementResponse\"\x00\x12i\n" +
+	"\rListMovements\x12(.ordinator.gifts.v1.ListMovementsRequest\x1a).ordinator.gifts.v1.ListMovementsResponse\"\x03\x90\x02\x01\x12f\n" +
 	"\rPackShipments\x12(.ordinator.gifts.v1.PackShipmentsRequest\x1a).ordinator.gifts.v1.PackShipmentsResponse\"\x00\x12c\n" +
 	"\fShipShipment\x12'.ordinator.gifts.v1.ShipShipmentRequest\x1a(.ordinator.gifts.v1.ShipShipmentResponse\"\x00\x12l\n" +
-	"\x0fDeliverShipment\x12*.ordinator.gifts.v1.DeliverShipmentRequest\x1a+.ordinator.gifts.v1.DeliverShipmentResponse\"\x00\x12f\n" +
-	"\rListShipments\x12(.ordinator.gifts.v1.ListShipmentsRequest\x1a).ordinator.gifts.v1.ListShipmentsResponse\"\x00\x12`\n" +
-	"\vStockReport\x12&.ordinator.gifts.v1.StockReportRequest\x1a'.ordinator.gifts.v1.StockReportResponse\"\x00\x12]\n" +
+	"\x0fDeliverShipment\x12*.ordinator.gifts.v1.DeliverShipmentRequest\x1a+.ordinator.gifts.v1.DeliverShipmentResponse\"\x00\x12i\n" +
+	"\rListShipments\x12(.ordinator.gifts.v1.ListShipmentsRequest\x1a).ordinator.gifts.v1.ListShipmentsResponse\"\x03\x90\x02\x01\x12c\n" +
+	"\vStockReport\x12&.ordinator.gifts.v1.StockReportRequest\x1a'.ordinator.gifts.v1.StockReportResponse\"\x03\x90\x02\x01\x12`\n" +
 	"\n" +
-	"WaveReport\x12%.ordinator.gifts.v1.WaveReportRequest\x1a&.ordinator.gifts.v1.WaveReportResponse\"\x00\x12l\n" +
-	"\x0fTerritoryReport\x12*.ordinator.gifts.v1.TerritoryReportRequest\x1a+.ordinator.gifts.v1.TerritoryReportResponse\"\x00B\xd3\x01\n" +
+	"WaveReport\x12%.ordinator.gifts.v1.WaveReportRequest\x1a&.ordinator.gifts.v1.WaveReportResponse\"\x03\x90\x02\x01\x12o\n" +
+	"\x0fTerritoryReport\x12*.ordinator.gifts.v1.TerritoryReportRequest\x1a+.ordinator.gifts.v1.TerritoryReportResponse\"\x03\x90\x02\x01B\xd3\x01\n" +
 	"\x16com.ordinator.gifts.v1B\x0eWarehouseProtoP\x01Z?github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1;giftsv1\xa2\x02\x03OGX\xaa\x02\x12Ordinator.Gifts.V1\xca\x02\x12Ordinator\\Gifts\\V1\xe2\x02\x1eOrdinator\\Gifts\\V1\\GPBMetadata\xea\x02\x14Ordinator::Gifts::V1b\x06proto3"
 
 var (

@@ -2425,17 +2425,17 @@ const file_ordinator_probase_v1_probase_proto_rawDesc = "" +
 	"\x16RESOLUTION_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13RESOLUTION_PROPOSED\x10\x01\x12\x16\n" +
 	"\x12RESOLUTION_CURRENT\x10\x02\x12\x15\n" +
-	"\x11RESOLUTION_CUSTOM\x10\x032\xea\x03\n" +
-	"\x11ModerationService\x12s\n" +
-	"\x10ListEditRequests\x12-.ordinator.probase.v1.ListEditRequestsRequest\x1a..ordinator.probase.v1.ListEditRequestsResponse\"\x00\x12m\n" +
-	"\x0eGetEditRequest\x12+.ordinator.probase.v1.GetEditRequestRequest\x1a,.ordinator.probase.v1.GetEditRequestResponse\"\x00\x12y\n" +
+	"\x11RESOLUTION_CUSTOM\x10\x032\xf0\x03\n" +
+	"\x11ModerationService\x12v\n" +
+	"\x10ListEditRequests\x12-.ordinator.probase.v1.ListEditRequestsRequest\x1a..ordinator.probase.v1.ListEditRequestsResponse\"\x03\x90\x02\x01\x12p\n" +
+	"\x0eGetEditRequest\x12+.ordinator.probase.v1.GetEditRequestRequest\x1a,.ordinator.probase.v1.GetEditRequestResponse\"\x03\x90\x02\x01\x12y\n" +
 	"\x12ApproveEditRequest\x12/.ordinator.probase.v1.ApproveEditRequestRequest\x1a0.ordinator.probase.v1.ApproveEditRequestResponse\"\x00\x12v\n" +
-	"\x11RejectEditRequest\x12..ordinator.probase.v1.RejectEditRequestRequest\x1a/.ordinator.probase.v1.RejectEditRequestResponse\"\x002\xbf\x03\n" +
+	"\x11RejectEditRequest\x12..ordinator.probase.v1.RejectEditRequestRequest\x1a/.ordinator.probase.v1.RejectEditRequestResponse\"\x002\xc2\x03\n" +
 	"\x10DirectoryService\x12g\n" +
 	"\fCreateClinic\x12).ordinator.probase.v1.CreateClinicRequest\x1a*.ordinator.probase.v1.CreateClinicResponse\"\x00\x12g\n" +
 	"\fCreateDoctor\x12).ordinator.probase.v1.CreateDoctorRequest\x1a*.ordinator.probase.v1.CreateDoctorResponse\"\x00\x12d\n" +
-	"\vLinkAccount\x12(.ordinator.probase.v1.LinkAccountRequest\x1a).ordinator.probase.v1.LinkAccountResponse\"\x00\x12s\n" +
-	"\x10GetDoctorHistory\x12-.ordinator.probase.v1.GetDoctorHistoryRequest\x1a..ordinator.probase.v1.GetDoctorHistoryResponse\"\x00B\xdf\x01\n" +
+	"\vLinkAccount\x12(.ordinator.probase.v1.LinkAccountRequest\x1a).ordinator.probase.v1.LinkAccountResponse\"\x00\x12v\n" +
+	"\x10GetDoctorHistory\x12-.ordinator.probase.v1.GetDoctorHistoryRequest\x1a..ordinator.probase.v1.GetDoctorHistoryResponse\"\x03\x90\x02\x01B\xdf\x01\n" +
 	"\x18com.ordinator.probase.v1B\fProbaseProtoP\x01ZCgithub.com/ordinatorhq/ordinator/api/ordinator/probase/v1;probasev1\xa2\x02\x03OPX\xaa\x02\x14Ordinator.Probase.V1\xca\x02\x14Ordinator\\Probase\\V1\xe2\x02 Ordinator\\Probase\\V1\\GPBMetadata\xea\x02\x16Ordinator::Probase::V1b\x06proto3"
 
 var (

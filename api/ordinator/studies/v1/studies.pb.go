@@ -1093,10 +1093,10 @@ const file_ordinator_studies_v1_studies_proto_rawDesc = "" +
 	"\x19RESULT_STATUS_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12RESULT_STATUS_OWED\x10\x01\x12\x19\n" +
 	"\x15RESULT_STATUS_OVERDUE\x10\x02\x12\x1b\n" +
-	"\x17RESULT_STATUS_SUBMITTED\x10\x032\xb7\x03\n" +
+	"\x17RESULT_STATUS_SUBMITTED\x10\x032\xba\x03\n" +
 	"\x0eStudiesService\x12d\n" +
-	"\vCreateStudy\x12(.ordinator.studies.v1.CreateStudyRequest\x1a).ordinator.studies.v1.CreateStudyResponse\"\x00\x12d\n" +
-	"\vListStudies\x12(.ordinator.studies.v1.ListStudiesRequest\x1a).ordinator.studies.v1.ListStudiesResponse\"\x00\x12d\n" +
+	"\vCreateStudy\x12(.ordinator.studies.v1.CreateStudyRequest\x1a).ordinator.studies.v1.CreateStudyResponse\"\x00\x12g\n" +
+	"\vListStudies\x12(.ordinator.studies.v1.ListStudiesRequest\x1a).ordinator.studies.v1.ListStudiesResponse\"\x03\x90\x02\x01\x12d\n" +
 	"\vEnrolDoctor\x12(.ordinator.studies.v1.EnrolDoctorRequest\x1a).ordinator.studies.v1.EnrolDoctorResponse\"\x00\x12s\n" +
 	"\x10ListStudyResults\x12-.ordinator.studies.v1.ListStudyResultsRequest\x1a..ordinator.studies.v1.ListStudyResultsResponse\"\x00B\xdf\x01\n" +
 	"\x18com.ordinator.studies.v1B\fStudiesProtoP\x01ZCgithub.com/ordinatorhq/ordinator/api/ordinator/studies/v1;studiesv1\xa2\x02\x03OSX\xaa\x02\x14Ordinator.Studies.V1\xca\x02\x14Ordinator\\Studies\\V1\xe2\x02 Ordinator\\Studies\\V1\\GPBMetadata\xea\x02\x16Ordinator::Studies::V1b\x06proto3"

@@ -157,6 +157,7 @@ func NewAuthServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			httpClient,
 			baseURL+AuthServiceListDevicesProcedure,
 			connect.WithSchema(authServiceMethods.ByName("ListDevices")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		revokeDevice: connect.NewClient[v1.RevokeDeviceRequest, v1.RevokeDeviceResponse](
@@ -169,6 +170,7 @@ func NewAuthServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			httpClient,
 			baseURL+AuthServiceGetMeProcedure,
 			connect.WithSchema(authServiceMethods.ByName("GetMe")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		attachDiploma: connect.NewClient[v1.AttachDiplomaRequest, v1.AttachDiplomaResponse](
@@ -292,6 +294,7 @@ func NewAuthServiceHandler(svc AuthServiceHandler, opts ...connect.HandlerOption
 		AuthServiceListDevicesProcedure,
 		svc.ListDevices,
 		connect.WithSchema(authServiceMethods.ByName("ListDevices")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	authServiceRevokeDeviceHandler := connect.NewUnaryHandler(
@@ -304,6 +307,7 @@ func NewAuthServiceHandler(svc AuthServiceHandler, opts ...connect.HandlerOption
 		AuthServiceGetMeProcedure,
 		svc.GetMe,
 		connect.WithSchema(authServiceMethods.ByName("GetMe")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	authServiceAttachDiplomaHandler := connect.NewUnaryHandler(
@@ -429,6 +433,7 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			httpClient,
 			baseURL+AdminServiceListRegionsProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("ListRegions")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		createUser: connect.NewClient[v1.CreateUserRequest, v1.CreateUserResponse](
@@ -441,6 +446,7 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			httpClient,
 			baseURL+AdminServiceListUsersProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("ListUsers")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		assignTerritory: connect.NewClient[v1.AssignTerritoryRequest, v1.AssignTerritoryResponse](
@@ -459,6 +465,7 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			httpClient,
 			baseURL+AdminServiceListPendingDiplomasProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("ListPendingDiplomas")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		reviewDiploma: connect.NewClient[v1.ReviewDiplomaRequest, v1.ReviewDiplomaResponse](
@@ -630,6 +637,7 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		AdminServiceListRegionsProcedure,
 		svc.ListRegions,
 		connect.WithSchema(adminServiceMethods.ByName("ListRegions")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServiceCreateUserHandler := connect.NewUnaryHandler(
@@ -642,6 +650,7 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		AdminServiceListUsersProcedure,
 		svc.ListUsers,
 		connect.WithSchema(adminServiceMethods.ByName("ListUsers")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServiceAssignTerritoryHandler := connect.NewUnaryHandler(
@@ -660,6 +669,7 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		AdminServiceListPendingDiplomasProcedure,
 		svc.ListPendingDiplomas,
 		connect.WithSchema(adminServiceMethods.ByName("ListPendingDiplomas")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServiceReviewDiplomaHandler := connect.NewUnaryHandler(

@@ -90,12 +90,14 @@ func NewCaseModerationServiceClient(httpClient connect.HTTPClient, baseURL strin
 			httpClient,
 			baseURL+CaseModerationServiceListCasesProcedure,
 			connect.WithSchema(caseModerationServiceMethods.ByName("ListCases")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		getCase: connect.NewClient[v1.GetCaseRequest, v1.GetCaseResponse](
 			httpClient,
 			baseURL+CaseModerationServiceGetCaseProcedure,
 			connect.WithSchema(caseModerationServiceMethods.ByName("GetCase")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		publishCase: connect.NewClient[v1.PublishCaseRequest, v1.PublishCaseResponse](
@@ -185,12 +187,14 @@ func NewCaseModerationServiceHandler(svc CaseModerationServiceHandler, opts ...c
 		CaseModerationServiceListCasesProcedure,
 		svc.ListCases,
 		connect.WithSchema(caseModerationServiceMethods.ByName("ListCases")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	caseModerationServiceGetCaseHandler := connect.NewUnaryHandler(
 		CaseModerationServiceGetCaseProcedure,
 		svc.GetCase,
 		connect.WithSchema(caseModerationServiceMethods.ByName("GetCase")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	caseModerationServicePublishCaseHandler := connect.NewUnaryHandler(

@@ -116,18 +116,21 @@ func NewContentServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			httpClient,
 			baseURL+ContentServiceGetItemProcedure,
 			connect.WithSchema(contentServiceMethods.ByName("GetItem")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		listItems: connect.NewClient[v1.ListItemsRequest, v1.ListItemsResponse](
 			httpClient,
 			baseURL+ContentServiceListItemsProcedure,
 			connect.WithSchema(contentServiceMethods.ByName("ListItems")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		getReadingStats: connect.NewClient[v1.GetReadingStatsRequest, v1.GetReadingStatsResponse](
 			httpClient,
 			baseURL+ContentServiceGetReadingStatsProcedure,
 			connect.WithSchema(contentServiceMethods.ByName("GetReadingStats")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 	}
@@ -236,18 +239,21 @@ func NewContentServiceHandler(svc ContentServiceHandler, opts ...connect.Handler
 		ContentServiceGetItemProcedure,
 		svc.GetItem,
 		connect.WithSchema(contentServiceMethods.ByName("GetItem")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	contentServiceListItemsHandler := connect.NewUnaryHandler(
 		ContentServiceListItemsProcedure,
 		svc.ListItems,
 		connect.WithSchema(contentServiceMethods.ByName("ListItems")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	contentServiceGetReadingStatsHandler := connect.NewUnaryHandler(
 		ContentServiceGetReadingStatsProcedure,
 		svc.GetReadingStats,
 		connect.WithSchema(contentServiceMethods.ByName("GetReadingStats")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	return "/ordinator.content.v1.ContentService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

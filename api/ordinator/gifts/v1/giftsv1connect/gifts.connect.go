@@ -99,6 +99,7 @@ func NewGiftAdminServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			httpClient,
 			baseURL+GiftAdminServiceListItemsProcedure,
 			connect.WithSchema(giftAdminServiceMethods.ByName("ListItems")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		createWave: connect.NewClient[v1.CreateWaveRequest, v1.CreateWaveResponse](
@@ -117,6 +118,7 @@ func NewGiftAdminServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			httpClient,
 			baseURL+GiftAdminServiceListWavesProcedure,
 			connect.WithSchema(giftAdminServiceMethods.ByName("ListWaves")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		setWaveItem: connect.NewClient[v1.SetWaveItemRequest, v1.SetWaveItemResponse](
@@ -129,6 +131,7 @@ func NewGiftAdminServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			httpClient,
 			baseURL+GiftAdminServiceListOrdersProcedure,
 			connect.WithSchema(giftAdminServiceMethods.ByName("ListOrders")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 	}
@@ -219,6 +222,7 @@ func NewGiftAdminServiceHandler(svc GiftAdminServiceHandler, opts ...connect.Han
 		GiftAdminServiceListItemsProcedure,
 		svc.ListItems,
 		connect.WithSchema(giftAdminServiceMethods.ByName("ListItems")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	giftAdminServiceCreateWaveHandler := connect.NewUnaryHandler(
@@ -237,6 +241,7 @@ func NewGiftAdminServiceHandler(svc GiftAdminServiceHandler, opts ...connect.Han
 		GiftAdminServiceListWavesProcedure,
 		svc.ListWaves,
 		connect.WithSchema(giftAdminServiceMethods.ByName("ListWaves")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	giftAdminServiceSetWaveItemHandler := connect.NewUnaryHandler(
@@ -249,6 +254,7 @@ func NewGiftAdminServiceHandler(svc GiftAdminServiceHandler, opts ...connect.Han
 		GiftAdminServiceListOrdersProcedure,
 		svc.ListOrders,
 		connect.WithSchema(giftAdminServiceMethods.ByName("ListOrders")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	return "/ordinator.gifts.v1.GiftAdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -107,6 +107,7 @@ func NewWarehouseServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			httpClient,
 			baseURL+WarehouseServiceListMovementsProcedure,
 			connect.WithSchema(warehouseServiceMethods.ByName("ListMovements")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		packShipments: connect.NewClient[v1.PackShipmentsRequest, v1.PackShipmentsResponse](
@@ -131,24 +132,28 @@ func NewWarehouseServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			httpClient,
 			baseURL+WarehouseServiceListShipmentsProcedure,
 			connect.WithSchema(warehouseServiceMethods.ByName("ListShipments")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		stockReport: connect.NewClient[v1.StockReportRequest, v1.StockReportResponse](
 			httpClient,
 			baseURL+WarehouseServiceStockReportProcedure,
 			connect.WithSchema(warehouseServiceMethods.ByName("StockReport")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		waveReport: connect.NewClient[v1.WaveReportRequest, v1.WaveReportResponse](
 			httpClient,
 			baseURL+WarehouseServiceWaveReportProcedure,
 			connect.WithSchema(warehouseServiceMethods.ByName("WaveReport")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		territoryReport: connect.NewClient[v1.TerritoryReportRequest, v1.TerritoryReportResponse](
 			httpClient,
 			baseURL+WarehouseServiceTerritoryReportProcedure,
 			connect.WithSchema(warehouseServiceMethods.ByName("TerritoryReport")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 	}
@@ -253,6 +258,7 @@ func NewWarehouseServiceHandler(svc WarehouseServiceHandler, opts ...connect.Han
 		WarehouseServiceListMovementsProcedure,
 		svc.ListMovements,
 		connect.WithSchema(warehouseServiceMethods.ByName("ListMovements")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	warehouseServicePackShipmentsHandler := connect.NewUnaryHandler(
@@ -277,24 +283,28 @@ func NewWarehouseServiceHandler(svc WarehouseServiceHandler, opts ...connect.Han
 		WarehouseServiceListShipmentsProcedure,
 		svc.ListShipments,
 		connect.WithSchema(warehouseServiceMethods.ByName("ListShipments")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	warehouseServiceStockReportHandler := connect.NewUnaryHandler(
 		WarehouseServiceStockReportProcedure,
 		svc.StockReport,
 		connect.WithSchema(warehouseServiceMethods.ByName("StockReport")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	warehouseServiceWaveReportHandler := connect.NewUnaryHandler(
 		WarehouseServiceWaveReportProcedure,
 		svc.WaveReport,
 		connect.WithSchema(warehouseServiceMethods.ByName("WaveReport")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	warehouseServiceTerritoryReportHandler := connect.NewUnaryHandler(
 		WarehouseServiceTerritoryReportProcedure,
 		svc.TerritoryReport,
 		connect.WithSchema(warehouseServiceMethods.ByName("TerritoryReport")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	return "/ordinator.gifts.v1.WarehouseService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

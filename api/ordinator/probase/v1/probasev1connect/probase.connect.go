@@ -88,12 +88,14 @@ func NewModerationServiceClient(httpClient connect.HTTPClient, baseURL string, o
 			httpClient,
 			baseURL+ModerationServiceListEditRequestsProcedure,
 			connect.WithSchema(moderationServiceMethods.ByName("ListEditRequests")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		getEditRequest: connect.NewClient[v1.GetEditRequestRequest, v1.GetEditRequestResponse](
 			httpClient,
 			baseURL+ModerationServiceGetEditRequestProcedure,
 			connect.WithSchema(moderationServiceMethods.ByName("GetEditRequest")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		approveEditRequest: connect.NewClient[v1.ApproveEditRequestRequest, v1.ApproveEditRequestResponse](
@@ -163,12 +165,14 @@ func NewModerationServiceHandler(svc ModerationServiceHandler, opts ...connect.H
 		ModerationServiceListEditRequestsProcedure,
 		svc.ListEditRequests,
 		connect.WithSchema(moderationServiceMethods.ByName("ListEditRequests")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	moderationServiceGetEditRequestHandler := connect.NewUnaryHandler(
 		ModerationServiceGetEditRequestProcedure,
 		svc.GetEditRequest,
 		connect.WithSchema(moderationServiceMethods.ByName("GetEditRequest")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	moderationServiceApproveEditRequestHandler := connect.NewUnaryHandler(
@@ -263,6 +267,7 @@ func NewDirectoryServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			httpClient,
 			baseURL+DirectoryServiceGetDoctorHistoryProcedure,
 			connect.WithSchema(directoryServiceMethods.ByName("GetDoctorHistory")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 	}
@@ -338,6 +343,7 @@ func NewDirectoryServiceHandler(svc DirectoryServiceHandler, opts ...connect.Han
 		DirectoryServiceGetDoctorHistoryProcedure,
 		svc.GetDoctorHistory,
 		connect.WithSchema(directoryServiceMethods.ByName("GetDoctorHistory")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	return "/ordinator.probase.v1.DirectoryService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

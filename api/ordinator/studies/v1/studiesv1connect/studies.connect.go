@@ -81,6 +81,7 @@ func NewStudiesServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			httpClient,
 			baseURL+StudiesServiceListStudiesProcedure,
 			connect.WithSchema(studiesServiceMethods.ByName("ListStudies")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		enrolDoctor: connect.NewClient[v1.EnrolDoctorRequest, v1.EnrolDoctorResponse](
@@ -156,6 +157,7 @@ func NewStudiesServiceHandler(svc StudiesServiceHandler, opts ...connect.Handler
 		StudiesServiceListStudiesProcedure,
 		svc.ListStudies,
 		connect.WithSchema(studiesServiceMethods.ByName("ListStudies")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	studiesServiceEnrolDoctorHandler := connect.NewUnaryHandler(
