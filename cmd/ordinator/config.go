@@ -63,6 +63,10 @@ type Config struct {
 	// oldRegion catches the --region this stack's country was once given.
 	oldRegion      string
 	PasswordChecks int
+	// PushService chooses the push sender of this country's stack.
+	PushService         string
+	RuStoreProject      string
+	RuStoreServiceToken string
 }
 
 // envOptions makes ff read ORDINATOR_* variables.
@@ -91,6 +95,9 @@ func (c *Config) registerServe(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on (Connect, gRPC and gRPC-Web over h2c)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9464", "address of the Prometheus /metrics listener, never the API's; empty serves no metrics")
 	fs.StringVar(&c.oldRegion, "region", "", "renamed --country (regions are the directors' areas, see admin create-region)")
+	fs.StringVar(&c.PushService, "push-service", "", "push sender of this stack: fcm, rustore or log (default: fcm with --fcm-credentials, else log)")
+	fs.StringVar(&c.RuStoreProject, "rustore-project", "", "RuStore Push project id, for --push-service rustore")
+	fs.StringVar(&c.RuStoreServiceToken, "rustore-service-token", "", "RuStore Push service token, for --push-service rustore")
 	fs.IntVar(&c.MaxRequestBytes, "max-request-bytes", 8<<20, "largest request message accepted")
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo region, territories, clinics, doctors and one account of each role, and print their logins")
 	fs.BoolVar(&c.DemoOnProduction, "demo-on-production", false, "allow --demo on PostgreSQL (its accounts' password is public)")

@@ -313,6 +313,8 @@ func TestServeBadInput(t *testing.T) {
 		{"unknown flag", []string{"serve", "--no-such-flag"}, 2, "flag provided but not defined: -no-such-flag"},
 		{"bad country", []string{"serve", "--country", "Russia!"}, 1, "--country"},
 		{"old region flag", []string{"serve", "--region", "ru"}, 1, "the stack's country is now --country"},
+		{"unknown push service", []string{"serve", "--addr", "127.0.0.1:0", "--push-service", "apns"}, 1, "use fcm, rustore or log"},
+		{"rustore without a token", []string{"serve", "--addr", "127.0.0.1:0", "--push-service", "rustore", "--rustore-project", "p"}, 1, "--rustore-service-token"},
 		{"port in use", []string{"serve", "--addr", busy.Addr().String()}, 1, "already in use (choose another with --addr)"},
 		{"metrics port in use", []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", busy.Addr().String()}, 1, "already in use (choose another with --metrics-addr)"},
 		{"bad metrics address", []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "no-port"}, 1, "--metrics-addr"},
@@ -427,5 +429,13 @@ func TestDemoAndImport(t *testing.T) {
 	sync = syncv1connect.NewSyncServiceClient(http.DefaultClient, p.url(), servertest.WithToken(&token))
 	if got := doctors(); !slices.Contains(got, "Новый Врач") {
 		t.Fatalf("after the import the tablet holds %v", got)
+	}
+}
+
+// --push-service rustore sends this stack's pushes through RuStore Push.
+func TestServeWithRuStorePush(t *testing.T) {
+	p := start(t, t.TempDir(), "--country", "ru", "--push-service", "rustore", "--rustore-project", "proj-ru", "--rustore-service-token", "svc")
+	if !strings.Contains(p.logs.String(), `push="RuStore Push project proj-ru"`) || !strings.Contains(p.logs.String(), "country=ru") {
+		t.Fatalf("not sending through RuStore:\n%s", p.logs)
 	}
 }

@@ -11,15 +11,37 @@ import (
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/notify/fcm"
 	"github.com/ordinatorhq/ordinator/server/reports"
+	"github.com/ordinatorhq/ordinator/server/notify/rustore"
 	"github.com/ordinatorhq/ordinator/server/studies"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
-// newSender returns the push sender the configuration names: FCM with
-// --fcm-credentials, else the log. It also names it for the start-up line.
+// newSender returns the push sender the configuration names (one per
+// country stack): --push-service, or FCM with --fcm-credentials, else the
+// log. It also names it for the start-up line.
 func newSender(ctx context.Context, cfg *Config, log *slog.Logger) (notify.Sender, string, error) {
-	if cfg.FCMCredentials == "" {
+	service := cfg.PushService
+	if service == "" {
+		service = "log"
+		if cfg.FCMCredentials != "" {
+			service = "fcm"
+		}
+	}
+	switch service {
+	case "log":
 		return notify.LogSender{Log: log}, "log", nil
+	case "rustore":
+		s, err := rustore.New(rustore.Config{Project: cfg.RuStoreProject, ServiceToken: cfg.RuStoreServiceToken})
+		if err != nil {
+			return nil, "", fmt.Errorf("--push-service rustore: %v (give --rustore-project and --rustore-service-token)", err)
+		}
+		return s, "RuStore Push project " + s.Project(), nil
+	case "fcm":
+		if cfg.FCMCredentials == "" {
+			return nil, "", fmt.Errorf("--push-service fcm needs --fcm-credentials")
+		}
+	default:
+		return nil, "", fmt.Errorf("--push-service %q: use fcm, rustore or log", cfg.PushService)
 	}
 	s, err := fcm.FromCredentialsFile(ctx, cfg.FCMCredentials)
 	if err != nil {

@@ -94,9 +94,42 @@ var templates = map[string]map[string]text{
 	},
 }
 
-// pushBodies holds, for the kinds whose push must be shorter than their
-// inbox item, the body of the push.
+// pushBodies holds, for the kinds whose push must differ from their inbox
+// item, the body of the push: shorter, or without what a push must not
+// carry. A push crosses the push service (FCM, RuStore), outside the
+// stack, so it names no doctor other than its recipient, nothing of a
+// patient (not even a case's diagnosis), and no free text (reasons, notes
+// and messages, which a person wrote and which could say anything): the
+// inbox item, synced within the stack, has them.
 var pushBodies = map[string]map[string]string{
+	"diploma.rejected": {
+		"ru": "Модератор не смог подтвердить диплом. Причина — в приложении.",
+		"en": "A moderator could not verify your diploma. The reason is in the app.",
+	},
+	"edit.approved": {
+		"ru": "Модератор принял ваши изменения данных врача.",
+		"en": "A moderator approved your changes to a doctor's data.",
+	},
+	"edit.rejected": {
+		"ru": "Модератор отклонил ваши изменения данных врача. Причина — в приложении.",
+		"en": "A moderator rejected your changes to a doctor's data. The reason is in the app.",
+	},
+	"case.published": {
+		"ru": "Модератор опубликовал ваш клинический случай.{{if and .points (ne .points \"0\")}} Начислено баллов: {{.points}}.{{end}}",
+		"en": "A moderator published your clinical case.{{if and .points (ne .points \"0\")}} You earned {{.points}} points.{{end}}",
+	},
+	"case.rejected": {
+		"ru": "Модератор вернул ваш клинический случай. Причина — в приложении.",
+		"en": "A moderator returned your clinical case. The reason is in the app.",
+	},
+	"doctor.update_requested": {
+		"ru": "{{.rep}} просит {{if eq .kind \"submit_results\"}}внести результаты исследования{{else}}обновить ваши данные{{end}}.",
+		"en": "{{.rep}} asks you to {{if eq .kind \"submit_results\"}}submit your study results{{else}}update your details{{end}}.",
+	},
+	"study.reminder": {
+		"ru": "{{.rep}} напоминает о результате визита {{.visit}} исследования «{{.study}}» (срок {{.due}}).",
+		"en": "{{.rep}} reminds you of the result of visit {{.visit}} of the \"{{.study}}\" study (due {{.due}}).",
+	},
 	"summary.daily": {
 		"ru": "{{with .new_doctors}}врачи +{{.}} {{end}}{{with .approved_edits}}· правки {{.}} {{end}}" +
 			"{{with .cases_submitted}}· случаи {{.}}{{end}}{{with .cases_published}}/{{.}} опубл. {{end}}" +
