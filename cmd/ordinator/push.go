@@ -7,12 +7,10 @@ import (
 	"time"
 
 	"github.com/ordinatorhq/ordinator/server/auth"
-	"github.com/ordinatorhq/ordinator/server/cases"
-	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/module"
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/notify/fcm"
-	"github.com/ordinatorhq/ordinator/server/probase"
+	"github.com/ordinatorhq/ordinator/server/reports"
 	"github.com/ordinatorhq/ordinator/server/studies"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -43,7 +41,7 @@ type notifications struct {
 	summaries module.Job
 }
 
-func newNotifications(cfg *Config, store syncengine.Store, sender notify.Sender, accounts *auth.Service, log *slog.Logger) *notifications {
+func newNotifications(cfg *Config, store syncengine.Store, sender notify.Sender, accounts *auth.Service, figures *reports.Service, log *slog.Logger) *notifications {
 	n := &notifications{
 		service: notify.New(store),
 		// Doctors' territories come from the doctors directory, so overdue
@@ -61,11 +59,9 @@ func newNotifications(cfg *Config, store syncengine.Store, sender notify.Sender,
 	}
 	n.waker = notify.NewWaker(notify.WakerConfig{Store: store, Readers: accounts.Readers, Logger: log, Queued: n.kick})
 	summaries := notify.NewSummaries(store, 9)
-	summaries.Register(notify.FigureOverdueResults, studies.CountOverdue)
-	summaries.Register(notify.FigureApprovedEdits, probase.CountApprovedEdits)
-	summaries.Register(notify.FigureCasesSubmitted, cases.CountSubmitted)
-	summaries.Register(notify.FigureCasesPublished, cases.CountPublished)
-	summaries.Register(notify.FigureGiftOrders, gifts.CountOrders)
+	for _, k := range summaryFigures {
+		summaries.Register(k, figures.Counter(k))
+	}
 	n.summaries = summaries.Job(time.Minute)
 	return n
 }

@@ -227,7 +227,8 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	if err != nil {
 		return nil, fmt.Errorf("doctors directory: %w", err)
 	}
-	notes := newNotifications(cfg, store, sender, accounts, log)
+	figures := newReports(store, nil)
+	notes := newNotifications(cfg, store, sender, accounts, figures, log)
 	caseSvc := cases.New(store, cases.Config{PublishPoints: cfg.CasePoints, Logger: log})
 	giftWaves := gifts.New(store, gifts.Config{Logger: log, Territory: doctorTerritory})
 	library := content.New(store, content.Config{Logger: log, Media: media.ContentImages{}, WindowEvery: cfg.ContentEvery})
@@ -265,6 +266,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		giftWaves.Module(),
 		notes.studies.Module(),
 		notes.module(),
+		figures.Module(),
 		web.Module(),
 	}
 	if err := modules.Complete(mods); err != nil {

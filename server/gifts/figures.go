@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/ordinatorhq/ordinator/server/reports/figure"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -14,4 +15,24 @@ func CountOrders(ctx context.Context, q syncengine.Querier, regionID string, fro
 	err := q.QueryRow(ctx, `SELECT count(*) FROM gift_orders o JOIN users u ON u.id = o.user_id
 		WHERE u.region_id = $1 AND o.placed_at >= $2 AND o.placed_at < $3`, regionID, from.UnixMilli(), to.UnixMilli()).Scan(&n)
 	return n, err
+}
+
+// Figures are the gift waves' figures of the directors' reports.
+func Figures() []figure.Figure {
+	shipped := func(at string) func(figure.Scope) figure.Events {
+		return func(s figure.Scope) figure.Events {
+			return figure.Events{From: `FROM gift_order_lines l JOIN gift_orders o ON o.id = l.order_id JOIN gift_shipments sh ON sh.id = o.shipment_id
+				WHERE ` + at + ` > 0 AND ` + s.Doctors("o.user_id"), At: at, Aggregate: figure.Sum, Value: "l.quantity", By: "o.territory_id"}
+		}
+	}
+	return []figure.Figure{
+		{Key: "gift_orders", Label: "Gift orders", Group: figure.GroupGifts, Events: func(s figure.Scope) figure.Events {
+			return figure.Events{From: `FROM gift_orders o WHERE ` + s.Doctors("o.user_id"), At: "o.placed_at", By: "o.territory_id"}
+		}},
+		{Key: "gift_points_spent", Label: "Points spent on gifts", Group: figure.GroupGifts, Events: func(s figure.Scope) figure.Events {
+			return figure.Events{From: `FROM gift_orders o WHERE o.status <> 'cancelled' AND ` + s.Doctors("o.user_id"), At: "o.placed_at", Aggregate: figure.Sum, Value: "o.points_total", By: "o.territory_id"}
+		}},
+		{Key: "items_shipped", Label: "Items shipped", Group: figure.GroupGifts, Events: shipped("sh.shipped_at")},
+		{Key: "items_delivered", Label: "Items delivered", Group: figure.GroupGifts, Events: shipped("sh.delivered_at")},
+	}
 }

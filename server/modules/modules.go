@@ -21,6 +21,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/points"
 	"github.com/ordinatorhq/ordinator/server/probase"
+	"github.com/ordinatorhq/ordinator/server/reports"
 	"github.com/ordinatorhq/ordinator/server/studies"
 )
 
@@ -36,6 +37,7 @@ func Schemas() []module.Schema {
 		cases.Schema(),
 		gifts.Schema(),
 		studies.Schema(),
+		reports.Schema(),
 		console.Schema(),
 	}
 }

@@ -1,0 +1,129 @@
+// Package figure describes one statistic of the directors' reports as the
+// module that owns its tables declares it: the SQL of its events or of its
+// state, for a region or one territory. server/reports computes every
+// registered figure for a period, the period before it and a daily series;
+// the daily summary push reads the same figures, so the two never disagree.
+package figure
+
+import (
+	"context"
+	"time"
+
+	"github.com/ordinatorhq/ordinator/syncengine"
+)
+
+// Scope is where a figure counts: a region, or one territory of it. Every
+// figure's SQL takes the scope's id as $1.
+type Scope struct {
+	Region    string
+	Territory string // "" for the whole region
+}
+
+// Arg is the scope's id, the $1 of every figure's SQL.
+func (s Scope) Arg() string {
+	if s.Territory != "" {
+		return s.Territory
+	}
+	return s.Region
+}
+
+// Territories is the condition "column names a territory of the scope".
+func (s Scope) Territories(column string) string {
+	if s.Territory != "" {
+		return column + " = $1"
+	}
+	return column + " IN (SELECT id FROM territories WHERE region_id = $1)"
+}
+
+// Doctors is the condition "column names a doctor's account of the scope":
+// for a region, the doctors registered in it; for a territory, the
+// accounts linked to the territory's directory entries.
+func (s Scope) Doctors(column string) string {
+	if s.Territory != "" {
+		return column + " IN (SELECT user_id FROM doctors WHERE territory_id = $1 AND user_id IS NOT NULL)"
+	}
+	return column + " IN (SELECT id FROM users WHERE role = 'doctor' AND region_id = $1)"
+}
+
+// Aggregate is how a figure's events make its value.
+type Aggregate int
+
+const (
+	Count    Aggregate = iota // the number of events
+	Sum                       // the sum of Value over the events
+	Distinct                  // the number of distinct Value among the events
+	Median                    // the median of Value (milliseconds, say) over the events
+)
+
+// Events are what a figure counts over a period: the rows From selects,
+// at the time At.
+type Events struct {
+	// From is "FROM … WHERE …" selecting the scope's events, $1 the scope;
+	// the period's bounds are added to it on At.
+	From string
+	// At is the event's time (unix milliseconds), or else Day its local
+	// date (a YYYY-MM-DD column: a study result's due date).
+	At  string
+	Day string
+	// Aggregate and Value: Count needs no Value.
+	Aggregate Aggregate
+	Value     string
+	// By, when set, is the column the period's value is broken down by
+	// (specialty, product, study).
+	By string
+	// Cumulative figures are levels: their value at a time is every event
+	// before it (doctors in the territory = doctors created so far).
+	Cumulative bool
+}
+
+// Figure is one statistic. Exactly one of Events and State is set.
+type Figure struct {
+	Key   string // stable name: "approved_edits", a summary push's param
+	Label string // English label for exports and the console
+	Group string // reps, doctors, studies, cases, gifts
+	// Events of the figure, for a scope.
+	Events func(Scope) Events
+	// State counts how things stood at a time (overdue results, doctors
+	// not touched for 90 days): a period's value is the state at its end.
+	State func(ctx context.Context, q syncengine.Querier, s Scope, at time.Time) (int64, error)
+}
+
+// Groups of figures, in the order reports show them.
+const (
+	GroupReps    = "reps"
+	GroupDoctors = "doctors"
+	GroupStudies = "studies"
+	GroupCases   = "cases"
+	GroupGifts   = "gifts"
+)
+
+// List is a drill-down table: which doctors, which reps.
+type List struct {
+	Key     string
+	Title   string
+	Columns []string
+	// Rows lists the scope's rows at a time, at most limit of them.
+	Rows func(ctx context.Context, q syncengine.Querier, s Scope, at time.Time, limit int) ([][]string, error)
+}
+
+// Rows reads a drill-down query's rows of n text columns.
+func Rows(ctx context.Context, q syncengine.Querier, query string, n int, args ...any) ([][]string, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]string
+	for rows.Next() {
+		row := make([]string, n)
+		dest := make([]any, n)
+		for i := range row {
+			dest[i] = &row[i]
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		out = append(out, row)
+	}
+	return out, rows.Err()
+}
