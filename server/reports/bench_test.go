@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ordinatorhq/ordinator/server/reports"
+	"github.com/ordinatorhq/ordinator/server/reports/figure"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -108,6 +109,26 @@ func BenchmarkRegionReport(b *testing.B) {
 		}
 	}
 	raw := time.Since(rawStart) / rawRuns
+
+	// Each figure alone, to name the slowest.
+	for _, f := range figs {
+		one := reports.New(reports.Config{Store: store, Figures: []figure.Figure{f}, Now: func() time.Time { return now }})
+		t0 := time.Now()
+		if _, err := one.Report(ctx, staff, reports.Scope{Region: "msk"}, "2026-11"); err != nil {
+			b.Fatal(err)
+		}
+		if d := time.Since(t0); d > 20*time.Millisecond {
+			b.Logf("figure %s: %v", f.Key, d.Round(time.Millisecond))
+		}
+	}
+	for _, l := range lists {
+		one := reports.New(reports.Config{Store: store, Lists: []figure.List{l}, Now: func() time.Time { return now }})
+		t0 := time.Now()
+		if _, err := one.Report(ctx, staff, reports.Scope{Region: "msk"}, "2026-11"); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("list %s: %v", l.Key, time.Since(t0).Round(time.Millisecond))
+	}
 
 	b.ResetTimer()
 	var r *reports.Report
