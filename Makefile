@@ -41,6 +41,7 @@ bench: services
 services:
 	./deploy/dev/ensure-postgres.sh
 	./deploy/dev/ensure-chromium.sh
+	./deploy/dev/ensure-poppler.sh
 	$(GO) run ./deploy/testenv/cmd/testenv install-minio >/dev/null
 
 # The mobile SDK's facade binds for Android and iOS: gobind (pinned in

@@ -26,6 +26,7 @@ import (
 	notifyv1 "github.com/ordinatorhq/ordinator/api/ordinator/notify/v1"
 	pointsv1 "github.com/ordinatorhq/ordinator/api/ordinator/points/v1"
 	probasev1 "github.com/ordinatorhq/ordinator/api/ordinator/probase/v1"
+	reportsv1 "github.com/ordinatorhq/ordinator/api/ordinator/reports/v1"
 	studiesv1 "github.com/ordinatorhq/ordinator/api/ordinator/studies/v1"
 	syncv1 "github.com/ordinatorhq/ordinator/api/ordinator/sync/v1"
 	"github.com/ordinatorhq/ordinator/api/ordinator/sync/v1/syncv1connect"
@@ -111,6 +112,8 @@ var rpcRules = map[string]struct {
 	"/ordinator.content.v1.ContentService/GetItem":         {&contentv1.GetItemRequest{Id: "x"}, mods},
 	"/ordinator.content.v1.ContentService/ListItems":       {&contentv1.ListItemsRequest{}, mods},
 	"/ordinator.content.v1.ContentService/GetReadingStats": {&contentv1.GetReadingStatsRequest{}, []string{director, moderator, admin}},
+
+	"/ordinator.reports.v1.ReportService/GetReport": {&reportsv1.GetReportRequest{RegionId: "msk", Period: "2026-11"}, []string{director, moderator, admin}},
 
 	"/ordinator.cases.v1.CaseModerationService/ListCases":   {&casesv1.ListCasesRequest{}, mods},
 	"/ordinator.cases.v1.CaseModerationService/GetCase":     {&casesv1.GetCaseRequest{Id: "6f1c1f5e-1d6a-4c4e-9a7e-0d6d1c1b2a3f"}, mods},

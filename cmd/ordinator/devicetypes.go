@@ -20,6 +20,7 @@ import (
 	sdkdoctors "github.com/ordinatorhq/ordinator/mobile-sdk/doctors"
 	sdkgifts "github.com/ordinatorhq/ordinator/mobile-sdk/gifts"
 	sdkinbox "github.com/ordinatorhq/ordinator/mobile-sdk/inbox"
+	sdkreports "github.com/ordinatorhq/ordinator/mobile-sdk/reports"
 )
 
 // deviceSchema is what `ordinator device` opens its replica with: the
@@ -28,7 +29,7 @@ import (
 // the same columns to query by and checks mutations as a phone does.
 func deviceSchema() *sdk.Schema {
 	s := sdk.NewSchema()
-	for _, register := range []func(*sdk.Schema){sdkdoctors.Register, sdkcases.Register, sdkgifts.Register, sdkinbox.Register, sdkcontent.Register} {
+	for _, register := range []func(*sdk.Schema){sdkdoctors.Register, sdkcases.Register, sdkgifts.Register, sdkinbox.Register, sdkcontent.Register, sdkreports.Register} {
 		register(s)
 	}
 	return s

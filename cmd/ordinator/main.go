@@ -68,6 +68,7 @@ func rootCommand(stdin io.Reader, stdout, stderr io.Writer) *ffcli.Command {
 			adminCommand(stdin, stdout, stderr),
 			contentCommand(stdout, stderr),
 			exportCommand(stdout, stderr),
+			reportCommand(stdout, stderr),
 			warehouseCommand(stdout, stderr),
 			giftsCommand(stdout, stderr),
 			deviceCommand(stdin, stdout, stderr),

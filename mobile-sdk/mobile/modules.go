@@ -9,6 +9,7 @@ import (
 	"github.com/ordinatorhq/ordinator/mobile-sdk/doctors"
 	"github.com/ordinatorhq/ordinator/mobile-sdk/gifts"
 	"github.com/ordinatorhq/ordinator/mobile-sdk/inbox"
+	"github.com/ordinatorhq/ordinator/mobile-sdk/reports"
 )
 
 // The platform's domain modules. Each adds its typed collections and the
@@ -23,6 +24,7 @@ const (
 	moduleGifts   = "gifts"
 	moduleInbox   = "inbox"
 	moduleContent = "content"
+	moduleReports = "reports"
 )
 
 // addModule registers a domain module once.
@@ -69,6 +71,11 @@ func (s *Schema) AddInbox() error { return s.addModule(moduleInbox, inbox.Regist
 // and "content.record_progress" and "training.complete" (the quiz graded
 // on the device as the server will). See Replica.SearchContent.
 func (s *Schema) AddContent() error { return s.addModule(moduleContent, content.Register) }
+
+// AddReports adds the directors' report snapshots: collection
+// "report_snapshot" (ordinator.reports.v1.ReportSnapshot), the current
+// week and month of each followed region and territory, read offline.
+func (s *Schema) AddReports() error { return s.addModule(moduleReports, reports.Register) }
 
 // needs refuses a call that only makes sense with a module in the schema
 // the replica was opened with: without it a mutation would be queued

@@ -9,22 +9,15 @@ import (
 )
 
 // CountSubmitted counts the cases doctors of a region submitted between
-// from and to, for the directors' daily summary.
+// from and to (the cases_submitted figure).
 func CountSubmitted(ctx context.Context, q syncengine.Querier, regionID string, from, to time.Time) (int64, error) {
-	return countCases(ctx, q, "submitted_at", regionID, from, to)
+	return figure.Total(ctx, q, Figures(), "cases_submitted", regionID, from, to)
 }
 
 // CountPublished counts the cases of a region's doctors published between
-// from and to.
+// from and to (the cases_published figure).
 func CountPublished(ctx context.Context, q syncengine.Querier, regionID string, from, to time.Time) (int64, error) {
-	return countCases(ctx, q, "published_at", regionID, from, to)
-}
-
-func countCases(ctx context.Context, q syncengine.Querier, column, regionID string, from, to time.Time) (int64, error) {
-	var n int64
-	err := q.QueryRow(ctx, `SELECT count(*) FROM cases c JOIN users u ON u.id = c.author_id
-		WHERE u.region_id = $1 AND c.`+column+` > 0 AND c.`+column+` >= $2 AND c.`+column+` < $3`, regionID, from.UnixMilli(), to.UnixMilli()).Scan(&n)
-	return n, err
+	return figure.Total(ctx, q, Figures(), "cases_published", regionID, from, to)
 }
 
 // Figures are the clinical cases' figures of the directors' reports.

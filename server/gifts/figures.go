@@ -9,12 +9,9 @@ import (
 )
 
 // CountOrders counts the gift orders placed by doctors of a region between
-// from and to, for the directors' daily summary.
+// from and to (the gift_orders figure).
 func CountOrders(ctx context.Context, q syncengine.Querier, regionID string, from, to time.Time) (int64, error) {
-	var n int64
-	err := q.QueryRow(ctx, `SELECT count(*) FROM gift_orders o JOIN users u ON u.id = o.user_id
-		WHERE u.region_id = $1 AND o.placed_at >= $2 AND o.placed_at < $3`, regionID, from.UnixMilli(), to.UnixMilli()).Scan(&n)
-	return n, err
+	return figure.Total(ctx, q, Figures(), "gift_orders", regionID, from, to)
 }
 
 // Figures are the gift waves' figures of the directors' reports.

@@ -66,7 +66,7 @@ func TestComplete(t *testing.T) {
 	if err := modules.Complete(append(all(""), module.Module{Schema: gifts.Schema()})); err == nil || !strings.Contains(err.Error(), `"gifts" wired twice`) {
 		t.Errorf("gifts wired twice: %v", err)
 	}
-	if err := modules.Complete(append(all(""), module.Module{Schema: module.Schema{Name: "reports"}})); err == nil || !strings.Contains(err.Error(), `"reports" is not a module`) {
+	if err := modules.Complete(append(all(""), module.Module{Schema: module.Schema{Name: "forecasts"}})); err == nil || !strings.Contains(err.Error(), `"forecasts" is not a module`) {
 		t.Errorf("an unknown module: %v", err)
 	}
 }

@@ -13,6 +13,9 @@ import (
 	"slices"
 	"time"
 
+	"connectrpc.com/connect"
+
+	"github.com/ordinatorhq/ordinator/api/ordinator/reports/v1/reportsv1connect"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/cases"
 	"github.com/ordinatorhq/ordinator/server/content"
@@ -204,5 +207,24 @@ func (s *Service) Counter(key string) func(ctx context.Context, q syncengine.Que
 	}
 }
 
-// Module is the reports as the server runs them.
-func (s *Service) Module() module.Module { return module.Module{Schema: Schema()} }
+// Module is the reports as the server runs them: ReportService and the
+// job that writes the directors' phone snapshots.
+func (s *Service) Module() module.Module {
+	return module.Module{
+		Schema: Schema(),
+		Handlers: func(opts ...connect.HandlerOption) []module.Handler {
+			return []module.Handler{module.Connect(reportsv1connect.NewReportServiceHandler(NewHandler(s), opts...))}
+		},
+		Jobs: []module.Job{s.Job(time.Hour)},
+	}
+}
+
+// ModuleFigures are the figures and lists every module registers, in the
+// order reports show them.
+func ModuleFigures() ([]figure.Figure, []figure.List) {
+	var figs []figure.Figure
+	for _, f := range [][]figure.Figure{probase.Figures(), studies.Figures(), auth.Figures(), content.Figures(), points.Figures(), cases.Figures(), gifts.Figures()} {
+		figs = append(figs, f...)
+	}
+	return figs, append(studies.Lists(), probase.Lists()...)
+}

@@ -16,6 +16,7 @@ import (
 
 	studiesv1 "github.com/ordinatorhq/ordinator/api/ordinator/studies/v1"
 	"github.com/ordinatorhq/ordinator/server/notify"
+	"github.com/ordinatorhq/ordinator/server/reports/figure"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -114,9 +115,6 @@ func (s *Service) Job(every time.Duration) notify.Job {
 
 // CountOverdue is the overdue-results figure of the directors' summary:
 // the results of the region's doctors overdue now.
-func CountOverdue(ctx context.Context, q syncengine.Querier, regionID string, _, _ time.Time) (int64, error) {
-	var n int64
-	err := q.QueryRow(ctx, `SELECT count(*) FROM study_results r JOIN users u ON u.id = r.doctor_id
-		WHERE r.status = 'overdue' AND u.region_id = $1`, regionID).Scan(&n)
-	return n, err
+func CountOverdue(ctx context.Context, q syncengine.Querier, regionID string, _, to time.Time) (int64, error) {
+	return figure.Total(ctx, q, Figures(), "overdue_results", regionID, to, to)
 }

@@ -127,3 +127,23 @@ func Rows(ctx context.Context, q syncengine.Querier, query string, n int, args .
 	}
 	return out, rows.Err()
 }
+
+// Total is a counting figure's value for a region from from to to (a
+// state figure's at to), as a module's own tests and callers read it; the
+// reports compute the same SQL with series and breakdowns.
+func Total(ctx context.Context, q syncengine.Querier, figs []Figure, key, regionID string, from, to time.Time) (int64, error) {
+	s := Scope{Region: regionID}
+	for _, f := range figs {
+		if f.Key != key {
+			continue
+		}
+		if f.State != nil {
+			return f.State(ctx, q, s, to)
+		}
+		e := f.Events(s)
+		var n int64
+		err := q.QueryRow(ctx, `SELECT count(*) `+e.From+` AND `+e.At+` >= $2 AND `+e.At+` < $3`, s.Arg(), from.UnixMilli(), to.UnixMilli()).Scan(&n)
+		return n, err
+	}
+	return 0, syncengine.Errorf(syncengine.ENOTFOUND, "no figure %q", key)
+}
