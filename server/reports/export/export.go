@@ -11,6 +11,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/ordinatorhq/ordinator/internal/csvcell"
 	"github.com/ordinatorhq/ordinator/server/reports"
 )
 
@@ -76,7 +77,18 @@ func CSV(w io.Writer, rs []*reports.Report) error {
 	table := func(title string, header []string, rows [][]string) {
 		cw.Write([]string{"# " + title})
 		cw.Write(header)
-		cw.WriteAll(rows)
+		for _, row := range rows {
+			safe := make([]string, len(row))
+			for i, c := range row {
+				// Names and titles come from people's input: a spreadsheet
+				// must not read them as formulas (numbers stay numbers).
+				if _, err := strconv.ParseInt(c, 10, 64); err != nil {
+					c = csvcell.Safe(c)
+				}
+				safe[i] = c
+			}
+			cw.Write(safe)
+		}
 		cw.Write(nil)
 	}
 	var figs, series [][]string
