@@ -10,6 +10,7 @@ import (
 	"time"
 
 	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
+	"github.com/ordinatorhq/ordinator/internal/csvcell"
 	"github.com/ordinatorhq/ordinator/rules/specialty"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -159,7 +160,7 @@ func (r Report) WriteCSV(w io.Writer) error {
 		return err
 	}
 	for _, row := range r.Rows {
-		rec := []string{csvSafe(row.Product), strconv.Itoa(row.Cases)}
+		rec := []string{csvcell.Safe(row.Product), strconv.Itoa(row.Cases)}
 		for _, n := range row.Outcomes {
 			rec = append(rec, strconv.Itoa(n))
 		}
@@ -170,12 +171,4 @@ func (r Report) WriteCSV(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// csvSafe keeps a spreadsheet from reading a product name as a formula.
-func csvSafe(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
-		return "'" + s
-	}
-	return s
 }

@@ -125,5 +125,5 @@ func (e *env) seedCasePages() []string {
 	must(e.t, err)
 	_, _, err = e.studies.EnrolDoctor(e.ctx, auth.Principal(e.admin, "a"), st.ID, author.ID, "")
 	must(e.t, err)
-	return []string{"/console/cases", "/console/cases/" + submitted, "/console/cases/" + published, "/console/diplomas", "/console/studies", "/console/studies/" + st.ID}
+	return []string{"/console/cases", "/console/cases/" + submitted, "/console/cases/" + published, "/console/diplomas", "/console/studies", "/console/studies/" + st.ID, "/console/audit"}
 }
