@@ -9,6 +9,9 @@ type Principal struct {
 	UserID   string
 	DeviceID string
 	Claims   any
+	// Address is the host the call came from, for audit records ("" for
+	// the server's own tasks).
+	Address string
 }
 
 // Resolver computes the buckets a principal may read. It runs on the server

@@ -59,8 +59,10 @@ func (s *Service) CreateUser(ctx context.Context, p syncengine.Principal, u NewU
 	var out User
 	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
 		var err error
-		out, err = s.createUser(ctx, tx, u)
-		return err
+		if out, err = s.createUser(ctx, tx, u); err != nil {
+			return err
+		}
+		return accountAudit.Record(ctx, tx, p, "user.created", out.ID, string(out.Role))
 	})
 	return out, err
 }
@@ -90,7 +92,10 @@ func (s *Service) CreateRegion(ctx context.Context, p syncengine.Principal, r Re
 		if err == nil && n == 0 {
 			err = syncengine.Errorf(syncengine.ECONFLICT, "region %s already exists", r.ID)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return accountAudit.Record(ctx, tx, p, "region.created", r.ID, r.TimeZone)
 	})
 	return r, err
 }
@@ -122,7 +127,10 @@ func (s *Service) CreateTerritory(ctx context.Context, p syncengine.Principal, t
 		if err == nil && n == 0 {
 			err = syncengine.Errorf(syncengine.ECONFLICT, "territory %s already exists", t.ID)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return accountAudit.Record(ctx, tx, p, "territory.created", t.ID, t.RegionID)
 	})
 	return t, err
 }
@@ -195,7 +203,7 @@ func (s *Service) ListUsers(ctx context.Context, p syncengine.Principal, role Ro
 // may. The rep's devices pick up (or drop) the territory's doctors at their
 // next sync.
 func (s *Service) AssignTerritory(ctx context.Context, p syncengine.Principal, userID, territoryID string, assigned bool) (User, error) {
-	return s.assign(ctx, p, userID, RoleRep, func(tx syncengine.Tx) error {
+	return s.assign(ctx, p, userID, RoleRep, assignAction("territory", assigned), territoryID, func(tx syncengine.Tx) error {
 		if _, err := TerritoryRegion(ctx, tx, territoryID); err != nil {
 			return err
 		}
@@ -210,7 +218,7 @@ func (s *Service) AssignTerritory(ctx context.Context, p syncengine.Principal, u
 
 // AssignRegion gives a director a region (or takes it away); only admins may.
 func (s *Service) AssignRegion(ctx context.Context, p syncengine.Principal, userID, regionID string, assigned bool) (User, error) {
-	return s.assign(ctx, p, userID, RoleDirector, func(tx syncengine.Tx) error {
+	return s.assign(ctx, p, userID, RoleDirector, assignAction("region", assigned), regionID, func(tx syncengine.Tx) error {
 		if ok, err := exists(ctx, tx, `SELECT count(*) FROM regions WHERE id = $1`, regionID); err != nil {
 			return err
 		} else if !ok {
@@ -225,9 +233,17 @@ func (s *Service) AssignRegion(ctx context.Context, p syncengine.Principal, user
 	})
 }
 
-// assign changes an account's assignments; territories are those whose
-// reps the change may alter.
-func (s *Service) assign(ctx context.Context, p syncengine.Principal, userID string, role Role, change func(syncengine.Tx) error, territories ...string) (User, error) {
+// assignAction names an assignment decision for the audit log.
+func assignAction(of string, assigned bool) string {
+	if assigned {
+		return of + ".assigned"
+	}
+	return of + ".unassigned"
+}
+
+// assign changes an account's assignments (action of what, for the audit
+// log); territories are those whose reps the change may alter.
+func (s *Service) assign(ctx context.Context, p syncengine.Principal, userID string, role Role, action, what string, change func(syncengine.Tx) error, territories ...string) (User, error) {
 	if err := Require(p, RoleAdmin); err != nil {
 		return User{}, err
 	}
@@ -241,6 +257,9 @@ func (s *Service) assign(ctx context.Context, p syncengine.Principal, userID str
 			return syncengine.Errorf(syncengine.EPRECONDITION, "%s is a %s account, not a %s", userID, u.Role, role)
 		}
 		if err := change(tx); err != nil {
+			return err
+		}
+		if err := accountAudit.Record(ctx, tx, p, action, userID, what); err != nil {
 			return err
 		}
 		out = u

@@ -102,6 +102,9 @@ func (s *Service) VerifyDoctor(ctx context.Context, p syncengine.Principal, user
 			tx.Now().UnixMilli(), userID); err != nil {
 			return err
 		}
+		if err := accountAudit.Record(ctx, tx, p, "diploma.verified", userID, "without a diploma review"); err != nil {
+			return err
+		}
 		if err := s.syncAccount(ctx, tx, userID); err != nil {
 			return err
 		}
@@ -147,6 +150,9 @@ func (s *Service) ReviewDiplomaPhoto(ctx context.Context, p syncengine.Principal
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET verified = $1, diploma_status = $2, diploma_reason = $3, updated_at = $4 WHERE id = $5`,
 			approve, status, reason, tx.Now().UnixMilli(), userID); err != nil {
+			return err
+		}
+		if err := accountAudit.Record(ctx, tx, p, "diploma."+status, userID, reason); err != nil {
 			return err
 		}
 		if err := s.syncAccount(ctx, tx, userID); err != nil {

@@ -26,7 +26,11 @@ func TestRefreshAfterUpgrade(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.CreateUser(ctx, System, NewUser{Role: RoleModerator, Email: "mod@ordinator.test", Password: "correct horse battery", Name: "Moderator"}); err != nil {
+			// The account as the old code created it (no audit table yet).
+			if err := store.Update(ctx, func(tx syncengine.Tx) error {
+				_, err := s.createUser(ctx, tx, NewUser{Role: RoleModerator, Email: "mod@ordinator.test", Password: "correct horse battery", Name: "Moderator"})
+				return err
+			}); err != nil {
 				t.Fatal(err)
 			}
 			// Sessions as the old code left them: one never rotated, two

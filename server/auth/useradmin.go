@@ -56,6 +56,13 @@ func (s *Service) SetUserDisabled(ctx context.Context, p syncengine.Principal, u
 		if _, err := tx.Exec(ctx, `UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3`, disabled, tx.Now().UnixMilli(), userID); err != nil {
 			return err
 		}
+		action := "user.enabled"
+		if disabled {
+			action = "user.disabled"
+		}
+		if err := accountAudit.Record(ctx, tx, p, action, userID, string(u.Role)); err != nil {
+			return err
+		}
 		territories, err := RepTerritories(ctx, tx, userID)
 		if err != nil {
 			return err
@@ -111,7 +118,7 @@ func (s *Service) ResetPassword(ctx context.Context, p syncengine.Principal, use
 			}
 		}
 		ended = len(devices)
-		return nil
+		return accountAudit.Record(ctx, tx, p, "password.reset", userID, "")
 	})
 	return ended, err
 }
@@ -141,14 +148,21 @@ func (s *Service) RevokeUserDevice(ctx context.Context, p syncengine.Principal, 
 	}
 	var owner string
 	err := s.store.Update(ctx, func(tx syncengine.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT user_id FROM devices WHERE id = $1`, deviceID).Scan(&owner)
+		var revoked int64
+		err := tx.QueryRow(ctx, `SELECT user_id, revoked_at FROM devices WHERE id = $1`, deviceID).Scan(&owner, &revoked)
 		if errors.Is(err, sql.ErrNoRows) {
 			return syncengine.Errorf(syncengine.ENOTFOUND, "no device %s", deviceID)
 		}
 		if err != nil {
 			return err
 		}
-		return s.revoke(ctx, tx, deviceID)
+		if revoked != 0 {
+			return nil
+		}
+		if err := s.revoke(ctx, tx, deviceID); err != nil {
+			return err
+		}
+		return accountAudit.Record(ctx, tx, p, "device.revoked", owner, deviceID)
 	})
 	return owner, err
 }

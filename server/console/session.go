@@ -198,6 +198,7 @@ func (q *request) loadSession() error {
 		return err
 	}
 	q.sess, q.user, q.p = s, u, auth.Principal(u, s.deviceID)
+	q.p.Address = clientHost(q.r)
 	q.lang = q.c.language(u.Locale)
 	return nil
 }

@@ -71,12 +71,8 @@ func (c *Console) signin(q *request) error {
 		return nil
 	}
 	ctx := f.Context()
-	host, _, err := net.SplitHostPort(f.RemoteAddr)
-	if err != nil {
-		host = f.RemoteAddr
-	}
 	s, err := c.cfg.Accounts.Login(ctx, auth.LoginInput{Login: pg.Login, Password: f.PostFormValue("password"),
-		Device: "web console", Platform: "web", Address: host, Roles: c.staff})
+		Device: "web console", Platform: "web", Address: clientHost(f), Roles: c.staff})
 	var wrong *auth.WrongRoleError
 	switch {
 	case errors.As(err, &wrong):
@@ -146,4 +142,13 @@ func (c *Console) switchLanguage(q *request) error {
 	}
 	q.redirect(safeNext(q.r.PostFormValue("back")))
 	return nil
+}
+
+// clientHost is the host a request came from: the unit of sign-in limits
+// and the "from where" of audit records.
+func clientHost(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }

@@ -89,8 +89,10 @@ func (s *Service) CreateItem(ctx context.Context, p syncengine.Principal, it Ite
 			return &syncengine.Error{Code: syncengine.ECONFLICT, Message: "an item with SKU " + it.SKU + " already exists",
 				Violations: []syncengine.Violation{{Field: "sku", Description: "is taken"}}}
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO gift_stock (item_id, on_hand, reserved, updated_at) VALUES ($1, 0, 0, $2)`, it.ID, now)
-		return err
+		if _, err = tx.Exec(ctx, `INSERT INTO gift_stock (item_id, on_hand, reserved, updated_at) VALUES ($1, 0, 0, $2)`, it.ID, now); err != nil {
+			return err
+		}
+		return giftAudit.Record(ctx, tx, p, "item.created", it.ID, it.SKU)
 	})
 	return it, err
 }

@@ -90,6 +90,9 @@ func (s *Service) PackShipments(ctx context.Context, p syncengine.Principal, wav
 			if sh, err = loadShipment(ctx, tx, id); err != nil {
 				return err
 			}
+			if err := giftAudit.Record(ctx, tx, p, "shipment.packed", waveID, sh.Number); err != nil {
+				return err
+			}
 			return syncOrders(ctx, tx, sh.OrderIds)
 		})
 		if errors.Is(err, errNothingToPack) {
@@ -142,6 +145,9 @@ func (s *Service) ShipShipment(ctx context.Context, p syncengine.Principal, ref,
 		if err := syncOrders(ctx, tx, sh.OrderIds); err != nil {
 			return err
 		}
+		if err := giftAudit.Record(ctx, tx, p, "shipment.shipped", sh.Id, strings.TrimSpace(sh.Number+" "+tracking)); err != nil {
+			return err
+		}
 		for _, id := range sh.OrderIds {
 			o, err := LoadOrder(ctx, tx, id)
 			if err != nil {
@@ -184,6 +190,9 @@ func (s *Service) DeliverShipment(ctx context.Context, p syncengine.Principal, r
 			return err
 		}
 		if err := syncOrders(ctx, tx, sh.OrderIds); err != nil {
+			return err
+		}
+		if err := giftAudit.Record(ctx, tx, p, "shipment.delivered", sh.Id, sh.Number); err != nil {
 			return err
 		}
 		out, err = loadShipment(ctx, tx, sh.Id)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -117,6 +118,9 @@ func (s *Service) CreateWave(ctx context.Context, p syncengine.Principal, w Wave
 		if err := s.scheduleNotices(ctx, tx, w); err != nil {
 			return err
 		}
+		if err := giftAudit.Record(ctx, tx, p, "wave.created", w.ID, w.Title); err != nil {
+			return err
+		}
 		return putWave(tx, w)
 	})
 	return w, err
@@ -151,6 +155,9 @@ func (s *Service) UpdateWave(ctx context.Context, p syncengine.Principal, w Wave
 			return err
 		}
 		if err := s.scheduleNotices(ctx, tx, w); err != nil {
+			return err
+		}
+		if err := giftAudit.Record(ctx, tx, p, "wave.changed", w.ID, w.Title); err != nil {
 			return err
 		}
 		return putWave(tx, w)
@@ -289,6 +296,9 @@ func (s *Service) SetWaveItem(ctx context.Context, p syncengine.Principal, waveI
 		out, err = scanWaveItem(tx.QueryRow(ctx, `SELECT `+itemColumns+`, `+waveItemColumns+` FROM gift_wave_items wi JOIN gift_items i ON i.id = wi.item_id
 			WHERE wi.wave_id = $1 AND wi.item_id = $2`, waveID, it.ID))
 		if err != nil {
+			return err
+		}
+		if err := giftAudit.Record(ctx, tx, p, "wave.offer_set", waveID, fmt.Sprintf("%s: %d points, limit %d, %d allocated", it.SKU, price, limit, allocated)); err != nil {
 			return err
 		}
 		return publishLevel(ctx, tx, w.RegionID, waveID, it, func(WaveItem, publication) bool { return true })

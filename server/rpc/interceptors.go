@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -170,7 +171,7 @@ type authenticator struct {
 	public map[string]bool
 }
 
-func (a *authenticator) principal(ctx context.Context, procedure string, h http.Header) (context.Context, error) {
+func (a *authenticator) principal(ctx context.Context, procedure string, h http.Header, peer connect.Peer) (context.Context, error) {
 	if a.auth == nil {
 		return ctx, nil
 	}
@@ -181,12 +182,16 @@ func (a *authenticator) principal(ctx context.Context, procedure string, h http.
 		}
 		return ctx, err
 	}
+	p.Address = peer.Addr
+	if host, _, err := net.SplitHostPort(peer.Addr); err == nil {
+		p.Address = host
+	}
 	return syncengine.WithPrincipal(ctx, p), nil
 }
 
 func (a *authenticator) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-		ctx, err := a.principal(ctx, req.Spec().Procedure, req.Header())
+		ctx, err := a.principal(ctx, req.Spec().Procedure, req.Header(), req.Peer())
 		if err != nil {
 			return nil, err
 		}
@@ -200,7 +205,7 @@ func (a *authenticator) WrapStreamingClient(next connect.StreamingClientFunc) co
 
 func (a *authenticator) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
-		ctx, err := a.principal(ctx, conn.Spec().Procedure, conn.RequestHeader())
+		ctx, err := a.principal(ctx, conn.Spec().Procedure, conn.RequestHeader(), conn.Peer())
 		if err != nil {
 			return err
 		}
