@@ -68,10 +68,11 @@ func TestLoadEmbedded(t *testing.T) {
 func TestLoadTwoProcesses(t *testing.T) {
 	url := testenv.PostgresURL(t, testenv.Template{Name: "empty", Version: "1"})
 	dir := t.TempDir()
-	a, b := start(t, dir, "--database-url", url), start(t, dir, "--database-url", url)
+	blobs := filepath.Join(dir, "blobs") // the one directory both replicas share
+	a, b := start(t, dir, "--database-url", url, "--blob-dir", blobs), start(t, dir, "--database-url", url, "--blob-dir", blobs)
 	report := filepath.Join(dir, "report.json")
 	code, out := runCLI(t, dir, append(smokeLoad, "--url", a.url(), "--url", b.url(), "--metrics-url", a.metrics, "--metrics-url", b.metrics,
-		"--database-url", url, "--json-out", report)...)
+		"--database-url", url, "--blob-dir", blobs, "--json-out", report)...)
 	rep := checkLoad(t, code, out, report)
 	if len(rep.Server) != 2 || rep.Server[1].CPUSeconds <= 0 {
 		t.Errorf("metrics of both servers: %+v", rep.Server)

@@ -15,7 +15,7 @@ func TestServeThroughPgBouncer(t *testing.T) {
 	direct := testenv.PostgresURL(t, testenv.Template{Name: "empty", Version: "1"})
 	pooled := testenv.PgBouncer(t, direct)
 	dir := t.TempDir()
-	db := []string{"--database-url", pooled, "--database-pooler", "transaction", "--database-direct-url", direct}
+	db := []string{"--database-url", pooled, "--database-pooler", "transaction", "--database-direct-url", direct, "--blob-dir", filepath.Join(dir, "blobs")}
 	a, b := start(t, dir, db...), start(t, dir, db...)
 	report := filepath.Join(dir, "report.json")
 	args := append(append([]string{}, smokeLoad...), "--url", a.url(), "--url", b.url(), "--metrics-url", a.metrics, "--json-out", report)
