@@ -7,7 +7,7 @@ GO       ?= go
 BUF      := $(GO) tool -modfile=tools.mod buf
 STATICCHECK := $(GO) tool -modfile=tools.mod staticcheck
 PKGS     := ./...
-TSDEPS   := clients/ts/node_modules
+TSDEPS   := clients/ts/node_modules/.package-lock.json
 BENCHTIME ?= 1x
 # The version `ordinator version` and GetServerInfo report: the nearest tag,
 # commits since and the commit ("v1.4.0-3-gabc1234", "-dirty" with local
