@@ -57,16 +57,19 @@ func TestConsolePeople(t *testing.T) {
 				t.Fatalf("the tablet's sync after the revoke:\n%s%s", out, errOut)
 			}
 
+			admin.Wait(`document.readyState === "complete"`) // the page a click lands on has finished loading
 			admin.Do(chromedp.Click(chromedp.CSS("#disable")))
 			admin.WaitText("#status", "отключена")
 			if err := signIn(platformPassword); connect.CodeOf(err) != connect.CodePermissionDenied {
 				t.Fatalf("the disabled rep signing in: %v", err)
 			}
+			admin.Wait(`document.readyState === "complete"`) // the page a click lands on has finished loading
 			admin.Do(chromedp.Click(chromedp.CSS("#enable")))
 			admin.WaitText("#status", "активна")
 
 			admin.Do(chromedp.SendKeys(chromedp.CSS("#password"), "short"), chromedp.Click(chromedp.CSS("#reset")))
 			admin.WaitText("#password-error", "10")
+			admin.Wait(`document.readyState === "complete"`) // the page a click lands on has finished loading
 			admin.Do(chromedp.SendKeys(chromedp.CSS("#password"), "a brand new password"), chromedp.Click(chromedp.CSS("#reset")))
 			admin.WaitText("#done", "Пароль изменён")
 			if err := signIn("a brand new password"); err != nil {
@@ -78,6 +81,7 @@ func TestConsolePeople(t *testing.T) {
 				chromedp.SendKeys(chromedp.CSS("#email"), "volkov@people.test"), chromedp.SetValue(chromedp.CSS("#region_id"), "msk"),
 				chromedp.SendKeys(chromedp.CSS("#password"), "long enough pw"), chromedp.Click(chromedp.CSS("#create-person")))
 			admin.WaitText("#done", "Учётная запись создана")
+			admin.Wait(`document.readyState === "complete"`) // the page a click lands on has finished loading
 			admin.Do(chromedp.SetValue(chromedp.CSS("#give"), "msk"), chromedp.Click(chromedp.CSS("#give-button")))
 			admin.WaitText("#assigned", "Moscow")
 			admin.FitsWidths()
