@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ordinatorhq/ordinator/rules/countrydir"
+	"github.com/ordinatorhq/ordinator/rules/signkey"
 )
 
 // Directory is the signed country directory: each country's stack (API
@@ -24,9 +25,9 @@ var directoryClient = &http.Client{Timeout: 30 * time.Second}
 // signing, is refused, so a network that rewrites it cannot send the app
 // to another server.
 func FetchDirectory(ctx context.Context, url, publicKey string) (*Directory, error) {
-	key, err := countrydir.ParsePublicKey(publicKey)
+	key, err := signkey.ParsePublic(publicKey)
 	if err != nil {
-		return nil, fmt.Errorf("sdk: %w", err)
+		return nil, fmt.Errorf("sdk: the directory key: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	sdk "github.com/ordinatorhq/ordinator/mobile-sdk"
 	"github.com/ordinatorhq/ordinator/rules/countrydir"
+	"github.com/ordinatorhq/ordinator/rules/signkey"
 )
 
 // directoryKey stands for the key pair of the directory's publisher; the
@@ -34,7 +35,7 @@ func signedDirectory() []byte {
 func ExampleFetchDirectory() {
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(signedDirectory()) }))
 	defer site.Close()
-	publicKey := countrydir.EncodePublicKey(directoryKey.Public().(ed25519.PublicKey)) // built into the app
+	publicKey := signkey.EncodePublic(directoryKey.Public().(ed25519.PublicKey)) // built into the app
 
 	dir, err := sdk.FetchDirectory(context.Background(), site.URL+"/directory.json", publicKey)
 	if err != nil {
@@ -47,7 +48,7 @@ func ExampleFetchDirectory() {
 }
 
 func TestFetchDirectoryRefusesBadSignature(t *testing.T) {
-	publicKey := countrydir.EncodePublicKey(directoryKey.Public().(ed25519.PublicKey))
+	publicKey := signkey.EncodePublic(directoryKey.Public().(ed25519.PublicKey))
 	other := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{4}, ed25519.SeedSize))
 	forged, _ := countrydir.Sign(&countrydir.Document{Version: 6, Countries: map[string]countrydir.Entry{
 		"kz": {APIURL: "https://evil.example", MediaURL: "https://evil.example", MinAppVersion: "1"}}}, other)

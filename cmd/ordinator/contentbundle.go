@@ -15,6 +15,7 @@ import (
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	"github.com/ordinatorhq/ordinator/rules/signkey"
 	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/content/bundle"
 	"github.com/ordinatorhq/ordinator/server/media"
@@ -177,14 +178,14 @@ func contentKeygenCommand(stdout io.Writer) *ffcli.Command {
 			if err != nil {
 				return fmt.Errorf("--out: %v (a key is never overwritten)", errors.Unwrap(err))
 			}
-			if _, err := fmt.Fprintln(f, bundle.EncodePrivateKey(key)); err != nil {
+			if _, err := fmt.Fprintln(f, signkey.EncodePrivate(key)); err != nil {
 				f.Close()
 				return err
 			}
 			if err := f.Close(); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "%s=%s\n", stackCountry(&cfg), bundle.EncodePublicKey(pub))
+			fmt.Fprintf(stdout, "%s=%s\n", stackCountry(&cfg), signkey.EncodePublic(pub))
 			return nil
 		},
 	}
@@ -215,7 +216,7 @@ func contentExportBundleCommand(stdout io.Writer) *ffcli.Command {
 			if err != nil {
 				return fmt.Errorf("--content-signing-key: %v", errors.Unwrap(err))
 			}
-			key, err := bundle.ParsePrivateKey(string(raw))
+			key, err := signkey.ParsePrivate(string(raw))
 			if err != nil {
 				return fmt.Errorf("--content-signing-key %s: %w", *keyFile, err)
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/ordinatorhq/ordinator/rules/countrydir"
+	"github.com/ordinatorhq/ordinator/rules/signkey"
 )
 
 // directoryCommand signs and checks the country directory apps fetch
@@ -53,14 +54,14 @@ func directoryCommand(stdout io.Writer) *ffcli.Command {
 				} else if err != nil {
 					return fmt.Errorf("directory keygen: %v", err)
 				}
-				if _, err := fmt.Fprintln(f, countrydir.EncodePrivateKey(priv)); err != nil {
+				if _, err := fmt.Fprintln(f, signkey.EncodePrivate(priv)); err != nil {
 					f.Close()
 					return err
 				}
 				if err := f.Close(); err != nil {
 					return err
 				}
-				fmt.Fprintf(stdout, "signing key written to %s (keep it secret)\npublic key, to build into the apps: %s\n", *keygenKey, countrydir.EncodePublicKey(pub))
+				fmt.Fprintf(stdout, "signing key written to %s (keep it secret)\npublic key, to build into the apps: %s\n", *keygenKey, signkey.EncodePublic(pub))
 				return nil
 			},
 		}, {
@@ -76,7 +77,7 @@ func directoryCommand(stdout io.Writer) *ffcli.Command {
 				if err != nil {
 					return fmt.Errorf("directory sign: %v", err)
 				}
-				key, err := countrydir.ParsePrivateKey(string(raw))
+				key, err := signkey.ParsePrivate(string(raw))
 				if err != nil {
 					return fmt.Errorf("%s: %w", *signKey, err)
 				}
@@ -111,7 +112,7 @@ func directoryCommand(stdout io.Writer) *ffcli.Command {
 				if *verifyPub == "" || len(args) != 1 {
 					return fmt.Errorf("directory verify: give --public-key and one signed directory")
 				}
-				pub, err := countrydir.ParsePublicKey(*verifyPub)
+				pub, err := signkey.ParsePublic(*verifyPub)
 				if err != nil {
 					return fmt.Errorf("--public-key: %w", err)
 				}

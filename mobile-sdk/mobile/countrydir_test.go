@@ -11,6 +11,7 @@ import (
 
 	"github.com/ordinatorhq/ordinator/mobile-sdk/mobile"
 	"github.com/ordinatorhq/ordinator/rules/countrydir"
+	"github.com/ordinatorhq/ordinator/rules/signkey"
 )
 
 func TestFetchDirectory(t *testing.T) {
@@ -25,7 +26,7 @@ func TestFetchDirectory(t *testing.T) {
 	body.Store(&signed)
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(*body.Load()) }))
 	defer site.Close()
-	pub := countrydir.EncodePublicKey(key.Public().(ed25519.PublicKey))
+	pub := signkey.EncodePublic(key.Public().(ed25519.PublicKey))
 	d, err := mobile.FetchDirectory(site.URL, pub)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ordinatorhq/ordinator/rules/countrydir"
+	"github.com/ordinatorhq/ordinator/rules/signkey"
 )
 
 var key = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
@@ -118,18 +119,18 @@ func TestBadDocuments(t *testing.T) {
 }
 
 func TestKeys(t *testing.T) {
-	k, err := countrydir.ParsePrivateKey(countrydir.EncodePrivateKey(key) + "\n")
+	k, err := signkey.ParsePrivate(signkey.EncodePrivate(key) + "\n")
 	if err != nil || !k.Equal(key) {
 		t.Fatal(err)
 	}
-	pub, err := countrydir.ParsePublicKey(countrydir.EncodePublicKey(key.Public().(ed25519.PublicKey)))
+	pub, err := signkey.ParsePublic(signkey.EncodePublic(key.Public().(ed25519.PublicKey)))
 	if err != nil || !pub.Equal(key.Public()) {
 		t.Fatal(err)
 	}
-	if _, err := countrydir.ParsePublicKey("c2hvcnQ="); err == nil {
+	if _, err := signkey.ParsePublic("c2hvcnQ="); err == nil {
 		t.Fatal("a short public key was accepted")
 	}
-	if _, err := countrydir.ParsePrivateKey("not base64!"); err == nil {
+	if _, err := signkey.ParsePrivate("not base64!"); err == nil {
 		t.Fatal("garbage accepted as a private key")
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
+	"github.com/ordinatorhq/ordinator/rules/signkey"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
 
@@ -106,10 +107,10 @@ func Open(data []byte, trusted Trusted) (*Opened, error) {
 	sources := trusted.Sources(key)
 	if len(sources) == 0 {
 		return nil, &syncengine.Error{Code: syncengine.EPERMISSION,
-			Message: "the bundle is signed by key " + EncodePublicKey(key) + ", which is not a trusted content key here (see --content-trusted-keys)"}
+			Message: "the bundle is signed by key " + signkey.EncodePublic(key) + ", which is not a trusted content key here (see --content-trusted-keys)"}
 	}
 	if !ed25519.Verify(key, b.Manifest, b.Signature) {
-		return nil, refuse("the bundle's signature does not verify with its key %s: it was altered after signing", EncodePublicKey(key))
+		return nil, refuse("the bundle's signature does not verify with its key %s: it was altered after signing", signkey.EncodePublic(key))
 	}
 	var m contentv1.BundleManifest
 	if err := proto.Unmarshal(b.Manifest, &m); err != nil {
@@ -120,7 +121,7 @@ func Open(data []byte, trusted Trusted) (*Opened, error) {
 	}
 	if !slices.Contains(sources, m.Source) {
 		return nil, &syncengine.Error{Code: syncengine.EPERMISSION,
-			Message: fmt.Sprintf("the bundle says it comes from %q, but its key %s is trusted for %v only", m.Source, EncodePublicKey(key), sources)}
+			Message: fmt.Sprintf("the bundle says it comes from %q, but its key %s is trusted for %v only", m.Source, signkey.EncodePublic(key), sources)}
 	}
 	if m.Version <= 0 {
 		return nil, refuse("the bundle's version %d is not positive", m.Version)

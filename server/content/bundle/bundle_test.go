@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
+	"github.com/ordinatorhq/ordinator/rules/signkey"
 	"github.com/ordinatorhq/ordinator/server/content/bundle"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -56,7 +57,7 @@ func TestOpen(t *testing.T) {
 
 func TestParseTrusted(t *testing.T) {
 	_, key, _ := ed25519.GenerateKey(nil)
-	pub := bundle.EncodePublicKey(key.Public().(ed25519.PublicKey))
+	pub := signkey.EncodePublic(key.Public().(ed25519.PublicKey))
 	tr, err := bundle.ParseTrusted("ru=" + pub + ", uz=" + pub)
 	if err != nil || len(tr) != 2 || strings.Join(tr.Sources(key.Public().(ed25519.PublicKey)), ",") != "ru,uz" {
 		t.Fatalf("parsed %v, %v", tr, err)
@@ -66,7 +67,7 @@ func TestParseTrusted(t *testing.T) {
 			t.Errorf("%q parsed", bad)
 		}
 	}
-	k, err := bundle.ParsePrivateKey(bundle.EncodePrivateKey(key) + "\n")
+	k, err := signkey.ParsePrivate(signkey.EncodePrivate(key) + "\n")
 	if err != nil || !k.Equal(key) {
 		t.Fatalf("private key round trip: %v", err)
 	}
