@@ -186,7 +186,7 @@ func (s *Service) HideComment(ctx context.Context, p syncengine.Principal, comme
 			}
 		}
 		out = c.CaseComment
-		return addEvent(ctx, tx, r.ID, p.UserID, "comment_hidden", commentID+": "+reason)
+		return addEvent(ctx, tx, r.ID, p, "comment_hidden", commentID+": "+reason)
 	})
 	return out, err
 }

@@ -62,7 +62,7 @@ var saveDraft = mutator.New(func() *casesv1.SaveDraftArgs { return &casesv1.Save
 		if _, err := syncCase(ctx, tx, r); err != nil {
 			return nil, err
 		}
-		if err := addEvent(ctx, tx, r.ID, p.UserID, "saved", ""); err != nil {
+		if err := addEvent(ctx, tx, r.ID, p, "saved", ""); err != nil {
 			return nil, err
 		}
 		return proto.Marshal(&casesv1.SaveDraftResult{Version: r.Version})
@@ -104,7 +104,7 @@ var submit = mutator.New(func() *casesv1.SubmitArgs { return &casesv1.SubmitArgs
 		if _, err := syncCase(ctx, tx, r); err != nil {
 			return nil, err
 		}
-		return nil, addEvent(ctx, tx, r.ID, p.UserID, "submitted", "")
+		return nil, addEvent(ctx, tx, r.ID, p, "submitted", "")
 	})
 
 // withdraw is the mutation "case.withdraw": the author takes a submitted,
@@ -139,7 +139,7 @@ var withdraw = mutator.New(func() *casesv1.WithdrawArgs { return &casesv1.Withdr
 				return nil, err
 			}
 			tx.Delete(CaseCollection, r.ID)
-			return nil, addEvent(ctx, tx, r.ID, p.UserID, "discarded", "")
+			return nil, addEvent(ctx, tx, r.ID, p, "discarded", "")
 		}
 		if r.Status == statusDraft {
 			return nil, syncengine.Errorf(syncengine.EPRECONDITION, "case %s is already a draft", r.ID)
@@ -157,5 +157,5 @@ var withdraw = mutator.New(func() *casesv1.WithdrawArgs { return &casesv1.Withdr
 		if _, err := syncCase(ctx, tx, r); err != nil {
 			return nil, err
 		}
-		return nil, addEvent(ctx, tx, r.ID, p.UserID, "withdrawn", "")
+		return nil, addEvent(ctx, tx, r.ID, p, "withdrawn", "")
 	})

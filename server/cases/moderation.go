@@ -188,7 +188,7 @@ func (s *Service) Publish(ctx context.Context, p syncengine.Principal, id string
 			DedupeKey: NoticePublished + ":" + r.ID + ":" + strconv.FormatInt(r.Version, 10)}); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, r.ID, p.UserID, "published", r.ModeratorNote)
+		return addEvent(ctx, tx, r.ID, p, "published", r.ModeratorNote)
 	})
 	return out, err
 }
@@ -223,7 +223,7 @@ func (s *Service) Reject(ctx context.Context, p syncengine.Principal, id string,
 			DedupeKey: NoticeRejected + ":" + r.ID + ":" + strconv.FormatInt(r.Version, 10)}); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, r.ID, p.UserID, "rejected", reason)
+		return addEvent(ctx, tx, r.ID, p, "rejected", reason)
 	})
 	return out, err
 }
@@ -280,6 +280,9 @@ func Flags(c *casesv1.CaseContent) []syncengine.Violation {
 type AuditEvent struct {
 	CaseID, Diagnosis string
 	Event             *casesv1.CaseEvent
+	// Address is the host the event came from ("" before it was recorded,
+	// or for the server's own tasks).
+	Address string
 }
 
 // AuditTrail lists the events of every case in [from, to) (unix ms; 0
@@ -296,14 +299,14 @@ func (s *Service) AuditTrail(ctx context.Context, p syncengine.Principal, from, 
 	}
 	var out []AuditEvent
 	err := s.store.View(ctx, func(q syncengine.Querier) error {
-		rows, err := q.Query(ctx, `SELECT e.case_id, e.at, e.actor_id, e.action, e.note FROM case_events e
+		rows, err := q.Query(ctx, `SELECT e.case_id, e.at, e.actor_id, e.action, e.note, e.address FROM case_events e
 			WHERE e.at >= $1 AND e.at < $2 ORDER BY e.at DESC, e.id DESC LIMIT $3`, from, to, int64(limit))
 		if err != nil {
 			return err
 		}
 		out, err = sqlq.Collect(rows, func(r syncengine.Row) (AuditEvent, error) {
 			e := AuditEvent{Event: &casesv1.CaseEvent{}}
-			err := r.Scan(&e.CaseID, &e.Event.AtUnixMs, &e.Event.ActorId, &e.Event.Action, &e.Event.Note)
+			err := r.Scan(&e.CaseID, &e.Event.AtUnixMs, &e.Event.ActorId, &e.Event.Action, &e.Event.Note, &e.Address)
 			return e, err
 		})
 		if err != nil {

@@ -219,10 +219,10 @@ func syncCase(ctx context.Context, tx syncengine.Tx, r *record) (*casesv1.Case, 
 	return c, nil
 }
 
-// addEvent appends a line to a case's history.
-func addEvent(ctx context.Context, tx syncengine.Tx, caseID, actor, action, note string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO case_events (case_id, at, actor_id, action, note) VALUES ($1, $2, $3, $4, $5)`,
-		caseID, tx.Now().UnixMilli(), actor, action, note)
+// addEvent appends a line to a case's history: p's action, from p's host.
+func addEvent(ctx context.Context, tx syncengine.Tx, caseID string, p syncengine.Principal, action, note string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO case_events (case_id, at, actor_id, action, note, address) VALUES ($1, $2, $3, $4, $5, $6)`,
+		caseID, tx.Now().UnixMilli(), p.UserID, action, note, p.Address)
 	return err
 }
 

@@ -5,7 +5,7 @@ import (
 	"encoding/csv"
 	"net/http"
 	"slices"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ordinatorhq/ordinator/internal/csvcell"
@@ -15,7 +15,8 @@ import (
 
 // The audit log: the decisions the modules keep a record of — the
 // directory's history of every doctor, the clinical cases' events, the
-// warehouse's movements — with who and when, filtered, as a page or CSV.
+// accounts' and diplomas' decisions, the gift waves' and the warehouse's —
+// with who, when and from where, filtered, as a page or CSV.
 // Admins may; the records are read through each module's own read path.
 func (c *Console) auditPages() []page {
 	if c.cfg.Cases == nil {
@@ -36,7 +37,13 @@ type auditRow struct {
 	At                                 int64
 	Area, Actor, Action, Subject, Link string
 	Note                               string
-	actorID                            string
+	// Address is the host the decision came from, "" when the module did
+	// not record one (the server's own tasks, older entries).
+	Address string
+	actorID string
+	// subjectUser is the account the decision was about, named with the
+	// actors.
+	subjectUser string
 }
 
 type auditPage struct {
@@ -47,9 +54,6 @@ type auditPage struct {
 	Errors        formErrors
 }
 
-// auditAreas are the sources of the log, by filter value.
-var auditAreas = []string{"edits", "cases", "warehouse"}
-
 // auditQuery reads the filters: area, actor, from and to (days in the
 // user's zone, to included).
 func (c *Console) auditQuery(q *request) (*auditPage, []auditRow, error) {
@@ -58,7 +62,7 @@ func (c *Console) auditQuery(q *request) (*auditPage, []auditRow, error) {
 	pg := &auditPage{Errors: formErrors{}, From: in.Get("from"), To: in.Get("to")}
 	area, actor := in.Get("area"), in.Get("actor")
 	if area != "" && !slices.Contains(auditAreas, area) {
-		pg.Errors["area"] = []string{"must be edits, cases or warehouse"}
+		pg.Errors["area"] = []string{"must be one of " + strings.Join(auditAreas, ", ")}
 	}
 	var from, to int64
 	day := func(field, s string, end bool) int64 {
@@ -103,50 +107,30 @@ func (c *Console) auditQuery(q *request) (*auditPage, []auditRow, error) {
 	if len(pg.Errors) > 0 {
 		return pg, nil, nil
 	}
+	wanted := func(a string) bool { return area == "" || area == a }
 	var rows []auditRow
-	if area == "" || area == "edits" {
-		es, err := c.cfg.Directory.AuditTrail(ctx, q.p, from, to, auditSize)
-		if err != nil {
+	add := func(rs []auditRow, err error) error {
+		rows = append(rows, rs...)
+		return err
+	}
+	if wanted("edits") {
+		if err := add(c.editRows(ctx, q, from, to)); err != nil {
 			return nil, nil, err
-		}
-		for _, e := range es {
-			rows = append(rows, auditRow{At: e.AtUnixMs, Area: "edits", actorID: e.ActorID, Action: q.mustText("action." + e.Action),
-				Subject: e.DoctorName, Link: Prefix + "doctors/" + e.DoctorID + "/history", Note: e.Note})
 		}
 	}
-	if area == "" || area == "cases" {
-		es, err := c.cfg.Cases.AuditTrail(ctx, q.p, from, to, auditSize)
-		if err != nil {
+	if wanted("cases") {
+		if err := add(c.caseRows(ctx, q, from, to)); err != nil {
 			return nil, nil, err
-		}
-		for _, e := range es {
-			r := auditRow{At: e.Event.AtUnixMs, Area: "cases", actorID: e.Event.ActorId, Action: q.mustText("cases.action." + e.Event.Action),
-				Subject: e.Diagnosis, Note: e.Event.Note}
-			if e.Diagnosis != "" {
-				r.Link = Prefix + "cases/" + e.CaseID
-			}
-			rows = append(rows, r)
 		}
 	}
-	if c.cfg.Gifts != nil && (area == "" || area == "warehouse") {
-		ms, err := c.cfg.Gifts.ListMovements(ctx, q.p, "", "", 1000)
-		if err != nil {
+	if wanted("accounts") || wanted("diplomas") {
+		if err := add(c.accountRows(ctx, q, from, to, wanted)); err != nil {
 			return nil, nil, err
 		}
-		items, err := c.cfg.Gifts.ListItems(ctx, q.p)
-		if err != nil {
+	}
+	if c.cfg.Gifts != nil && (wanted("waves") || wanted("warehouse")) {
+		if err := add(c.giftRows(ctx, q, from, to, wanted)); err != nil {
 			return nil, nil, err
-		}
-		names := map[string]string{}
-		for _, it := range items {
-			names[it.ID] = it.Name
-		}
-		for _, m := range ms {
-			if (from != 0 && m.CreatedAt < from) || (to != 0 && m.CreatedAt >= to) {
-				continue
-			}
-			rows = append(rows, auditRow{At: m.CreatedAt, Area: "warehouse", actorID: m.ActorID, Action: q.mustText("gifts.move." + m.Kind),
-				Subject: names[m.ItemID] + " × " + strconv.FormatInt(m.Quantity, 10), Link: Prefix + "gifts/items/" + m.ItemID, Note: m.Note})
 		}
 	}
 	kept := rows[:0]
@@ -155,6 +139,9 @@ func (c *Console) auditQuery(q *request) (*auditPage, []auditRow, error) {
 		if actor == "" || r.actorID == actor {
 			kept = append(kept, r)
 			ids = append(ids, r.actorID)
+			if r.subjectUser != "" {
+				ids = append(ids, r.subjectUser)
+			}
 		}
 	}
 	rows = kept
@@ -173,6 +160,9 @@ func (c *Console) auditQuery(q *request) (*auditPage, []auditRow, error) {
 			r.Actor = names[r.actorID]
 		default:
 			r.Actor = r.actorID
+		}
+		if r.subjectUser != "" && names[r.subjectUser] != "" {
+			r.Subject, r.Link = names[r.subjectUser], Prefix+"people/"+r.subjectUser
 		}
 		r.Area = q.mustText("audit.area." + r.Area)
 	}
@@ -216,10 +206,10 @@ func (c *Console) auditCSV(q *request) error {
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="audit.csv"`)
 	w := csv.NewWriter(q.w)
-	w.Write([]string{"at", "area", "who", "what", "subject", "note"})
+	w.Write([]string{"at", "area", "who", "what", "subject", "note", "address"})
 	for _, r := range rows {
 		w.Write([]string{time.UnixMilli(r.At).In(q.location()).Format(time.RFC3339), csvcell.Safe(r.Area), csvcell.Safe(r.Actor), csvcell.Safe(r.Action),
-			csvcell.Safe(r.Subject), csvcell.Safe(r.Note)})
+			csvcell.Safe(r.Subject), csvcell.Safe(r.Note), csvcell.Safe(r.Address)})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

@@ -49,7 +49,7 @@ func TestAuditLog(t *testing.T) {
 		if p := c.get("/console/audit?area=edits&from=" + today); !strings.Contains(p.body, "0 записей.") {
 			t.Fatalf("edits since today:\n%s", p.body)
 		}
-		for q, field := range map[string]string{"area=gossip": "must be edits", "from=yesterday": `id="from-error"`, "from=2026-05-02&to=2026-05-01": `id="to-error"`, "actor=nobody": "choose one of the staff"} {
+		for q, field := range map[string]string{"area=gossip": "must be one of edits", "from=yesterday": `id="from-error"`, "from=2026-05-02&to=2026-05-01": `id="to-error"`, "actor=nobody": "choose one of the staff"} {
 			if p := c.get("/console/audit?" + q); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, field) {
 				t.Fatalf("%s: %d\n%s", q, p.status, p.body)
 			}
@@ -60,7 +60,7 @@ func TestAuditLog(t *testing.T) {
 		}
 		rows, err := csv.NewReader(strings.NewReader(res.body)).ReadAll()
 		must(t, err)
-		if len(rows) < 2 || strings.Join(rows[0], ",") != "at,area,who,what,subject,note" {
+		if len(rows) < 2 || strings.Join(rows[0], ",") != "at,area,who,what,subject,note,address" {
 			t.Fatalf("the export:\n%s", res.body)
 		}
 		found := false

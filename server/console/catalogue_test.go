@@ -38,6 +38,12 @@ func TestCatalogue(t *testing.T) {
 	for _, a := range []string{"created", "imported", "linked", "edit_proposed", "edit_approved", "edit_rejected", "profile_updated"} {
 		built = append(built, "action."+a)
 	}
+	for a := range auditActions {
+		built = append(built, "audit.action."+a)
+	}
+	for _, a := range auditAreas {
+		built = append(built, "audit.area."+a)
+	}
 	for code := range statusOf {
 		built = append(built, "error."+code)
 	}

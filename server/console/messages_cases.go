@@ -147,22 +147,3 @@ var studyMessages = map[string]message{
 	"studies.cannot_enrol": {"This doctor cannot be enrolled; nothing was changed.", "Этого врача нельзя включить; ничего не изменено."},
 	"studies.invalid":      {"Some values are not valid; nothing was changed.", "Некоторые значения неверны; ничего не изменено."},
 }
-
-// auditMessages are the audit log.
-var auditMessages = map[string]message{
-	"nav.audit": {"Audit log", "Журнал действий"},
-
-	"audit.title":          {"Audit log", "Журнал действий"},
-	"audit.intro":          {"Decisions the modules record: the doctors' data, clinical cases, warehouse movements. Newest first.", "Решения, которые записывают модули: данные врачей, клинические случаи, движения склада. Сначала новые."},
-	"audit.area":           {"Area", "Раздел"},
-	"audit.any_area":       {"Every area", "Все разделы"},
-	"audit.area.edits":     {"Doctors' data", "Данные врачей"},
-	"audit.area.cases":     {"Clinical cases", "Клинические случаи"},
-	"audit.area.warehouse": {"Warehouse", "Склад"},
-	"audit.from":           {"From", "С"},
-	"audit.to":             {"To", "По"},
-	"audit.day_hint":       {"Days as YYYY-MM-DD, both included.", "Дни в виде ГГГГ-ММ-ДД, включительно."},
-	"audit.entries":        {"%d entry.|%d entries.", "%d запись.|%d записи.|%d записей."},
-	"audit.csv":            {"Download as CSV", "Скачать CSV"},
-	"audit.subject":        {"Of what", "Объект"},
-}

@@ -134,7 +134,7 @@ func (s *Service) ShipShipment(ctx context.Context, p syncengine.Principal, ref,
 		}
 		for _, l := range sh.Lines {
 			if _, _, err := move(ctx, tx, Movement{ItemID: l.ItemId, Kind: MoveShipment, Quantity: l.Quantity, WaveID: sh.WaveId, ShipmentID: sh.Id,
-				ActorID: p.UserID, Note: "shipment " + sh.Number}, l.Name); err != nil {
+				ActorID: p.UserID, Address: p.Address, Note: "shipment " + sh.Number}, l.Name); err != nil {
 				return err
 			}
 		}

@@ -53,8 +53,10 @@ type Movement struct {
 	ShipmentID    string
 	Note          string
 	ActorID       string
-	RequestID     string
-	CreatedAt     int64
+	// Address is the host the decision came from, for the audit log.
+	Address   string
+	RequestID string
+	CreatedAt int64
 }
 
 // Proto encodes a movement for the wire.
@@ -110,9 +112,9 @@ func move(ctx context.Context, tx syncengine.Tx, m Movement, itemName string) (M
 		return m, lv, err
 	}
 	m.ID, m.CreatedAt = uuid.NewString(), now
-	_, err = tx.Exec(ctx, `INSERT INTO gift_movements (id, item_id, kind, quantity, on_hand_delta, reserved_delta, wave_id, shipment_id, note, actor_id, request_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		m.ID, m.ItemID, m.Kind, m.Quantity, m.OnHandDelta, m.ReservedDelta, m.WaveID, m.ShipmentID, m.Note, m.ActorID, sqlq.Nullable(m.RequestID), now)
+	_, err = tx.Exec(ctx, `INSERT INTO gift_movements (id, item_id, kind, quantity, on_hand_delta, reserved_delta, wave_id, shipment_id, note, actor_id, request_id, created_at, address)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		m.ID, m.ItemID, m.Kind, m.Quantity, m.OnHandDelta, m.ReservedDelta, m.WaveID, m.ShipmentID, m.Note, m.ActorID, sqlq.Nullable(m.RequestID), now, m.Address)
 	return m, lv, err
 }
 
@@ -191,7 +193,7 @@ func (s *Service) RecordMovement(ctx context.Context, p syncengine.Principal, m 
 				return err
 			}
 		}
-		out.Movement, out.Level, err = move(ctx, tx, Movement{ItemID: it.ID, Kind: m.Kind, Quantity: m.Quantity, Note: m.Note, ActorID: p.UserID, RequestID: m.RequestID}, it.Name)
+		out.Movement, out.Level, err = move(ctx, tx, Movement{ItemID: it.ID, Kind: m.Kind, Quantity: m.Quantity, Note: m.Note, ActorID: p.UserID, Address: p.Address, RequestID: m.RequestID}, it.Name)
 		return err
 	})
 	return out, err
@@ -204,14 +206,14 @@ type Recorded struct {
 	Level    Level
 }
 
-const movementColumns = `id, item_id, kind, quantity, on_hand_delta, reserved_delta, wave_id, shipment_id, note, actor_id, COALESCE(request_id, ''), created_at`
+const movementColumns = `id, item_id, kind, quantity, on_hand_delta, reserved_delta, wave_id, shipment_id, note, actor_id, COALESCE(request_id, ''), created_at, address`
 
 func scanMovements(rows syncengine.Rows, err error) ([]Movement, error) {
 	if err != nil {
 		return nil, err
 	}
 	return sqlq.Collect(rows, func(r syncengine.Row) (m Movement, err error) {
-		err = r.Scan(&m.ID, &m.ItemID, &m.Kind, &m.Quantity, &m.OnHandDelta, &m.ReservedDelta, &m.WaveID, &m.ShipmentID, &m.Note, &m.ActorID, &m.RequestID, &m.CreatedAt)
+		err = r.Scan(&m.ID, &m.ItemID, &m.Kind, &m.Quantity, &m.OnHandDelta, &m.ReservedDelta, &m.WaveID, &m.ShipmentID, &m.Note, &m.ActorID, &m.RequestID, &m.CreatedAt, &m.Address)
 		return m, err
 	})
 }

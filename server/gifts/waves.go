@@ -289,7 +289,7 @@ func (s *Service) SetWaveItem(ctx context.Context, p syncengine.Principal, waveI
 			}
 		}
 		if delta != 0 {
-			if _, _, err := move(ctx, tx, Movement{ItemID: it.ID, Kind: MoveReservation, Quantity: delta, WaveID: waveID, ActorID: p.UserID, Note: "allocation to " + w.Title}, it.Name); err != nil {
+			if _, _, err := move(ctx, tx, Movement{ItemID: it.ID, Kind: MoveReservation, Quantity: delta, WaveID: waveID, ActorID: p.UserID, Address: p.Address, Note: "allocation to " + w.Title}, it.Name); err != nil {
 				return err
 			}
 		}

@@ -13,7 +13,10 @@ import (
 // for the audit log across doctors.
 type AuditEntry struct {
 	DoctorID, DoctorName, Action, ActorID, RequestID, Note string
-	AtUnixMs                                               int64
+	// Address is the host the entry came from ("" before it was recorded,
+	// or for the server's own tasks).
+	Address  string
+	AtUnixMs int64
 }
 
 // AuditTrail lists the directory's history entries of every doctor
@@ -31,7 +34,7 @@ func (s *Service) AuditTrail(ctx context.Context, p syncengine.Principal, from, 
 	}
 	var out []AuditEntry
 	err := s.store.View(ctx, func(q syncengine.Querier) error {
-		rows, err := q.Query(ctx, `SELECT h.doctor_id, d.full_name, h.action, h.actor_id, h.request_id, h.note, h.at
+		rows, err := q.Query(ctx, `SELECT h.doctor_id, d.full_name, h.action, h.actor_id, h.request_id, h.note, h.at, h.address
 			FROM doctor_history h JOIN doctors d ON d.id = h.doctor_id
 			WHERE h.at >= $1 AND h.at < $2 ORDER BY h.at DESC, h.id LIMIT $3`, from, to, int64(limit))
 		if err != nil {
@@ -39,7 +42,7 @@ func (s *Service) AuditTrail(ctx context.Context, p syncengine.Principal, from, 
 		}
 		out, err = sqlq.Collect(rows, func(r syncengine.Row) (AuditEntry, error) {
 			var e AuditEntry
-			err := r.Scan(&e.DoctorID, &e.DoctorName, &e.Action, &e.ActorID, &e.RequestID, &e.Note, &e.AtUnixMs)
+			err := r.Scan(&e.DoctorID, &e.DoctorName, &e.Action, &e.ActorID, &e.RequestID, &e.Note, &e.AtUnixMs, &e.Address)
 			return e, err
 		})
 		return err

@@ -115,7 +115,9 @@ func readDoctor(ctx context.Context, q syncengine.Querier, id, lock string) (*pr
 // historyEntry is one line of a doctor's audit trail.
 type historyEntry struct {
 	action, actor, request, note string
-	changes                      []*probasev1.FieldChange
+	// address is the host the decision came from, for the audit log.
+	address string
+	changes []*probasev1.FieldChange
 }
 
 // saveDoctor writes a new version of a doctor (version already set on d),
@@ -167,9 +169,9 @@ func addHistory(ctx context.Context, tx syncengine.Tx, doctorID string, version 
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO doctor_history (id, doctor_id, n, action, actor_id, request_id, version, changes, note, at)
-		VALUES ($1, $2, (SELECT COALESCE(MAX(n), 0) + 1 FROM doctor_history WHERE doctor_id = $2), $3, $4, $5, $6, $7, $8, $9)`,
-		uuid.NewString(), doctorID, h.action, h.actor, h.request, version, string(changes), h.note, tx.Now().UnixMilli())
+	_, err = tx.Exec(ctx, `INSERT INTO doctor_history (id, doctor_id, n, action, actor_id, request_id, version, changes, note, at, address)
+		VALUES ($1, $2, (SELECT COALESCE(MAX(n), 0) + 1 FROM doctor_history WHERE doctor_id = $2), $3, $4, $5, $6, $7, $8, $9, $10)`,
+		uuid.NewString(), doctorID, h.action, h.actor, h.request, version, string(changes), h.note, tx.Now().UnixMilli(), h.address)
 	return err
 }
 
@@ -242,7 +244,7 @@ func (s *Service) CreateDoctor(ctx context.Context, p syncengine.Principal, exte
 				return syncengine.Errorf(syncengine.ECONFLICT, "a doctor with external id %s already exists", d.ExternalId)
 			}
 		}
-		return saveDoctor(ctx, tx, d, v, historyEntry{action: "created", actor: p.UserID, changes: changesOf(v)})
+		return saveDoctor(ctx, tx, d, v, historyEntry{action: "created", actor: p.UserID, address: p.Address, changes: changesOf(v)})
 	})
 	return d, err
 }
@@ -317,7 +319,7 @@ func (s *Service) LinkAccount(ctx context.Context, p syncengine.Principal, docto
 		d.UserId = userID
 		d.Version++
 		out = d
-		return saveDoctor(ctx, tx, d, v, historyEntry{action: "linked", actor: p.UserID, note: "account " + userID})
+		return saveDoctor(ctx, tx, d, v, historyEntry{action: "linked", actor: p.UserID, address: p.Address, note: "account " + userID})
 	})
 	return out, err
 }

@@ -317,7 +317,7 @@ func (s *Service) Approve(ctx context.Context, p syncengine.Principal, id string
 		}
 		if len(applied) > 0 {
 			d.Version++
-			if err := saveDoctor(ctx, tx, d, next, historyEntry{action: "edit_approved", actor: p.UserID, request: r.Id, note: "proposed by " + r.ProposerId, changes: changesOf(applied)}); err != nil {
+			if err := saveDoctor(ctx, tx, d, next, historyEntry{action: "edit_approved", actor: p.UserID, address: p.Address, request: r.Id, note: "proposed by " + r.ProposerId, changes: changesOf(applied)}); err != nil {
 				return err
 			}
 		}
@@ -353,7 +353,7 @@ func (s *Service) Reject(ctx context.Context, p syncengine.Principal, id string,
 		if err != nil {
 			return err
 		}
-		if err := addHistory(ctx, tx, d.Id, d.Version, historyEntry{action: "edit_rejected", actor: p.UserID, request: r.Id, note: reason, changes: r.Changes}); err != nil {
+		if err := addHistory(ctx, tx, d.Id, d.Version, historyEntry{action: "edit_rejected", actor: p.UserID, address: p.Address, request: r.Id, note: reason, changes: r.Changes}); err != nil {
 			return err
 		}
 		req = r

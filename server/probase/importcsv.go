@@ -188,7 +188,7 @@ func importOne(ctx context.Context, tx syncengine.Tx, p syncengine.Principal, r 
 	err := tx.QueryRow(ctx, `SELECT id FROM doctors WHERE external_id = $1`, r.extID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		d := &probasev1.Doctor{Id: uuid.NewString(), ExternalId: r.extID, Version: 1}
-		return "created", saveDoctor(ctx, tx, d, r.values, historyEntry{action: "imported", actor: p.UserID, changes: changesOf(r.values)})
+		return "created", saveDoctor(ctx, tx, d, r.values, historyEntry{action: "imported", actor: p.UserID, address: p.Address, changes: changesOf(r.values)})
 	}
 	if err != nil {
 		return "", err
@@ -209,5 +209,5 @@ func importOne(ctx context.Context, tx syncengine.Tx, p syncengine.Principal, r 
 	next := maps.Clone(current)
 	maps.Copy(next, changed)
 	d.Version++
-	return "updated", saveDoctor(ctx, tx, d, next, historyEntry{action: "imported", actor: p.UserID, changes: changesOf(changed)})
+	return "updated", saveDoctor(ctx, tx, d, next, historyEntry{action: "imported", actor: p.UserID, address: p.Address, changes: changesOf(changed)})
 }

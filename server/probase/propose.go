@@ -123,7 +123,7 @@ func applyEdit(ctx context.Context, tx syncengine.Tx, p syncengine.Principal, d 
 	next := maps.Clone(current)
 	maps.Copy(next, direct)
 	d.Version++
-	return saveDoctor(ctx, tx, d, next, historyEntry{action: "profile_updated", actor: p.UserID, request: requestID, changes: changesOf(direct)})
+	return saveDoctor(ctx, tx, d, next, historyEntry{action: "profile_updated", actor: p.UserID, address: p.Address, request: requestID, changes: changesOf(direct)})
 }
 
 // fileEditRequest records the changes that need a moderator as a pending
@@ -148,7 +148,7 @@ func fileEditRequest(ctx context.Context, tx syncengine.Tx, p syncengine.Princip
 	if n == 0 {
 		return syncengine.Invalid("request id already used", syncengine.Violation{Field: "request_id", Description: "an edit request " + req.Id + " already exists"})
 	}
-	if err := addHistory(ctx, tx, d.Id, d.Version, historyEntry{action: "edit_proposed", actor: p.UserID, request: req.Id, note: req.Comment, changes: req.Changes}); err != nil {
+	if err := addHistory(ctx, tx, d.Id, d.Version, historyEntry{action: "edit_proposed", actor: p.UserID, address: p.Address, request: req.Id, note: req.Comment, changes: req.Changes}); err != nil {
 		return err
 	}
 	return syncRequest(tx, req)

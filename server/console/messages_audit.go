@@ -1,0 +1,47 @@
+package console
+
+// auditMessages are the audit log, with the names of the decisions the
+// accounts and gifts modules record (auditActions).
+var auditMessages = map[string]message{
+	"nav.audit": {"Audit log", "Журнал действий"},
+
+	"audit.title":          {"Audit log", "Журнал действий"},
+	"audit.intro":          {"Decisions the modules record: the doctors' data, clinical cases, diplomas, accounts, gift waves and the warehouse. Newest first.", "Решения, которые записывают модули: данные врачей, клинические случаи, дипломы, учётные записи, подарочные волны и склад. Сначала новые."},
+	"audit.area":           {"Area", "Раздел"},
+	"audit.any_area":       {"Every area", "Все разделы"},
+	"audit.area.edits":     {"Doctors' data", "Данные врачей"},
+	"audit.area.cases":     {"Clinical cases", "Клинические случаи"},
+	"audit.area.diplomas":  {"Diplomas", "Дипломы"},
+	"audit.area.accounts":  {"Accounts", "Учётные записи"},
+	"audit.area.waves":     {"Gift waves", "Подарочные волны"},
+	"audit.area.warehouse": {"Warehouse", "Склад"},
+	"audit.from":           {"From", "С"},
+	"audit.to":             {"To", "По"},
+	"audit.day_hint":       {"Days as YYYY-MM-DD, both included.", "Дни в виде ГГГГ-ММ-ДД, включительно."},
+	"audit.entries":        {"%d entry.|%d entries.", "%d запись.|%d записи.|%d записей."},
+	"audit.csv":            {"Download as CSV", "Скачать CSV"},
+	"audit.subject":        {"Of what", "Объект"},
+	"audit.address":        {"From where", "Откуда"},
+	"audit.device":         {"device", "устройство"},
+
+	"audit.action.user.created":         {"Account created", "Учётная запись создана"},
+	"audit.action.user.disabled":        {"Account disabled", "Учётная запись отключена"},
+	"audit.action.user.enabled":         {"Account enabled", "Учётная запись включена"},
+	"audit.action.password.reset":       {"Password reset", "Пароль сброшен"},
+	"audit.action.device.revoked":       {"Device signed out and wiped", "Устройство отключено и очищено"},
+	"audit.action.region.created":       {"Region created", "Регион создан"},
+	"audit.action.territory.created":    {"Territory created", "Территория создана"},
+	"audit.action.territory.assigned":   {"Territory given", "Территория назначена"},
+	"audit.action.territory.unassigned": {"Territory taken away", "Территория снята"},
+	"audit.action.region.assigned":      {"Region given", "Регион назначен"},
+	"audit.action.region.unassigned":    {"Region taken away", "Регион снят"},
+	"audit.action.diploma.verified":     {"Diploma verified", "Диплом подтверждён"},
+	"audit.action.diploma.rejected":     {"Diploma rejected", "Диплом отклонён"},
+	"audit.action.item.created":         {"Catalog item created", "Товар добавлен в каталог"},
+	"audit.action.wave.created":         {"Wave created", "Волна создана"},
+	"audit.action.wave.changed":         {"Wave changed", "Волна изменена"},
+	"audit.action.wave.offer_set":       {"Offer set", "Предложение изменено"},
+	"audit.action.shipment.packed":      {"Shipment packed", "Посылка собрана"},
+	"audit.action.shipment.shipped":     {"Shipment sent", "Посылка отправлена"},
+	"audit.action.shipment.delivered":   {"Shipment delivered", "Посылка доставлена"},
+}
