@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore NewStore, o Options) {
 		{"Outcomes", testOutcomes},
 		{"PullPages", testPullPages},
 		{"Checksums", testChecksums},
+		{"BucketStates", testBucketStates},
 		{"AccessChanges", testAccessChanges},
 		{"CurrentOnly", testCurrentOnly},
 		{"Compaction", testCompaction},
