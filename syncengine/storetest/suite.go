@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore NewStore, o Options) {
 		{"PullPages", testPullPages},
 		{"Checksums", testChecksums},
 		{"BucketStates", testBucketStates},
+		{"Clients", testClients},
 		{"AccessChanges", testAccessChanges},
 		{"CurrentOnly", testCurrentOnly},
 		{"Compaction", testCompaction},
