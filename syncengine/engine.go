@@ -42,6 +42,8 @@ type Config struct {
 	OnLive func(p Principal) (end func())
 
 	Logger *slog.Logger
+	// Now is the clock pulls are recorded by (default time.Now).
+	Now func() time.Time
 }
 
 // Engine runs the sync protocol over a Store: exactly-once pushes,
@@ -53,6 +55,7 @@ type Engine struct {
 	log       *slog.Logger
 	watching  chan struct{}
 	watchOnce sync.Once
+	pulls     pullNotes
 }
 
 // New returns an engine. Call Run to start delivering live notifications.
@@ -83,6 +86,9 @@ func New(cfg Config) *Engine {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	return &Engine{cfg: cfg, store: cfg.Store, hub: NewHub(), log: cfg.Logger, watching: make(chan struct{})}
 }
@@ -294,6 +300,7 @@ func (e *Engine) Pull(ctx context.Context, p Principal, req PullRequest) (*PullR
 	if err != nil {
 		return nil, err
 	}
+	e.notePull(ctx, p, req)
 	return &PullResult{ReadResult: *res, Dropped: dropped}, nil
 }
 

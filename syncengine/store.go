@@ -108,6 +108,11 @@ type Store interface {
 	// commit deletes the change it supersedes), and no tombstones for a
 	// cursor at zero, which holds nothing they could remove.
 	Read(ctx context.Context, r ReadRequest) (*ReadResult, error)
+	// BucketStates returns the record count and checksum of each bucket's
+	// live state now, in the order asked, exactly as a pull's checkpoint
+	// would report them (zero for a bucket never written): what support
+	// compares a device's replica against.
+	BucketStates(ctx context.Context, buckets []Bucket) ([]BucketChecksum, error)
 	// Compact removes expired tombstones and outcomes.
 	Compact(ctx context.Context, o CompactOptions) (CompactStats, error)
 	// Watch calls fn with the buckets of every committed change set, from

@@ -81,47 +81,13 @@ func (s *Service) Buckets(ctx context.Context, q syncengine.Querier, p syncengin
 	if u.Disabled {
 		return nil, errAccountDisabled
 	}
-	out := []syncengine.Bucket{GlobalBucket}
-	if u.RegionID != "" {
-		out = append(out, PublicBucket(u.RegionID))
+	grants, err := grantsOf(ctx, q, u)
+	if err != nil {
+		return nil, err
 	}
-	switch u.Role {
-	case RoleDoctor:
-		if u.RegionID != "" {
-			out = append(out, PublicSpecialtyRegionBucket(u.Specialty, u.RegionID))
-		}
-		if u.Verified {
-			out = append(out, SpecialtyBucket(u.Specialty), RegionBucket(u.RegionID))
-			if u.RegionID != "" {
-				out = append(out, SpecialtyRegionBucket(u.Specialty, u.RegionID))
-			}
-		}
-	case RoleRep:
-		ts, err := RepTerritories(ctx, q, u.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range ts {
-			out = append(out, TerritoryBucket(t))
-		}
-		if u.RegionID != "" {
-			out = append(out, RegionBucket(u.RegionID))
-		}
-	case RoleDirector:
-		regions, err := DirectorRegions(ctx, q, u.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range regions {
-			out = append(out, RegionBucket(r))
-			ts, err := RegionTerritories(ctx, q, r)
-			if err != nil {
-				return nil, err
-			}
-			for _, t := range ts {
-				out = append(out, TerritorySummaryBucket(t))
-			}
-		}
+	out := make([]syncengine.Bucket, len(grants))
+	for i, g := range grants {
+		out[i] = g.Bucket
 	}
 	return out, nil
 }

@@ -96,6 +96,9 @@ func NewHarness(t testing.TB, store syncengine.Store, clock *Clock, cfg syncengi
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
 	}
+	if cfg.Now == nil {
+		cfg.Now = clock.Now
+	}
 	if cfg.MinClientSchema == 0 {
 		cfg.MinClientSchema = 1
 	}

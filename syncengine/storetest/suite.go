@@ -44,6 +44,8 @@ func Run(t *testing.T, newStore NewStore, o Options) {
 		{"Outcomes", testOutcomes},
 		{"PullPages", testPullPages},
 		{"Checksums", testChecksums},
+		{"BucketStates", testBucketStates},
+		{"Clients", testClients},
 		{"AccessChanges", testAccessChanges},
 		{"CurrentOnly", testCurrentOnly},
 		{"Compaction", testCompaction},
