@@ -84,6 +84,9 @@ func newNotifications(cfg *Config, store syncengine.Store, sender notify.Sender,
 	for _, k := range summaryFigures {
 		summaries.Register(k, figures.Counter(k))
 	}
+	// The push links to the phone's snapshot: fresh at the summary, not
+	// as of the last hourly run.
+	summaries.Refresh(figures.WriteRegionSnapshots)
 	n.summaries = summaries.Job(time.Minute)
 	return n
 }

@@ -37,6 +37,7 @@ type Summaries struct {
 	hour     int
 	mu       sync.Mutex
 	counters map[string]Counter
+	refresh  func(ctx context.Context, regionID string, now time.Time) error
 }
 
 // NewSummaries returns the summaries with the new-doctors counter.
@@ -54,6 +55,16 @@ func (s *Summaries) Register(figure string, c Counter) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.counters[figure] = c
+}
+
+// Refresh sets what runs for a region before its summaries go out: the
+// reports rewrite the directors' phone snapshots, so the figures the push
+// links to are those of the moment it was sent, not of the last hourly
+// run.
+func (s *Summaries) Refresh(f func(ctx context.Context, regionID string, now time.Time) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refresh = f
 }
 
 func countNewDoctors(ctx context.Context, q syncengine.Querier, regionID string, from, to time.Time) (int64, error) {
@@ -120,6 +131,10 @@ func (s *Summaries) SendDue(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	s.mu.Lock()
+	refresh := s.refresh
+	s.mu.Unlock()
+	refreshed := map[string]bool{}
 	for _, f := range follows {
 		local := now.In(zones[f.director])
 		if local.Hour() < s.hour {
@@ -130,6 +145,21 @@ func (s *Summaries) SendDue(ctx context.Context, now time.Time) error {
 		from := time.Date(y, m, d-1, 0, 0, 0, 0, local.Location())
 		date := from.Format(time.DateOnly)
 		key := KindDailySummary + ":" + f.director + ":" + f.region + ":" + date
+		if refresh != nil && !refreshed[f.region] {
+			// Once per region and run, and only when a summary of it is
+			// still to go: the snapshot is written before the push that
+			// points to it.
+			sent, err := s.sent(ctx, key)
+			if err != nil {
+				return err
+			}
+			if !sent {
+				if err := refresh(ctx, f.region, now); err != nil {
+					return err
+				}
+				refreshed[f.region] = true
+			}
+		}
 		err := s.store.Update(ctx, func(tx syncengine.Tx) error {
 			var n int64
 			if err := tx.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE dedupe_key = $1`, key).Scan(&n); err != nil || n > 0 {
@@ -151,4 +181,13 @@ func (s *Summaries) SendDue(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// sent tells whether the summary of a dedupe key was already queued.
+func (s *Summaries) sent(ctx context.Context, key string) (bool, error) {
+	var n int64
+	err := s.store.View(ctx, func(q syncengine.Querier) error {
+		return q.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE dedupe_key = $1`, key).Scan(&n)
+	})
+	return n > 0, err
 }

@@ -36,7 +36,7 @@ func (s *Service) WriteSnapshots(ctx context.Context, now time.Time) error {
 		return err
 	}
 	for _, region := range regions {
-		if err := s.writeRegion(ctx, region, now); err != nil {
+		if err := s.WriteRegionSnapshots(ctx, region, now); err != nil {
 			return err
 		}
 	}
@@ -48,7 +48,10 @@ type snapshot struct {
 	payload []byte
 }
 
-func (s *Service) writeRegion(ctx context.Context, region string, now time.Time) error {
+// WriteRegionSnapshots writes the snapshots of one region (its week and
+// month, and each territory's) as WriteSnapshots does; the daily summary
+// runs it before its push goes out.
+func (s *Service) WriteRegionSnapshots(ctx context.Context, region string, now time.Time) error {
 	var snaps []snapshot
 	var buckets []syncengine.Bucket
 	err := s.cfg.Store.View(ctx, func(q syncengine.Querier) error {
