@@ -85,6 +85,7 @@ type env struct {
 	srv    *rpc.Server
 	svc    *syncService
 	client syncv1connect.SyncServiceClient
+	url    string // the API's address
 	logs   *logBuffer
 }
 
@@ -100,7 +101,7 @@ func newEnv(t *testing.T, cfg rpc.Config) *env {
 	srv.Handle(syncv1connect.NewSyncServiceHandler(svc, srv.Options()...))
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &env{srv: srv, svc: svc, client: syncv1connect.NewSyncServiceClient(hs.Client(), hs.URL), logs: logs}
+	return &env{srv: srv, svc: svc, client: syncv1connect.NewSyncServiceClient(hs.Client(), hs.URL), url: hs.URL, logs: logs}
 }
 
 // ran returns whom the handler ran for since the last call, and whether it

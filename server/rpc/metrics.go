@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -14,12 +15,18 @@ import (
 // metricsGrace is how long a scrape in flight gets at shutdown.
 const metricsGrace = 5 * time.Second
 
-// MetricsHandler serves the Prometheus registry at GET /metrics. It is
-// never part of Handler: metrics answer without credentials, so they live
+// MetricsHandler serves the Prometheus registry at GET /metrics and Go
+// profiles under /debug/pprof/. It is never part of Handler: metrics answer without credentials, so they live
 // on a listener of their own that only the operator's network reaches.
 func (s *Server) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))
+	// Profiles of the live process, on the internal listener only: what
+	// bounds a server under load is read here, never on the public port.
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
 	return mux
 }
 
@@ -28,7 +35,7 @@ func (s *Server) ServeMetrics(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.MetricsHandler(),
 		ReadHeaderTimeout: 10 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		WriteTimeout:      2 * time.Minute, // a CPU profile streams for its ?seconds
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
