@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,11 +39,18 @@ func rssMiB(pid int) float64 {
 	return 0
 }
 
-// BenchmarkSubscriptions holds 10,000 live Subscribe streams open on one
-// `ordinator serve` process on PostgreSQL, reports its resident memory, and
-// times how long one change takes to reach every stream.
+// BenchmarkSubscriptions holds live Subscribe streams open on one
+// `ordinator serve` process on PostgreSQL (10,000; ORDINATOR_BENCH_STREAMS
+// sets another count, e.g. 50000), reports its resident memory per stream,
+// and times how long one change takes to reach each stream: p50, p99 and
+// the last one.
 func BenchmarkSubscriptions(b *testing.B) {
-	const streams, conns = 10_000, 50
+	streams := 10_000
+	if n, err := strconv.Atoi(os.Getenv("ORDINATOR_BENCH_STREAMS")); err == nil && n > 0 {
+		streams = n
+	}
+	const perConn = 200 // below the server's 250 concurrent streams per connection
+	conns := (streams + perConn - 1) / perConn
 	url := testenv.PostgresURL(b, testenv.Template{Name: "empty", Version: "1"})
 	p := start(b, b.TempDir(), "--demo", "--demo-on-production", "--database-url", url, "--blob-dir", b.TempDir())
 	defer p.stop(b)
@@ -64,7 +72,7 @@ func BenchmarkSubscriptions(b *testing.B) {
 	defer cancel()
 	for c := 0; c < conns; c++ {
 		client := syncv1connect.NewSyncServiceClient(h2c(), p.url(), connect.WithGRPC(), servertest.WithToken(&rep))
-		for i := 0; i < streams/conns; i++ {
+		for i := c * perConn; i < min(streams, (c+1)*perConn); i++ {
 			go func() {
 				stream, err := client.Subscribe(sctx, connect.NewRequest(&syncv1.SubscribeRequest{ClientSchemaVersion: currentClientSchema}))
 				if err != nil || !stream.Receive() {
@@ -90,18 +98,25 @@ func BenchmarkSubscriptions(b *testing.B) {
 		connect.NewRequest(&probasev1.CreateClinicRequest{Id: "bench-clinic", Name: "Bench", TerritoryId: "demo-north"})); err != nil {
 		b.Fatal(err)
 	}
-	var last time.Time
-	for i := 0; i < streams; i++ {
+	delays := make([]time.Duration, 0, streams)
+	for len(delays) < streams {
 		select {
-		case last = <-changed:
+		case at := <-changed:
+			delays = append(delays, at.Sub(start))
 		case <-time.After(60 * time.Second):
-			b.Fatalf("only %d of %d streams heard the change", i, streams)
+			b.Fatalf("only %d of %d streams heard the change", len(delays), streams)
 		}
 	}
-	fanout := last.Sub(start)
 	b.StopTimer()
-	b.ReportMetric(streams, "streams")
+	slices.Sort(delays)
+	p50, p99, last := delays[len(delays)/2], delays[len(delays)*99/100], delays[len(delays)-1]
+	perStream := (held - before) * 1024 / float64(streams)
+	b.ReportMetric(float64(streams), "streams")
 	b.ReportMetric(held, "server-RSS-MiB")
-	b.ReportMetric(float64(fanout.Milliseconds()), "fanout-ms")
-	b.Logf("%d live subscriptions on one process: RSS %.0f MiB (%.0f MiB before); one change reached all of them in %v", streams, held, before, fanout)
+	b.ReportMetric(perStream, "KiB/stream")
+	b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(last.Milliseconds()), "fanout-ms")
+	b.Logf("%d live subscriptions on one process: RSS %.0f MiB (%.0f MiB before, %.1f KiB per stream); one change reached them in p50 %v, p99 %v, all %v",
+		streams, held, before, perStream, p50, p99, last)
 }
