@@ -20,6 +20,7 @@ func (c *Console) syncPages() []page {
 	const inspector = "nav.sync"
 	return []page{
 		{method: http.MethodGet, path: Prefix + "sync", access: moderators, nav: inspector, area: inspector, serve: c.syncLookup},
+		{method: http.MethodPost, path: Prefix + "sync", access: moderators, area: inspector, serve: c.findSyncAccount},
 		{method: http.MethodGet, path: Prefix + "people/{id}/sync", access: moderators, area: inspector, serve: c.syncInspect},
 	}
 }
@@ -29,53 +30,37 @@ var syncReasons = []string{auth.ReasonOwn, auth.ReasonEveryone, auth.ReasonRegio
 	auth.ReasonTerritory, auth.ReasonDirectedRegion, auth.ReasonDirectedTerritory}
 
 type syncLookupPage struct {
-	Who string
-	// NotFound is set when no account answers to Who (or to the id in
-	// the path): the page says so next to the field.
+	// Account is what was typed; NotFound is set when no account has
+	// that id, e-mail or phone (the page is then a 404).
+	Account  string
 	NotFound bool
-	Error    string // a violation of the field
+	Refusal  *refusal
 }
 
-// syncLookup finds an account by e-mail, phone or id and opens its
-// inspector; with nothing typed it is the form alone.
 func (c *Console) syncLookup(q *request) error {
-	who := strings.TrimSpace(q.r.URL.Query().Get("who"))
-	if who == "" {
-		q.render(http.StatusOK, "sync/lookup", &syncLookupPage{})
-		return nil
-	}
-	if err := auth.Require(q.p, auth.RoleModerator); err != nil {
-		return err
-	}
-	u, err := c.findAccount(q, who)
-	switch syncengine.ErrorCode(err) {
-	case "":
+	q.render(http.StatusOK, "sync/lookup", &syncLookupPage{})
+	return nil
+}
+
+// findSyncAccount finds the account by id, e-mail or phone and opens its
+// inspector; an unknown one is said so next to the field.
+func (c *Console) findSyncAccount(q *request) error {
+	key := strings.TrimSpace(q.r.PostFormValue("account"))
+	u, err := c.cfg.Accounts.FindAccount(q.r.Context(), q.p, key)
+	if err == nil {
 		q.redirect(Prefix + "people/" + u.ID + "/sync")
 		return nil
-	case syncengine.ENOTFOUND:
-		q.render(http.StatusNotFound, "sync/lookup", &syncLookupPage{Who: who, NotFound: true})
+	}
+	if syncengine.ErrorCode(err) == syncengine.ENOTFOUND {
+		q.render(http.StatusNotFound, "sync/lookup", &syncLookupPage{Account: key, NotFound: true})
 		return nil
 	}
-	return err
-}
-
-// findAccount reads the account with this id, else with this e-mail or
-// phone.
-func (c *Console) findAccount(q *request, who string) (auth.User, error) {
-	ctx := q.r.Context()
-	var u auth.User
-	err := c.cfg.Store.View(ctx, func(tx syncengine.Querier) error {
-		var err error
-		if u, err = auth.FindUser(ctx, tx, who); syncengine.ErrorCode(err) != syncengine.ENOTFOUND {
-			return err
-		}
-		u, err = auth.FindUserByLogin(ctx, tx, who)
-		if syncengine.ErrorCode(err) == syncengine.EINVALID {
-			return syncengine.Errorf(syncengine.ENOTFOUND, "no account %s", who)
-		}
+	ref, status, ok := q.refusalOf(err)
+	if !ok {
 		return err
-	})
-	return u, err
+	}
+	q.render(status, "sync/lookup", &syncLookupPage{Account: key, Refusal: ref})
+	return nil
 }
 
 type syncPage struct {
@@ -126,7 +111,7 @@ func (c *Console) syncInspect(q *request) error {
 	ctx, id := q.r.Context(), q.r.PathValue("id")
 	v, err := c.cfg.Accounts.InspectSync(ctx, q.p, id)
 	if syncengine.ErrorCode(err) == syncengine.ENOTFOUND {
-		q.render(http.StatusNotFound, "sync/lookup", &syncLookupPage{Who: id, NotFound: true})
+		q.render(http.StatusNotFound, "sync/lookup", &syncLookupPage{Account: id, NotFound: true})
 		return nil
 	}
 	if err != nil {
