@@ -16,7 +16,7 @@ var syncMessages = map[string]message{
 	"sync.person":       {"The account's page", "Страница учётной записи"},
 	"sync.account_id":   {"Account id", "Id учётной записи"},
 	"sync.buckets":      {"Data it reads now", "Какие данные получает"},
-	"sync.buckets_hint": {"The buckets a pull by this account reads now, by the same rule as every pull, with why; the count and checksum are what a device that caught up holds (compare with `ordinator device status`).", "Корзины, которые получает синхронизация этой учётной записи сейчас, по тому же правилу, что и каждая синхронизация, и почему; число записей и контрольная сумма — то, что хранит устройство, получившее всё (сравните с `ordinator device status`)."},
+	"sync.buckets_hint": {"The buckets a pull by this account reads now, by the same rule as every pull, with why; the count and checksum are what a device that caught up holds (compare with what ordinator device status prints).", "Корзины, которые получает синхронизация этой учётной записи сейчас, по тому же правилу, что и каждая синхронизация, и почему; число записей и контрольная сумма — то, что хранит устройство, получившее всё (сравните с выводом ordinator device status)."},
 	"sync.disabled":     {"The account is disabled: its devices' pulls are refused and it reads nothing.", "Учётная запись отключена: синхронизация её устройств отклоняется, данных она не получает."},
 	"sync.bucket_count": {"%d bucket,|%d buckets,", "%d корзина,|%d корзины,|%d корзин,"},
 	"sync.record_count": {"%d record in all.|%d records in all.", "всего %d запись.|всего %d записи.|всего %d записей."},
@@ -45,6 +45,7 @@ var syncMessages = map[string]message{
 	"sync.last_seq":        {"(change #%d)", "(изменение № %d)"},
 	"sync.never":           {"never", "ни разу"},
 	"sync.session_unknown": {"unknown session", "неизвестный сеанс"},
+	"sync.no_session":      {"not known before its first pull", "неизвестно до первой загрузки"},
 
 	"sync.rejections":      {"Last refused changes", "Последние отклонённые изменения"},
 	"sync.rejections_hint": {"The newest changes its devices sent that the server refused, and why; the device was told the same.", "Самые новые изменения с её устройств, которые сервер отклонил, и почему; устройству сообщили то же самое."},
