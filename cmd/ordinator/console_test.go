@@ -297,7 +297,8 @@ func TestConsoleSecurity(t *testing.T) {
 // TestConsoleDemo: `ordinator serve --demo` prints where the console is
 // and who may sign in; the demo moderator finds the reps' edits waiting,
 // approves one, resolves the conflict it causes in another with a value of
-// their own, and reads the doctor's history. Its pages are the README's
+// their own, reads the doctor's history, and opens the sync inspector for a
+// rep whose tablet has just synced. Its pages are the README's
 // pictures (ORDINATOR_CONSOLE_SCREENSHOTS=docs/console).
 func TestConsoleDemo(t *testing.T) {
 	url := serveDemo(t)
@@ -324,6 +325,17 @@ func TestConsoleDemo(t *testing.T) {
 	mod.Do(chromedp.Click(chromedp.CSS(`a[href$="/history"]`)))
 	mod.WaitText("main", "+79161112233, +79164445566")
 	mod.Shot("history")
+
+	// Support's view of a rep whose tablet has just synced.
+	tablet := t.TempDir()
+	mustDevice(t, "login", "--server", strings.TrimSuffix(url, "/console/"), "--login", "rep.north@demo.ordinator", "--password", demoPassword, "--dir", tablet)
+	mustDevice(t, "sync", "--dir", tablet)
+	mod.Do(chromedp.Click(chromedp.CSS(`nav a[href="/console/sync"]`)), chromedp.WaitVisible(chromedp.CSS("#account")))
+	mod.Wait(`document.readyState === "complete"`)
+	mod.Do(chromedp.SendKeys(chromedp.CSS("#account"), "rep.north@demo.ordinator"), chromedp.Click(chromedp.CSS("#inspect")))
+	mod.WaitText(`tr[data-bucket="territory:demo-north"] .reason`, "территория")
+	mod.Wait(`document.querySelectorAll("#clients tbody tr").length > 0`)
+	mod.Shot("sync")
 
 	maria := b.Tab("doctor")
 	maria.Do(chromedp.Navigate(url+"signin?lang=ru"), chromedp.WaitVisible(chromedp.CSS("#login")))

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"strings"
 
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -97,4 +98,30 @@ func (s *Service) InspectSync(ctx context.Context, p syncengine.Principal, userI
 		v.Clients = append(v.Clients, cv)
 	}
 	return v, nil
+}
+
+// FindAccount returns the account a support request names: its id, e-mail
+// address or phone number; for moderators and admins, as InspectSync.
+func (s *Service) FindAccount(ctx context.Context, p syncengine.Principal, key string) (User, error) {
+	if err := Require(p, RoleModerator); err != nil {
+		return User{}, err
+	}
+	key = strings.TrimSpace(key)
+	if key == "" {
+		return User{}, syncengine.Invalid("no account named", syncengine.Violation{Field: "account", Description: "give the account's e-mail, phone or id"})
+	}
+	var u User
+	err := s.store.View(ctx, func(q syncengine.Querier) error {
+		var err error
+		if u, err = FindUser(ctx, q, key); syncengine.ErrorCode(err) != syncengine.ENOTFOUND {
+			return err
+		}
+		if _, _, ok := normalizeLogin(key); ok {
+			if u, err = FindUserByLogin(ctx, q, key); syncengine.ErrorCode(err) != syncengine.ENOTFOUND {
+				return err
+			}
+		}
+		return syncengine.Errorf(syncengine.ENOTFOUND, "no account has the e-mail, phone or id %s", key)
+	})
+	return u, err
 }

@@ -16,6 +16,7 @@ import (
 // rep's pull reads, each with why and the records it holds, and the rep's
 // device with its session and schema; only moderators and admins may see
 // it, an unknown account is not found, and a disabled one reads nothing.
+// FindAccount finds the account by id or login, for the same staff.
 func TestInspectSync(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
@@ -84,6 +85,19 @@ func TestInspectSync(t *testing.T) {
 		}
 		if _, err := e.svc.InspectSync(ctx, mod, "no-such-account"); syncengine.ErrorCode(err) != syncengine.ENOTFOUND {
 			t.Fatalf("unknown account: %v, want ENOTFOUND", err)
+		}
+		for _, key := range []string{rep.user.Id, " REP@inspect.test "} {
+			if u, err := e.svc.FindAccount(ctx, mod, key); err != nil || u.ID != rep.user.Id {
+				t.Fatalf("finding %q: %+v %v", key, u, err)
+			}
+		}
+		for key, code := range map[string]string{"": syncengine.EINVALID, "nobody@inspect.test": syncengine.ENOTFOUND, "no-such-id": syncengine.ENOTFOUND} {
+			if _, err := e.svc.FindAccount(ctx, mod, key); syncengine.ErrorCode(err) != code {
+				t.Fatalf("finding %q: %v, want %s", key, err, code)
+			}
+		}
+		if _, err := e.svc.FindAccount(ctx, auth.Principal(auth.User{ID: rep.user.Id, Role: auth.RoleRep}, ""), rep.user.Id); syncengine.ErrorCode(err) != syncengine.EPERMISSION {
+			t.Fatalf("a rep finding an account: %v", err)
 		}
 		if _, err := e.svc.SetUserDisabled(ctx, admin, rep.user.Id, true); err != nil {
 			t.Fatal(err)

@@ -53,6 +53,9 @@ func TestCatalogue(t *testing.T) {
 	for _, r := range moderators {
 		built = append(built, "role."+string(r))
 	}
+	for _, r := range syncReasons {
+		built = append(built, "sync.reason."+r)
+	}
 	for _, l := range languages {
 		built = append(built, "lang."+l.Code)
 	}

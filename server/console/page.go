@@ -44,6 +44,7 @@ func (c *Console) pages() []page {
 		c.diplomaPages(),
 		c.studyPages(),
 		c.peoplePages(),
+		c.syncPages(),
 		c.auditPages(),
 	)
 }

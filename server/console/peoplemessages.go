@@ -45,6 +45,7 @@ var peopleMessages = map[string]message{
 	"person.give":           {"Give", "Назначить"},
 	"person.give_label":     {"Add", "Добавить"},
 	"person.devices":        {"Devices", "Устройства"},
+	"person.sync":           {"What this device sees: its data, last syncs and refused changes", "Что видит устройство: данные, синхронизации, отклонённые изменения"},
 	"person.no_devices":     {"Never signed in.", "Ещё не входил(а)."},
 	"person.col_device":     {"Device", "Устройство"},
 	"person.col_platform":   {"Platform", "Платформа"},
