@@ -30,6 +30,9 @@ type platformOptions struct {
 	Country  string // the stack's country code (--country); with MinIO its bucket has a fresh prefix
 	// Tracing, if set, traces the RPCs, pushes and SQL to it.
 	Tracing trace.TracerProvider
+	// Log, if set, receives the stack's log as serve writes it (the
+	// binary's handler at level info); otherwise it is discarded.
+	Log io.Writer
 }
 
 // platform is the whole application, wired as `ordinator serve` wires it,
@@ -72,7 +75,11 @@ func startPlatform(t testing.TB, o platformOptions) *platform {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := openServerStore(ctx, cfg, nil, o.Tracing)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if o.Log != nil {
+		log = cfg.logger(o.Log)
+	}
+	store, err := openServerStore(ctx, cfg, log, o.Tracing)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +88,6 @@ func startPlatform(t testing.TB, o platformOptions) *platform {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	blobs, err := openBlobs(cfg, s3, ln.Addr(), log)
 	if err != nil {
 		t.Fatal(err)

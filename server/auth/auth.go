@@ -86,6 +86,8 @@ type Service struct {
 	key   []byte // signs access tokens
 	// refreshKey derives refresh tokens (see refreshToken).
 	refreshKey []byte
+	// failureKey keys the sign-in and registration counters (see limitKey).
+	failureKey []byte
 	log        *slog.Logger
 	passwords  *semaphore.Weighted
 }
@@ -136,6 +138,7 @@ func New(ctx context.Context, store syncengine.Store, cfg Config) (*Service, err
 		return nil, err
 	}
 	s.refreshKey = refreshKey(s.key)
+	s.failureKey = deriveKey(s.key, "ordinator login failures")
 	return s, nil
 }
 

@@ -346,6 +346,33 @@ func TestLoginRateLimit(t *testing.T) {
 		if err := try("correct horse battery"); code(err) != connect.CodeResourceExhausted || !strings.Contains(err.Error(), "try again in") {
 			t.Fatalf("growing delay: %v", err)
 		}
+		// The counters are keyed by an HMAC of the login, never the login.
+		var keys []string
+		if err := e.store.View(ctx, func(q syncengine.Querier) error {
+			rows, err := q.Query(ctx, `SELECT key FROM login_failures`)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var k string
+				if err := rows.Scan(&k); err != nil {
+					return err
+				}
+				keys = append(keys, k)
+			}
+			return rows.Err()
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) == 0 {
+			t.Fatal("no failure counted")
+		}
+		for _, k := range keys {
+			if strings.Contains(k, "ordinator.test") || strings.Contains(k, "127.0.0.1") {
+				t.Errorf("login_failures key %q holds the login or address", k)
+			}
+		}
 		e.clock.Advance(2 * time.Second)
 		if err := try("correct horse battery"); err != nil {
 			t.Fatalf("after the delay: %v", err)

@@ -2,9 +2,11 @@ package auth
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
-	"fmt"
 	"math"
 	"time"
 
@@ -98,7 +100,7 @@ func (s *Service) recordFailure(ctx context.Context, tx syncengine.Tx, key strin
 // countRegistration counts a registration attempt from an address, or
 // refuses it while the address is blocked.
 func (s *Service) countRegistration(ctx context.Context, tx syncengine.Tx, addr string) error {
-	wait, err := s.countAttempt(ctx, tx, registrationKey(addr), s.cfg.AddressRegistrations, registrationWindow)
+	wait, err := s.countAttempt(ctx, tx, s.registrationKey(addr), s.cfg.AddressRegistrations, registrationWindow)
 	if err != nil || wait <= 0 {
 		return err
 	}
@@ -110,6 +112,16 @@ func (s *Service) clearFailures(ctx context.Context, tx syncengine.Tx, key strin
 	return err
 }
 
-func accountKey(login string) string     { return "account:" + login }
-func addressKey(addr string) string      { return fmt.Sprintf("address:%s", addr) }
-func registrationKey(addr string) string { return "register:" + addr }
+// limitKey is the login_failures key of a counter: its kind and an HMAC
+// of the login or address under the stack's own secret, so the table (and
+// anything that reads it) holds no e-mail, phone or address in clear, and
+// a login tried on a stack it does not belong to leaves nothing readable.
+func (s *Service) limitKey(kind, value string) string {
+	m := hmac.New(sha256.New, s.failureKey)
+	m.Write([]byte(kind + "\x00" + value))
+	return kind + ":" + hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+func (s *Service) accountKey(login string) string     { return s.limitKey("account", login) }
+func (s *Service) addressKey(addr string) string      { return s.limitKey("address", addr) }
+func (s *Service) registrationKey(addr string) string { return s.limitKey("register", addr) }

@@ -107,7 +107,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, error) {
 	if !ok {
 		return nil, syncengine.Invalid("cannot sign in", syncengine.Violation{Field: "login", Description: "must be an e-mail address or a phone number"})
 	}
-	acct, addr := accountKey(login), addressKey(in.Address)
+	acct, addr := s.accountKey(login), s.addressKey(in.Address)
 	var user User
 	var hash string
 	err := s.store.View(ctx, func(q syncengine.Querier) error {

@@ -64,9 +64,12 @@ func (s *Service) parseAccess(token string) (accessClaims, error) {
 
 // refreshKey derives the key of refresh tokens from the signing secret, so
 // the two kinds of token can never be confused.
-func refreshKey(secret []byte) []byte {
+func refreshKey(secret []byte) []byte { return deriveKey(secret, "ordinator refresh tokens") }
+
+// deriveKey is the key for one purpose derived from the signing secret.
+func deriveKey(secret []byte, purpose string) []byte {
 	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("ordinator refresh tokens"))
+	m.Write([]byte(purpose))
 	return m.Sum(nil)
 }
 

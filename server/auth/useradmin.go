@@ -103,7 +103,7 @@ func (s *Service) ResetPassword(ctx context.Context, p syncengine.Principal, use
 		}
 		for _, login := range []string{u.Email, u.Phone} {
 			if login != "" {
-				if err := s.clearFailures(ctx, tx, accountKey(login)); err != nil {
+				if err := s.clearFailures(ctx, tx, s.accountKey(login)); err != nil {
 					return err
 				}
 			}

@@ -109,7 +109,7 @@ func (w *Worker) plan(ctx context.Context, batch []claimed, now time.Time) (*pla
 			if done[c.id+"\x00"+d.token] || (c.deviceID != "" && d.deviceID != c.deviceID) {
 				continue
 			}
-			m := Message{Token: d.token, Platform: d.platform, Silent: c.silent, Urgent: c.urgent,
+			m := Message{Token: d.token, Platform: d.platform, UserID: c.userID, Silent: c.silent, Urgent: c.urgent,
 				Data: map[string]string{"kind": c.kind, "id": c.id}}
 			if !c.silent {
 				m.Title, m.Body = RenderPush(c.kind, Language(d.locale), c.params)

@@ -13,8 +13,10 @@ const KindSyncWake = "sync.wake"
 type Message struct {
 	Token    string
 	Platform string
-	Title    string
-	Body     string
+	// UserID is the recipient's account id, for the log; it is not sent.
+	UserID string
+	Title  string
+	Body   string
 	// Data travels to the app: the notification's kind and id.
 	Data map[string]string
 	// Silent pushes carry no text: they wake the app to sync.
@@ -66,22 +68,16 @@ type Sender interface {
 }
 
 // LogSender writes pushes to the log instead of sending them: the sender
-// of the embedded mode.
+// of the embedded mode. It logs what a push is (its kind, its
+// notification's id, the recipient's account id), never its title, body
+// or token: the texts may name the recipient, and logs leave the stack.
 type LogSender struct{ Log *slog.Logger }
 
 // Send implements Sender.
 func (s LogSender) Send(ctx context.Context, msgs []Message) ([]Result, error) {
 	out := make([]Result, len(msgs))
 	for i, m := range msgs {
-		token := m.Token
-		if len(token) > 12 {
-			token = token[:12] + "…"
-		}
-		if m.Silent {
-			s.Log.InfoContext(ctx, "push (silent)", "token", token, "data", m.Data)
-		} else {
-			s.Log.InfoContext(ctx, "push", "token", token, "title", m.Title, "body", m.Body, "data", m.Data)
-		}
+		s.Log.InfoContext(ctx, "push", "kind", m.Data["kind"], "id", m.Data["id"], "user", m.UserID, "silent", m.Silent, "platform", m.Platform)
 		out[i] = Result{Outcome: Sent}
 	}
 	return out, nil

@@ -255,14 +255,26 @@ func TestBadTokensAreRefused(t *testing.T) {
 	})
 }
 
+// TestLogSender: the embedded mode's sender logs what each push is (its
+// kind, id and recipient account), never its texts or its token.
 func TestLogSender(t *testing.T) {
 	var buf strings.Builder
 	s := notify.LogSender{Log: slog.New(slog.NewTextHandler(&buf, nil))}
-	res, err := s.Send(t.Context(), []notify.Message{{Token: "abcdefghijklmnopqrstuvwxyz", Title: "Диплом подтверждён", Body: "b"}, {Token: "t", Silent: true}})
+	res, err := s.Send(t.Context(), []notify.Message{
+		{Token: "abcdefghijklmnopqrstuvwxyz", UserID: "user-17", Title: "Диплом подтверждён", Body: "Анна Петрова, ваш диплом", Data: map[string]string{"kind": "diploma.approved", "id": "n-1"}},
+		{Token: "t", UserID: "user-18", Silent: true, Data: map[string]string{"kind": notify.KindSyncWake, "id": "n-2"}}})
 	if err != nil || len(res) != 2 || res[0].Outcome != notify.Sent || res[1].Outcome != notify.Sent {
 		t.Fatalf("%+v %v", res, err)
 	}
-	if !strings.Contains(buf.String(), "Диплом подтверждён") || strings.Contains(buf.String(), "abcdefghijklmnopqrstuvwxyz") || !strings.Contains(buf.String(), "push (silent)") {
-		t.Fatalf("log:\n%s", buf.String())
+	log := buf.String()
+	for _, want := range []string{"kind=diploma.approved id=n-1 user=user-17", "kind=sync.wake id=n-2 user=user-18 silent=true"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log does not say %q:\n%s", want, log)
+		}
+	}
+	for _, never := range []string{"Диплом", "Анна", "abcdefghijkl"} {
+		if strings.Contains(log, never) {
+			t.Errorf("the log holds %q:\n%s", never, log)
+		}
 	}
 }
