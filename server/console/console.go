@@ -52,6 +52,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/probase"
+	"github.com/ordinatorhq/ordinator/server/reports"
 	"github.com/ordinatorhq/ordinator/server/studies"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -79,6 +80,9 @@ type Config struct {
 	Cases   *cases.Service
 	Media   *media.Service
 	Studies *studies.Service
+	// Reports, when set, adds the directors' reports, the one area
+	// directors may sign in to.
+	Reports *reports.Service
 	Logger  *slog.Logger
 	// IdleTimeout ends a session not used for this long (default 30
 	// minutes); Lifetime ends any session this long after sign-in
