@@ -289,8 +289,13 @@ func (c *Console) reportView(q *request, r *reports.Report) (*reportView, error)
 	for _, f := range c.cfg.Reports.Figures() {
 		levels[f.Key] = f.Events != nil && f.Events(r.Scope).Cumulative
 	}
+	// Figures are shown by group, groups in the order they first come.
+	groups := map[string]int{}
 	for _, val := range r.Values {
-		if len(v.Groups) == 0 || v.Groups[len(v.Groups)-1].Key != val.Group {
+		gi, ok := groups[val.Group]
+		if !ok {
+			gi = len(v.Groups)
+			groups[val.Group] = gi
 			v.Groups = append(v.Groups, figureGroup{Key: val.Group, Title: q.textOr("reports.group."+val.Group, val.Group)})
 		}
 		fv := figureView{Key: val.Key, Label: q.textOr("reports.figure."+val.Key, val.Label), State: val.State,
@@ -315,8 +320,7 @@ func (c *Console) reportView(q *request, r *reports.Report) (*reportView, error)
 			}
 			fv.Chart = chart(val.Series, levels[val.Key], label)
 		}
-		g := &v.Groups[len(v.Groups)-1]
-		g.Figures = append(g.Figures, fv)
+		v.Groups[gi].Figures = append(v.Groups[gi].Figures, fv)
 	}
 	for _, l := range r.Lists {
 		lv := listView{Key: l.Key, Title: q.textOr("reports.list."+l.Key, l.Title), Rows: l.Rows}
