@@ -297,7 +297,8 @@ func TestConsoleSecurity(t *testing.T) {
 // TestConsoleDemo: `ordinator serve --demo` prints where the console is
 // and who may sign in; the demo moderator finds the reps' edits waiting,
 // approves one, resolves the conflict it causes in another with a value of
-// their own, and reads the doctor's history. Its pages are the README's
+// their own, and reads the doctor's history; the demo director reads the
+// region's report. Its pages are the README's
 // pictures (ORDINATOR_CONSOLE_SCREENSHOTS=docs/console).
 func TestConsoleDemo(t *testing.T) {
 	url := serveDemo(t)
