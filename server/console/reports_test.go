@@ -200,6 +200,22 @@ func TestReports(t *testing.T) {
 		if p := mod.get("/console/reports?scope=spb"); p.status != http.StatusOK || !strings.Contains(p.body, "Санкт-Петербург") {
 			t.Fatalf("the moderator on spb: %d\n%s", p.status, p.body)
 		}
+		// A director who follows no region yet is told so.
+		_, err = e.accounts.CreateUser(e.ctx, auth.System, auth.NewUser{Role: auth.RoleDirector, Email: "new.dir@console.test", Password: password, Name: "New director", RegionID: "spb"})
+		must(t, err)
+		fresh := e.client()
+		form := fresh.get("/console/signin")
+		res := fresh.post("/console/signin", url.Values{"csrf": {form.csrf(t)}, "login": {"new.dir@console.test"}, "password": {password}})
+		for res.status == http.StatusSeeOther {
+			res = fresh.get(res.location)
+		}
+		if res.status != http.StatusOK || !strings.Contains(res.body, `id="no-regions"`) || strings.Contains(res.body, `id="figure-`) {
+			t.Fatalf("a director of no region: %d\n%s", res.status, res.body)
+		}
+		if p := fresh.get("/console/reports?scope=spb"); p.status != http.StatusForbidden {
+			t.Fatalf("a director of no region on spb: %d", p.status)
+		}
+
 		rep := e.client()
 		if p := rep.signIn("rep@console.test"); p.status != http.StatusForbidden || !strings.Contains(p.body, "для сотрудников") {
 			t.Fatalf("a rep signing in: %d\n%s", p.status, p.body)
