@@ -1,4 +1,5 @@
-// Package console is the web console of the platform's staff, served at
+// Package console is the web console of the platform's staff (and the
+// read-only reports pages of its regional directors), served at
 // /console/ by the same process and port as the API: server-rendered
 // html/template pages, enhanced by a vendored htmx (static/htmx.min.js, no
 // build step), that call the modules' services with the signed-in user's
