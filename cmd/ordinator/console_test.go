@@ -298,7 +298,8 @@ func TestConsoleSecurity(t *testing.T) {
 // and who may sign in; the demo moderator finds the reps' edits waiting,
 // approves one, resolves the conflict it causes in another with a value of
 // their own, reads the doctor's history, and opens the sync inspector for a
-// rep whose tablet has just synced. Its pages are the README's
+// rep whose tablet has just synced; the demo director reads the region's
+// report. Its pages are the README's
 // pictures (ORDINATOR_CONSOLE_SCREENSHOTS=docs/console).
 func TestConsoleDemo(t *testing.T) {
 	url := serveDemo(t)
@@ -343,9 +344,18 @@ func TestConsoleDemo(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#signin")))
 	maria.WaitText("h1", "Эта консоль — для сотрудников")
 	maria.Shot("staff-only")
+
+	director := b.Tab("director")
+	director.Do(chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#login")))
+	director.Do(chromedp.SendKeys(chromedp.CSS("#login"), "director@demo.ordinator"), chromedp.SendKeys(chromedp.CSS("#password"), demoPassword),
+		chromedp.Click(chromedp.CSS("#signin")))
+	director.WaitText("h1", "Отчёты: Москва (демо)")
+	director.WaitText("#figure-doctors td.current", "5")
+	director.WaitText("#figure-proposed_edits td.current", "4")
+	director.Shot("reports")
 }
 
-var consoleLine = regexp.MustCompile(`^Web console: (http://\S+/console/) \(sign in as admin@demo\.ordinator or moderator@demo\.ordinator, password ordinator-demo\)$`)
+var consoleLine = regexp.MustCompile(`^Web console: (http://\S+/console/) \(sign in as admin@demo\.ordinator or moderator@demo\.ordinator, the reports as director@demo\.ordinator, password ordinator-demo\)$`)
 
 // serveDemo runs `ordinator serve --demo` until the test ends and returns
 // the console URL it prints.

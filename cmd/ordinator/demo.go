@@ -84,15 +84,19 @@ func consoleURL(cfg *Config, addr net.Addr) string {
 	return cfg.ownURL(addr) + console.Prefix
 }
 
-// printConsole says where the web console is and who may sign in to it.
+// printConsole says where the web console is and who may sign in to it:
+// the staff, and the director to the reports.
 func printConsole(out io.Writer, url string) {
-	var staff []string
+	var staff, directors []string
 	for _, a := range demoAccounts {
-		if a.role == auth.RoleModerator || a.role == auth.RoleAdmin {
+		switch a.role {
+		case auth.RoleModerator, auth.RoleAdmin:
 			staff = append(staff, a.email)
+		case auth.RoleDirector:
+			directors = append(directors, a.email)
 		}
 	}
-	fmt.Fprintf(out, "Web console: %s (sign in as %s, password %s)\n", url, strings.Join(staff, " or "), demoPassword)
+	fmt.Fprintf(out, "Web console: %s (sign in as %s, the reports as %s, password %s)\n", url, strings.Join(staff, " or "), strings.Join(directors, " or "), demoPassword)
 }
 
 func seedDemoData(ctx context.Context, store syncengine.Store, accounts *auth.Service, dir *probase.Service, engine *syncengine.Engine) error {

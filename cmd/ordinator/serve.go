@@ -255,6 +255,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 		Gifts:        giftWaves,
 		Content:      library,
 		Cases:        caseSvc, Media: mediaSvc, Studies: notes.studies,
+		Reports: figures,
 	})
 	if err != nil {
 		return nil, err

@@ -13,7 +13,7 @@ import (
 type message struct{ en, ru string }
 
 // catalogues are the areas' texts; a new area adds its table here.
-var catalogues = []map[string]message{commonMessages, accountMessages, editMessages, giftMessages, contentMessages, caseMessages, diplomaMessages, studyMessages, peopleMessages, syncMessages, auditMessages}
+var catalogues = []map[string]message{commonMessages, accountMessages, editMessages, giftMessages, contentMessages, caseMessages, diplomaMessages, studyMessages, peopleMessages, syncMessages, auditMessages, reportMessages}
 
 // language is the console in one language.
 type language struct {

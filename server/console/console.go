@@ -1,4 +1,5 @@
-// Package console is the web console of the platform's staff, served at
+// Package console is the web console of the platform's staff (and the
+// read-only reports pages of its regional directors), served at
 // /console/ by the same process and port as the API: server-rendered
 // html/template pages, enhanced by a vendored htmx (static/htmx.min.js, no
 // build step), that call the modules' services with the signed-in user's
@@ -52,6 +53,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/probase"
+	"github.com/ordinatorhq/ordinator/server/reports"
 	"github.com/ordinatorhq/ordinator/server/studies"
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -79,6 +81,9 @@ type Config struct {
 	Cases   *cases.Service
 	Media   *media.Service
 	Studies *studies.Service
+	// Reports, when set, adds the directors' reports, the one area
+	// directors may sign in to.
+	Reports *reports.Service
 	Logger  *slog.Logger
 	// IdleTimeout ends a session not used for this long (default 30
 	// minutes); Lifetime ends any session this long after sign-in

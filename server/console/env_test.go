@@ -29,6 +29,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/media/fsblob"
 	"github.com/ordinatorhq/ordinator/server/probase"
+	"github.com/ordinatorhq/ordinator/server/reports"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 	"github.com/ordinatorhq/ordinator/server/studies"
 	"github.com/ordinatorhq/ordinator/server/syncrpc"
@@ -90,7 +91,7 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, e *env)) {
 func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env {
 	ctx := context.Background()
 	clock := storetest.NewClock()
-	store := servertest.Store(t, d, clock.Now, console.Schema(), probase.Schema(), gifts.Schema(), content.Schema(), cases.Schema(), media.Schema(), studies.Schema())
+	store := servertest.Store(t, d, clock.Now, console.Schema(), probase.Schema(), gifts.Schema(), content.Schema(), cases.Schema(), media.Schema(), studies.Schema(), reports.Schema())
 	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now, DiplomaMedia: attachDiploma})
 	must(t, err)
 	dir, err := probase.New(ctx, store, nil)
@@ -120,8 +121,10 @@ func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env
 	giftWaves.Register(reg)
 	library := content.New(store, content.Config{Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	library.Register(reg)
+	figs, lists := reports.ModuleFigures()
 	cfg := console.Config{Store: store, Accounts: accounts, Directory: dir, Cases: caseSvc, Media: mediaSvc, Studies: studySvc,
-		Gifts: giftWaves, Content: library, Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))}
+		Gifts: giftWaves, Content: library, Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil)),
+		Reports: reports.New(reports.Config{Store: store, Figures: figs, Lists: lists, Now: clock.Now})}
 	if tune != nil {
 		tune(&cfg)
 	}

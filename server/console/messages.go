@@ -58,7 +58,7 @@ var commonMessages = map[string]message{
 // accountMessages are signing in and out.
 var accountMessages = map[string]message{
 	"signin.title":        {"Sign in", "Вход"},
-	"signin.intro":        {"The console is for the platform's moderators and administrators.", "Консоль — для модераторов и администраторов платформы."},
+	"signin.intro":        {"The console is for the platform's moderators and administrators, and for regional directors' reports.", "Консоль — для модераторов и администраторов платформы и для отчётов региональных директоров."},
 	"signin.login":        {"E-mail or phone", "Эл. почта или телефон"},
 	"signin.password":     {"Password", "Пароль"},
 	"signin.submit":       {"Sign in", "Войти"},
@@ -70,7 +70,7 @@ var accountMessages = map[string]message{
 	"signin.failed":       {"Cannot sign in", "Войти не удалось"},
 
 	"staff.title": {"This console is for staff", "Эта консоль — для сотрудников"},
-	"staff.text": {"Your password is right, but the console is for the platform's moderators and administrators. Doctors and representatives work in the mobile app: sign in there.",
-		"Пароль верный, но консоль предназначена для модераторов и администраторов платформы. Врачи и представители работают в мобильном приложении — войдите в нём."},
+	"staff.text": {"Your password is right, but the console is for the platform's moderators, administrators and directors. Doctors and representatives work in the mobile app: sign in there.",
+		"Пароль верный, но консоль предназначена для модераторов, администраторов и директоров платформы. Врачи и представители работают в мобильном приложении — войдите в нём."},
 	"staff.back": {"Sign in with another account", "Войти под другой учётной записью"},
 }

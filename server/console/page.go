@@ -26,9 +26,13 @@ type page struct {
 }
 
 // Who may use what: the one mapping from roles to pages. Admins may act as
-// moderators, as everywhere on the platform. Directors get the read-only
-// report pages when those land; until a page lists them they cannot sign in.
+// moderators, as everywhere on the platform.
 var moderators = []auth.Role{auth.RoleModerator, auth.RoleAdmin}
+
+// reportReaders read the directors' reports: directors (read-only, the
+// regions they follow: the reports' own check) and the staff (any region).
+// Directors have no other page.
+var reportReaders = []auth.Role{auth.RoleDirector, auth.RoleModerator, auth.RoleAdmin}
 
 // admins alone define studies, enrol doctors and run accounts, as the RPCs say.
 var admins = []auth.Role{auth.RoleAdmin}
@@ -46,6 +50,7 @@ func (c *Console) pages() []page {
 		c.peoplePages(),
 		c.syncPages(),
 		c.auditPages(),
+		c.reportPages(),
 	)
 }
 
