@@ -30,8 +30,9 @@ type platformOptions struct {
 	Country  string // the stack's country code (--country); with MinIO its bucket has a fresh prefix
 	// Tracing, if set, traces the RPCs, pushes and SQL to it.
 	Tracing trace.TracerProvider
-	// Log, if set, receives the stack's log as serve writes it (the
-	// binary's handler at level info); otherwise it is discarded.
+	// Log, if set, receives the stack's log as serve writes it with
+	// --log-level debug (the binary's handler, every line it may write);
+	// otherwise the log is discarded.
 	Log io.Writer
 }
 
@@ -77,6 +78,7 @@ func startPlatform(t testing.TB, o platformOptions) *platform {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if o.Log != nil {
+		cfg.LogLevel = "debug"
 		log = cfg.logger(o.Log)
 	}
 	store, err := openServerStore(ctx, cfg, log, o.Tracing)

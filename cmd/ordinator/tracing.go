@@ -38,10 +38,10 @@ func newTracing(ctx context.Context, cfg *Config) (trace.TracerProvider, func(),
 	}, nil
 }
 
-// newTracerProvider names the service and its region on every span.
-func newTracerProvider(export sdktrace.TracerProviderOption, region string) *sdktrace.TracerProvider {
+// newTracerProvider names the service and its country stack on every span.
+func newTracerProvider(export sdktrace.TracerProviderOption, country string) *sdktrace.TracerProvider {
 	return sdktrace.NewTracerProvider(export, sdktrace.WithResource(resource.NewSchemaless(
-		attribute.String("service.name", "ordinator"), attribute.String("service.version", version), attribute.String("ordinator.region", region))))
+		attribute.String("service.name", "ordinator"), attribute.String("service.version", version), attribute.String("ordinator.country", country))))
 }
 
 // sqlTracer traces the pool's statements (their SQL text, which holds
