@@ -72,6 +72,7 @@ type Store struct {
 	direct *pgxpool.Pool
 	now    func() time.Time
 	log    *slog.Logger
+	pages  *sqlstore.Pages
 }
 
 var _ syncengine.Store = (*Store)(nil)
@@ -93,7 +94,14 @@ type Options struct {
 	// Tracer, if set, traces every statement of the pool (OpenTelemetry
 	// through otelpgx, say), never its arguments.
 	Tracer pgx.QueryTracer
+	// PageCacheBytes bounds the cache of shared buckets' pull ranges
+	// (sqlstore.Pages; default DefaultPageCacheBytes, negative for none).
+	PageCacheBytes int
 }
+
+// DefaultPageCacheBytes is the default size of a store's cache of shared
+// buckets' pull ranges.
+const DefaultPageCacheBytes = 32 << 20
 
 // Open connects to the database at url and applies the engine's migrations.
 func Open(ctx context.Context, url string, o Options) (*Store, error) {
@@ -134,7 +142,7 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Store{pool: pool, direct: direct, now: o.Now, log: o.Logger}
+	s := &Store{pool: pool, direct: direct, now: o.Now, log: o.Logger, pages: sqlstore.NewPages(pageCacheBytes(o.PageCacheBytes))}
 	if err := s.Migrate(ctx, "syncengine", Migrations()); err != nil {
 		s.Close()
 		return nil, err
@@ -153,6 +161,20 @@ func connect(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("database %s@%s:%d/%s: %w", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
 	return pool, nil
+}
+
+func pageCacheBytes(n int) int {
+	if n == 0 {
+		return DefaultPageCacheBytes
+	}
+	return n
+}
+
+// PageCacheStats counts the pull ranges of shared buckets served from the
+// cache and read from the database.
+func (s *Store) PageCacheStats() (hits, misses uint64) {
+	st := s.pages.Stats()
+	return st.Hits, st.Misses
 }
 
 // Pool returns the connection pool, for benchmarks and tools.
@@ -299,7 +321,7 @@ func (s *Store) Read(ctx context.Context, r syncengine.ReadRequest) (*syncengine
 	var res *syncengine.ReadResult
 	err := s.View(ctx, func(q syncengine.Querier) error {
 		var err error
-		res, err = sqlstore.Read(ctx, q, r, `SELECT last_value FROM sync_seq`, fetch)
+		res, err = sqlstore.Read(ctx, q, r, `SELECT last_value FROM sync_seq`, fetch, s.pages)
 		return err
 	})
 	return res, err

@@ -34,6 +34,7 @@ type Store struct {
 	writer *sql.DB
 	reader *sql.DB
 	now    func() time.Time
+	pages  *sqlstore.Pages
 
 	mu       sync.Mutex
 	watchers map[int]func([]syncengine.Bucket)
@@ -48,6 +49,20 @@ type Options struct {
 	Now func() time.Time
 	// Readers is the size of the read pool (default 4).
 	Readers int
+	// PageCacheBytes bounds the cache of shared buckets' pull ranges
+	// (sqlstore.Pages; default DefaultPageCacheBytes, negative for none).
+	PageCacheBytes int
+}
+
+// DefaultPageCacheBytes is the default size of a store's cache of shared
+// buckets' pull ranges.
+const DefaultPageCacheBytes = 32 << 20
+
+// PageCacheStats counts the pull ranges of shared buckets served from the
+// cache and read from the database.
+func (s *Store) PageCacheStats() (hits, misses uint64) {
+	st := s.pages.Stats()
+	return st.Hits, st.Misses
 }
 
 // DSN returns the modernc.org/sqlite data source name Ordinator uses for the
@@ -98,7 +113,10 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Store{path: path, writer: writer, reader: reader, now: o.Now, watchers: map[int]func([]syncengine.Bucket){}}
+	if o.PageCacheBytes == 0 {
+		o.PageCacheBytes = DefaultPageCacheBytes
+	}
+	s := &Store{path: path, writer: writer, reader: reader, now: o.Now, pages: sqlstore.NewPages(o.PageCacheBytes), watchers: map[int]func([]syncengine.Bucket){}}
 	if err := s.Migrate(ctx, "syncengine", Migrations()); err != nil {
 		s.Close()
 		return nil, err
@@ -239,7 +257,7 @@ func (s *Store) Read(ctx context.Context, r syncengine.ReadRequest) (*syncengine
 	var res *syncengine.ReadResult
 	err := s.View(ctx, func(q syncengine.Querier) error {
 		var err error
-		res, err = sqlstore.Read(ctx, q, r, `SELECT last_seq FROM sync_state WHERE id = 1`, fetch)
+		res, err = sqlstore.Read(ctx, q, r, `SELECT last_seq FROM sync_state WHERE id = 1`, fetch, s.pages)
 		return err
 	})
 	return res, err

@@ -48,6 +48,8 @@ func Run(t *testing.T, newStore NewStore, o Options) {
 		{"Clients", testClients},
 		{"AccessChanges", testAccessChanges},
 		{"CurrentOnly", testCurrentOnly},
+		{"SharedPages", testSharedPages},
+		{"SharedPagesCompaction", testSharedPagesCompaction},
 		{"Compaction", testCompaction},
 		{"CompactionConcurrent", testCompactionConcurrent},
 		{"Live", testLive},

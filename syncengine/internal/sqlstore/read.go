@@ -19,14 +19,15 @@ type Fetch func(ctx context.Context, q syncengine.Querier, cursors []syncengine.
 
 // Read assembles one pull page from q, which must be a consistent snapshot.
 // head is the store's query for the newest seq handed out, which bounds
-// the cursors a client may send.
+// the cursors a client may send. pages, if not nil, serves shared buckets'
+// ranges that another pull already read (see Pages).
 //
 // A bucket's cursor moves to the newest change of that bucket the page
 // covers, never to a seq of the log at large: the stores keep each
 // bucket's seqs in commit order, not the log's (see syncengine/postgres),
 // so a seq past a bucket's newest visible change may still be taken by a
 // commit in flight.
-func Read(ctx context.Context, q syncengine.Querier, r syncengine.ReadRequest, head string, fetch Fetch) (*syncengine.ReadResult, error) {
+func Read(ctx context.Context, q syncengine.Querier, r syncengine.ReadRequest, head string, fetch Fetch, pages *Pages) (*syncengine.ReadResult, error) {
 	var horizon int64
 	if err := q.QueryRow(ctx, head).Scan(&horizon); err != nil {
 		return nil, err
@@ -63,7 +64,7 @@ func Read(ctx context.Context, q syncengine.Querier, r syncengine.ReadRequest, h
 			res.Remaining += n
 		}
 	}
-	changes, err := fetch(ctx, q, cursors, horizon, r.MaxRows+1)
+	changes, err := pages.fetchThrough(ctx, q, fetch, cursors, horizon, r.MaxRows+1, meta)
 	if err != nil {
 		return nil, err
 	}
