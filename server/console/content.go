@@ -32,6 +32,8 @@ func (c *Console) contentPages() []page {
 		{method: http.MethodPost, path: Prefix + "content/new", access: moderators, area: area, serve: c.saveContent},
 		{method: http.MethodGet, path: Prefix + "content/{id}", access: moderators, area: area, serve: c.contentItem},
 		{method: http.MethodPost, path: Prefix + "content/{id}", access: moderators, area: area, serve: c.saveContent},
+		{method: http.MethodPost, path: Prefix + "content/{id}/images", access: moderators, area: area, maxBody: maxImageBytes + maxFormBytes, serve: c.uploadImage},
+		{method: http.MethodPost, path: Prefix + "content/{id}/images/remove", access: moderators, area: area, serve: c.removeImage},
 		{method: http.MethodPost, path: Prefix + "content/{id}/publish", access: moderators, area: area, serve: c.publishContent},
 		{method: http.MethodPost, path: Prefix + "content/{id}/unpublish", access: moderators, area: area, serve: c.publishContent},
 	}
@@ -192,10 +194,14 @@ type contentEditPage struct {
 	Message  string
 	Banner   string
 	Imported bool
-	Langs    []option
-	Specs    []option
-	Regions  []option
-	Formats  []option
+	// Images are the saved item's images, shown in the preview and
+	// offered for removal; CanUpload says the upload form is offered.
+	Images    []itemImage
+	CanUpload bool
+	Langs     []option
+	Specs     []option
+	Regions   []option
+	Formats   []option
 }
 
 func (c *Console) renderContentEdit(q *request, status int, pg *contentEditPage) error {
@@ -230,6 +236,8 @@ func (c *Console) renderContentEdit(q *request, status int, pg *contentEditPage)
 			shown = append(shown, "q."+strconv.Itoa(i)+".o."+strconv.Itoa(j)+".text")
 		}
 	}
+	shown = append(shown, "image")
+	pg.CanUpload = c.cfg.Media != nil && f.ID != ""
 	pg.Other = pg.Errors.Except(shown...)
 	q.render(status, "content/edit", pg)
 	return nil
@@ -253,6 +261,11 @@ func (c *Console) contentItem(q *request) error { return c.renderSavedItem(q, ht
 // renderSavedItem shows a saved item's editor; refused, if set, is why a
 // publication was not done, shown in the banner and next to its fields.
 func (c *Console) renderSavedItem(q *request, status int, refused error) error {
+	return c.renderSaved(q, status, refused, "content.not_published")
+}
+
+// renderSaved is renderSavedItem with the banner's key.
+func (c *Console) renderSaved(q *request, status int, refused error, banner string) error {
 	ed, err := c.cfg.Content.GetItem(q.r.Context(), q.p, q.r.PathValue("id"))
 	if err != nil {
 		return err
@@ -266,11 +279,36 @@ func (c *Console) renderSavedItem(q *request, status int, refused error) error {
 		Preview: &previewItem{Item: prev, Kind: kindOfItem(prev.Kind)}, Imported: q.r.URL.Query().Get("imported") != ""}
 	if refused != nil {
 		f.item(q.location()) // numbers the slots the violations name
-		pg.Banner, pg.Message, pg.Errors = "content.not_published", syncengine.ErrorMessage(refused), f.errorsOf(refused)
+		pg.Banner, pg.Message, pg.Errors = banner, syncengine.ErrorMessage(refused), f.errorsOf(refused)
 		q.w.Header().Set("HX-Push-Url", Prefix+"content/"+f.ID)
+	}
+	if pg.Images, err = c.itemImages(q, prev.ImageMediaIds); err != nil {
+		return err
 	}
 	f.padSlots()
 	return c.renderContentEdit(q, status, pg)
+}
+
+// itemImages are an item's images as the preview shows them.
+func (c *Console) itemImages(q *request, ids []string) ([]itemImage, error) {
+	if c.cfg.Media == nil {
+		return nil, nil
+	}
+	var out []itemImage
+	for _, id := range ids {
+		ph, err := c.mediaPhoto(q, id, "")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, itemImage{ID: id, Photo: ph})
+	}
+	return out, nil
+}
+
+// itemImage is one of an item's images: its media id and presigned URLs.
+type itemImage struct {
+	ID    string
+	Photo photo
 }
 
 // saveContent is the editor's form posted: action "preview" shows the

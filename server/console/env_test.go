@@ -109,17 +109,21 @@ func newEnv(t *testing.T, d syncengine.Dialect, tune func(*console.Config)) *env
 	t.Cleanup(srv.Close)
 	blobs, blobHandler := servertest.Blobs(t, servertest.FSBlob, srv.URL)
 	mux.Handle(fsblob.Prefix, blobHandler)
+	logs := &syncBuffer{}
+	library := content.New(store, content.Config{Now: clock.Now, Media: media.ContentImages{}, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	mediaSvc, err := media.New(media.Config{Store: store, Blobs: blobs, ReadPolicies: map[mediav1.MediaPurpose]media.ReadPolicy{
+		// Whoever may read an item sees its images, as ordinator serve has it.
+		mediav1.MediaPurpose_MEDIA_PURPOSE_CONTENT_IMAGE: media.ReadPolicyFunc(func(ctx context.Context, q syncengine.Querier, p syncengine.Principal, _ *media.Media, refs []string) (bool, error) {
+			return library.MayReadImages(ctx, q, p, refs)
+		}),
 		mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO: caseSvc.PhotoPolicy(),
 		mediav1.MediaPurpose_MEDIA_PURPOSE_DIPLOMA: media.ReadPolicyFunc(func(_ context.Context, _ syncengine.Querier, p syncengine.Principal, _ *media.Media, _ []string) (bool, error) {
 			return auth.Require(p, auth.RoleModerator) == nil, nil
 		}),
 	}})
 	must(t, err)
-	logs := &syncBuffer{}
 	giftWaves := gifts.New(store, gifts.Config{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	giftWaves.Register(reg)
-	library := content.New(store, content.Config{Now: clock.Now, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	library.Register(reg)
 	figs, lists := reports.ModuleFigures()
 	cfg := console.Config{Store: store, Accounts: accounts, Directory: dir, Cases: caseSvc, Media: mediaSvc, Studies: studySvc,

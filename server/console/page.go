@@ -21,8 +21,10 @@ type page struct {
 	nav string
 	// area is the nav key of the entry the page belongs to, highlighted
 	// while it is open (the queue's for a request page).
-	area  string
-	serve func(*request) error
+	area string
+	// maxBody bounds the request body (maxFormBytes when 0).
+	maxBody int64
+	serve   func(*request) error
 }
 
 // Who may use what: the one mapping from roles to pages. Admins may act as
@@ -76,7 +78,11 @@ func (c *Console) route() {
 // page itself, whose error becomes an error page.
 func (c *Console) handle(pg page) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		limit := pg.maxBody
+		if limit == 0 {
+			limit = maxFormBytes
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		q := c.newRequest(w, r, pg)
 		if err := q.authorize(); err != nil {
 			q.fail(err)

@@ -208,6 +208,12 @@ func (q *request) loadSession() error {
 func (q *request) checkCSRF() error {
 	got := q.r.Header.Get("X-CSRF-Token")
 	if got == "" {
+		// A body over the page's limit cannot be read to its token: say
+		// so, rather than call a real form a forged one.
+		var tooBig *http.MaxBytesError
+		if err := q.r.ParseMultipartForm(maxFormBytes); errors.As(err, &tooBig) {
+			return syncengine.Errorf(syncengine.EINVALID, "the upload is too large: at most %d KiB are accepted here; nothing was changed", tooBig.Limit>>10)
+		}
 		got = q.r.PostFormValue("csrf")
 	}
 	if !hmac.Equal([]byte(got), []byte(q.sess.csrf())) {
