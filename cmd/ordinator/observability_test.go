@@ -91,12 +91,12 @@ func TestNoPersonalDataInObservability(t *testing.T) {
 			for _, s := range all {
 				fmt.Fprintf(&b, "%s %s %s\n", s.Name, s.Status.Description, s.Resource)
 				for _, a := range s.Attributes {
-					fmt.Fprintf(&b, "  %s=%s\n", a.Key, a.Value.Emit())
+					fmt.Fprintf(&b, "  %s=%s\n", a.Key, a.Value.String())
 				}
 				for _, e := range s.Events {
 					fmt.Fprintf(&b, "  event %s\n", e.Name)
 					for _, a := range e.Attributes {
-						fmt.Fprintf(&b, "    %s=%s\n", a.Key, a.Value.Emit())
+						fmt.Fprintf(&b, "    %s=%s\n", a.Key, a.Value.String())
 					}
 				}
 			}
