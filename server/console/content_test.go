@@ -197,13 +197,23 @@ The **abstract**.
 // upload posts a file to the import form as a browser does.
 func (c *client) upload(path, csrf, name string, data []byte) page {
 	c.e.t.Helper()
+	return c.postFile(path, csrf, "file", name, data)
+}
+
+// postFile posts a multipart form as a browser does: the token, the other
+// fields (name, value pairs), and the file as field unless name is "".
+func (c *client) postFile(path, csrf, field, name string, data []byte, fields ...string) page {
+	c.e.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	if csrf != "" {
 		must(c.e.t, w.WriteField("csrf", csrf))
 	}
+	for i := 0; i+1 < len(fields); i += 2 {
+		must(c.e.t, w.WriteField(fields[i], fields[i+1]))
+	}
 	if name != "" {
-		f, err := w.CreateFormFile("file", name)
+		f, err := w.CreateFormFile(field, name)
 		must(c.e.t, err)
 		f.Write(data)
 	}

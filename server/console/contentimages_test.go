@@ -5,7 +5,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -30,22 +29,7 @@ func pngImage(t *testing.T) []byte {
 // uploadImage posts an image to an item's editor as the upload form does.
 func (c *client) uploadImage(itemPath, csrf string, version int64, name string, data []byte) page {
 	c.e.t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	if csrf != "" {
-		must(c.e.t, w.WriteField("csrf", csrf))
-	}
-	must(c.e.t, w.WriteField("version", strconv.FormatInt(version, 10)))
-	if name != "" {
-		f, err := w.CreateFormFile("image", name)
-		must(c.e.t, err)
-		f.Write(data)
-	}
-	must(c.e.t, w.Close())
-	req, err := http.NewRequest(http.MethodPost, c.e.url+itemPath+"/images", &body)
-	must(c.e.t, err)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	return c.do(req)
+	return c.postFile(itemPath+"/images", csrf, "image", name, data, "version", strconv.FormatInt(version, 10))
 }
 
 // TestContentImages: a moderator uploads an image to a saved item from its
