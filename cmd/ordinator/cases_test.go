@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -25,7 +24,6 @@ import (
 	"github.com/ordinatorhq/ordinator/api/ordinator/sync/v1/syncv1connect"
 	"github.com/ordinatorhq/ordinator/server/media"
 	"github.com/ordinatorhq/ordinator/server/media/blobtest"
-	"github.com/ordinatorhq/ordinator/server/media/mediatest"
 	"github.com/ordinatorhq/ordinator/server/servertest"
 )
 
@@ -143,25 +141,7 @@ func TestCasesThroughServer(t *testing.T) {
 // uploadPhotos uploads n photos as a phone does and returns their ids.
 func uploadPhotos(t *testing.T, ctx context.Context, url string, token *string, n int) []string {
 	t.Helper()
-	c := mediav1connect.NewMediaServiceClient(http.DefaultClient, url, servertest.WithToken(token))
-	var ids []string
-	for i := range n {
-		file := mediatest.JPEG(mediatest.Photo(200, 150, uint64(i+1)), 85, mediatest.All(1))
-		sum := sha256.Sum256(file)
-		id := uuid.NewString()
-		res, err := c.CreateUpload(ctx, connect.NewRequest(&mediav1.CreateUploadRequest{MediaId: id, Sha256: sum[:], Size: int64(len(file)),
-			ContentType: "image/jpeg", Purpose: mediav1.MediaPurpose_MEDIA_PURPOSE_CASE_PHOTO}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if status, _, body := blobtest.Send(t, mediaRequest(res.Msg.GetSingle().GetRequest()), file, nil); status != http.StatusOK {
-			t.Fatalf("PUT: %d %s", status, body)
-		}
-		if _, err := c.CompleteUpload(ctx, connect.NewRequest(&mediav1.CompleteUploadRequest{MediaId: id})); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
-	}
+	ids, _ := uploadSeededPhotos(t, ctx, url, token, n, 1)
 	return ids
 }
 
