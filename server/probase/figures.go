@@ -2,6 +2,8 @@ package probase
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ordinatorhq/ordinator/server/reports/figure"
@@ -41,11 +43,10 @@ func Figures() []figure.Figure {
 		{Key: "update_requests", Label: "Update requests sent", Group: figure.GroupReps, Events: func(s figure.Scope) figure.Events {
 			return figure.Events{From: `FROM doctor_requests r JOIN doctors d ON d.id = r.doctor_id WHERE ` + s.Territories("d.territory_id"), At: "r.created_at", By: "r.kind"}
 		}},
-		{Key: "untouched_doctors", Label: "Doctors not touched for 90 days", Group: figure.GroupReps, State: func(ctx context.Context, q syncengine.Querier, s figure.Scope, at time.Time) (int64, error) {
-			var n int64
-			since := at.Add(-Untouched).UnixMilli()
-			err := q.QueryRow(ctx, `SELECT count(*) `+untouched(s), s.Arg(), since, at.UnixMilli()).Scan(&n)
-			return n, err
+		{Key: "untouched_doctors", Label: "Doctors not touched for 90 days", Group: figure.GroupReps, State: func(ctx context.Context, q syncengine.Querier, s figure.Scope, at []time.Time) ([]int64, error) {
+			args := figure.NewArgs(s)
+			from, conds := untouched(s, args, at)
+			return figure.CountAt(ctx, q, args, from, conds)
 		}},
 	}
 }
@@ -54,29 +55,67 @@ func Figures() []figure.Figure {
 // "not touched" in the reports.
 const Untouched = 90 * 24 * time.Hour
 
-// untouched selects the scope's doctors created before $2 with no edit
-// proposed and no request sent between $2 and $3.
-func untouched(s figure.Scope) string {
-	return `FROM doctors d WHERE ` + s.Territories("d.territory_id") + ` AND d.created_at < $2
-		AND NOT EXISTS (SELECT 1 FROM edit_requests e WHERE e.doctor_id = d.id AND e.created_at >= $2 AND e.created_at < $3)
-		AND NOT EXISTS (SELECT 1 FROM doctor_requests r WHERE r.doctor_id = d.id AND r.created_at >= $2 AND r.created_at < $3)`
+// untouched selects the scope's doctors (as d) and, for each time of at,
+// the condition "created 90 days before it, and no edit proposed and no
+// request sent in those 90 days". For a region the touches of every
+// window are read once, grouped by doctor, and joined to the doctors: a
+// scan of each table, where probing the indexes twice per doctor for each
+// time costs several times more. A territory's few doctors are probed.
+func untouched(s figure.Scope, args *figure.Args, at []time.Time) (from string, conds []string) {
+	conds = make([]string, len(at))
+	if s.Territory != "" {
+		for i, t := range at {
+			since, until := args.Add(t.Add(-Untouched).UnixMilli()), args.Add(t.UnixMilli())
+			conds[i] = `d.created_at < ` + since + `
+				AND NOT EXISTS (SELECT 1 FROM edit_requests e WHERE e.doctor_id = d.id AND e.created_at >= ` + since + ` AND e.created_at < ` + until + `)
+				AND NOT EXISTS (SELECT 1 FROM doctor_requests r WHERE r.doctor_id = d.id AND r.created_at >= ` + since + ` AND r.created_at < ` + until + `)`
+		}
+		return `FROM doctors d WHERE ` + s.Territories("d.territory_id"), conds
+	}
+	lo, hi := at[0], at[0]
+	for _, t := range at {
+		if t.Before(lo) {
+			lo = t
+		}
+		if t.After(hi) {
+			hi = t
+		}
+	}
+	lo = lo.Add(-Untouched)
+	flags := make([]string, len(at))
+	for i, t := range at {
+		since, until := args.Add(t.Add(-Untouched).UnixMilli()), args.Add(t.UnixMilli())
+		flags[i] = "MAX(CASE WHEN x.at >= " + since + " AND x.at < " + until + " THEN 1 ELSE 0 END) AS t" + strconv.Itoa(i)
+		conds[i] = "d.created_at < " + since + " AND COALESCE(t.t" + strconv.Itoa(i) + ", 0) = 0"
+	}
+	window := " WHERE created_at >= " + args.Add(lo.UnixMilli()) + " AND created_at < " + args.Add(hi.UnixMilli())
+	return `FROM doctors d LEFT JOIN (SELECT x.doctor_id, ` + strings.Join(flags, ", ") + `
+			FROM (SELECT doctor_id, created_at AS at FROM edit_requests` + window + `
+				UNION ALL SELECT doctor_id, created_at FROM doctor_requests` + window + `) x
+			GROUP BY x.doctor_id) t ON t.doctor_id = d.id
+		WHERE ` + s.Territories("d.territory_id"), conds
 }
 
-// countPending counts the edits proposed before at and not decided by then.
-func countPending(ctx context.Context, q syncengine.Querier, s figure.Scope, at time.Time) (int64, error) {
-	var n int64
-	err := q.QueryRow(ctx, `SELECT count(*) FROM edit_requests e WHERE `+s.Territories("e.territory_id")+`
-		AND e.created_at < $2 AND (e.status = 'pending' OR e.decided_at >= $2)`, s.Arg(), at.UnixMilli()).Scan(&n)
-	return n, err
+// countPending counts, at each time, the edits proposed before it and not
+// decided by then.
+func countPending(ctx context.Context, q syncengine.Querier, s figure.Scope, at []time.Time) ([]int64, error) {
+	args := figure.NewArgs(s)
+	conds := make([]string, len(at))
+	for i, t := range at {
+		ms := args.Add(t.UnixMilli())
+		conds[i] = "e.created_at < " + ms + " AND (e.status = 'pending' OR e.decided_at >= " + ms + ")"
+	}
+	return figure.CountAt(ctx, q, args, `FROM edit_requests e WHERE `+s.Territories("e.territory_id"), conds)
 }
 
 // Lists are the directory's drill-down tables.
 func Lists() []figure.List {
 	return []figure.List{{Key: "untouched_doctors", Title: "Doctors not touched for 90 days", Columns: []string{"doctor_id", "doctor", "territory", "reps"},
 		Rows: func(ctx context.Context, q syncengine.Querier, s figure.Scope, at time.Time, limit int) ([][]string, error) {
-			since := at.Add(-Untouched).UnixMilli()
+			args := figure.NewArgs(s)
+			from, conds := untouched(s, args, []time.Time{at})
 			return figure.Rows(ctx, q, `SELECT d.id, d.full_name, t.name, COALESCE((SELECT min(u.display_name) FROM rep_territories rt JOIN users u ON u.id = rt.user_id WHERE rt.territory_id = d.territory_id), '')
-				FROM doctors d JOIN territories t ON t.id = d.territory_id WHERE d.id IN (SELECT d.id `+untouched(s)+`) ORDER BY t.name, d.full_name, d.id LIMIT $4`,
-				4, s.Arg(), since, at.UnixMilli(), limit)
+				FROM doctors d JOIN territories t ON t.id = d.territory_id WHERE d.id IN (SELECT d.id `+from+` AND `+conds[0]+`) ORDER BY t.name, d.full_name, d.id LIMIT `+args.Add(limit),
+				4, args.Values()...)
 		}}}
 }

@@ -52,12 +52,12 @@ func compute(ctx context.Context, q syncengine.Querier, f figure.Figure, s figur
 	v := Value{Key: f.Key, Label: f.Label, Group: f.Group}
 	if f.State != nil {
 		v.State = true
-		var err error
-		if v.Current, err = f.State(ctx, q, s, w.stateAt(w.cur)); err != nil {
+		n, err := f.State(ctx, q, s, []time.Time{w.stateAt(w.cur), w.stateAt(w.prev)})
+		if err != nil {
 			return v, err
 		}
-		v.Previous, err = f.State(ctx, q, s, w.stateAt(w.prev))
-		return v, err
+		v.Current, v.Previous = n[0], n[1]
+		return v, nil
 	}
 	e := f.Events(s)
 	evs, err := events(ctx, q, e, s, w)

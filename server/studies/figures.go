@@ -31,10 +31,10 @@ func Figures() []figure.Figure {
 		{Key: "study_reminders", Label: "Study reminders sent by reps", Group: figure.GroupReps, Events: func(s figure.Scope) figure.Events {
 			return figure.Events{From: `FROM study_results r WHERE r.reminder_at > 0 AND ` + s.Doctors("r.doctor_id"), At: "r.reminder_at"}
 		}},
-		{Key: "overdue_results", Label: "Study results overdue now", Group: figure.GroupStudies, State: func(ctx context.Context, q syncengine.Querier, s figure.Scope, _ time.Time) (int64, error) {
+		{Key: "overdue_results", Label: "Study results overdue now", Group: figure.GroupStudies, State: func(ctx context.Context, q syncengine.Querier, s figure.Scope, at []time.Time) ([]int64, error) {
 			var n int64
 			err := q.QueryRow(ctx, `SELECT count(*) FROM study_results r WHERE r.status = 'overdue' AND `+s.Doctors("r.doctor_id"), s.Arg()).Scan(&n)
-			return n, err
+			return figure.Same(n, at), err
 		}},
 	}
 }

@@ -7,6 +7,8 @@ package figure
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -43,6 +45,16 @@ func (s Scope) Doctors(column string) string {
 		return column + " IN (SELECT user_id FROM doctors WHERE territory_id = $1 AND user_id IS NOT NULL)"
 	}
 	return column + " IN (SELECT id FROM users WHERE role = 'doctor' AND region_id = $1)"
+}
+
+// Users is Doctors for a figure on the users table itself (alias its
+// name): for a region a condition on the row, not a join of users with
+// users, so a region's new doctors are one index range.
+func (s Scope) Users(alias string) string {
+	if s.Territory != "" {
+		return s.Doctors(alias + ".id")
+	}
+	return alias + ".role = 'doctor' AND " + alias + ".region_id = $1"
 }
 
 // Aggregate is how a figure's events make its value.
@@ -83,9 +95,12 @@ type Figure struct {
 	Group string // reps, doctors, studies, cases, gifts
 	// Events of the figure, for a scope.
 	Events func(Scope) Events
-	// State counts how things stood at a time (overdue results, doctors
-	// not touched for 90 days): a period's value is the state at its end.
-	State func(ctx context.Context, q syncengine.Querier, s Scope, at time.Time) (int64, error)
+	// State counts how things stood at each of the times at (overdue
+	// results, doctors not touched for 90 days), one value per time: a
+	// period's value is the state at its end. A report asks for the ends
+	// of the period and of the one before, so a state reads its rows once
+	// for both (see CountAt).
+	State func(ctx context.Context, q syncengine.Querier, s Scope, at []time.Time) ([]int64, error)
 }
 
 // Groups of figures, in the order reports show them.
@@ -138,7 +153,11 @@ func Total(ctx context.Context, q syncengine.Querier, figs []Figure, key, region
 			continue
 		}
 		if f.State != nil {
-			return f.State(ctx, q, s, to)
+			n, err := f.State(ctx, q, s, []time.Time{to})
+			if err != nil {
+				return 0, err
+			}
+			return n[0], nil
 		}
 		e := f.Events(s)
 		var n int64
@@ -146,4 +165,47 @@ func Total(ctx context.Context, q syncengine.Querier, figs []Figure, key, region
 		return n, err
 	}
 	return 0, syncengine.Errorf(syncengine.ENOTFOUND, "no figure %q", key)
+}
+
+// Args are a query's values after the scope's $1.
+type Args struct{ vals []any }
+
+// NewArgs starts a query's values with the scope's id, $1.
+func NewArgs(s Scope) *Args { return &Args{vals: []any{s.Arg()}} }
+
+// Add appends a value and answers its placeholder.
+func (a *Args) Add(v any) string {
+	a.vals = append(a.vals, v)
+	return "$" + strconv.Itoa(len(a.vals))
+}
+
+// Values are the query's arguments.
+func (a *Args) Values() []any { return a.vals }
+
+// CountAt counts, in one scan, the rows of from ("FROM … WHERE …", its
+// values in args) for which each of conds holds: one count per condition,
+// the state at each time a report asks for. The rows are narrowed to those
+// for which some condition holds, so an index on its columns can serve.
+func CountAt(ctx context.Context, q syncengine.Querier, args *Args, from string, conds []string) ([]int64, error) {
+	sums := make([]string, len(conds))
+	for i, c := range conds {
+		sums[i] = "COALESCE(SUM(CASE WHEN " + c + " THEN 1 ELSE 0 END), 0)"
+	}
+	out := make([]int64, len(conds))
+	dest := make([]any, len(conds))
+	for i := range out {
+		dest[i] = &out[i]
+	}
+	err := q.QueryRow(ctx, `SELECT `+strings.Join(sums, ", ")+` `+from+` AND ((`+strings.Join(conds, ") OR (")+`))`, args.Values()...).Scan(dest...)
+	return out, err
+}
+
+// Same is a state that does not depend on the time (results overdue now):
+// counted once, the value of every time.
+func Same(n int64, at []time.Time) []int64 {
+	out := make([]int64, len(at))
+	for i := range out {
+		out[i] = n
+	}
+	return out
 }

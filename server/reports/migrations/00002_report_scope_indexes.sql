@@ -1,0 +1,9 @@
+-- +goose Up
+-- A region's doctors and a territory's doctor accounts, read by nearly
+-- every figure's scope, come from these indexes alone (no table rows).
+CREATE INDEX IF NOT EXISTS reports_users_region_ids ON users (region_id, role, id);
+CREATE INDEX IF NOT EXISTS reports_doctors_territory_users ON doctors (territory_id, user_id);
+
+-- +goose Down
+DROP INDEX reports_doctors_territory_users;
+DROP INDEX reports_users_region_ids;
