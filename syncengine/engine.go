@@ -201,6 +201,13 @@ func (e *Engine) apply(ctx context.Context, tx Tx, p Principal, clientID string,
 		return reject(Invalid("arguments too large", Violation{"args", fmt.Sprintf("%d bytes, at most %d", len(m.Args), e.cfg.MaxArgsBytes)}))
 	}
 	result, err := e.callMutator(ctx, mut, tx, Call{Principal: p, ClientID: clientID, Mutation: m})
+	// A queued write that failed is the mutation's failure; one the store
+	// calls transient aborts the batch whatever the mutator answered.
+	if s, ok := tx.(settler); ok {
+		if serr := s.Settle(ctx); serr != nil && (err == nil || e.store.Transient(serr)) {
+			err = serr
+		}
+	}
 	if err == nil {
 		out.Result = result
 		return out, nil

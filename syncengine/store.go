@@ -77,6 +77,30 @@ type Tx interface {
 	Dialect() Dialect
 	// AfterCommit runs fn once the transaction has committed.
 	AfterCommit(fn func())
+	// Queue runs a write whose result the caller does not need (no rows,
+	// no count) as late as the store likes: on PostgreSQL it travels in
+	// the same round trip as the transaction's next statement or its
+	// commit, on SQLite it runs at once. Statements run in the order they
+	// were issued, queued or not, so a later read sees a queued write.
+	//
+	// Its error is not lost: the next statement returns it (without
+	// running) or the commit does, and it is the error of the mutation
+	// that queued it, as if that mutation's mutator had returned it
+	// (Store.Push re-runs a batch where it surfaced after its mutation
+	// ended; see syncengine/postgres). A mutator that wants to answer a
+	// write's failure itself (a unique violation told as ECONFLICT, say)
+	// uses Exec for that write.
+	Queue(ctx context.Context, sql string, args ...any)
+}
+
+// settler is implemented by a store's Tx that queues writes: the engine
+// calls Settle once a mutator has returned, before it decides the
+// mutation's outcome, and treats the error as the mutator's own. The store
+// uses it to send the mutation's queued writes before its savepoint is
+// released where it must (see syncengine/postgres), or to have the batch
+// run again.
+type settler interface {
+	Settle(ctx context.Context) error
 }
 
 // Store keeps the change log and the application's tables in one database.

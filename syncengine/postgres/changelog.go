@@ -12,12 +12,12 @@ import (
 
 // flush appends the buffered record writes to the change log and deletes
 // the changes they supersede (see syncengine/internal/sqlstore), in two
-// round trips: one locks the touched records and reads their state, the
+// round trips, the first carrying whatever is still queued: one locks the touched records and reads their state, the
 // other writes the plan made from it, taking the changed buckets' locks
 // before the seqs (see the package doc for why that orders commits).
 func (t *tx) flush(ctx context.Context) error {
 	if t.set.Empty() {
-		return nil
+		return t.sendPending(ctx)
 	}
 	current, err := t.lockRecords(ctx, t.set.Keys())
 	if err != nil {

@@ -217,6 +217,10 @@ func (s *Store) Close() {
 // the look finds it and the domain answers as it should); a lock that could
 // not be had; lost connections and an overloaded or restarting server.
 func (s *Store) Transient(err error) bool {
+	var misplaced *misplacedError
+	if errors.As(err, &misplaced) {
+		return true
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code[:2] {
@@ -262,11 +266,17 @@ func (s *Store) repeatable(err error) bool {
 }
 
 func (s *Store) update(ctx context.Context, fn func(sqlstore.Tx) error) error {
+	return s.run(ctx, false, func(t *tx) error { return fn(t) })
+}
+
+// run runs fn in a transaction and commits it; strict says how queued
+// writes are sent (tx.Settle).
+func (s *Store) run(ctx context.Context, strict bool, fn func(*tx) error) error {
 	pgTx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	t := &tx{tx: pgTx, now: s.now()}
+	t := &tx{tx: pgTx, now: s.now(), strict: strict}
 	if err := fn(t); err != nil {
 		pgTx.Rollback(context.WithoutCancel(ctx))
 		return err
@@ -304,14 +314,38 @@ func (s *Store) View(ctx context.Context, fn func(syncengine.Querier) error) err
 // Push implements syncengine.Store. A batch is safe to run again whatever
 // became of the last attempt: mutations it applied return their stored
 // outcome.
+//
+// Queued writes (syncengine.Tx.Queue) are sent with the next statement, so
+// a mutation's writes usually travel with the next mutation's first
+// statement, after the RELEASE of its savepoint. If one fails there, the
+// error reaches the wrong mutation, and the savepoints no longer match the
+// mutations: the outcome of the one that queued it would be wrong. So the
+// failure is not answered in that run: the transaction rolls back, and the
+// batch runs again strictly, each mutation's queued writes sent when its
+// mutator returns (tx.Settle), inside its savepoint, where their errors
+// are its own exactly as if it had used Exec. Rolling back loses nothing
+// (no commit happened, and a push is safe to repeat), and the strict run
+// decides every mutation as a push without queued writes would: a write
+// that failed only because of the first run (a lost race, say) may succeed
+// in the second, which is what a rerun after any transient failure does.
 func (s *Store) Push(ctx context.Context, b syncengine.PushBatch) ([]syncengine.Outcome, error) {
 	var outs []syncengine.Outcome
+	strict := false
 	err := sqlstore.Retry(ctx, s.Transient, func() error {
-		return s.update(ctx, func(t sqlstore.Tx) error {
+		var last *tx
+		err := s.run(ctx, strict, func(t *tx) error {
+			last = t
 			var err error
-			outs, err = sqlstore.Push(ctx, t, b, `SELECT user_id, last_seq FROM sync_clients WHERE client_id = $1 FOR UPDATE`)
+			outs, err = sqlstore.Push(ctx, t, b)
+			if t.misplaced != nil {
+				return &misplacedError{t.misplaced}
+			}
 			return err
 		})
+		if last != nil && last.misplaced != nil {
+			strict = true
+		}
+		return err
 	})
 	return outs, err
 }

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -29,16 +30,47 @@ func (q querier) QueryRow(ctx context.Context, sql string, args ...any) syncengi
 
 // tx is a write transaction. Savepoints are lazy: SAVEPOINT and RELEASE
 // are queued and sent in the same round trip as the next statement, and a
-// savepoint no statement ran under costs nothing. A mutation in a push
-// therefore costs only its own statements' round trips.
+// savepoint no statement ran under costs nothing. Writes queued with Queue
+// travel the same way. A mutation in a push therefore costs only the round
+// trips of the statements whose results it reads.
 type tx struct {
 	tx      pgx.Tx
 	now     time.Time
 	set     sqlstore.ChangeSet
 	after   []func()
 	depth   int
-	pending []string
+	pending []queued
+	// scope numbers the mutation now running (each savepoint opens a new
+	// one; zero outside any); a queued write belongs to the scope it was
+	// queued in.
+	scope, scopes int
+	// strict sends a mutation's queued writes when it ends (Settle), so
+	// their errors always reach it; misplaced is the error of a queued
+	// write that failed after its mutation had ended, which makes the push
+	// run again strictly.
+	strict    bool
+	misplaced error
 }
+
+// queued is a statement waiting for the next round trip: a savepoint
+// command (scope -1) or a queued write of a scope.
+type queued struct {
+	sql   string
+	args  []any
+	scope int
+}
+
+const control = -1
+
+// misplacedError is a queued write's failure seen where it cannot be
+// attributed to the mutation that queued it. It is transient: the push
+// runs again, strictly, and then it is.
+type misplacedError struct{ err error }
+
+func (e *misplacedError) Error() string {
+	return "a write queued by an earlier mutation failed: " + e.err.Error()
+}
+func (e *misplacedError) Unwrap() error { return e.err }
 
 // batch returns a batch starting with the queued commands, or nil.
 func (t *tx) batch() *pgx.Batch {
@@ -47,22 +79,62 @@ func (t *tx) batch() *pgx.Batch {
 	}
 	b := &pgx.Batch{}
 	for _, p := range t.pending {
-		b.Queue(p)
+		b.Queue(p.sql, p.args...)
 	}
 	return b
 }
 
-// consume reads the results of the queued commands at the head of br.
+// consume reads the results of the queued commands at the head of br. A
+// queued write's failure is returned as is to the scope that queued it,
+// and as a misplacedError anywhere else.
 func (t *tx) consume(br pgx.BatchResults) error {
-	n := len(t.pending)
+	pending := t.pending
 	t.pending = t.pending[:0]
-	for i := 0; i < n; i++ {
+	for _, p := range pending {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
+			if p.scope != control && p.scope != t.scope {
+				t.misplaced = err
+				return &misplacedError{err}
+			}
 			return err
 		}
 	}
 	return nil
+}
+
+// Queue implements syncengine.Tx; the write is sent under the context of
+// the statement it travels with.
+func (t *tx) Queue(_ context.Context, sql string, args ...any) {
+	t.pending = append(t.pending, queued{sql, args, t.scope})
+}
+
+// sendPending sends the queued commands, if any, in one round trip.
+func (t *tx) sendPending(ctx context.Context) error {
+	b := t.batch()
+	if b == nil {
+		return nil
+	}
+	br := t.tx.SendBatch(ctx, b)
+	if err := t.consume(br); err != nil {
+		return err
+	}
+	return br.Close()
+}
+
+// Settle is called by the engine when a mutator returns (see
+// syncengine.Tx.Queue). Normally it costs nothing: the mutation's queued
+// writes go with the next mutation's first statement, and if one fails
+// there the push runs again strictly; then Settle sends them at once, so
+// their error is the mutation's.
+func (t *tx) Settle(ctx context.Context) error {
+	if t.misplaced != nil {
+		return &misplacedError{t.misplaced}
+	}
+	if !t.strict || !slices.ContainsFunc(t.pending, func(p queued) bool { return p.scope != control }) {
+		return nil
+	}
+	return t.sendPending(ctx)
 }
 
 func (t *tx) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
@@ -149,16 +221,22 @@ func (t *tx) Now() time.Time               { return t.now }
 func (t *tx) Dialect() syncengine.Dialect  { return syncengine.Postgres }
 func (t *tx) AfterCommit(fn func())        { t.after = append(t.after, fn) }
 
+// Savepoint implements sqlstore.Tx. The savepoint opens a new scope for
+// queued writes, which ends with it.
 func (t *tx) Savepoint(ctx context.Context) (undo, done func() error, err error) {
 	name := "sp" + strconv.Itoa(t.depth)
 	t.depth++
-	open := "SAVEPOINT " + name
+	open := queued{sql: "SAVEPOINT " + name, scope: control}
 	t.pending = append(t.pending, open)
+	outer := t.scope
+	t.scopes++
+	t.scope = t.scopes
+	scope := t.scope
 	mark, afterMark := t.set.Mark(), len(t.after)
 	// unsent reports whether the SAVEPOINT is still queued, i.e. no
 	// statement ran under it; then it is simply dropped.
 	unsent := func() bool {
-		if n := len(t.pending); n > 0 && t.pending[n-1] == open {
+		if n := len(t.pending); n > 0 && t.pending[n-1].sql == open.sql && t.pending[n-1].scope == control {
 			t.pending = t.pending[:n-1]
 			return true
 		}
@@ -168,19 +246,23 @@ func (t *tx) Savepoint(ctx context.Context) (undo, done func() error, err error)
 		t.depth--
 		t.set.Rollback(mark)
 		t.after = t.after[:afterMark]
+		// The scope's unsent writes are undone by not sending them.
+		t.pending = slices.DeleteFunc(t.pending, func(p queued) bool { return p.scope == scope })
+		t.scope = outer
 		if unsent() {
 			return nil
 		}
 		_, err := t.Exec(ctx, "ROLLBACK TO SAVEPOINT "+name)
 		if err == nil {
-			t.pending = append(t.pending, "RELEASE SAVEPOINT "+name)
+			t.pending = append(t.pending, queued{sql: "RELEASE SAVEPOINT " + name, scope: control})
 		}
 		return err
 	}
 	done = func() error {
 		t.depth--
+		t.scope = outer
 		if !unsent() {
-			t.pending = append(t.pending, "RELEASE SAVEPOINT "+name)
+			t.pending = append(t.pending, queued{sql: "RELEASE SAVEPOINT " + name, scope: control})
 		}
 		return nil
 	}

@@ -188,6 +188,10 @@ func (s *Store) update(ctx context.Context, fn func(sqlstore.Tx) error) error {
 		sqlTx.Rollback()
 		return err
 	}
+	if err := t.queueErr; err != nil {
+		sqlTx.Rollback()
+		return err
+	}
 	buckets, err := t.flush(ctx)
 	if err != nil {
 		sqlTx.Rollback()
@@ -245,7 +249,7 @@ func (s *Store) Push(ctx context.Context, b syncengine.PushBatch) ([]syncengine.
 	err := sqlstore.Retry(ctx, s.Transient, func() error {
 		return s.update(ctx, func(t sqlstore.Tx) error {
 			var err error
-			outs, err = sqlstore.Push(ctx, t, b, `SELECT user_id, last_seq FROM sync_clients WHERE client_id = $1`)
+			outs, err = sqlstore.Push(ctx, t, b)
 			return err
 		})
 	})

@@ -52,6 +52,54 @@ type tx struct {
 	set   sqlstore.ChangeSet
 	after []func()
 	depth int
+	// queueErr is the error of a queued write, returned by the next
+	// statement, by Settle or by the commit.
+	queueErr error
+}
+
+// Queue implements syncengine.Tx: the write runs at once, in process, and
+// its error waits for the next statement, as on PostgreSQL.
+func (t *tx) Queue(ctx context.Context, query string, args ...any) {
+	if t.queueErr != nil {
+		return
+	}
+	if _, err := t.tx.ExecContext(ctx, query, args...); err != nil {
+		t.queueErr = err
+	}
+}
+
+func (t *tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if t.queueErr != nil {
+		return 0, t.queueErr
+	}
+	return t.querier.Exec(ctx, query, args...)
+}
+
+func (t *tx) Query(ctx context.Context, query string, args ...any) (syncengine.Rows, error) {
+	if t.queueErr != nil {
+		return nil, t.queueErr
+	}
+	return t.querier.Query(ctx, query, args...)
+}
+
+func (t *tx) QueryRow(ctx context.Context, query string, args ...any) syncengine.Row {
+	if t.queueErr != nil {
+		return errRow{t.queueErr}
+	}
+	return t.querier.QueryRow(ctx, query, args...)
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// Settle is called by the engine when a mutator returns: a queued write's
+// error is the mutation's. Queued writes run at once here, so every error
+// is already attributed to the mutation that queued it.
+func (t *tx) Settle(context.Context) error {
+	err := t.queueErr
+	t.queueErr = nil
+	return err
 }
 
 func (t *tx) Put(collection, id string, payload []byte, buckets ...syncengine.Bucket) {
@@ -71,6 +119,7 @@ func (t *tx) Savepoint(ctx context.Context) (undo, done func() error, err error)
 	mark, afterMark := t.set.Mark(), len(t.after)
 	undo = func() error {
 		t.depth--
+		t.queueErr = nil // the failed write is undone with the rest
 		t.set.Rollback(mark)
 		t.after = t.after[:afterMark]
 		if _, err := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {

@@ -130,6 +130,7 @@ func EncodeOutcome(o syncengine.Outcome) []byte {
 //	note.crash   write, then fail with an uncoded error
 //	note.panic   write, then panic
 //	note.append  append a line to a room's journal, numbered after the last
+//	note.queue   check the buckets, then queue a row (Tx.Queue); see queueNote
 func Registry() *syncengine.Registry {
 	r := syncengine.NewRegistry()
 	r.Register("note.put", syncengine.MutatorFunc(putNote))
@@ -145,6 +146,7 @@ func Registry() *syncengine.Registry {
 		return []byte(strconv.FormatInt(n, 10)), err
 	}))
 	r.Register("note.delete", syncengine.MutatorFunc(deleteNote))
+	r.Register("note.queue", syncengine.MutatorFunc(queueNote))
 	r.Register("note.reject", syncengine.MutatorFunc(func(ctx context.Context, tx syncengine.Tx, c syncengine.Call) ([]byte, error) {
 		if _, err := putNote(ctx, tx, c); err != nil {
 			return nil, err

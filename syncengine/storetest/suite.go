@@ -57,6 +57,7 @@ func Run(t *testing.T, newStore NewStore, o Options) {
 		{"BadPull", testBadPull},
 		{"BadPush", testBadPush},
 		{"Races", testRaces},
+		{"Queue", testQueue},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, harness) })

@@ -24,17 +24,19 @@ type Tx interface {
 // Push applies a client's batch inside tx: the client row is locked (or
 // created), mutations already applied return their stored outcome, a gap in
 // seq is refused, and each new mutation runs in a savepoint so a rejection
-// undoes only its own writes. lockClient is the store's SELECT of the client
-// row with whatever locking clause it needs.
-func Push(ctx context.Context, tx Tx, b syncengine.PushBatch, lockClient string) ([]syncengine.Outcome, error) {
+// undoes only its own writes. The engine's own statements are one per push,
+// not per mutation: the client row is created or locked and read in one
+// upsert, and the outcomes and the client's new seq are queued (Tx.Queue),
+// so on PostgreSQL they travel with the commit's first round trip.
+func Push(ctx context.Context, tx Tx, b syncengine.PushBatch) ([]syncengine.Outcome, error) {
 	now := tx.Now().UnixMilli()
-	if _, err := tx.Exec(ctx, `INSERT INTO sync_clients (client_id, user_id, last_seq, created_at, updated_at) VALUES ($1, $2, 0, $3, $3)
-		ON CONFLICT (client_id) DO NOTHING`, b.ClientID, b.UserID, now); err != nil {
-		return nil, err
-	}
+	// The upsert's DO UPDATE locks an existing row until commit (SQLite's
+	// writers take turns anyway) and returns it as committed.
 	var owner string
 	var last int64
-	if err := tx.QueryRow(ctx, lockClient, b.ClientID).Scan(&owner, &last); err != nil {
+	if err := tx.QueryRow(ctx, `INSERT INTO sync_clients (client_id, user_id, last_seq, created_at, updated_at) VALUES ($1, $2, 0, $3, $3)
+		ON CONFLICT (client_id) DO UPDATE SET updated_at = excluded.updated_at
+		RETURNING user_id, last_seq`, b.ClientID, b.UserID, now).Scan(&owner, &last); err != nil {
 		return nil, err
 	}
 	if owner != b.UserID {
@@ -79,13 +81,11 @@ func Push(ctx context.Context, tx Tx, b syncengine.PushBatch, lockClient string)
 	if err := saveOutcomes(ctx, tx, fresh); err != nil {
 		return nil, err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE sync_clients SET last_seq = $1, updated_at = $2 WHERE client_id = $3`, last, now, b.ClientID); err != nil {
-		return nil, err
-	}
+	tx.Queue(ctx, `UPDATE sync_clients SET last_seq = $1, updated_at = $2 WHERE client_id = $3`, last, now, b.ClientID)
 	return outs, nil
 }
 
-// saveOutcomes stores the batch's new outcomes in one statement per 500.
+// saveOutcomes queues the batch's new outcomes, one statement per 500.
 func saveOutcomes(ctx context.Context, tx Tx, outs []syncengine.Outcome) error {
 	const cols = 9
 	for chunk := range slices.Chunk(outs, 500) {
@@ -108,9 +108,7 @@ func saveOutcomes(ctx context.Context, tx Tx, outs []syncengine.Outcome) error {
 			sb.WriteString("(" + sqlq.Placeholders(len(args)+1, cols) + ")")
 			args = append(args, o.ClientID, o.Seq, o.Name, int64(o.Status), code, message, string(violations), o.Result, o.DecidedAt.UnixMilli())
 		}
-		if _, err := tx.Exec(ctx, sb.String(), args...); err != nil {
-			return err
-		}
+		tx.Queue(ctx, sb.String(), args...)
 	}
 	return nil
 }
