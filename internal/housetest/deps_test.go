@@ -31,9 +31,11 @@ var (
 
 func depRules() []depRule {
 	return []depRule{{
-		why:     "the device (mobile-sdk) depends on no server code and on no driver or client of a server-side service (pgx, minio-go, firebase)",
+		why:     "the device (mobile-sdk) depends on no server code, on no driver or client of a server-side service (pgx, minio-go, firebase) and not on the server's faster compression (klauspost/compress): the app stays small",
 		applies: func(tr *tree, p string) bool { return tr.under(p, "mobile-sdk") },
-		forbids: func(tr *tree, p string) bool { return tr.under(p, "server") || within(p, services...) },
+		forbids: func(tr *tree, p string) bool {
+			return tr.under(p, "server") || within(p, services...) || within(p, "github.com/klauspost/compress")
+		},
 	}, {
 		why: "syncengine is the domain: it and its helpers (internal/sqlq too) depend on no api/, no connect and no database driver",
 		applies: func(tr *tree, p string) bool {

@@ -115,6 +115,7 @@ func New(cfg Config) (*Server, error) {
 		// is a few dozen bytes, and a gzip writer's reset alone costs more
 		// CPU than sending them (a third of a fan-out's server time).
 		connect.WithCompressMinBytes(compressMinBytes),
+		gzipCompression(),
 		connect.WithRecover(func(ctx context.Context, spec connect.Spec, _ http.Header, r any) error {
 			s.log.ErrorContext(ctx, "handler panicked", "procedure", spec.Procedure, "panic", r)
 			return connect.NewError(connect.CodeInternal, errors.New("internal error"))

@@ -125,8 +125,13 @@ func PullProto(r *syncengine.PullResult, now time.Time) *syncv1.PullResponse {
 		HasMore:   r.HasMore,
 		Remaining: r.Remaining,
 	}
+	// One allocation for the page's messages, not one per change; each
+	// message is filled in place and only ever used through its pointer.
+	slab := make([]syncv1.Change, len(r.Changes))
 	for i, c := range r.Changes {
-		res.Changes[i] = &syncv1.Change{Seq: c.Seq, Bucket: string(c.Bucket), Collection: c.Collection, RecordId: c.RecordID, Op: syncv1.Op(c.Op), Payload: c.Payload}
+		m := &slab[i]
+		m.Seq, m.Bucket, m.Collection, m.RecordId, m.Op, m.Payload = c.Seq, string(c.Bucket), c.Collection, c.RecordID, syncv1.Op(c.Op), c.Payload
+		res.Changes[i] = m
 	}
 	for i, c := range r.Cursors {
 		res.Cursors[i] = &syncv1.BucketCursor{Bucket: string(c.Bucket), After: c.After, FromZero: c.FromZero}

@@ -36,6 +36,7 @@ package postgres
 import (
 	"context"
 	"embed"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -363,12 +364,16 @@ func (s *Store) Read(ctx context.Context, r syncengine.ReadRequest) (*syncengine
 
 // fetch reads every bucket in one statement: a lateral, index-ordered range
 // scan per bucket, each bounded by the page size; tombstones are filtered
-// in the scan for a cursor at zero.
+// in the scan for a cursor at zero. Rows are decoded from their raw binary
+// columns into a PageBuilder, so a page costs a few allocations, not a
+// few per row.
 func fetch(ctx context.Context, q syncengine.Querier, cursors []syncengine.Cursor, horizon int64, limit int) ([]syncengine.Change, error) {
 	buckets := make([]string, len(cursors))
 	afters := make([]int64, len(cursors))
+	byName := make(map[string]syncengine.Bucket, len(cursors))
 	for i, c := range cursors {
 		buckets[i], afters[i] = string(c.Bucket), c.After
+		byName[string(c.Bucket)] = c.Bucket
 	}
 	rows, err := q.Query(ctx, `SELECT c.seq, c.bucket, c.collection, c.record_id, c.op, c.payload
 		FROM unnest($1::text[], $2::bigint[]) AS q(bucket, after)
@@ -381,18 +386,49 @@ func fetch(ctx context.Context, q syncengine.Querier, cursors []syncengine.Curso
 		return nil, err
 	}
 	defer rows.Close()
-	var out []syncengine.Change
-	for rows.Next() {
-		var ch syncengine.Change
-		var bucket string
-		var op int64
-		if err := rows.Scan(&ch.Seq, &bucket, &ch.Collection, &ch.RecordID, &op, &ch.Payload); err != nil {
-			return nil, err
+	page := sqlstore.NewPageBuilder()
+	raw, ok := rows.(pgx.Rows)
+	if !ok || !rawDecodable(raw.FieldDescriptions()) {
+		// A transaction pooler's statements come back as text.
+		for rows.Next() {
+			var seq, op int64
+			var bucket, coll, id string
+			var payload []byte
+			if err := rows.Scan(&seq, &bucket, &coll, &id, &op, &payload); err != nil {
+				return nil, err
+			}
+			page.Add(seq, syncengine.Bucket(bucket), []byte(coll), []byte(id), syncengine.Op(op), payload)
 		}
-		ch.Bucket, ch.Op = syncengine.Bucket(bucket), syncengine.Op(op)
-		out = append(out, ch)
+		return page.Changes(), rows.Err()
 	}
-	return out, rows.Err()
+	for raw.Next() {
+		v := raw.RawValues()
+		if len(v) != 6 || len(v[0]) != 8 || len(v[4]) != 8 {
+			return nil, fmt.Errorf("change row: unexpected columns")
+		}
+		bucket, ok := byName[string(v[1])]
+		if !ok {
+			return nil, fmt.Errorf("change row of bucket %q, which no cursor asked for", v[1])
+		}
+		page.Add(int64(binary.BigEndian.Uint64(v[0])), bucket, v[2], v[3], syncengine.Op(int64(binary.BigEndian.Uint64(v[4]))), v[5])
+	}
+	return page.Changes(), raw.Err()
+}
+
+// rawDecodable reports whether fetch can decode a result's raw columns:
+// the numbers and the payload in binary format, as pgx asks for them on a
+// direct connection with cached statements (text is the same bytes in
+// either format).
+func rawDecodable(fields []pgconn.FieldDescription) bool {
+	if len(fields) != 6 {
+		return false
+	}
+	for _, i := range []int{0, 4, 5} {
+		if fields[i].Format != pgx.BinaryFormatCode {
+			return false
+		}
+	}
+	return true
 }
 
 // Compact implements syncengine.Store; one process compacts at a time.

@@ -268,31 +268,32 @@ func (s *Store) Read(ctx context.Context, r syncengine.ReadRequest) (*syncengine
 }
 
 // fetch reads each bucket with its own indexed range scan; in-process
-// queries are cheap, and the page is merged by seq afterwards.
+// queries are cheap, and the page is merged by seq afterwards. Columns
+// are scanned as raw bytes into a PageBuilder, which keeps the page's
+// strings and payloads in a few buffers.
 func fetch(ctx context.Context, q syncengine.Querier, cursors []syncengine.Cursor, horizon int64, limit int) ([]syncengine.Change, error) {
-	var out []syncengine.Change
+	page := sqlstore.NewPageBuilder()
 	for _, c := range cursors {
 		rows, err := q.Query(ctx, `SELECT seq, collection, record_id, op, payload FROM sync_changes
 			WHERE bucket = $1 AND seq > $2 AND seq <= $3 AND `+sqlstore.Sendable("$2")+` ORDER BY seq LIMIT $4`, string(c.Bucket), c.After, horizon, limit)
 		if err != nil {
 			return nil, err
 		}
+		var seq, op int64
+		var coll, id, payload sql.RawBytes
 		for rows.Next() {
-			ch := syncengine.Change{Bucket: c.Bucket}
-			var op int64
-			if err := rows.Scan(&ch.Seq, &ch.Collection, &ch.RecordID, &op, &ch.Payload); err != nil {
+			if err := rows.Scan(&seq, &coll, &id, &op, &payload); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			ch.Op = syncengine.Op(op)
-			out = append(out, ch)
+			page.Add(seq, c.Bucket, coll, id, syncengine.Op(op), payload)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
 	}
-	return out, nil
+	return page.Changes(), nil
 }
 
 // Compact implements syncengine.Store.

@@ -98,25 +98,31 @@ func (p *Pages) get(k pageKey) ([]syncengine.Change, bool) {
 	return el.Value.(*pageEntry).changes, true
 }
 
-// put stores a copy of changes, which the caller may go on using.
-func (p *Pages) put(k pageKey, changes []syncengine.Change) {
-	size := 64
-	for _, c := range changes {
-		size += ChangeSize(c)
+// put stores a copy of the changes of k's bucket among fetched, which the
+// caller may go on using.
+func (p *Pages) put(k pageKey, fetched []syncengine.Change) {
+	n, size := 0, 64
+	for _, c := range fetched {
+		if c.Bucket == k.bucket {
+			n++
+			size += ChangeSize(c)
+		}
 	}
 	if size > p.max/8 {
 		return // one huge range would push out everything else
 	}
-	owned := make([]syncengine.Change, len(changes))
+	owned := make([]syncengine.Change, 0, n)
 	buf := make([]byte, 0, size)
-	for i, c := range changes {
-		owned[i] = c
-		start := len(buf)
-		buf = append(buf, c.Payload...)
-		owned[i].Payload = buf[start:len(buf):len(buf)]
-		if c.Payload == nil {
-			owned[i].Payload = nil
+	for _, c := range fetched {
+		if c.Bucket != k.bucket {
+			continue
 		}
+		if c.Payload != nil {
+			start := len(buf)
+			buf = append(buf, c.Payload...)
+			c.Payload = buf[start:len(buf):len(buf)]
+		}
+		owned = append(owned, c)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -166,7 +172,11 @@ func (p *Pages) fetchThrough(ctx context.Context, q syncengine.Querier, fetch Fe
 	if err != nil {
 		return nil, err
 	}
-	if len(keys) > 0 {
+	if len(keys) == 1 {
+		for _, k := range keys {
+			p.put(k, fetched)
+		}
+	} else if len(keys) > 1 {
 		byBucket := map[syncengine.Bucket][]syncengine.Change{}
 		for _, c := range fetched {
 			if _, ok := keys[c.Bucket]; ok {
