@@ -48,6 +48,10 @@ func dsn(file string, readOnly bool) string {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "cache_size(-16000)")
+	// Statement journals (every multi-row statement that may fail halfway
+	// keeps one) and sorts of index builds stay in memory instead of temp
+	// files: a bulk download otherwise spends a fifth of its time in pwrite.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	// Checkpoints run in the background (checkpointer), not inside the
 	// commit that happens to cross the WAL threshold: that commit would
 	// take milliseconds instead of a tenth of one.

@@ -11,8 +11,8 @@ import (
 // deleteRow removes a record from a bucket, keeping its running checksum.
 func deleteRow(tx *wtx, c *syncv1.Change, s *bucketSum) error {
 	var old int64
-	err := tx.queryRow(`DELETE FROM sdk_rows WHERE bucket = ? AND collection = ? AND id = ? RETURNING hash`,
-		c.GetBucket(), c.GetCollection(), c.GetRecordId()).Scan(&old)
+	err := tx.queryRow(`DELETE FROM sdk_rows WHERE collection = ? AND id = ? AND bucket = ? RETURNING hash`,
+		c.GetCollection(), c.GetRecordId(), c.GetBucket()).Scan(&old)
 	if errors.Is(err, errNoRows) {
 		return nil
 	}
@@ -28,9 +28,12 @@ func deleteRow(tx *wtx, c *syncv1.Change, s *bucketSum) error {
 // the running checksums: new rows (the whole of an initial download) go in
 // batches; the few that replace an existing row take the slow path.
 type rowWriter struct {
-	tx   *wtx
-	rows []pendingRow
-	keys map[rowKey]bool
+	tx     *wtx
+	rows   []pendingRow
+	keys   map[rowKey]bool
+	hashes map[uint64]bool
+	args   []any
+	got    []uint64
 }
 
 type rowKey struct{ bucket, collection, id string }
@@ -42,84 +45,134 @@ type pendingRow struct {
 	sum     *bucketSum
 }
 
-const rowBatch = 32
+// rowBatch rows go in one statement (5 variables each, far below SQLite's
+// limit of 32,766).
+const rowBatch = 256
 
-func newRowWriter(tx *wtx) *rowWriter { return &rowWriter{tx: tx, keys: map[rowKey]bool{}} }
+func newRowWriter(tx *wtx) *rowWriter {
+	return &rowWriter{tx: tx, keys: make(map[rowKey]bool, rowBatch), hashes: make(map[uint64]bool, rowBatch), args: make([]any, 0, 5*rowBatch)}
+}
 
 func (w *rowWriter) add(c *syncv1.Change, s *bucketSum) error {
 	k := rowKey{c.GetBucket(), c.GetCollection(), c.GetRecordId()}
-	if w.keys[k] { // a later state of a row in the batch: keep the order
-		if err := w.flush(); err != nil {
-			return err
-		}
-	}
 	payload := c.GetPayload()
 	if payload == nil {
 		payload = []byte{}
 	}
+	h := syncengine.RecordHash(k.collection, k.id, payload)
+	// A later state of a row in the batch must follow the earlier one; two
+	// rows of one hash could not be told apart in what the insert returns.
+	if w.keys[k] || w.hashes[h] {
+		if err := w.flush(); err != nil {
+			return err
+		}
+	}
 	w.keys[k] = true
-	w.rows = append(w.rows, pendingRow{k, payload, syncengine.RecordHash(k.collection, k.id, payload), s})
+	w.hashes[h] = true
+	w.rows = append(w.rows, pendingRow{k, payload, h, s})
 	if len(w.rows) >= rowBatch {
 		return w.flush()
 	}
 	return nil
 }
 
-// rowInsert[n] inserts n rows, leaving those that exist alone.
+// rowInsert[n] inserts n rows (a power of two), leaving those that exist
+// alone, and returns the hashes of the rows it inserted.
 var rowInsert = func() []string {
 	out := make([]string, rowBatch+1)
-	for n := 1; n <= rowBatch; n++ {
-		out[n] = `INSERT INTO sdk_rows (bucket, collection, id, payload, hash) VALUES (?, ?, ?, ?, ?)` +
-			strings.Repeat(", (?, ?, ?, ?, ?)", n-1) + ` ON CONFLICT DO NOTHING`
+	for n := 1; n <= rowBatch; n *= 2 {
+		out[n] = `INSERT INTO sdk_rows (collection, id, bucket, payload, hash) VALUES (?, ?, ?, ?, ?)` +
+			strings.Repeat(", (?, ?, ?, ?, ?)", n-1) + ` ON CONFLICT DO NOTHING RETURNING hash`
 	}
 	return out
 }()
 
 func (w *rowWriter) flush() error {
-	if len(w.rows) == 0 {
-		return nil
+	for rest := w.rows; len(rest) > 0; {
+		n := batchOf(len(rest), rowBatch)
+		if err := w.write(rest[:n]); err != nil {
+			return err
+		}
+		rest = rest[n:]
 	}
-	args := make([]any, 0, 5*len(w.rows))
-	for _, r := range w.rows {
-		args = append(args, r.key.bucket, r.key.collection, r.key.id, r.payload, int64(r.hash))
+	w.rows = w.rows[:0]
+	clear(w.keys)
+	clear(w.hashes)
+	return nil
+}
+
+// batchOf is how many of n rows the next statement writes: the largest
+// power of two at most n and max, so a table needs few prepared statements.
+func batchOf(n, max int) int {
+	b := 1
+	for b*2 <= n && b*2 <= max {
+		b *= 2
 	}
-	// New rows get rowids above the current largest: if not all of the
-	// batch went in, those tell which did.
-	var last int64
-	if err := w.tx.queryRow(`SELECT COALESCE(max(rowid), 0) FROM sdk_rows`).Scan(&last); err != nil {
-		return err
+	return b
+}
+
+// write inserts a batch of rows with one statement; the rows that exist
+// already take the slow path.
+func (w *rowWriter) write(batch []pendingRow) error {
+	args := w.args[:0]
+	for _, r := range batch {
+		args = append(args, r.key.collection, r.key.id, r.key.bucket, r.payload, int64(r.hash))
 	}
-	n, err := w.tx.exec(rowInsert[len(w.rows)], args...)
+	inserted, err := w.insert(args, len(batch))
+	clear(args)
 	if err != nil {
 		return err
 	}
-	var inserted map[rowKey]bool
-	if int(n) != len(w.rows) {
-		if inserted, err = w.insertedSince(last); err != nil {
-			return err
-		}
-	}
-	for _, r := range w.rows {
-		if inserted == nil || inserted[r.key] {
+	for _, r := range batch {
+		if inserted == nil || inserted[r.hash] {
 			r.sum.sum ^= r.hash
 			r.sum.count++
 			continue
 		}
 		var old int64
-		err := w.tx.queryRow(`SELECT hash FROM sdk_rows WHERE bucket = ? AND collection = ? AND id = ?`,
-			r.key.bucket, r.key.collection, r.key.id).Scan(&old)
+		err := w.tx.queryRow(`SELECT hash FROM sdk_rows WHERE collection = ? AND id = ? AND bucket = ?`,
+			r.key.collection, r.key.id, r.key.bucket).Scan(&old)
 		if err != nil {
 			return err
 		}
-		if _, err := w.tx.exec(`UPDATE sdk_rows SET payload = ?, hash = ? WHERE bucket = ? AND collection = ? AND id = ?`,
-			r.payload, int64(r.hash), r.key.bucket, r.key.collection, r.key.id); err != nil {
+		if _, err := w.tx.exec(`UPDATE sdk_rows SET payload = ?, hash = ? WHERE collection = ? AND id = ? AND bucket = ?`,
+			r.payload, int64(r.hash), r.key.collection, r.key.id, r.key.bucket); err != nil {
 			return err
 		}
 		r.sum.sum ^= uint64(old) ^ r.hash
 	}
-	w.rows = w.rows[:0]
-	clear(w.keys)
 	return nil
+}
+
+// insert runs the insert of n rows and returns nil if they all went in,
+// else the hashes of those that did (the others exist already). Hashes are
+// unique within a batch (add sees to it).
+func (w *rowWriter) insert(args []any, n int) (map[uint64]bool, error) {
+	rows, err := w.tx.query(rowInsert[n], args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	got := w.got[:0]
+	for rows.Next() {
+		var h int64
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		got = append(got, uint64(h))
+	}
+	w.got = got
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(got) == n {
+		return nil, nil
+	}
+	inserted := make(map[uint64]bool, len(got))
+	for _, h := range got {
+		inserted[h] = true
+	}
+	return inserted, nil
 }
 
 // dirtyWriter marks records dirty in multi-row statements.
@@ -166,22 +219,4 @@ func (d *dirtyWriter) write(keys []any) error {
 	}
 	d.keys = d.keys[len(keys):]
 	return nil
-}
-
-// insertedSince returns the keys of the rows inserted after rowid last.
-func (w *rowWriter) insertedSince(last int64) (map[rowKey]bool, error) {
-	rows, err := w.tx.query(`SELECT bucket, collection, id FROM sdk_rows WHERE rowid > ?`, last)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	inserted := make(map[rowKey]bool, len(w.rows))
-	for rows.Next() {
-		var k rowKey
-		if err := rows.Scan(&k.bucket, &k.collection, &k.id); err != nil {
-			return nil, err
-		}
-		inserted[k] = true
-	}
-	return inserted, rows.Err()
 }

@@ -15,6 +15,10 @@ type table struct {
 	name   string
 	upsert string // one row
 	del    string
+	// batch is how many rows one upsert statement writes at most
+	batch   int
+	mu      sync.Mutex
+	upserts map[int]string // statements for several rows, by count
 	// indexes derived from the records, told of every write (see Index)
 	indexes []*Index
 }
@@ -67,6 +71,8 @@ func (ts *tables) newTable(c *Collection, name string) *table {
 		upsert:  fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (id) DO UPDATE SET %s`, quote(name), strings.Join(cols, ", "), marks, strings.Join(set, ", ")),
 		del:     fmt.Sprintf(`DELETE FROM %s WHERE id = ?`, quote(name)),
 		indexes: ts.schema.indexes[c.Name],
+		batch:   batchOf(32000/len(cols), viewBatch),
+		upserts: map[int]string{},
 	}
 }
 
@@ -167,8 +173,16 @@ func createTable(tx *wtx, c *Collection, name string) error {
 	if _, err := tx.tx.ExecContext(tx.ctx, ddl); err != nil {
 		return fmt.Errorf("creating the table of collection %q: %w", c.Name, err)
 	}
+	return createIndexes(tx, c, name)
+}
+
+// indexName is the name of the index of a column of a collection table.
+func indexName(table, column string) string { return table + "_" + column }
+
+// createIndexes indexes each column of a collection table.
+func createIndexes(tx *wtx, c *Collection, name string) error {
 	for _, col := range c.Columns {
-		idx := fmt.Sprintf(`CREATE INDEX %s ON %s (%s)`, quote(name+"_"+col.Name), quote(name), quote(col.Name))
+		idx := fmt.Sprintf(`CREATE INDEX %s ON %s (%s)`, quote(indexName(name, col.Name)), quote(name), quote(col.Name))
 		if _, err := tx.tx.ExecContext(tx.ctx, idx); err != nil {
 			return fmt.Errorf("indexing collection %q: %w", c.Name, err)
 		}

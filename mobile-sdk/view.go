@@ -5,14 +5,16 @@ import (
 	"strings"
 )
 
-// viewBatch is how many rows one multi-row upsert writes.
-const viewBatch = 64
+// viewBatch is how many rows one multi-row upsert writes at most: each
+// takes 3 variables plus one per column, and SQLite allows 32,766.
+const viewBatch = 256
 
 // viewWriter writes records into collection tables inside a transaction,
 // batching upserts, maintaining media references, and noting which
 // collections changed for the observers.
 type viewWriter struct {
 	tx      *wtx
+	args    []any
 	buf     map[*table][]viewRow
 	changed map[string]bool
 	// hasRefs caches whether a collection has any media references yet:
@@ -43,7 +45,7 @@ func (w *viewWriter) put(t *table, id string, payload []byte, pending bool) erro
 		return err
 	}
 	w.buf[t] = append(w.buf[t], viewRow{id, payload, pending})
-	if len(w.buf[t]) >= viewBatch {
+	if len(w.buf[t]) >= t.batch {
 		return w.flushTable(t)
 	}
 	return nil
@@ -79,35 +81,29 @@ func (w *viewWriter) flush() error {
 }
 
 func (w *viewWriter) flushTable(t *table) error {
-	rows := w.buf[t]
-	for len(rows) >= viewBatch {
-		if err := w.upsert(t, rows[:viewBatch]); err != nil {
+	for rows := w.buf[t]; len(rows) > 0; {
+		n := batchOf(len(rows), t.batch)
+		if err := w.upsert(t, rows[:n]); err != nil {
 			return err
 		}
-		rows = rows[viewBatch:]
+		rows = rows[n:]
 	}
-	for _, r := range rows {
-		if err := w.upsert(t, []viewRow{r}); err != nil {
-			return err
-		}
-	}
+	clear(w.buf[t])
 	w.buf[t] = w.buf[t][:0]
 	return nil
 }
 
 // upsert writes rows with one statement.
 func (w *viewWriter) upsert(t *table, rows []viewRow) error {
-	query := t.upsert
-	if len(rows) > 1 {
-		query = t.upsertMany(len(rows))
-	}
-	ncol := len(t.coll.Columns)
-	args := make([]any, 0, len(rows)*(3+ncol))
+	query := t.upsertOf(len(rows))
+	args := w.args[:0]
 	for _, r := range rows {
 		args = append(args, r.id, r.payload, r.pending)
 		args = append(args, t.extract(r.payload)...)
 	}
 	_, err := w.tx.exec(query, args...)
+	clear(args)
+	w.args = args[:0]
 	if err != nil {
 		return fmt.Errorf("writing %s records: %w", t.coll.Name, err)
 	}
@@ -133,6 +129,18 @@ func (t *table) extract(payload []byte) []any {
 		return make([]any, n)
 	}
 	return vals
+}
+
+// upsertOf is the upsert statement for n rows (a power of two), built once.
+func (t *table) upsertOf(n int) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	q, ok := t.upserts[n]
+	if !ok {
+		q = t.upsertMany(n)
+		t.upserts[n] = q
+	}
+	return q
 }
 
 // upsertMany is the upsert statement for n rows.
