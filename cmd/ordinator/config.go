@@ -42,6 +42,9 @@ type Config struct {
 	// database itself, for LISTEN and migrations.
 	DatabasePooler    string
 	DatabaseDirectURL string
+	// DatabaseReadURL, if set, is a hot standby of DatabaseURL's database
+	// that pulls read from (a CloudNativePG cluster's -ro service).
+	DatabaseReadURL string
 	// OTLPEndpoint, if set, is where traces go (OTLP over HTTP).
 	OTLPEndpoint string
 
@@ -92,6 +95,7 @@ func registerCountry(fs *flag.FlagSet, cfg *Config) {
 // registerServe adds the flags of the server itself.
 func (c *Config) registerServe(fs *flag.FlagSet) {
 	c.registerStorage(fs)
+	fs.StringVar(&c.DatabaseReadURL, "database-read-url", "", "hot standby of the --database-url database (streaming replication, e.g. CloudNativePG's -ro service) that pulls read from; writes and the rest stay on --database-url")
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on (Connect, gRPC and gRPC-Web over h2c)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9464", "address of the Prometheus /metrics listener, never the API's; empty serves no metrics")
 	fs.StringVar(&c.oldRegion, "region", "", "renamed --country (regions are the directors' areas, see admin create-region)")
@@ -148,6 +152,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--database-pooler needs --database-url (through the pooler) and --database-direct-url (to the database itself, for LISTEN and migrations)")
 	case c.DatabasePooler == "" && c.DatabaseDirectURL != "":
 		return fmt.Errorf("--database-direct-url is only for --database-pooler transaction")
+	case c.DatabaseReadURL != "" && c.DatabaseURL == "":
+		return fmt.Errorf("--database-read-url needs --database-url: it is a read replica of that database (SQLite has none)")
 	}
 	if c.PasswordChecks < 0 || c.PasswordChecks > 256 {
 		return fmt.Errorf("--password-checks %d: use 1 to 256, or 0 for half the CPUs", c.PasswordChecks)

@@ -31,7 +31,7 @@ func openServerStore(ctx context.Context, cfg *Config, log *slog.Logger, tracing
 	var store syncengine.Store
 	if cfg.DatabaseURL != "" {
 		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: log, Tracer: sqlTracer(tracing),
-			TransactionPooler: cfg.DatabasePooler == "transaction", DirectURL: cfg.DatabaseDirectURL})
+			TransactionPooler: cfg.DatabasePooler == "transaction", DirectURL: cfg.DatabaseDirectURL, ReadURL: cfg.DatabaseReadURL})
 		if err != nil {
 			return nil, fmt.Errorf("cannot use the database given by --database-url: %s", oneLine(err))
 		}

@@ -173,8 +173,12 @@ func checkContainer(t *testing.T, kind string, c container, known map[string]boo
 	}
 }
 
-// secretLike says whether a variable holds a credential.
+// secretLike says whether a variable holds a credential: a database URL
+// (the primary's, a replica's) carries its password.
 func secretLike(name string) bool {
+	if strings.Contains(name, "DATABASE") && strings.HasSuffix(name, "_URL") {
+		return true
+	}
 	for _, s := range []string{"SECRET", "PASSWORD", "DATABASE_URL", "ACCESS_KEY", "TOKEN"} {
 		if strings.Contains(name, s) {
 			return true

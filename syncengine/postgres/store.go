@@ -31,6 +31,49 @@
 // nothing else. Commits into the same bucket still take turns through
 // their WAL flush; commits into disjoint buckets (every device's own user
 // bucket, for one) do not.
+//
+// Pulls on a read replica. With Options.ReadURL, pulls read from a hot
+// standby fed by streaming replication; writes, Watch and everything else
+// stay on the primary. A pull there is one REPEATABLE READ snapshot of the
+// standby, and it is as consistent as one on the primary:
+//
+//   - A standby makes commits visible in the order of their commit records
+//     in the WAL, so its snapshot shows a prefix of the primary's commits.
+//     The commit-order argument above holds in that order too: B waited
+//     for A's bucket lock, which A let go only after writing its commit
+//     record, so A's record precedes B's and a standby snapshot that shows
+//     B shows A. No change of a bucket below a cursor can appear later.
+//   - The checksums, the bucket tops the cursors move to and the client's
+//     LastMutationSeq (sync_clients, written in the push's transaction)
+//     are all read from that snapshot, so a checkpoint describes exactly
+//     what the standby has: a device never settles a mutation whose
+//     effect the page does not carry, and never hears of a seq the standby
+//     has not reached.
+//   - The log's head cannot be read there: a standby's sequence shows the
+//     value the primary logged ahead of use (up to 32 past the last one
+//     handed out), not a committed seq. A pull on the standby needs none:
+//     its ranges are bounded by the snapshot itself, and each cursor is
+//     checked against its own bucket's newest change in the snapshot
+//     instead. A bucket's newest change only moves up (see sqlstore.Pages
+//     for why), and a cursor never passes it, so a cursor past it means
+//     the device has seen a commit the standby has not replayed (it pulled from the primary, or from another
+//     standby); answering would hand it older checksums than its data. The
+//     pull then waits, up to Options.ReplicaWait, for the standby to replay
+//     the primary's WAL as far as it is flushed now (pg_current_wal_flush_lsn
+//     against pg_last_wal_replay_lsn: a commit that has returned is flushed,
+//     under synchronous_commit on, and the standby gets only flushed WAL)
+//     and reads again, or reads from the primary, which validates the
+//     cursors as it always does.
+//   - A commit's notification reaches Watch only once the standby has
+//     replayed the WAL the primary had flushed when it arrived, so a device
+//     told of a change pulls a snapshot that has it; otherwise it could
+//     pull too early and hear of the change no more. A pull right after a
+//     push may still miss the push; the mutation stays pending on the
+//     device and the notification that follows brings it.
+//   - A standby that does not answer, or lags by more than the wait, rests
+//     for a few seconds, during which pulls read from the primary; any
+//     other error there (a query cancelled by a conflict with recovery,
+//     say) is asked of the primary again.
 package postgres
 
 import (
@@ -71,9 +114,11 @@ type Store struct {
 	// session of its own (LISTEN, the migrations' lock); it is pool when
 	// there is no pooler.
 	direct *pgxpool.Pool
-	now    func() time.Time
-	log    *slog.Logger
-	pages  *sqlstore.Pages
+	// replica, if set, is the hot standby pulls read from.
+	replica *replica
+	now     func() time.Time
+	log     *slog.Logger
+	pages   *sqlstore.Pages
 }
 
 var _ syncengine.Store = (*Store)(nil)
@@ -98,6 +143,15 @@ type Options struct {
 	// PageCacheBytes bounds the cache of shared buckets' pull ranges
 	// (sqlstore.Pages; default DefaultPageCacheBytes, negative for none).
 	PageCacheBytes int
+	// ReadURL, if set, reaches a hot standby of the database (streaming
+	// replication, a CloudNativePG cluster's -ro service) that pulls read
+	// from; everything else goes to url. See the package doc for why a
+	// pull there is as consistent as one on the primary.
+	ReadURL string
+	// ReplicaWait bounds how long a pull, or a commit's notification,
+	// waits for the replica to replay what the primary has before the
+	// pull reads from the primary instead (default DefaultReplicaWait).
+	ReplicaWait time.Duration
 }
 
 // DefaultPageCacheBytes is the default size of a store's cache of shared
@@ -147,6 +201,14 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if err := s.Migrate(ctx, "syncengine", Migrations()); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if o.ReadURL != "" {
+		// Not pinged: a replica that is down is no reason not to start,
+		// pulls go to the primary until it answers.
+		if s.replica, err = openReplica(ctx, o.ReadURL, o); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -206,6 +268,9 @@ func (s *Store) Migrate(ctx context.Context, set string, fsys fs.FS) error {
 
 // Close implements syncengine.Store.
 func (s *Store) Close() {
+	if s.replica != nil {
+		s.replica.pool.Close()
+	}
 	if s.direct != s.pool {
 		s.direct.Close()
 	}
@@ -351,15 +416,15 @@ func (s *Store) Push(ctx context.Context, b syncengine.PushBatch) ([]syncengine.
 	return outs, err
 }
 
-// Read implements syncengine.Store.
+// Read implements syncengine.Store, on the read replica when there is one
+// and it can answer (see the package doc), else on the primary.
 func (s *Store) Read(ctx context.Context, r syncengine.ReadRequest) (*syncengine.ReadResult, error) {
-	var res *syncengine.ReadResult
-	err := s.View(ctx, func(q syncengine.Querier) error {
-		var err error
-		res, err = sqlstore.Read(ctx, q, r, `SELECT last_value FROM sync_seq`, fetch, s.pages)
-		return err
-	})
-	return res, err
+	if s.replica != nil {
+		if res, ok, err := s.readReplica(ctx, r); ok || err != nil {
+			return res, err
+		}
+	}
+	return s.readOn(ctx, s.pool, r, `SELECT last_value FROM sync_seq`)
 }
 
 // fetch reads every bucket in one statement: a lateral, index-ordered range

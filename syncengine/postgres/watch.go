@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ordinatorhq/ordinator/syncengine"
 )
@@ -51,12 +52,36 @@ func (s *Store) listen(ctx context.Context, fn func([]syncengine.Bucket), connec
 		return err
 	}
 	connected()
+	// drained has no time to wait: it takes what pgx has already
+	// received, without touching the connection.
+	drained, cancel := context.WithCancel(ctx)
+	cancel()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
 		}
-		fn(parseBuckets(n.Payload))
+		if s.replica == nil {
+			fn(parseBuckets(n.Payload))
+			continue
+		}
+		// Every notification received so far was sent by a commit
+		// before the WAL position replayedHere reads, so one wait
+		// serves them all.
+		batch := []*pgconn.Notification{n}
+		for {
+			more, err := conn.WaitForNotification(drained)
+			if err != nil {
+				break
+			}
+			batch = append(batch, more)
+		}
+		if err := s.replica.replayedHere(ctx, conn); err != nil {
+			return err
+		}
+		for _, n := range batch {
+			fn(parseBuckets(n.Payload))
+		}
 	}
 }
 

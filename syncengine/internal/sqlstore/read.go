@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -17,9 +18,17 @@ import (
 // After < seq <= horizon in seq order that are Sendable to it.
 type Fetch func(ctx context.Context, q syncengine.Querier, cursors []syncengine.Cursor, horizon int64, limit int) ([]syncengine.Change, error)
 
+// ErrBehind is Read's answer, on a replica, to a cursor past its bucket's
+// newest change in the snapshot: the client has seen a commit the replica
+// has not replayed yet, so the page must come from somewhere that has it.
+var ErrBehind = errors.New("the replica has not reached the client's cursors")
+
 // Read assembles one pull page from q, which must be a consistent snapshot.
 // head is the store's query for the newest seq handed out, which bounds
-// the cursors a client may send. pages, if not nil, serves shared buckets'
+// the cursors a client may send; an empty head means q is a replica's
+// snapshot, where no such query can be trusted (a standby's sequence
+// shows values logged ahead of use): there every cursor must be within
+// its bucket's newest change in the snapshot, else Read returns ErrBehind. pages, if not nil, serves shared buckets'
 // ranges that another pull already read (see Pages).
 //
 // A bucket's cursor moves to the newest change of that bucket the page
@@ -28,9 +37,11 @@ type Fetch func(ctx context.Context, q syncengine.Querier, cursors []syncengine.
 // so a seq past a bucket's newest visible change may still be taken by a
 // commit in flight.
 func Read(ctx context.Context, q syncengine.Querier, r syncengine.ReadRequest, head string, fetch Fetch, pages *Pages) (*syncengine.ReadResult, error) {
-	var horizon int64
-	if err := q.QueryRow(ctx, head).Scan(&horizon); err != nil {
-		return nil, err
+	horizon := int64(math.MaxInt64) // a replica's snapshot bounds its ranges itself
+	if head != "" {
+		if err := q.QueryRow(ctx, head).Scan(&horizon); err != nil {
+			return nil, err
+		}
 	}
 	buckets := make([]syncengine.Bucket, len(r.Cursors))
 	for i, c := range r.Cursors {
@@ -43,6 +54,9 @@ func Read(ctx context.Context, q syncengine.Querier, r syncengine.ReadRequest, h
 	res := &syncengine.ReadResult{}
 	cursors := slices.Clone(r.Cursors)
 	for i, c := range cursors {
+		if head == "" && c.After > meta[c.Bucket].top() {
+			return nil, ErrBehind
+		}
 		if c.After > horizon {
 			return nil, syncengine.Invalid("invalid pull", syncengine.Violation{
 				Field:       "cursors[" + strconv.Itoa(i) + "].after",
