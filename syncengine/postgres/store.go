@@ -466,14 +466,17 @@ func fetch(ctx context.Context, q syncengine.Querier, cursors []syncengine.Curso
 		}
 		return page.Changes(), rows.Err()
 	}
+	var bucket syncengine.Bucket // the previous row's: rows come bucket by bucket
 	for raw.Next() {
 		v := raw.RawValues()
 		if len(v) != 6 || len(v[0]) != 8 || len(v[4]) != 8 {
 			return nil, fmt.Errorf("change row: unexpected columns")
 		}
-		bucket, ok := byName[string(v[1])]
-		if !ok {
-			return nil, fmt.Errorf("change row of bucket %q, which no cursor asked for", v[1])
+		if string(v[1]) != string(bucket) {
+			var ok bool
+			if bucket, ok = byName[string(v[1])]; !ok {
+				return nil, fmt.Errorf("change row of bucket %q, which no cursor asked for", v[1])
+			}
 		}
 		page.Add(int64(binary.BigEndian.Uint64(v[0])), bucket, v[2], v[3], syncengine.Op(int64(binary.BigEndian.Uint64(v[4]))), v[5])
 	}
