@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 
@@ -66,8 +67,14 @@ const password = "long enough password"
 
 func newEnv(t *testing.T, b servertest.Backend) *env {
 	t.Helper()
+	return newEnvOn(t, b, func(now func() time.Time) syncengine.Store { return servertest.Store(t, b.DB, now, cases.Schema()) })
+}
+
+// newEnvOn is newEnv on the store open returns.
+func newEnvOn(t *testing.T, b servertest.Backend, open func(now func() time.Time) syncengine.Store) *env {
+	t.Helper()
 	e := &env{t: t, clock: storetest.NewClock()}
-	e.store = servertest.Store(t, b.DB, e.clock.Now, cases.Schema())
+	e.store = open(e.clock.Now)
 	var err error
 	e.accounts, err = auth.New(ctx, e.store, auth.Config{Argon2: auth.TestArgon2, Now: e.clock.Now})
 	must(t, err)

@@ -132,18 +132,19 @@ func productKey(product string) string {
 // writer that created the same case meanwhile (another phone of the
 // author's saving it too) makes the insert fail on the key, which the
 // store takes for a race and answers by running the transaction again:
-// then lock finds the case and waits its turn.
+// then lock finds the case and waits its turn. The insert is queued, its
+// failure being the mutation's wherever it surfaces.
 func insert(ctx context.Context, tx syncengine.Tx, r *record) error {
 	content, err := proto.Marshal(r.Content)
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO cases (id, author_id, status, content, product, product_key, outcome, duration_days, specialty, version,
+	tx.Queue(ctx, `INSERT INTO cases (id, author_id, status, content, product, product_key, outcome, duration_days, specialty, version,
 		moderator_id, moderator_note, created_at, updated_at, submitted_at, published_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		r.ID, r.AuthorID, r.Status, content, r.Content.Product, productKey(r.Content.Product), int64(r.Content.Outcome), int64(r.Content.DurationDays),
 		r.Specialty, r.Version, r.ModeratorID, r.ModeratorNote, r.CreatedAt, r.UpdatedAt, r.SubmittedAt, r.PublishedAt)
-	return err
+	return nil
 }
 
 // update writes the next version of a case read by lock: r.Version must be
@@ -220,10 +221,11 @@ func syncCase(ctx context.Context, tx syncengine.Tx, r *record) (*casesv1.Case, 
 }
 
 // addEvent appends a line to a case's history: p's action, from p's host.
+// It is queued: nothing reads its result.
 func addEvent(ctx context.Context, tx syncengine.Tx, caseID string, p syncengine.Principal, action, note string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO case_events (case_id, at, actor_id, action, note, address) VALUES ($1, $2, $3, $4, $5, $6)`,
+	tx.Queue(ctx, `INSERT INTO case_events (case_id, at, actor_id, action, note, address) VALUES ($1, $2, $3, $4, $5, $6)`,
 		caseID, tx.Now().UnixMilli(), p.UserID, action, note, p.Address)
-	return err
+	return nil
 }
 
 // events returns a case's history, oldest first.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
@@ -38,9 +39,17 @@ type env struct {
 
 func newEnv(t testing.TB, d syncengine.Dialect) *env {
 	t.Helper()
+	return newEnvOn(t, func(now func() time.Time) syncengine.Store {
+		return servertest.Store(t, d, now, media.Schema(), content.Schema())
+	})
+}
+
+// newEnvOn is newEnv on the store open returns.
+func newEnvOn(t testing.TB, open func(now func() time.Time) syncengine.Store) *env {
+	t.Helper()
 	ctx := context.Background()
 	clock := storetest.NewClock()
-	store := servertest.Store(t, d, clock.Now, media.Schema(), content.Schema())
+	store := open(clock.Now)
 	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -94,9 +94,10 @@ func (s *Service) recordProgress(ctx context.Context, tx syncengine.Tx, call syn
 }
 
 // upsertProgress records the first opening, finish and pass of an item by a
-// doctor (0 leaves one as it is).
+// doctor (0 leaves one as it is). It is queued: syncProgress's read of the
+// row carries it.
 func upsertProgress(ctx context.Context, tx syncengine.Tx, userID, itemID string, c auth.Claims, opened, finished, passed int64) error {
-	_, err := tx.Exec(ctx, `INSERT INTO content_progress (user_id, item_id, region_id, specialty, opened_at, finished_at, passed_at, updated_at)
+	tx.Queue(ctx, `INSERT INTO content_progress (user_id, item_id, region_id, specialty, opened_at, finished_at, passed_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $5)
 		ON CONFLICT (user_id, item_id) DO UPDATE SET
 			opened_at = CASE WHEN content_progress.opened_at = 0 THEN excluded.opened_at ELSE content_progress.opened_at END,
@@ -104,7 +105,7 @@ func upsertProgress(ctx context.Context, tx syncengine.Tx, userID, itemID string
 			passed_at = CASE WHEN content_progress.passed_at = 0 THEN excluded.passed_at ELSE content_progress.passed_at END,
 			updated_at = excluded.updated_at`,
 		userID, itemID, c.RegionID, c.Specialty, opened, finished, passed)
-	return err
+	return nil
 }
 
 // syncProgress writes a doctor's progress record to their bucket.

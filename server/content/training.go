@@ -55,10 +55,10 @@ func (s *Service) completeTraining(ctx context.Context, tx syncengine.Tx, call s
 	}
 	// The status row serialises one doctor's completions of a training:
 	// two devices passing at once pay once.
-	if _, err := tx.Exec(ctx, `INSERT INTO content_training_status (user_id, training_id, updated_at) VALUES ($1, $2, $3) ON CONFLICT (user_id, training_id) DO NOTHING`,
-		p.UserID, args.TrainingId, now); err != nil {
-		return nil, err
-	}
+	// The writes whose results nothing reads are queued, to travel with
+	// the next statement that is read.
+	tx.Queue(ctx, `INSERT INTO content_training_status (user_id, training_id, updated_at) VALUES ($1, $2, $3) ON CONFLICT (user_id, training_id) DO NOTHING`,
+		p.UserID, args.TrainingId, now)
 	var passedAt int64
 	if err := tx.QueryRow(ctx, `UPDATE content_training_status SET attempts = attempts + 1,
 			best_score = CASE WHEN best_score < $3 THEN $3 ELSE best_score END, total = $4, updated_at = $5
@@ -66,11 +66,9 @@ func (s *Service) completeTraining(ctx context.Context, tx syncengine.Tx, call s
 		p.UserID, args.TrainingId, grade.Score, grade.Total, now).Scan(&passedAt); err != nil {
 		return nil, err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO content_training_attempts (id, user_id, training_id, version, score, total, passed, client_id, mutation_seq, created_at)
+	tx.Queue(ctx, `INSERT INTO content_training_attempts (id, user_id, training_id, version, score, total, passed, client_id, mutation_seq, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		uuid.NewString(), p.UserID, args.TrainingId, args.TrainingVersion, grade.Score, grade.Total, grade.Passed, call.ClientID, call.Mutation.Seq, now); err != nil {
-		return nil, err
-	}
+		uuid.NewString(), p.UserID, args.TrainingId, args.TrainingVersion, grade.Score, grade.Total, grade.Passed, call.ClientID, call.Mutation.Seq, now)
 	res := &contentv1.CompleteTrainingResult{Grade: grade, AlreadyPassed: passedAt != 0}
 	var passed int64
 	if grade.Passed && passedAt == 0 {
@@ -85,10 +83,8 @@ func (s *Service) completeTraining(ctx context.Context, tx syncengine.Tx, call s
 				res.PointsAwarded = training.GetPoints()
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE content_training_status SET passed_at = $3, passed_version = $4, points_awarded = $5 WHERE user_id = $1 AND training_id = $2`,
-			p.UserID, args.TrainingId, now, args.TrainingVersion, res.PointsAwarded); err != nil {
-			return nil, err
-		}
+		tx.Queue(ctx, `UPDATE content_training_status SET passed_at = $3, passed_version = $4, points_awarded = $5 WHERE user_id = $1 AND training_id = $2`,
+			p.UserID, args.TrainingId, now, args.TrainingVersion, res.PointsAwarded)
 	}
 	// Taking the quiz means the doctor went through the course.
 	if err := upsertProgress(ctx, tx, p.UserID, args.TrainingId, auth.ClaimsOf(p), now, now, passed); err != nil {

@@ -45,9 +45,15 @@ type env struct {
 
 func newEnv(t testing.TB, d syncengine.Dialect, cfg gifts.Config) *env {
 	t.Helper()
+	return newEnvOn(t, cfg, func(now func() time.Time) syncengine.Store { return servertest.Store(t, d, now, gifts.Schema()) })
+}
+
+// newEnvOn is newEnv on the store open returns.
+func newEnvOn(t testing.TB, cfg gifts.Config, open func(now func() time.Time) syncengine.Store) *env {
+	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, ctx: ctx, clock: storetest.NewClock(), territories: map[string]string{}}
-	e.store = servertest.Store(t, d, e.clock.Now, gifts.Schema())
+	e.store = open(e.clock.Now)
 	var err error
 	e.accounts, err = auth.New(ctx, e.store, auth.Config{Argon2: auth.TestArgon2, Now: e.clock.Now})
 	if err != nil {

@@ -116,8 +116,8 @@ func insertLines(ctx context.Context, tx syncengine.Tx, orderID string, lines []
 		}
 		o.Lines = append(o.Lines, &giftsv1.OrderLine{ItemId: l.wi.Item.ID, Name: l.wi.Item.Name, Quantity: l.qty, PointsPrice: l.wi.PointsPrice})
 	}
-	_, err := tx.Exec(ctx, sb.String(), args...)
-	return err
+	tx.Queue(ctx, sb.String(), args...)
+	return nil
 }
 
 func outOfStock(l line, remaining int64) error {

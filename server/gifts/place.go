@@ -19,10 +19,11 @@ import (
 // and the stock reserved, each with an atomic conditional write, so
 // concurrent orders can neither oversell nor overdraw. Locks are taken in
 // one order (the order row, the doctor's limit rows, their balance, the
-// wave's stock shards by item). On PostgreSQL it takes six statements in
+// wave's stock shards by item). On PostgreSQL it takes four round trips in
 // the common case (one more per item with a per-doctor limit): read the
-// offer, insert the numbered order, move the balance, append the ledger
-// entry, take the stock, insert the lines.
+// offer, insert the numbered order, move the balance, take the stock; the
+// ledger entry and the lines are queued (syncengine.Tx.Queue) and travel
+// with the next statement.
 func (s *Service) placeOrder(ctx context.Context, tx syncengine.Tx, call syncengine.Call, args *giftsv1.PlaceOrderArgs) ([]byte, error) {
 	p := call.Principal
 	if err := auth.RequireVerifiedDoctor(p); err != nil {

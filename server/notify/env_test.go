@@ -40,8 +40,16 @@ type env struct {
 // newEnv opens processes stores on one database (server processes).
 func newEnv(t *testing.T, d syncengine.Dialect, processes int) *env {
 	t.Helper()
+	return newEnvOn(t, func(now func() time.Time) []syncengine.Store {
+		return servertest.Stores(t, d, now, processes, notify.Schema())
+	})
+}
+
+// newEnvOn is newEnv on the stores open returns.
+func newEnvOn(t *testing.T, open func(now func() time.Time) []syncengine.Store) *env {
+	t.Helper()
 	clock := storetest.NewClock()
-	stores := servertest.Stores(t, d, clock.Now, processes, notify.Schema())
+	stores := open(clock.Now)
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	accounts, err := auth.New(ctx, stores[0], auth.Config{Argon2: auth.TestArgon2, Now: clock.Now,

@@ -35,12 +35,11 @@ var markRead = mutator.New(func() *notifyv1.MarkReadArgs { return &notifyv1.Mark
 			if readAt != 0 {
 				continue
 			}
-			if _, err := tx.Exec(ctx, `UPDATE notifications SET read_at = $1,
+			// Queued: it travels with the next item's read or the commit.
+			tx.Queue(ctx, `UPDATE notifications SET read_at = $1,
 					state = CASE WHEN state = 'pending' THEN 'skipped' ELSE state END,
 					last_error = CASE WHEN state = 'pending' THEN 'read before it was pushed' ELSE last_error END
-				WHERE id = $2`, now, id); err != nil {
-				return nil, err
-			}
+				WHERE id = $2`, now, id)
 			item.ReadAtUnixMs = now
 			payload, err := proto.Marshal(item)
 			if err != nil {

@@ -107,11 +107,12 @@ func Post(ctx context.Context, tx syncengine.Tx, e Entry) (Posted, error) {
 		return Posted{}, err
 	}
 	e.ID = uuid.NewString()
-	if _, err := tx.Exec(ctx, `INSERT INTO points_ledger (id, user_id, amount, source, source_id, reason, actor_id, balance_after, created_at)
+	// Queued: nothing here reads its result. A second entry for the same
+	// source (two posts racing past the NOT EXISTS) fails on the key, a
+	// race the store answers by running the transaction again.
+	tx.Queue(ctx, `INSERT INTO points_ledger (id, user_id, amount, source, source_id, reason, actor_id, balance_after, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		e.ID, e.UserID, e.Amount, e.Source, e.SourceID, e.Reason, e.ActorID, balance, now); err != nil {
-		return Posted{}, err
-	}
+		e.ID, e.UserID, e.Amount, e.Source, e.SourceID, e.Reason, e.ActorID, balance, now)
 	entry, err := proto.Marshal(&pointsv1.PointsEntry{Id: e.ID, UserId: e.UserID, Amount: e.Amount, Source: e.Source, SourceId: e.SourceID, Reason: e.Reason, CreatedAtUnixMs: now, BalanceAfter: balance})
 	if err != nil {
 		return Posted{}, err

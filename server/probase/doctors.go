@@ -152,9 +152,7 @@ func saveDoctor(ctx context.Context, tx syncengine.Tx, d *probasev1.Doctor, v fi
 	if err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO doctor_versions (doctor_id, version, fields) VALUES ($1, $2, $3)`, d.Id, d.Version, raw); err != nil {
-		return err
-	}
+	tx.Queue(ctx, `INSERT INTO doctor_versions (doctor_id, version, fields) VALUES ($1, $2, $3)`, d.Id, d.Version, raw)
 	if err := addHistory(ctx, tx, d.Id, d.Version, h); err != nil {
 		return err
 	}
@@ -169,10 +167,11 @@ func addHistory(ctx context.Context, tx syncengine.Tx, doctorID string, version 
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO doctor_history (id, doctor_id, n, action, actor_id, request_id, version, changes, note, at, address)
+	// Queued: nothing reads its result.
+	tx.Queue(ctx, `INSERT INTO doctor_history (id, doctor_id, n, action, actor_id, request_id, version, changes, note, at, address)
 		VALUES ($1, $2, (SELECT COALESCE(MAX(n), 0) + 1 FROM doctor_history WHERE doctor_id = $2), $3, $4, $5, $6, $7, $8, $9, $10)`,
 		uuid.NewString(), doctorID, h.action, h.actor, h.request, version, string(changes), h.note, tx.Now().UnixMilli(), h.address)
-	return err
+	return nil
 }
 
 // syncDoctor puts the doctor in the bucket of their territory (reps) and,

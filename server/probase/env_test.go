@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -34,9 +35,14 @@ type env struct {
 }
 
 func newEnv(t *testing.T, d syncengine.Dialect) *env {
+	return newEnvOn(t, func(now func() time.Time) syncengine.Store { return servertest.Store(t, d, now, probase.Schema()) })
+}
+
+// newEnvOn is newEnv on the store open returns.
+func newEnvOn(t *testing.T, open func(now func() time.Time) syncengine.Store) *env {
 	ctx := context.Background()
 	clock := storetest.NewClock()
-	store := servertest.Store(t, d, clock.Now, probase.Schema())
+	store := open(clock.Now)
 	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now,
 		OnAccountChange: []func(context.Context, syncengine.Tx, auth.AccountChange) error{probase.AccountChanged}})
 	if err != nil {

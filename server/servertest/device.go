@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/ordinatorhq/ordinator/api/ordinator/sync/v1/syncv1connect"
+	"github.com/ordinatorhq/ordinator/deploy/testenv"
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/storetest"
 )
@@ -78,12 +79,41 @@ func (d *Device) Raw(name string, args []byte) syncengine.Mutation {
 
 // TryPush sends mutations and returns their outcomes or the push's error.
 func (d *Device) TryPush(ms ...syncengine.Mutation) ([]syncengine.Outcome, error) {
+	return d.TryPushContext(context.Background(), ms...)
+}
+
+// TryPushContext is TryPush under ctx.
+func (d *Device) TryPushContext(ctx context.Context, ms ...syncengine.Mutation) ([]syncengine.Outcome, error) {
 	req := syncengine.PushRequest{ClientID: d.ClientID, SchemaVersion: d.cfg.Schema, Mutations: ms}
 	if d.cfg.SyncService != nil {
-		return pushRemote(context.Background(), d.cfg.SyncService, req)
+		return pushRemote(ctx, d.cfg.SyncService, req)
 	}
-	return d.cfg.Engine.Push(context.Background(), d.P, req)
+	return d.cfg.Engine.Push(ctx, d.P, req)
 }
+
+// PushRoundTrips pushes mutations that must all be applied and returns the
+// round trips to PostgreSQL trips counted meanwhile (the store must have
+// been opened with trips as its tracer: TracedStore).
+func (d *Device) PushRoundTrips(trips *testenv.RoundTrips, ms ...syncengine.Mutation) int64 {
+	d.t.Helper()
+	before := trips.Count()
+	out, err := d.TryPushContext(trips.Context(context.Background()), ms...)
+	if err != nil {
+		d.t.Fatalf("push: %v", err)
+	}
+	for _, o := range out {
+		if o.Status != syncengine.StatusApplied {
+			d.t.Fatalf("mutation %d %s: %s %v", o.Seq, o.Name, o.Status, o.Error)
+		}
+	}
+	return trips.Count() - before
+}
+
+// EngineRoundTrips is what a push costs on PostgreSQL besides its
+// mutations' own statements, however many it carries: BEGIN, the client
+// row's upsert, the records' locks and state (with every write still
+// queued), the change log's append, COMMIT.
+const EngineRoundTrips = 5
 
 // Push sends mutations and returns their outcomes; a failed push fails the
 // test.

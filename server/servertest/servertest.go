@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/ordinatorhq/ordinator/deploy/testenv"
 	"github.com/ordinatorhq/ordinator/server/module"
@@ -39,6 +40,18 @@ func Store(t testing.TB, d syncengine.Dialect, now func() time.Time, schemas ...
 // Stores opens n stores on one fresh database, as n server processes
 // sharing it would (each with its own connections).
 func Stores(t testing.TB, d syncengine.Dialect, now func() time.Time, n int, schemas ...module.Schema) []syncengine.Store {
+	t.Helper()
+	return openStores(t, d, now, n, nil, schemas)
+}
+
+// TracedStore is Store on PostgreSQL with every statement traced by
+// tracer (a testenv.RoundTrips, say).
+func TracedStore(t testing.TB, now func() time.Time, tracer pgx.QueryTracer, schemas ...module.Schema) syncengine.Store {
+	t.Helper()
+	return openStores(t, syncengine.Postgres, now, 1, tracer, schemas)[0]
+}
+
+func openStores(t testing.TB, d syncengine.Dialect, now func() time.Time, n int, tracer pgx.QueryTracer, schemas []module.Schema) []syncengine.Store {
 	t.Helper()
 	ctx := context.Background()
 	schemas, err := module.Order(schemas...)
@@ -80,7 +93,7 @@ func Stores(t testing.TB, d syncengine.Dialect, now func() time.Time, n int, sch
 		}}
 		url := testenv.PostgresURL(t, tmpl)
 		for range n {
-			s, err := postgres.Open(ctx, url, postgres.Options{Now: now, MaxConns: 12})
+			s, err := postgres.Open(ctx, url, postgres.Options{Now: now, MaxConns: 12, Tracer: tracer})
 			if err != nil {
 				t.Fatal(err)
 			}

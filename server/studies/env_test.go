@@ -66,6 +66,7 @@ type env struct {
 	ctx       context.Context
 	clock     *storetest.Clock
 	store     syncengine.Store
+	engine    *syncengine.Engine
 	accounts  *auth.Service
 	studies   *studies.Service
 	scheduler *notify.Scheduler
@@ -78,9 +79,15 @@ type env struct {
 
 func newEnv(t *testing.T, d syncengine.Dialect) *env {
 	t.Helper()
+	return newEnvOn(t, func(now func() time.Time) syncengine.Store { return servertest.Store(t, d, now, studies.Schema()) })
+}
+
+// newEnvOn is newEnv on the store open returns.
+func newEnvOn(t *testing.T, open func(now func() time.Time) syncengine.Store) *env {
+	t.Helper()
 	ctx := context.Background()
 	clock := storetest.NewClock()
-	store := servertest.Store(t, d, clock.Now, studies.Schema())
+	store := open(clock.Now)
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	accounts, err := auth.New(ctx, store, auth.Config{Argon2: auth.TestArgon2, Now: clock.Now, Logger: log,
 		// The clock moves days ahead in these tests; sessions outlast it.
@@ -115,7 +122,7 @@ func newEnv(t *testing.T, d syncengine.Dialect) *env {
 	}
 	sched := notify.NewScheduler(notify.SchedulerConfig{Store: store, Now: clock.Now, Logger: log})
 	sched.Add(st.Job(time.Minute))
-	e := &env{t: t, ctx: ctx, clock: clock, store: store, accounts: accounts, studies: st, scheduler: sched, fcm: fcmSrv, dir: dir, url: srv.URL,
+	e := &env{t: t, ctx: ctx, clock: clock, store: store, engine: engine, accounts: accounts, studies: st, scheduler: sched, fcm: fcmSrv, dir: dir, url: srv.URL,
 		worker: notify.NewWorker(notify.WorkerConfig{Store: store, Sender: sender, Now: clock.Now, Logger: log})}
 	if _, err := accounts.CreateRegion(ctx, auth.System, auth.Region{ID: "msk", Name: "Москва", TimeZone: "Europe/Moscow"}); err != nil {
 		t.Fatal(err)

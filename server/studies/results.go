@@ -150,10 +150,9 @@ var submitResult = mutator.New(func() *studiesv1.SubmitResultArgs { return &stud
 			}
 			awarded = posted.Entry.Amount
 		}
-		if _, err := tx.Exec(ctx, `UPDATE study_results SET status = 'submitted', answers = $1, note = $2, observed_on = $3, submitted_at = $4, points_awarded = $5
-			WHERE id = $6`, answers, strings.TrimSpace(a.Note), a.ObservedOn, now, awarded, id); err != nil {
-			return nil, err
-		}
+		// Queued: it travels with syncResult's read of the row it writes.
+		tx.Queue(ctx, `UPDATE study_results SET status = 'submitted', answers = $1, note = $2, observed_on = $3, submitted_at = $4, points_awarded = $5
+			WHERE id = $6`, answers, strings.TrimSpace(a.Note), a.ObservedOn, now, awarded, id)
 		if _, err := syncResult(ctx, tx, id); err != nil {
 			return nil, err
 		}

@@ -74,6 +74,28 @@
 //     for a few seconds, during which pulls read from the primary; any
 //     other error there (a query cancelled by a conflict with recovery,
 //     say) is asked of the primary again.
+//
+// Queued writes. A write queued with Tx.Queue is sent in one pgx batch
+// with the next statement, or with the commit's first round trip, and so
+// are the engine's own (outcomes, the client's seq) and the lazy SAVEPOINT
+// and RELEASE of each mutation. Its error must be the error of the
+// mutation that queued it, and a push runs each mutation in a savepoint:
+// mutation k's write usually travels after k's RELEASE, with the first
+// statement of k+1. If it fails there, k+1 sees an error that is not its
+// own, and the batch stopped at the failure, so k's RELEASE and k+1's
+// SAVEPOINT never ran: rolling k+1 back would undo k, recorded as applied.
+// So such a failure, seen anywhere but in the mutation that queued it
+// (each queued write carries its savepoint's scope), is never answered: it
+// is a transient error, the transaction rolls back, and Push runs the
+// batch again strictly, sending each mutation's queued writes when its
+// mutator returns (tx.Settle, called by the engine before it decides the
+// outcome), inside its savepoint. There each failure reaches the mutation
+// that queued it, before its savepoint is released, exactly as a failed
+// Exec would: the outcome is decided as without queueing, transient
+// failures rerun the batch, others reject the mutation and its savepoint
+// undoes it. The rollback loses nothing (nothing committed, and a push is
+// safe to repeat); the strict run costs a round trip per mutation that
+// queued something, and only pushes that hit a failing write pay it.
 package postgres
 
 import (
@@ -379,21 +401,8 @@ func (s *Store) View(ctx context.Context, fn func(syncengine.Querier) error) err
 
 // Push implements syncengine.Store. A batch is safe to run again whatever
 // became of the last attempt: mutations it applied return their stored
-// outcome.
-//
-// Queued writes (syncengine.Tx.Queue) are sent with the next statement, so
-// a mutation's writes usually travel with the next mutation's first
-// statement, after the RELEASE of its savepoint. If one fails there, the
-// error reaches the wrong mutation, and the savepoints no longer match the
-// mutations: the outcome of the one that queued it would be wrong. So the
-// failure is not answered in that run: the transaction rolls back, and the
-// batch runs again strictly, each mutation's queued writes sent when its
-// mutator returns (tx.Settle), inside its savepoint, where their errors
-// are its own exactly as if it had used Exec. Rolling back loses nothing
-// (no commit happened, and a push is safe to repeat), and the strict run
-// decides every mutation as a push without queued writes would: a write
-// that failed only because of the first run (a lost race, say) may succeed
-// in the second, which is what a rerun after any transient failure does.
+// outcome. A queued write that failed where its error could not be
+// attributed makes the batch run again strictly (see the package doc).
 func (s *Store) Push(ctx context.Context, b syncengine.PushBatch) ([]syncengine.Outcome, error) {
 	var outs []syncengine.Outcome
 	strict := false

@@ -1,0 +1,42 @@
+package cases_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	casesv1 "github.com/ordinatorhq/ordinator/api/ordinator/cases/v1"
+	"github.com/ordinatorhq/ordinator/deploy/testenv"
+	"github.com/ordinatorhq/ordinator/server/cases"
+	"github.com/ordinatorhq/ordinator/server/servertest"
+	"github.com/ordinatorhq/ordinator/syncengine"
+)
+
+// TestSaveDraftRoundTrips counts case.save_draft's round trips to
+// PostgreSQL with a pgx tracer, for new drafts without photos: two per
+// draft, its reads (the case looked for and locked, the author's name for
+// its record); the case's insert and its history line are queued and
+// travel with the next read or the commit.
+func TestSaveDraftRoundTrips(t *testing.T) {
+	var trips testenv.RoundTrips
+	b := servertest.Backend{DB: syncengine.Postgres, Blobs: servertest.MinIO}
+	e := newEnvOn(t, b, func(now func() time.Time) syncengine.Store {
+		return servertest.TracedStore(t, now, &trips, cases.Schema())
+	})
+	ph := e.phone(e.author)
+	push := func(n int) int64 {
+		ms := make([]syncengine.Mutation, n)
+		for i := range ms {
+			ms[i] = ph.Mutation("case.save_draft", &casesv1.SaveDraftArgs{CaseId: uuid.NewString(), Content: content()})
+		}
+		return ph.PushRoundTrips(&trips, ms...)
+	}
+	push(2) // prepares the statements
+	const perDraft = 2
+	for _, n := range []int{1, 20} {
+		if got, want := push(n), int64(servertest.EngineRoundTrips+perDraft*n); got != want {
+			t.Errorf("%d case.save_draft in a push: %d round trips, want %d (%d each)", n, got, want, perDraft)
+		}
+	}
+}

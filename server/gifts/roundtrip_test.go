@@ -1,0 +1,43 @@
+package gifts_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ordinatorhq/ordinator/deploy/testenv"
+	"github.com/ordinatorhq/ordinator/server/gifts"
+	"github.com/ordinatorhq/ordinator/server/servertest"
+	"github.com/ordinatorhq/ordinator/syncengine"
+)
+
+// TestPlaceOrderRoundTrips counts gift.place_order's round trips to
+// PostgreSQL with a pgx tracer: four per order (the offer's read, the
+// numbered order's insert, the balance's debit, the stock's take, each
+// read for what it returns); the ledger entry and the lines are queued and
+// travel with the next order's first statement, or with the commit.
+func TestPlaceOrderRoundTrips(t *testing.T) {
+	var trips testenv.RoundTrips
+	e := newEnvOn(t, gifts.Config{}, func(now func() time.Time) syncengine.Store {
+		return servertest.TracedStore(t, now, &trips, gifts.Schema())
+	})
+	cream := e.item("CREAM-50", "Repair cream 50 ml", 100_000)
+	w := e.wave("msk", 2*time.Hour, time.Hour)
+	e.offer(w, cream, 10, 0, 100_000) // plenty in every shard
+	d := e.device(e.doctor("msk", 100_000, true))
+	push := func(n int) int64 {
+		ms := make([]syncengine.Mutation, n)
+		for i := range ms {
+			ms[i] = d.Mutation(gifts.MutationPlaceOrder, orderArgs(uuid.NewString(), w.ID, line(cream, 1)))
+		}
+		return d.PushRoundTrips(&trips, ms...)
+	}
+	push(2) // prepares the statements
+	const perOrder = 4
+	for _, n := range []int{1, 20} {
+		if got, want := push(n), int64(servertest.EngineRoundTrips+perOrder*n); got != want {
+			t.Errorf("%d orders in a push: %d round trips, want %d (%d each)", n, got, want, perOrder)
+		}
+	}
+}
