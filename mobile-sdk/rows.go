@@ -33,7 +33,6 @@ type rowWriter struct {
 	keys   map[rowKey]bool
 	hashes map[uint64]bool
 	args   []any
-	got    []uint64
 }
 
 type rowKey struct{ bucket, collection, id string }
@@ -77,12 +76,12 @@ func (w *rowWriter) add(c *syncv1.Change, s *bucketSum) error {
 }
 
 // rowInsert[n] inserts n rows (a power of two), leaving those that exist
-// alone, and returns the hashes of the rows it inserted.
+// alone.
 var rowInsert = func() []string {
 	out := make([]string, rowBatch+1)
 	for n := 1; n <= rowBatch; n *= 2 {
 		out[n] = `INSERT INTO sdk_rows (collection, id, bucket, payload, hash) VALUES (?, ?, ?, ?, ?)` +
-			strings.Repeat(", (?, ?, ?, ?, ?)", n-1) + ` ON CONFLICT DO NOTHING RETURNING hash`
+			strings.Repeat(", (?, ?, ?, ?, ?)", n-1) + ` ON CONFLICT DO NOTHING`
 	}
 	return out
 }()
@@ -146,33 +145,39 @@ func (w *rowWriter) write(batch []pendingRow) error {
 
 // insert runs the insert of n rows and returns nil if they all went in,
 // else the hashes of those that did (the others exist already). Hashes are
-// unique within a batch (add sees to it).
+// unique within a batch (add sees to it). The common case (every row new)
+// is one plain statement; when some rows existed it is undone and run
+// again returning what it inserted.
 func (w *rowWriter) insert(args []any, n int) (map[uint64]bool, error) {
-	rows, err := w.tx.query(rowInsert[n], args...)
+	if _, err := w.tx.exec(`SAVEPOINT sdk_rows`); err != nil {
+		return nil, err
+	}
+	added, err := w.tx.exec(rowInsert[n], args...)
+	if err != nil {
+		return nil, err
+	}
+	if int(added) != n {
+		if _, err := w.tx.exec(`ROLLBACK TO sdk_rows`); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := w.tx.exec(`RELEASE sdk_rows`); err != nil || int(added) == n {
+		return nil, err
+	}
+	rows, err := w.tx.query(rowInsert[n]+` RETURNING hash`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	got := w.got[:0]
+	inserted := make(map[uint64]bool, n)
 	for rows.Next() {
 		var h int64
 		if err := rows.Scan(&h); err != nil {
 			return nil, err
 		}
-		got = append(got, uint64(h))
+		inserted[uint64(h)] = true
 	}
-	w.got = got
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(got) == n {
-		return nil, nil
-	}
-	inserted := make(map[uint64]bool, len(got))
-	for _, h := range got {
-		inserted[h] = true
-	}
-	return inserted, nil
+	return inserted, rows.Err()
 }
 
 // dirtyWriter marks records dirty in multi-row statements.
