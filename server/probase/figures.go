@@ -45,8 +45,8 @@ func Figures() []figure.Figure {
 		}},
 		{Key: "untouched_doctors", Label: "Doctors not touched for 90 days", Group: figure.GroupReps, State: func(ctx context.Context, q syncengine.Querier, s figure.Scope, at []time.Time) ([]int64, error) {
 			args := figure.NewArgs(s)
-			from, conds := untouched(s, args, at)
-			return figure.CountAt(ctx, q, args, from, conds)
+			tables, where, conds := untouched(s, args, at)
+			return figure.CountAt(ctx, q, args, `FROM `+tables+` WHERE `+where, conds)
 		}},
 	}
 }
@@ -55,13 +55,13 @@ func Figures() []figure.Figure {
 // "not touched" in the reports.
 const Untouched = 90 * 24 * time.Hour
 
-// untouched selects the scope's doctors (as d) and, for each time of at,
+// untouched selects the scope's doctors (as d: tables WHERE where) and, for each time of at,
 // the condition "created 90 days before it, and no edit proposed and no
 // request sent in those 90 days". For a region the touches of every
 // window are read once, grouped by doctor, and joined to the doctors: a
 // scan of each table, where probing the indexes twice per doctor for each
 // time costs several times more. A territory's few doctors are probed.
-func untouched(s figure.Scope, args *figure.Args, at []time.Time) (from string, conds []string) {
+func untouched(s figure.Scope, args *figure.Args, at []time.Time) (tables, where string, conds []string) {
 	conds = make([]string, len(at))
 	if s.Territory != "" {
 		for i, t := range at {
@@ -70,7 +70,7 @@ func untouched(s figure.Scope, args *figure.Args, at []time.Time) (from string, 
 				AND NOT EXISTS (SELECT 1 FROM edit_requests e WHERE e.doctor_id = d.id AND e.created_at >= ` + since + ` AND e.created_at < ` + until + `)
 				AND NOT EXISTS (SELECT 1 FROM doctor_requests r WHERE r.doctor_id = d.id AND r.created_at >= ` + since + ` AND r.created_at < ` + until + `)`
 		}
-		return `FROM doctors d WHERE ` + s.Territories("d.territory_id"), conds
+		return `doctors d`, s.Territories("d.territory_id"), conds
 	}
 	lo, hi := at[0], at[0]
 	for _, t := range at {
@@ -89,11 +89,10 @@ func untouched(s figure.Scope, args *figure.Args, at []time.Time) (from string, 
 		conds[i] = "d.created_at < " + since + " AND COALESCE(t.t" + strconv.Itoa(i) + ", 0) = 0"
 	}
 	window := " WHERE created_at >= " + args.Add(lo.UnixMilli()) + " AND created_at < " + args.Add(hi.UnixMilli())
-	return `FROM doctors d LEFT JOIN (SELECT x.doctor_id, ` + strings.Join(flags, ", ") + `
+	return `doctors d LEFT JOIN (SELECT x.doctor_id, ` + strings.Join(flags, ", ") + `
 			FROM (SELECT doctor_id, created_at AS at FROM edit_requests` + window + `
 				UNION ALL SELECT doctor_id, created_at FROM doctor_requests` + window + `) x
-			GROUP BY x.doctor_id) t ON t.doctor_id = d.id
-		WHERE ` + s.Territories("d.territory_id"), conds
+			GROUP BY x.doctor_id) t ON t.doctor_id = d.id`, s.Territories("d.territory_id"), conds
 }
 
 // countPending counts, at each time, the edits proposed before it and not
@@ -113,9 +112,9 @@ func Lists() []figure.List {
 	return []figure.List{{Key: "untouched_doctors", Title: "Doctors not touched for 90 days", Columns: []string{"doctor_id", "doctor", "territory", "reps"},
 		Rows: func(ctx context.Context, q syncengine.Querier, s figure.Scope, at time.Time, limit int) ([][]string, error) {
 			args := figure.NewArgs(s)
-			from, conds := untouched(s, args, []time.Time{at})
-			return figure.Rows(ctx, q, `SELECT d.id, d.full_name, t.name, COALESCE((SELECT min(u.display_name) FROM rep_territories rt JOIN users u ON u.id = rt.user_id WHERE rt.territory_id = d.territory_id), '')
-				FROM doctors d JOIN territories t ON t.id = d.territory_id WHERE d.id IN (SELECT d.id `+from+` AND `+conds[0]+`) ORDER BY t.name, d.full_name, d.id LIMIT `+args.Add(limit),
+			tables, where, conds := untouched(s, args, []time.Time{at})
+			return figure.Rows(ctx, q, `SELECT d.id, d.full_name, tr.name, COALESCE((SELECT min(u.display_name) FROM rep_territories rt JOIN users u ON u.id = rt.user_id WHERE rt.territory_id = d.territory_id), '')
+				FROM `+tables+` JOIN territories tr ON tr.id = d.territory_id WHERE `+where+` AND `+conds[0]+` ORDER BY tr.name, d.full_name, d.id LIMIT `+args.Add(limit),
 				4, args.Values()...)
 		}}}
 }
