@@ -168,22 +168,7 @@ func (r *replicated) idle(t *testing.T) *storetest.Harness {
 		Now:                 r.Clock.Now,
 		MinClientSchema:     1,
 		CurrentClientSchema: 3,
-		Resolver: syncengine.ResolverFunc(func(ctx context.Context, q syncengine.Querier, p syncengine.Principal) ([]syncengine.Bucket, error) {
-			rows, err := q.Query(ctx, `SELECT bucket FROM test_access WHERE user_id = $1`, p.UserID)
-			if err != nil {
-				return nil, err
-			}
-			defer rows.Close()
-			var out []syncengine.Bucket
-			for rows.Next() {
-				var b string
-				if err := rows.Scan(&b); err != nil {
-					return nil, err
-				}
-				out = append(out, syncengine.Bucket(b))
-			}
-			return out, rows.Err()
-		}),
+		Resolver:            syncengine.ResolverFunc(storetest.Resolve),
 	}
 	return &storetest.Harness{T: t, Store: r.store, Engine: syncengine.New(cfg), Clock: r.Clock}
 }

@@ -89,7 +89,7 @@ func NewHarness(t testing.TB, store syncengine.Store, clock *Clock, cfg syncengi
 	}
 	cfg.Store = store
 	cfg.Registry = Registry()
-	cfg.Resolver = syncengine.ResolverFunc(resolve)
+	cfg.Resolver = syncengine.ResolverFunc(Resolve)
 	if cfg.EncodeOutcome == nil {
 		cfg.EncodeOutcome = EncodeOutcome
 	}
@@ -232,9 +232,9 @@ func NotePayload(id, text string, version int64) []byte {
 	return []byte(id + "|" + text + "|" + strconv.FormatInt(version, 10))
 }
 
-// resolve lets a user read their own bucket and the buckets granted to
+// Resolve lets a user read their own bucket and the buckets granted to
 // them in test_access.
-func resolve(ctx context.Context, q syncengine.Querier, p syncengine.Principal) ([]syncengine.Bucket, error) {
+func Resolve(ctx context.Context, q syncengine.Querier, p syncengine.Principal) ([]syncengine.Bucket, error) {
 	rows, err := q.Query(ctx, `SELECT bucket FROM test_access WHERE user_id = $1`, p.UserID)
 	if err != nil {
 		return nil, err
@@ -282,7 +282,7 @@ func (h *Harness) Revoke(user string, bucket syncengine.Bucket) {
 }
 
 func (h *Harness) accessList(q syncengine.Querier, user string) string {
-	bs, err := resolve(context.Background(), q, syncengine.Principal{UserID: user})
+	bs, err := Resolve(context.Background(), q, syncengine.Principal{UserID: user})
 	if err != nil {
 		h.T.Fatal(err)
 	}
