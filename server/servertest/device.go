@@ -109,6 +109,26 @@ func (d *Device) PushRoundTrips(trips *testenv.RoundTrips, ms ...syncengine.Muta
 	return trips.Count() - before
 }
 
+// CheckRoundTrips pushes one mutation and then twenty made by next (after
+// two that prepare the statements) and checks each push cost
+// EngineRoundTrips plus per round trips for every mutation in it.
+func (d *Device) CheckRoundTrips(trips *testenv.RoundTrips, per int64, next func() syncengine.Mutation) {
+	d.t.Helper()
+	push := func(n int) int64 {
+		ms := make([]syncengine.Mutation, n)
+		for i := range ms {
+			ms[i] = next()
+		}
+		return d.PushRoundTrips(trips, ms...)
+	}
+	push(2)
+	for _, n := range []int{1, 20} {
+		if got, want := push(n), EngineRoundTrips+per*int64(n); got != want {
+			d.t.Errorf("%d %s in a push: %d round trips, want %d (%d each)", n, next().Name, got, want, per)
+		}
+	}
+}
+
 // EngineRoundTrips is what a push costs on PostgreSQL besides its
 // mutations' own statements, however many it carries: BEGIN, the client
 // row's upsert, the records' locks and state (with every write still
