@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
 
 	contentv1 "github.com/ordinatorhq/ordinator/api/ordinator/content/v1"
 	giftsv1 "github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1"
@@ -55,7 +57,10 @@ type congressServices struct {
 
 // seedCongress creates the plan's region (if missing), doctors and
 // content; seedCongressWave adds the gift wave once its moment is known.
-func seedCongress(ctx context.Context, s congressServices, plan congressPlan) (congressSeed, error) {
+// Doctors are created a few at a time (each costs a password hash) and
+// handed to created, if given, as soon as each exists, so that signing
+// them in can overlap the rest; seed.Logins keeps the plan's order.
+func seedCongress(ctx context.Context, s congressServices, plan congressPlan, created func(login string)) (congressSeed, error) {
 	var seed congressSeed
 	if plan.Doctors < 1 || plan.Items < 1 || plan.Gifts < 1 {
 		return seed, fmt.Errorf("a congress needs at least one doctor, one content item and one gift")
@@ -66,22 +71,31 @@ func seedCongress(ctx context.Context, s congressServices, plan congressPlan) (c
 	if err := seedCongressContent(ctx, s, plan, &seed); err != nil {
 		return seed, err
 	}
+	seed.Logins = make([]string, plan.Doctors)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range plan.Doctors {
 		login := fmt.Sprintf("congress-%s-%05d@load.ordinator", plan.Run, i)
-		u, err := s.accounts.CreateUser(ctx, auth.System, auth.NewUser{Role: auth.RoleDoctor, Email: login, Password: congressPassword,
-			Name: fmt.Sprintf("Congress doctor %d", i), RegionID: plan.Region, Specialty: plan.Specialty})
-		if err != nil {
-			return seed, fmt.Errorf("doctor %s: %w", login, err)
-		}
-		if _, err := s.accounts.VerifyDoctor(ctx, auth.System, u.ID); err != nil {
-			return seed, err
-		}
-		if _, err := points.Adjust(ctx, s.store, auth.System, u.ID, 10_000, "congress points", uuid.NewString()); err != nil {
-			return seed, err
-		}
-		seed.Logins = append(seed.Logins, login)
+		g.Go(func() error {
+			u, err := s.accounts.CreateUser(gctx, auth.System, auth.NewUser{Role: auth.RoleDoctor, Email: login, Password: congressPassword,
+				Name: fmt.Sprintf("Congress doctor %d", i), RegionID: plan.Region, Specialty: plan.Specialty})
+			if err != nil {
+				return fmt.Errorf("doctor %s: %w", login, err)
+			}
+			if _, err := s.accounts.VerifyDoctor(gctx, auth.System, u.ID); err != nil {
+				return err
+			}
+			if _, err := points.Adjust(gctx, s.store, auth.System, u.ID, 10_000, "congress points", uuid.NewString()); err != nil {
+				return err
+			}
+			seed.Logins[i] = login
+			if created != nil {
+				created(login)
+			}
+			return nil
+		})
 	}
-	return seed, nil
+	return seed, g.Wait()
 }
 
 // seedCongressContent publishes the programme: Items-1 articles and one

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -150,6 +151,8 @@ func runLoad(ctx context.Context, cfg *Config, l *loadFlags, set map[string]bool
 	var services congressServices
 	var seed congressSeed
 	var serveErr chan error
+	var accounts chan *loadAccount
+	var targets []*loadTarget
 	if len(l.urls) == 0 {
 		// An embedded server in this process: its figures include the
 		// generator's own memory and CPU.
@@ -174,7 +177,7 @@ func runLoad(ctx context.Context, cfg *Config, l *loadFlags, set map[string]bool
 			serveErr <- serveWith(sctx, cfg, io.Discard, stderr, serveHooks{
 				prepare: func(ctx context.Context, a *app) (err error) {
 					services = congressServices{store: a.store, accounts: a.accounts, library: a.content, gifts: a.gifts}
-					seed, err = seedCongress(ctx, services, plan)
+					seed, err = seedCongress(ctx, services, plan, nil)
 					return err
 				},
 				ready: func(api, metrics string) { ready <- addrs{api, metrics} },
@@ -195,26 +198,40 @@ func runLoad(ctx context.Context, cfg *Config, l *loadFlags, set map[string]bool
 			return errors.New("--prepare against --url servers needs their --database-url: doctors and content are created through the admin services")
 		}
 		log := cfg.logger(stderr)
-		store, accounts, err := openAccounts(ctx, cfg, log)
+		store, authSvc, err := openAccounts(ctx, cfg, log)
 		if err != nil {
 			return err
 		}
 		defer store.Close()
-		services = congressServices{store: store, accounts: accounts,
+		services = congressServices{store: store, accounts: authSvc,
 			library: content.New(store, content.Config{Logger: log, Media: media.ContentImages{}}),
 			gifts:   gifts.New(store, gifts.Config{Logger: log, Territory: doctorTerritory})}
-		if seed, err = seedCongress(ctx, services, plan); err != nil {
+		// Against running servers each doctor is signed in as soon as
+		// it exists: the servers' password checks overlap the hashing
+		// here.
+		targets = newLoadTargets(l.urls)
+		signer := startSignIn(ctx, targets, l.prepare)
+		seed, err = seedCongress(ctx, services, plan, signer.add)
+		if err != nil {
+			signer.wait()
+			return err
+		}
+		fmt.Fprintf(stderr, "load: prepared %d doctors and %d content items (run %s)\n", len(seed.Logins), l.items, run)
+		if accounts, err = signer.wait(); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(stderr, "load: prepared %d doctors and %d content items (run %s); signing them in\n", len(seed.Logins), l.items, run)
-	targets := make([]*loadTarget, len(l.urls))
-	for i, u := range l.urls {
-		targets[i] = newLoadTarget(u)
-	}
-	accounts, err := signInAll(ctx, targets, seed.Logins)
-	if err != nil {
-		return err
+	if accounts == nil {
+		targets = newLoadTargets(l.urls)
+		fmt.Fprintf(stderr, "load: prepared %d doctors and %d content items (run %s); signing them in\n", len(seed.Logins), l.items, run)
+		signer := startSignIn(ctx, targets, len(seed.Logins))
+		for _, login := range seed.Logins {
+			signer.add(login)
+		}
+		var err error
+		if accounts, err = signer.wait(); err != nil {
+			return err
+		}
 	}
 	cpuAtStart := map[string]float64{}
 	for _, m := range l.metrics {
@@ -259,22 +276,52 @@ func runLoad(ctx context.Context, cfg *Config, l *loadFlags, set map[string]bool
 	return nil
 }
 
-// signInAll signs every prepared doctor in once, a few at a time, so that
-// sessions refresh as most devices at a congress would.
-func signInAll(ctx context.Context, targets []*loadTarget, logins []string) (chan *loadAccount, error) {
-	pool := make(chan *loadAccount, len(logins))
+// newLoadTargets opens a client to each server.
+func newLoadTargets(urls []string) []*loadTarget {
+	targets := make([]*loadTarget, len(urls))
+	for i, u := range urls {
+		targets[i] = newLoadTarget(u)
+	}
+	return targets
+}
+
+// signInPool signs prepared doctors in once, a few at a time and spread
+// over the servers, so that sessions refresh as most devices at a
+// congress would.
+type signInPool struct {
+	targets []*loadTarget
+	g       *errgroup.Group
+	ctx     context.Context
+	pool    chan *loadAccount
+	st      *loadStats
+	mu      sync.Mutex
+	n       int
+}
+
+// startSignIn returns a pool for up to n doctors.
+func startSignIn(ctx context.Context, targets []*loadTarget, n int) *signInPool {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
-	st := newLoadStats()
-	for i, login := range logins {
-		g.Go(func() error {
-			a := &loadAccount{login: login, clientID: "load-" + uuid.NewString()}
-			if _, err := signIn(gctx, targets[i%len(targets)], a, &loadPlan{loginShare: 1}, st); err != nil {
-				return fmt.Errorf("signing %s in: %w", login, err)
-			}
-			pool <- a
-			return nil
-		})
-	}
-	return pool, g.Wait()
+	return &signInPool{targets: targets, g: g, ctx: gctx, pool: make(chan *loadAccount, n), st: newLoadStats()}
+}
+
+// add signs login in; it waits while four sign-ins are under way.
+func (p *signInPool) add(login string) {
+	p.mu.Lock()
+	t := p.targets[p.n%len(p.targets)]
+	p.n++
+	p.mu.Unlock()
+	p.g.Go(func() error {
+		a := &loadAccount{login: login, clientID: "load-" + uuid.NewString()}
+		if _, err := signIn(p.ctx, t, a, &loadPlan{loginShare: 1}, p.st); err != nil {
+			return fmt.Errorf("signing %s in: %w", login, err)
+		}
+		p.pool <- a
+		return nil
+	})
+}
+
+// wait returns the signed-in accounts once every added doctor is signed in.
+func (p *signInPool) wait() (chan *loadAccount, error) {
+	return p.pool, p.g.Wait()
 }
