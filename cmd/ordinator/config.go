@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/peterbourgon/ff/v3"
+
+	"github.com/ordinatorhq/ordinator/syncengine/postgres"
 )
 
 // Client schema versions the server accepts: a device whose local schema is
@@ -45,6 +47,9 @@ type Config struct {
 	// DatabaseReadURL, if set, is a hot standby of DatabaseURL's database
 	// that pulls read from (a CloudNativePG cluster's -ro service).
 	DatabaseReadURL string
+	// DatabaseReadWait bounds how long a pull waits for the replica to
+	// replay what the device has already seen before the primary answers.
+	DatabaseReadWait time.Duration
 	// OTLPEndpoint, if set, is where traces go (OTLP over HTTP).
 	OTLPEndpoint string
 
@@ -96,6 +101,7 @@ func registerCountry(fs *flag.FlagSet, cfg *Config) {
 func (c *Config) registerServe(fs *flag.FlagSet) {
 	c.registerStorage(fs)
 	fs.StringVar(&c.DatabaseReadURL, "database-read-url", "", "hot standby of the --database-url database (streaming replication, e.g. CloudNativePG's -ro service) that pulls read from; writes and the rest stay on --database-url")
+	fs.DurationVar(&c.DatabaseReadWait, "database-read-wait", postgres.DefaultReplicaWait, "how long a pull waits for --database-read-url to replay what the device has already seen before the primary answers it instead")
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on (Connect, gRPC and gRPC-Web over h2c)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9464", "address of the Prometheus /metrics listener, never the API's; empty serves no metrics")
 	fs.StringVar(&c.oldRegion, "region", "", "renamed --country (regions are the directors' areas, see admin create-region)")
@@ -154,6 +160,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--database-direct-url is only for --database-pooler transaction")
 	case c.DatabaseReadURL != "" && c.DatabaseURL == "":
 		return fmt.Errorf("--database-read-url needs --database-url: it is a read replica of that database (SQLite has none)")
+	case c.DatabaseReadWait <= 0 || c.DatabaseReadWait > time.Minute:
+		return fmt.Errorf("--database-read-wait %s: give a duration above 0 and up to 1m", c.DatabaseReadWait)
 	}
 	if c.PasswordChecks < 0 || c.PasswordChecks > 256 {
 		return fmt.Errorf("--password-checks %d: use 1 to 256, or 0 for half the CPUs", c.PasswordChecks)

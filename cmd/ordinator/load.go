@@ -233,10 +233,10 @@ func runLoad(ctx context.Context, cfg *Config, l *loadFlags, set map[string]bool
 			return err
 		}
 	}
-	cpuAtStart := map[string]float64{}
+	atStart := map[string]serverReport{}
 	for _, m := range l.metrics {
 		if s, err := scrapeMetrics(ctx, m); err == nil {
-			cpuAtStart[m] = s.CPUSeconds
+			atStart[m] = s
 		}
 	}
 	start := time.Now()
@@ -249,8 +249,7 @@ func runLoad(ctx context.Context, cfg *Config, l *loadFlags, set map[string]bool
 	rep.Servers = l.urls
 	for _, m := range l.metrics {
 		if s, err := scrapeMetrics(ctx, m); err == nil {
-			s.CPUPercent = 100 * (s.CPUSeconds - cpuAtStart[m]) / time.Since(start).Seconds()
-			rep.Server = append(rep.Server, s)
+			rep.Server = append(rep.Server, s.since(atStart[m], time.Since(start)))
 		} else {
 			fmt.Fprintf(stderr, "load: %v\n", err)
 		}

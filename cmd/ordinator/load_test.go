@@ -51,6 +51,15 @@ func checkLoad(t *testing.T, code int, out, path string) loadReport {
 	if len(rep.Server) == 0 || rep.Server[0].RSSMiB <= 0 || rep.Server[0].CPUSeconds <= 0 {
 		t.Errorf("server metrics: %+v", rep.Server)
 	}
+	// Every doctor pulls the same congress buckets: after the first pull
+	// of each server they come from its page cache.
+	var hits float64
+	for _, s := range rep.Server {
+		hits += s.PageCacheHits
+	}
+	if hits == 0 || !strings.Contains(out, "page cache") {
+		t.Errorf("no page cache hit reported: %+v\n%s", rep.Server, out)
+	}
 	return rep
 }
 

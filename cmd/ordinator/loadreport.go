@@ -94,6 +94,17 @@ type serverReport struct {
 	CPUSeconds  float64 `json:"cpu_seconds"`
 	CPUPercent  float64 `json:"cpu_percent"` // over the run, 100 = one core
 	OpenStreams float64 `json:"open_streams"`
+	// Lookups of the shared buckets' page cache during the run.
+	PageCacheHits   float64 `json:"page_cache_hits"`
+	PageCacheMisses float64 `json:"page_cache_misses"`
+}
+
+// since turns the counters of s into what they counted after start.
+func (s serverReport) since(start serverReport, d time.Duration) serverReport {
+	s.CPUPercent = 100 * (s.CPUSeconds - start.CPUSeconds) / d.Seconds()
+	s.PageCacheHits -= start.PageCacheHits
+	s.PageCacheMisses -= start.PageCacheMisses
+	return s
 }
 
 // loadReport is the result of a run, printed and written as JSON.
@@ -184,7 +195,11 @@ func (r *loadReport) print(w io.Writer) {
 		fmt.Fprintf(w, "%-12s %8d %9.1f %9.1f %9.1f %9.1f  %s\n", s.Step, s.Count, s.P50ms, s.P95ms, s.P99ms, s.MaxMs, strings.Join(errs, " "))
 	}
 	for _, m := range r.Server {
-		fmt.Fprintf(w, "server %s: RSS %.0f MiB, CPU %.1f s (%.0f%% of a core), %.0f open streams\n", m.Metrics, m.RSSMiB, m.CPUSeconds, m.CPUPercent, m.OpenStreams)
+		fmt.Fprintf(w, "server %s: RSS %.0f MiB, CPU %.1f s (%.0f%% of a core), %.0f open streams", m.Metrics, m.RSSMiB, m.CPUSeconds, m.CPUPercent, m.OpenStreams)
+		if n := m.PageCacheHits + m.PageCacheMisses; n > 0 {
+			fmt.Fprintf(w, ", page cache %.0f%% hits of %.0f lookups", 100*m.PageCacheHits/n, n)
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, r.Verdict)
 }
@@ -221,6 +236,12 @@ func scrapeMetrics(ctx context.Context, url string) (serverReport, error) {
 			out.CPUSeconds = value
 		case "ordinator_rpc_open_streams":
 			out.OpenStreams += value
+		case "ordinator_page_cache_lookups_total":
+			if strings.Contains(sc.Text(), `result="hit"`) {
+				out.PageCacheHits = value
+			} else {
+				out.PageCacheMisses = value
+			}
 		}
 	}
 	return out, sc.Err()

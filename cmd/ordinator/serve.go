@@ -312,6 +312,9 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	if err != nil {
 		return nil, err
 	}
+	if err := srv.RegisterMetrics(storeMetrics(store)...); err != nil {
+		return nil, err
+	}
 	opts := srv.Options()
 	srv.Handle(metav1connect.NewMetaServiceHandler(meta.New(meta.Info{
 		Version:             currentVersion(),

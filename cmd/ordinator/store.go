@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/ordinatorhq/ordinator/server/modules"
@@ -31,7 +32,8 @@ func openServerStore(ctx context.Context, cfg *Config, log *slog.Logger, tracing
 	var store syncengine.Store
 	if cfg.DatabaseURL != "" {
 		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: log, Tracer: sqlTracer(tracing),
-			TransactionPooler: cfg.DatabasePooler == "transaction", DirectURL: cfg.DatabaseDirectURL, ReadURL: cfg.DatabaseReadURL})
+			TransactionPooler: cfg.DatabasePooler == "transaction", DirectURL: cfg.DatabaseDirectURL, ReadURL: cfg.DatabaseReadURL,
+			ReplicaWait: cfg.DatabaseReadWait})
 		if err != nil {
 			return nil, fmt.Errorf("cannot use the database given by --database-url: %s", oneLine(err))
 		}
@@ -53,6 +55,44 @@ func openServerStore(ctx context.Context, cfg *Config, log *slog.Logger, tracing
 		}
 	}
 	return store, nil
+}
+
+// storeMetrics are the store's own counters, for /metrics: the shared
+// buckets' page cache (both stores) and, with --database-read-url, the
+// pulls the replica answered and those the primary took over.
+func storeMetrics(store syncengine.Store) []prometheus.Collector {
+	var cs []prometheus.Collector
+	if c, ok := store.(interface{ PageCacheStats() (hits, misses uint64) }); ok {
+		for _, result := range []string{"hit", "miss"} {
+			cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name:        "ordinator_page_cache_lookups_total",
+				Help:        "Pull ranges of shared buckets looked up in the page cache, by result (hit: served from memory, miss: read from the database).",
+				ConstLabels: prometheus.Labels{"result": result},
+			}, func() float64 {
+				hits, misses := c.PageCacheStats()
+				if result == "hit" {
+					return float64(hits)
+				}
+				return float64(misses)
+			}))
+		}
+	}
+	if s, ok := store.(*postgres.Store); ok && s.HasReplica() {
+		for _, by := range []string{"replica", "primary"} {
+			cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name:        "ordinator_replica_pulls_total",
+				Help:        "Pulls with --database-read-url, by what answered them (primary: the replica was behind, paused or down).",
+				ConstLabels: prometheus.Labels{"answered_by": by},
+			}, func() float64 {
+				reads, fallbacks := s.ReplicaStats()
+				if by == "replica" {
+					return float64(reads)
+				}
+				return float64(fallbacks)
+			}))
+		}
+	}
+	return cs
 }
 
 // writableDir makes sure dir exists and can be written.

@@ -9,8 +9,20 @@ import (
 	"net/http/pprof"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
+
+// RegisterMetrics adds collectors of the rest of the process (the store's
+// caches, its read replica) to what GET /metrics serves.
+func (s *Server) RegisterMetrics(cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := s.metrics.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // metricsGrace is how long a scrape in flight gets at shutdown.
 const metricsGrace = 5 * time.Second

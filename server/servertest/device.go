@@ -130,10 +130,10 @@ func (d *Device) CheckRoundTrips(trips *testenv.RoundTrips, per int64, next func
 }
 
 // EngineRoundTrips is what a push costs on PostgreSQL besides its
-// mutations' own statements, however many it carries: BEGIN, the client
-// row's upsert, the records' locks and state (with every write still
-// queued), the change log's append, COMMIT.
-const EngineRoundTrips = 5
+// mutations' own statements, however many it carries: the client row's
+// upsert (BEGIN travels with it), the records' locks and state (with
+// every write still queued), the change log's append with COMMIT.
+const EngineRoundTrips = 3
 
 // Push sends mutations and returns their outcomes; a failed push fails the
 // test.

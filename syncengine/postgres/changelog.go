@@ -2,33 +2,91 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/internal/sqlstore"
 )
 
-// flush appends the buffered record writes to the change log and deletes
-// the changes they supersede (see syncengine/internal/sqlstore), in two
-// round trips, the first carrying whatever is still queued: one locks the touched records and reads their state, the
-// other writes the plan made from it, taking the changed buckets' locks
-// before the seqs (see the package doc for why that orders commits).
-func (t *tx) flush(ctx context.Context) error {
-	if t.set.Empty() {
-		return t.sendPending(ctx)
-	}
-	current, err := t.lockRecords(ctx, t.set.Keys())
-	if err != nil {
-		return err
-	}
-	plan := t.set.Plan(0, current)
-	t.set.Reset()
-	if len(plan.Changes) == 0 {
+// commit appends the buffered record writes to the change log, deletes
+// the changes they supersede (see syncengine/internal/sqlstore) and
+// commits, in two round trips, the first carrying whatever is still
+// queued: one locks the touched records and reads their state, the other
+// writes the plan made from it, taking the changed buckets' locks before
+// the seqs (see the package doc for why that orders commits), and COMMIT.
+// A transaction with no record writes sends its queued writes with
+// COMMIT; one that never sent a statement has nothing to commit.
+//
+// An error of the batch that carried COMMIT leaves the outcome unknown
+// unless the server itself answered it: then it is a *commitUnknown.
+func (t *tx) commit(ctx context.Context) error {
+	if t.set.Empty() && t.unstarted() {
 		return nil
 	}
-	return t.tx.SendBatch(ctx, planBatch(plan, t.now.UnixMilli())).Close()
+	var plan *pgx.Batch
+	if !t.set.Empty() {
+		current, err := t.lockRecords(ctx, t.set.Keys())
+		if err != nil {
+			return err
+		}
+		p := t.set.Plan(0, current)
+		t.set.Reset()
+		if len(p.Changes) > 0 {
+			plan = planBatch(p, t.now.UnixMilli())
+		}
+	}
+	b := t.batch()
+	if b == nil {
+		b = &pgx.Batch{}
+	}
+	queued := b.Len()
+	if plan != nil {
+		for _, q := range plan.QueuedQueries {
+			b.Queue(q.SQL, q.Arguments...)
+		}
+	}
+	b.Queue("COMMIT")
+	br := t.tx.SendBatch(ctx, b)
+	tag, err := t.consumeAll(br, b.Len()-queued)
+	switch {
+	case err == nil && tag.String() != "COMMIT":
+		// An aborted transaction answers COMMIT with ROLLBACK.
+		return fmt.Errorf("the transaction was rolled back at commit (%s)", tag)
+	case err == nil:
+		return nil
+	}
+	// Only the server's own answer says the commit did not happen; a
+	// connection that broke after the batch went out may have committed
+	// it (pgx may even call that "conn closed", safe to retry).
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return &commitUnknown{err}
+	}
+	return err
+}
+
+// consumeAll reads the queued commands at the head of br, then n more
+// results, and closes it; it returns the last result's tag.
+func (t *tx) consumeAll(br pgx.BatchResults, n int) (pgconn.CommandTag, error) {
+	if err := t.consume(br); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	var tag pgconn.CommandTag
+	var err error
+	for range n {
+		if tag, err = br.Exec(); err != nil {
+			break
+		}
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
 }
 
 // Advisory lock keys (the two-int form, so they cannot collide with the

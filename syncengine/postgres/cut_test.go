@@ -60,19 +60,24 @@ func (c *commitCutter) pipe(client net.Conn) {
 		return
 	}
 	defer server.Close()
-	var cutting atomic.Bool
 	go func() {
-		// Server to client: every message is typed. Once the COMMIT is on
-		// its way, what comes back is its answer; at ReadyForQuery the
-		// commit is done and the client's connection is broken.
+		// Server to client: every message is typed. From the server's
+		// CommandComplete of a COMMIT on (however it was sent: a query of
+		// its own, or the last statement of a pipelined batch) nothing is
+		// passed on; at ReadyForQuery the commit is done and the client's
+		// connection is broken.
 		r := bufio.NewReader(server)
+		cutting := false
 		for {
 			typ, msg, err := readMessage(r, true)
 			if err != nil {
 				client.Close()
 				return
 			}
-			if cutting.Load() {
+			if typ == 'C' && bytes.Equal(bytes.TrimRight(msg[5:], "\x00"), []byte("COMMIT")) && c.armed.CompareAndSwap(true, false) {
+				cutting = true
+			}
+			if cutting {
 				if typ == 'Z' {
 					client.Close()
 					return
@@ -89,14 +94,11 @@ func (c *commitCutter) pipe(client net.Conn) {
 	r := bufio.NewReader(client)
 	typed := false
 	for {
-		typ, msg, err := readMessage(r, typed)
+		_, msg, err := readMessage(r, typed)
 		if err != nil {
 			return
 		}
 		typed = true
-		if typ == 'Q' && bytes.EqualFold(bytes.TrimRight(msg[5:], "\x00 ;"), []byte("commit")) && c.armed.CompareAndSwap(true, false) {
-			cutting.Store(true)
-		}
 		if _, err := server.Write(msg); err != nil {
 			return
 		}

@@ -179,13 +179,17 @@ func (r *replica) await(ctx context.Context, lsn uint64) (bool, error) {
 // readOn reads a pull in one REPEATABLE READ snapshot of pool; head is as
 // for sqlstore.Read, empty on the replica.
 func (s *Store) readOn(ctx context.Context, pool *pgxpool.Pool, req syncengine.ReadRequest, head string) (*syncengine.ReadResult, error) {
-	pgTx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	t, err := begin(ctx, pool, beginSnapshot, s.now(), false)
 	if err != nil {
 		return nil, err
 	}
-	defer pgTx.Rollback(context.WithoutCancel(ctx))
-	return sqlstore.Read(ctx, querier{pgTx}, req, head, fetch, s.pages)
+	defer t.end(ctx)
+	return sqlstore.Read(ctx, t, req, head, fetch, s.pages)
 }
+
+// HasReplica reports whether the store reads pulls from a replica
+// (Options.ReadURL).
+func (s *Store) HasReplica() bool { return s.replica != nil }
 
 // ReplicaStats counts the pulls the read replica answered and those it
 // handed to the primary (resting, failed or behind); both are zero without

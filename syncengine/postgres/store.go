@@ -75,6 +75,19 @@
 //     other error there (a query cancelled by a conflict with recovery,
 //     say) is asked of the primary again.
 //
+// BEGIN and COMMIT. Neither is a round trip of its own: BEGIN is queued
+// and travels with the transaction's first statement, and COMMIT with the
+// change log's append (or with whatever is still queued, in a transaction
+// that writes no records); a transaction that never sends a statement
+// sends nothing. So the buckets' row locks are taken, the seqs drawn and
+// the locks let go at COMMIT within one round trip: commits into the same
+// bucket take turns through a section with no network wait in it, only
+// the WAL flush, and the argument above is unchanged (the lock is still
+// held until the commit). A batch that carries COMMIT and fails without
+// the server's answer may have committed: Update reports that as unknown,
+// Push, safe to repeat, runs again. A pull's snapshot is begun the same
+// way, with its first statement, and rolled back after its last.
+//
 // Queued writes. A write queued with Tx.Queue is sent in one pgx batch
 // with the next statement, or with the commit's first round trip, and so
 // are the engine's own (outcomes, the client's seq) and the lazy SAVEPOINT
@@ -353,6 +366,13 @@ func (s *Store) repeatable(err error) bool {
 	return !errors.As(err, &unknown) && s.Transient(err)
 }
 
+// pushRepeatable reports whether a push may run again after err: a push
+// is safe to repeat even when its commit's outcome is unknown.
+func (s *Store) pushRepeatable(err error) bool {
+	var unknown *commitUnknown
+	return errors.As(err, &unknown) || s.Transient(err)
+}
+
 func (s *Store) update(ctx context.Context, fn func(sqlstore.Tx) error) error {
 	return s.run(ctx, false, func(t *tx) error { return fn(t) })
 }
@@ -360,27 +380,15 @@ func (s *Store) update(ctx context.Context, fn func(sqlstore.Tx) error) error {
 // run runs fn in a transaction and commits it; strict says how queued
 // writes are sent (tx.Settle).
 func (s *Store) run(ctx context.Context, strict bool, fn func(*tx) error) error {
-	pgTx, err := s.pool.Begin(ctx)
+	t, err := begin(ctx, s.pool, beginWrite, s.now(), strict)
 	if err != nil {
 		return err
 	}
-	t := &tx{tx: pgTx, now: s.now(), strict: strict}
+	defer t.end(ctx)
 	if err := fn(t); err != nil {
-		pgTx.Rollback(context.WithoutCancel(ctx))
 		return err
 	}
-	if err := t.flush(ctx); err != nil {
-		pgTx.Rollback(context.WithoutCancel(ctx))
-		return err
-	}
-	if err := pgTx.Commit(ctx); err != nil {
-		// Only the server's own answer says the commit did not happen;
-		// pgx reports a connection that broke after COMMIT was sent as
-		// "conn closed", which it calls safe to retry.
-		var pgErr *pgconn.PgError
-		if !errors.As(err, &pgErr) {
-			return &commitUnknown{err}
-		}
+	if err := t.commit(ctx); err != nil {
 		return err
 	}
 	for _, f := range t.after {
@@ -391,12 +399,12 @@ func (s *Store) run(ctx context.Context, strict bool, fn func(*tx) error) error 
 
 // View implements syncengine.Store with a REPEATABLE READ snapshot.
 func (s *Store) View(ctx context.Context, fn func(syncengine.Querier) error) error {
-	pgTx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	t, err := begin(ctx, s.pool, beginSnapshot, s.now(), false)
 	if err != nil {
 		return err
 	}
-	defer pgTx.Rollback(context.WithoutCancel(ctx))
-	return fn(querier{pgTx})
+	defer t.end(ctx)
+	return fn(t)
 }
 
 // Push implements syncengine.Store. A batch is safe to run again whatever
@@ -406,7 +414,7 @@ func (s *Store) View(ctx context.Context, fn func(syncengine.Querier) error) err
 func (s *Store) Push(ctx context.Context, b syncengine.PushBatch) ([]syncengine.Outcome, error) {
 	var outs []syncengine.Outcome
 	strict := false
-	err := sqlstore.Retry(ctx, s.Transient, func() error {
+	err := sqlstore.Retry(ctx, s.pushRepeatable, func() error {
 		var last *tx
 		err := s.run(ctx, strict, func(t *tx) error {
 			last = t

@@ -4,16 +4,28 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ordinatorhq/ordinator/syncengine"
 	"github.com/ordinatorhq/ordinator/syncengine/internal/sqlstore"
 )
 
-// querier adapts a pgx transaction to syncengine.Querier.
-type querier struct{ tx pgx.Tx }
+// conn is what a transaction's statements go through: a pooled
+// connection, with BEGIN sent as the first of its statements.
+type conn interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// querier adapts a pgx connection to syncengine.Querier.
+type querier struct{ tx conn }
 
 func (q querier) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
 	tag, err := q.tx.Exec(ctx, sql, args...)
@@ -28,13 +40,50 @@ func (q querier) QueryRow(ctx context.Context, sql string, args ...any) syncengi
 	return q.tx.QueryRow(ctx, sql, args...)
 }
 
-// tx is a write transaction. Savepoints are lazy: SAVEPOINT and RELEASE
+// BEGIN for the two kinds of transaction. Neither costs a round trip of
+// its own: it is queued, and travels with the transaction's first
+// statement.
+const (
+	beginWrite    = "BEGIN"
+	beginSnapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+)
+
+// begin acquires a connection of pool for a transaction that starts with
+// the given BEGIN, queued. The caller ends it with commit or end.
+func begin(ctx context.Context, pool *pgxpool.Pool, sql string, now time.Time, strict bool) (*tx, error) {
+	c, err := pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &tx{c: c, tx: c, now: now, strict: strict, pending: []queued{{sql: sql, scope: control}}}, nil
+}
+
+// end rolls back what the transaction started, if it started anything,
+// and returns the connection to the pool. A connection left inside a
+// transaction (the ROLLBACK failed) is closed by the pool, never reused.
+func (t *tx) end(ctx context.Context) {
+	pg := t.c.Conn().PgConn()
+	if !pg.IsClosed() && !pg.IsBusy() && pg.TxStatus() != 'I' {
+		t.c.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+	}
+	t.c.Release()
+}
+
+// unstarted reports whether nothing has been sent yet: BEGIN is still
+// queued, alone.
+func (t *tx) unstarted() bool {
+	return len(t.pending) == 1 && t.pending[0].scope == control && strings.HasPrefix(t.pending[0].sql, "BEGIN")
+}
+
+// tx is a transaction. BEGIN is sent with its first statement and, for a
+// write, COMMIT with its last (see commit). Savepoints are lazy: SAVEPOINT and RELEASE
 // are queued and sent in the same round trip as the next statement, and a
 // savepoint no statement ran under costs nothing. Writes queued with Queue
 // travel the same way. A mutation in a push therefore costs only the round
 // trips of the statements whose results it reads.
 type tx struct {
-	tx      pgx.Tx
+	c       *pgxpool.Conn
+	tx      conn
 	now     time.Time
 	set     sqlstore.ChangeSet
 	after   []func()
