@@ -160,8 +160,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--database-direct-url is only for --database-pooler transaction")
 	case c.DatabaseReadURL != "" && c.DatabaseURL == "":
 		return fmt.Errorf("--database-read-url needs --database-url: it is a read replica of that database (SQLite has none)")
-	case c.DatabaseReadWait <= 0 || c.DatabaseReadWait > time.Minute:
-		return fmt.Errorf("--database-read-wait %s: give a duration above 0 and up to 1m", c.DatabaseReadWait)
+	case c.DatabaseReadWait < 0 || c.DatabaseReadWait > time.Minute:
+		return fmt.Errorf("--database-read-wait %s: give a duration up to 1m (0 for the default, %s)", c.DatabaseReadWait, postgres.DefaultReplicaWait)
 	}
 	if c.PasswordChecks < 0 || c.PasswordChecks > 256 {
 		return fmt.Errorf("--password-checks %d: use 1 to 256, or 0 for half the CPUs", c.PasswordChecks)

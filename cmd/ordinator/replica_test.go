@@ -69,7 +69,7 @@ func TestReadReplicaFlag(t *testing.T) {
 		want string
 	}{
 		{[]string{"--database-read-url", "postgres://replica"}, "--database-read-url needs --database-url"},
-		{[]string{"--database-read-wait", "0s"}, "--database-read-wait 0s: give a duration above 0 and up to 1m"},
+		{[]string{"--database-read-wait", "-1s"}, "--database-read-wait -1s: give a duration up to 1m (0 for the default, 500ms)"},
 		{[]string{"--database-read-wait", "2m"}, "--database-read-wait 2m0s"},
 	} {
 		code, out := runCLI(t, t.TempDir(), append([]string{"serve"}, c.args...)...)
