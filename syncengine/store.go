@@ -91,6 +91,19 @@ type Tx interface {
 	// write's failure itself (a unique violation told as ECONFLICT, say)
 	// uses Exec for that write.
 	Queue(ctx context.Context, sql string, args ...any)
+	// QueueScan is a one-row read that waits like a queued write: it is
+	// sent with the next statement that must go, or when wait asks for
+	// its answer, so a mutator's independent reads and the writes whose
+	// answers it needs (an UPDATE ... RETURNING) share one round trip.
+	// The row is scanned into dest when it arrives; wait sends whatever
+	// is queued if the read has not gone yet and returns its error
+	// (sql.ErrNoRows for no row). dest is not to be read before wait
+	// returns. Statements still run in the order they were issued; on
+	// SQLite the read runs at once.
+	//
+	// A statement that fails aborts the mutation's later ones, so a read
+	// queued after a failed write answers with the write's error.
+	QueueScan(ctx context.Context, dest []any, sql string, args ...any) (wait func() error)
 }
 
 // settler is implemented by a store's Tx that queues writes: the engine

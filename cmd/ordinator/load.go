@@ -19,6 +19,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/content"
 	"github.com/ordinatorhq/ordinator/server/gifts"
 	"github.com/ordinatorhq/ordinator/server/media"
+	"github.com/ordinatorhq/ordinator/server/probase"
 )
 
 // loadFlags are the flags of `ordinator load`.
@@ -205,7 +206,7 @@ func runLoad(ctx context.Context, cfg *Config, l *loadFlags, set map[string]bool
 		defer store.Close()
 		services = congressServices{store: store, accounts: authSvc,
 			library: content.New(store, content.Config{Logger: log, Media: media.ContentImages{}}),
-			gifts:   gifts.New(store, gifts.Config{Logger: log, Territory: doctorTerritory})}
+			gifts:   gifts.New(store, gifts.Config{Logger: log, Territory: probase.QueueTerritoryOfUser})}
 		// Against running servers each doctor is signed in as soon as
 		// it exists: the servers' password checks overlap the hashing
 		// here.

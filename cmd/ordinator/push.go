@@ -11,6 +11,7 @@ import (
 	"github.com/ordinatorhq/ordinator/server/notify"
 	"github.com/ordinatorhq/ordinator/server/notify/fcm"
 	"github.com/ordinatorhq/ordinator/server/notify/rustore"
+	"github.com/ordinatorhq/ordinator/server/probase"
 	"github.com/ordinatorhq/ordinator/server/reports"
 	"github.com/ordinatorhq/ordinator/server/studies"
 	"github.com/ordinatorhq/ordinator/syncengine"
@@ -68,7 +69,7 @@ func newNotifications(cfg *Config, store syncengine.Store, sender notify.Sender,
 		service: notify.New(store),
 		// Doctors' territories come from the doctors directory, so overdue
 		// results reach the reps of the doctor's territory.
-		studies:   studies.New(studies.Config{Store: store, Logger: log, Territories: studies.TerritoriesFunc(doctorTerritory)}),
+		studies:   studies.New(studies.Config{Store: store, Logger: log, Territories: studies.TerritoriesFunc(probase.TerritoryOfUser)}),
 		presence:  notify.NewPresence(store, 0, nil, log),
 		scheduler: notify.NewScheduler(notify.SchedulerConfig{Logger: log, Store: store}),
 	}

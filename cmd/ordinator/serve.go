@@ -236,7 +236,7 @@ func newApp(ctx context.Context, cfg *Config, store syncengine.Store, blobs *blo
 	figures := newReports(store, nil)
 	notes := newNotifications(cfg, store, sender, accounts, figures, log)
 	caseSvc := cases.New(store, cases.Config{PublishPoints: cfg.CasePoints, Logger: log})
-	giftWaves := gifts.New(store, gifts.Config{Logger: log, Territory: doctorTerritory})
+	giftWaves := gifts.New(store, gifts.Config{Logger: log, Territory: probase.QueueTerritoryOfUser})
 	library := content.New(store, content.Config{Logger: log, Media: media.ContentImages{}, WindowEvery: cfg.ContentEvery})
 	mediaSvc, err := media.New(media.Config{
 		Store: store, Blobs: blobs.store, MaxBytes: cfg.Media.MaxBytes, Retention: cfg.Media.Retention, Logger: log,

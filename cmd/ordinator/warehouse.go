@@ -15,6 +15,7 @@ import (
 	giftsv1 "github.com/ordinatorhq/ordinator/api/ordinator/gifts/v1"
 	"github.com/ordinatorhq/ordinator/server/auth"
 	"github.com/ordinatorhq/ordinator/server/gifts"
+	"github.com/ordinatorhq/ordinator/server/probase"
 )
 
 // warehouseTask is one `ordinator warehouse` subcommand's work; it writes
@@ -49,7 +50,7 @@ func giftsServiceSub(stdout, stderr io.Writer, group, name, usage, help string, 
 			}
 			defer store.Close()
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			if err := task(ctx, gifts.New(store, gifts.Config{Logger: cfg.logger(stderr), Territory: doctorTerritory}), tw); err != nil {
+			if err := task(ctx, gifts.New(store, gifts.Config{Logger: cfg.logger(stderr), Territory: probase.QueueTerritoryOfUser}), tw); err != nil {
 				return err
 			}
 			return tw.Flush()

@@ -51,20 +51,6 @@ func contentReaders(library *content.Service) media.ReadPolicy {
 	})
 }
 
-// doctorTerritory is the territory of the directory doctor linked to an
-// account, "" for an account linked to none (its orders count as
-// territory-less in reports).
-func doctorTerritory(ctx context.Context, q syncengine.Querier, userID string) (string, error) {
-	id, err := probase.DoctorOfUser(ctx, q, userID)
-	if syncengine.ErrorCode(err) == syncengine.ENOTFOUND {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return probase.DoctorTerritory(ctx, q, id)
-}
-
 // onAccountChange is what other modules do inside a transaction that
 // changes an account: the directory rewrites the directors' summaries that
 // show a doctor's verification or a territory's reps.

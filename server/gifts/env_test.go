@@ -60,10 +60,11 @@ func newEnvOn(t testing.TB, cfg gifts.Config, open func(now func() time.Time) sy
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg.Territory = func(_ context.Context, _ syncengine.Querier, userID string) (string, error) {
+	cfg.Territory = func(_ context.Context, _ syncengine.Tx, userID string, into *string) func() error {
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		return e.territories[userID], nil
+		*into = e.territories[userID]
+		return func() error { return nil }
 	}
 	cfg.Logger = quiet
 	e.gifts = gifts.New(e.store, cfg)

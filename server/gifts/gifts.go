@@ -65,10 +65,11 @@ type Config struct {
 	// NoticePageSize is how many doctors one announcement transaction
 	// notifies (default 500).
 	NoticePageSize int
-	// Territory returns the territory a doctor's orders count under in the
-	// territory report ("" for none); nil counts every order under "".
-	// The doctors directory knows it.
-	Territory func(ctx context.Context, q syncengine.Querier, userID string) (string, error)
+	// Territory queues the read of the territory a doctor's orders count
+	// under in the territory report ("" for none) with
+	// syncengine.Tx.QueueScan, to land in into when wait returns; nil
+	// counts every order under "". The doctors directory knows it.
+	Territory func(ctx context.Context, tx syncengine.Tx, userID string, into *string) (wait func() error)
 	Logger    *slog.Logger
 }
 

@@ -133,24 +133,33 @@ func outOfStock(l line, remaining int64) error {
 // one conditional upsert. An item without a limit needs no count: limits
 // are fixed once the wave opens.
 func holdLimit(ctx context.Context, tx syncengine.Tx, w Wave, userID string, l line) error {
+	return beginLimit(ctx, tx, w, userID, l)(ctx)
+}
+
+// beginLimit queues holdLimit's conditional write
+// (syncengine.Tx.QueueScan); the function it returns completes it.
+func beginLimit(ctx context.Context, tx syncengine.Tx, w Wave, userID string, l line) func(context.Context) error {
 	if l.wi.LimitPerDoctor == 0 {
-		return nil
+		return func(context.Context) error { return nil }
 	}
 	if l.qty > l.wi.LimitPerDoctor {
-		return overLimit(l, 0)
+		return func(context.Context) error { return overLimit(l, 0) }
 	}
 	var held int64
-	err := tx.QueryRow(ctx, `INSERT INTO gift_doctor_items (wave_id, item_id, user_id, quantity) VALUES ($1, $2, $3, $4)
+	wait := tx.QueueScan(ctx, []any{&held}, `INSERT INTO gift_doctor_items (wave_id, item_id, user_id, quantity) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (wave_id, item_id, user_id) DO UPDATE SET quantity = gift_doctor_items.quantity + excluded.quantity
 		WHERE gift_doctor_items.quantity + excluded.quantity <= $5 RETURNING quantity`,
-		w.ID, l.wi.Item.ID, userID, l.qty, l.wi.LimitPerDoctor).Scan(&held)
-	if errors.Is(err, sql.ErrNoRows) {
-		if err := tx.QueryRow(ctx, `SELECT quantity FROM gift_doctor_items WHERE wave_id = $1 AND item_id = $2 AND user_id = $3`, w.ID, l.wi.Item.ID, userID).Scan(&held); err != nil {
-			return err
+		w.ID, l.wi.Item.ID, userID, l.qty, l.wi.LimitPerDoctor)
+	return func(ctx context.Context) error {
+		err := wait()
+		if errors.Is(err, sql.ErrNoRows) {
+			if err := tx.QueryRow(ctx, `SELECT quantity FROM gift_doctor_items WHERE wave_id = $1 AND item_id = $2 AND user_id = $3`, w.ID, l.wi.Item.ID, userID).Scan(&held); err != nil {
+				return err
+			}
+			return overLimit(l, held)
 		}
-		return overLimit(l, held)
+		return err
 	}
-	return err
 }
 
 func overLimit(l line, held int64) error {

@@ -19,11 +19,15 @@ import (
 // and the stock reserved, each with an atomic conditional write, so
 // concurrent orders can neither oversell nor overdraw. Locks are taken in
 // one order (the order row, the doctor's limit rows, their balance, the
-// wave's stock shards by item). On PostgreSQL it takes four round trips in
-// the common case (one more per item with a per-doctor limit): read the
-// offer, insert the numbered order, move the balance, take the stock; the
-// ledger entry and the lines are queued (syncengine.Tx.Queue) and travel
-// with the next statement.
+// wave's stock shards by item).
+//
+// On PostgreSQL it takes two round trips in the common case: the offer's
+// read, with the doctor's territory queued before it; then the numbered
+// order's insert, the limits, the debit and the takes, all queued
+// (syncengine.Tx.QueueScan) and sent together when the order's number is
+// asked for. A refusal found in their answers (no points, no stock) is
+// undone with the mutation's savepoint like any other. The ledger entry
+// and the lines are queued writes that travel with the commit.
 func (s *Service) placeOrder(ctx context.Context, tx syncengine.Tx, call syncengine.Call, args *giftsv1.PlaceOrderArgs) ([]byte, error) {
 	p := call.Principal
 	if err := auth.RequireVerifiedDoctor(p); err != nil {
@@ -41,6 +45,8 @@ func (s *Service) placeOrder(ctx context.Context, tx syncengine.Tx, call synceng
 	if v = append(v, av...); len(v) > 0 {
 		return nil, syncengine.Invalid("the order cannot be placed", v...)
 	}
+	var territory string
+	territoryRead := s.territory(ctx, tx, p.UserID, &territory)
 	o, err := loadOffer(ctx, tx, args.WaveId, args.OrderId, ids)
 	if err != nil {
 		return nil, err
@@ -77,8 +83,7 @@ func (s *Service) placeOrder(ctx context.Context, tx syncengine.Tx, call synceng
 		}
 		total += l.qty * l.wi.PointsPrice
 	}
-	territory, err := s.territory(ctx, tx, p.UserID)
-	if err != nil {
+	if err := territoryRead(); err != nil {
 		return nil, err
 	}
 	address, err := encodeAddress(addr)
@@ -89,38 +94,45 @@ func (s *Service) placeOrder(ctx context.Context, tx syncengine.Tx, call synceng
 	if err != nil {
 		return nil, err
 	}
+	// No ON CONFLICT: loadOffer saw no order with this id, so a key
+	// violation here is a concurrent push of the same order, a race the
+	// store answers by running the push again (then loadOffer sees it).
 	var number string
-	err = tx.QueryRow(ctx, `INSERT INTO gift_orders (id, user_id, wave_id, territory_id, status, points_total, address, address_key, created_at, placed_at, updated_at, number)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, `+numberSQL+`) ON CONFLICT (id) DO NOTHING RETURNING number`,
-		args.OrderId, p.UserID, w.ID, territory, StatusPlaced, total, address, addressKey(addr), created.UnixMilli(), now.UnixMilli(), numberArg).Scan(&number)
-	if err != nil {
-		if err = ignoreNoRows(err); err == nil {
-			// Placed by a concurrent push of the same order, just committed.
-			return duplicateOrder(ctx, tx, p.UserID, args.OrderId)
-		}
+	placed := tx.QueueScan(ctx, []any{&number}, `INSERT INTO gift_orders (id, user_id, wave_id, territory_id, status, points_total, address, address_key, created_at, placed_at, updated_at, number)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, `+numberSQL+`) RETURNING number`,
+		args.OrderId, p.UserID, w.ID, territory, StatusPlaced, total, address, addressKey(addr), created.UnixMilli(), now.UnixMilli(), numberArg)
+	slices.SortFunc(lines, func(a, b line) int { return cmp.Compare(a.wi.Item.ID, b.wi.Item.ID) })
+	limits := make([]func(context.Context) error, len(lines))
+	for i, l := range lines {
+		limits[i] = beginLimit(ctx, tx, w, p.UserID, l)
+	}
+	debit := points.Begin(ctx, tx, points.Entry{UserID: p.UserID, Amount: -total, Source: points.SourceOrder, SourceID: args.OrderId})
+	takes := make([]*stockTake, len(lines))
+	for i, l := range lines {
+		takes[i] = beginTake(ctx, tx, w.ID, l.wi.Item.ID, call.ClientID, l.qty)
+	}
+	if err := placed(); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(lines, func(a, b line) int { return cmp.Compare(a.wi.Item.ID, b.wi.Item.ID) })
-	for _, l := range lines {
-		if err := holdLimit(ctx, tx, w, p.UserID, l); err != nil {
+	for _, limit := range limits {
+		if err := limit(ctx); err != nil {
 			return nil, err
 		}
 	}
-	posted, err := points.Post(ctx, tx, points.Entry{UserID: p.UserID, Amount: -total, Source: points.SourceOrder, SourceID: args.OrderId,
-		Reason: "gift order " + number + " in " + w.Title})
+	posted, err := debit.Finish(ctx, "gift order "+number+" in "+w.Title)
 	if err != nil {
 		return nil, err
 	}
 	var emptied []line
 	for i, l := range lines {
-		takes, short, empty, err := takeStock(ctx, tx, w.ID, l.wi.Item.ID, call.ClientID, l.qty)
+		took, short, empty, err := takes[i].finish(ctx)
 		if err != nil {
 			return nil, err
 		}
 		if short > 0 {
 			return nil, outOfStock(l, l.qty-short)
 		}
-		lines[i].takes = takes
+		lines[i].takes = took
 		if empty {
 			emptied = append(emptied, l)
 		}
@@ -143,11 +155,12 @@ func (s *Service) placeOrder(ctx context.Context, tx syncengine.Tx, call synceng
 	return mutator.Result(&giftsv1.PlaceOrderResult{OrderId: args.OrderId, Number: number, PointsSpent: total, Balance: posted.Balance})
 }
 
-func (s *Service) territory(ctx context.Context, q syncengine.Querier, userID string) (string, error) {
+// territory queues the read of the doctor's territory (Config.Territory).
+func (s *Service) territory(ctx context.Context, tx syncengine.Tx, userID string, into *string) (wait func() error) {
 	if s.cfg.Territory == nil {
-		return "", nil
+		return func() error { return nil }
 	}
-	return s.cfg.Territory(ctx, q, userID)
+	return s.cfg.Territory(ctx, tx, userID, into)
 }
 
 // checkWindow decides whether the wave takes an order received now that

@@ -107,34 +107,56 @@ func shardFree(ctx context.Context, q syncengine.Querier, waveID, itemID string)
 // shards in a cycle when one of them wraps, as stock runs out; PostgreSQL
 // then breaks the deadlock and the engine retries the push.
 func takeStock(ctx context.Context, tx syncengine.Tx, waveID, itemID, clientID string, need int64) (takes []take, short int64, emptied bool, err error) {
+	return beginTake(ctx, tx, waveID, itemID, clientID, need).finish(ctx)
+}
+
+// stockTake is a takeStock whose first take has been queued
+// (syncengine.Tx.QueueScan), to travel with the order's other statements.
+type stockTake struct {
+	tx             syncengine.Tx
+	waveID, itemID string
+	first, need    int64
+	got, left      int64
+	wait           func() error
+}
+
+const takeSQL = `UPDATE gift_stock_shards
+	SET last_take = CASE WHEN allocated - ordered < $1 THEN allocated - ordered ELSE $1 END,
+		ordered = ordered + CASE WHEN allocated - ordered < $1 THEN allocated - ordered ELSE $1 END
+	WHERE wave_id = $2 AND item_id = $3 AND shard = $4 AND ordered < allocated RETURNING last_take, allocated - ordered`
+
+// beginTake queues the take from the shard the device's client id hashes
+// to; finish completes takeStock.
+func beginTake(ctx context.Context, tx syncengine.Tx, waveID, itemID, clientID string, need int64) *stockTake {
 	h := fnv.New32a()
 	h.Write([]byte(clientID))
-	first := int64(h.Sum32() % stockShards)
-	tryShard := func(shard int64) error {
-		var got, left int64
-		err := tx.QueryRow(ctx, `UPDATE gift_stock_shards
-			SET last_take = CASE WHEN allocated - ordered < $1 THEN allocated - ordered ELSE $1 END,
-				ordered = ordered + CASE WHEN allocated - ordered < $1 THEN allocated - ordered ELSE $1 END
-			WHERE wave_id = $2 AND item_id = $3 AND shard = $4 AND ordered < allocated RETURNING last_take, allocated - ordered`,
-			need, waveID, itemID, shard).Scan(&got, &left)
+	t := &stockTake{tx: tx, waveID: waveID, itemID: itemID, first: int64(h.Sum32() % stockShards), need: need}
+	t.wait = tx.QueueScan(ctx, []any{&t.got, &t.left}, takeSQL, need, waveID, itemID, t.first)
+	return t
+}
+
+func (t *stockTake) finish(ctx context.Context) (takes []take, short int64, emptied bool, err error) {
+	need := t.need
+	took := func(shard int64, err error) error {
 		if err != nil {
 			return ignoreNoRows(err) // empty, or emptied by another order meanwhile
 		}
-		takes = append(takes, take{shard: shard, qty: got})
-		need -= got
-		emptied = emptied || left == 0
+		takes = append(takes, take{shard: shard, qty: t.got})
+		need -= t.got
+		emptied = emptied || t.left == 0
 		return nil
 	}
-	if err := tryShard(first); err != nil || need == 0 {
+	if err := took(t.first, t.wait()); err != nil || need == 0 {
 		return takes, need, emptied, err
 	}
-	free, err := shardFree(ctx, tx, waveID, itemID)
+	free, err := shardFree(ctx, t.tx, t.waveID, t.itemID)
 	if err != nil {
 		return nil, need, emptied, err
 	}
 	for i := int64(1); i < stockShards && need > 0; i++ {
-		if shard := (first + i) % stockShards; free[shard] > 0 {
-			if err := tryShard(shard); err != nil {
+		if shard := (t.first + i) % stockShards; free[shard] > 0 {
+			err := t.tx.QueryRow(ctx, takeSQL, need, t.waveID, t.itemID, shard).Scan(&t.got, &t.left)
+			if err := took(shard, err); err != nil {
 				return nil, need, emptied, err
 			}
 		}

@@ -72,14 +72,42 @@ type Posted struct {
 // appended. A replay, a doctor's first credit and a refusal take a look at
 // what stopped the UPDATE.
 func Post(ctx context.Context, tx syncengine.Tx, e Entry) (Posted, error) {
+	return Begin(ctx, tx, e).Finish(ctx, e.Reason)
+}
+
+// Posting is a Post whose balance move has been queued
+// (syncengine.Tx.QueueScan) and not yet answered, so that it can travel
+// in one round trip with the caller's other statements.
+type Posting struct {
+	tx      syncengine.Tx
+	e       Entry
+	now     int64
+	balance int64
+	wait    func() error
+}
+
+// Begin queues e's balance move; Finish completes the Post. The caller
+// may send other statements in between (they run after the move, in the
+// order issued) and learn the entry's reason meanwhile.
+func Begin(ctx context.Context, tx syncengine.Tx, e Entry) *Posting {
+	p := &Posting{tx: tx, e: e, now: tx.Now().UnixMilli()}
 	if e.UserID == "" || e.Source == "" || e.SourceID == "" || e.Amount == 0 {
-		return Posted{}, syncengine.Errorf(syncengine.EINTERNAL, "ledger entry without user, source or amount")
+		err := syncengine.Errorf(syncengine.EINTERNAL, "ledger entry without user, source or amount")
+		p.wait = func() error { return err }
+		return p
 	}
-	now := tx.Now().UnixMilli()
-	var balance int64
-	err := tx.QueryRow(ctx, `UPDATE points_balances SET balance = balance + $1, updated_at = $2
+	p.wait = tx.QueueScan(ctx, []any{&p.balance}, `UPDATE points_balances SET balance = balance + $1, updated_at = $2
 		WHERE user_id = $3 AND balance + $1 >= 0 AND NOT EXISTS (SELECT 1 FROM points_ledger WHERE source = $4 AND source_id = $5)
-		RETURNING balance`, e.Amount, now, e.UserID, e.Source, e.SourceID).Scan(&balance)
+		RETURNING balance`, e.Amount, p.now, e.UserID, e.Source, e.SourceID)
+	return p
+}
+
+// Finish waits for the balance move and appends the entry with reason,
+// or answers as Post does when the move did not happen.
+func (p *Posting) Finish(ctx context.Context, reason string) (Posted, error) {
+	err := p.wait()
+	tx, e, now, balance := p.tx, p.e, p.now, p.balance
+	e.Reason = reason
 	if errors.Is(err, sql.ErrNoRows) {
 		if prior, err := find(ctx, tx, e.Source, e.SourceID); err == nil {
 			bal, err := Balance(ctx, tx, prior.UserID)

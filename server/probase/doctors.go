@@ -333,6 +333,33 @@ func DoctorOfUser(ctx context.Context, q syncengine.Querier, userID string) (str
 	return id, err
 }
 
+// TerritoryOfUser returns the territory of the directory doctor linked to
+// an account, "" for an account linked to none.
+func TerritoryOfUser(ctx context.Context, q syncengine.Querier, userID string) (string, error) {
+	var t string
+	err := q.QueryRow(ctx, territoryOfUserSQL, userID).Scan(&t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return t, err
+}
+
+// QueueTerritoryOfUser is TerritoryOfUser queued with
+// syncengine.Tx.QueueScan: the territory lands in into when wait returns,
+// so the read can share a round trip with the caller's next statement.
+func QueueTerritoryOfUser(ctx context.Context, tx syncengine.Tx, userID string, into *string) (wait func() error) {
+	w := tx.QueueScan(ctx, []any{into}, territoryOfUserSQL, userID)
+	return func() error {
+		if err := w(); !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		*into = ""
+		return nil
+	}
+}
+
+const territoryOfUserSQL = `SELECT territory_id FROM doctors WHERE user_id = $1`
+
 // DoctorTerritory returns the territory of a doctor.
 func DoctorTerritory(ctx context.Context, q syncengine.Querier, doctorID string) (string, error) {
 	var t string

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,91 +98,6 @@ type tx struct {
 	// run again strictly.
 	strict    bool
 	misplaced error
-}
-
-// queued is a statement waiting for the next round trip: a savepoint
-// command (scope -1) or a queued write of a scope.
-type queued struct {
-	sql   string
-	args  []any
-	scope int
-}
-
-const control = -1
-
-// misplacedError is a queued write's failure seen where it cannot be
-// attributed to the mutation that queued it. It is transient: the push
-// runs again, strictly, and then it is.
-type misplacedError struct{ err error }
-
-func (e *misplacedError) Error() string {
-	return "a write queued by an earlier mutation failed: " + e.err.Error()
-}
-func (e *misplacedError) Unwrap() error { return e.err }
-
-// batch returns a batch starting with the queued commands, or nil.
-func (t *tx) batch() *pgx.Batch {
-	if len(t.pending) == 0 {
-		return nil
-	}
-	b := &pgx.Batch{}
-	for _, p := range t.pending {
-		b.Queue(p.sql, p.args...)
-	}
-	return b
-}
-
-// consume reads the results of the queued commands at the head of br. A
-// queued write's failure is returned as is to the scope that queued it,
-// and as a misplacedError anywhere else.
-func (t *tx) consume(br pgx.BatchResults) error {
-	pending := t.pending
-	t.pending = t.pending[:0]
-	for _, p := range pending {
-		if _, err := br.Exec(); err != nil {
-			br.Close()
-			if p.scope != control && p.scope != t.scope {
-				t.misplaced = err
-				return &misplacedError{err}
-			}
-			return err
-		}
-	}
-	return nil
-}
-
-// Queue implements syncengine.Tx; the write is sent under the context of
-// the statement it travels with.
-func (t *tx) Queue(_ context.Context, sql string, args ...any) {
-	t.pending = append(t.pending, queued{sql, args, t.scope})
-}
-
-// sendPending sends the queued commands, if any, in one round trip.
-func (t *tx) sendPending(ctx context.Context) error {
-	b := t.batch()
-	if b == nil {
-		return nil
-	}
-	br := t.tx.SendBatch(ctx, b)
-	if err := t.consume(br); err != nil {
-		return err
-	}
-	return br.Close()
-}
-
-// Settle is called by the engine when a mutator returns (see
-// syncengine.Tx.Queue). Normally it costs nothing: the mutation's queued
-// writes go with the next mutation's first statement, and if one fails
-// there the push runs again strictly; then Settle sends them at once, so
-// their error is the mutation's.
-func (t *tx) Settle(ctx context.Context) error {
-	if t.misplaced != nil {
-		return &misplacedError{t.misplaced}
-	}
-	if !t.strict || !slices.ContainsFunc(t.pending, func(p queued) bool { return p.scope != control }) {
-		return nil
-	}
-	return t.sendPending(ctx)
 }
 
 func (t *tx) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
@@ -296,7 +210,7 @@ func (t *tx) Savepoint(ctx context.Context) (undo, done func() error, err error)
 		t.set.Rollback(mark)
 		t.after = t.after[:afterMark]
 		// The scope's unsent writes are undone by not sending them.
-		t.pending = slices.DeleteFunc(t.pending, func(p queued) bool { return p.scope == scope })
+		t.discard(scope)
 		t.scope = outer
 		if unsent() {
 			return nil

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"time"
 
@@ -66,6 +67,20 @@ func (t *tx) Queue(ctx context.Context, query string, args ...any) {
 	if _, err := t.tx.ExecContext(ctx, query, args...); err != nil {
 		t.queueErr = err
 	}
+}
+
+// QueueScan implements syncengine.Tx: the read runs at once. A failure
+// other than no row is kept like a queued write's, so the mutation's
+// next statement fails with it, as on PostgreSQL.
+func (t *tx) QueueScan(ctx context.Context, dest []any, query string, args ...any) func() error {
+	err := t.queueErr
+	if err == nil {
+		err = t.tx.QueryRowContext(ctx, query, args...).Scan(dest...)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			t.queueErr = err
+		}
+	}
+	return func() error { return err }
 }
 
 func (t *tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {

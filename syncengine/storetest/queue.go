@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -137,5 +139,65 @@ func testQueue(t *testing.T, newH func(*testing.T, syncengine.Config) *Harness) 
 	d.Sync()
 	if notes := d.Notes(roomA); notes["u1"] != "" {
 		t.Fatalf("a failed update's record synced: %v", notes)
+	}
+}
+
+// testQueueScan: queued reads run in the order issued among queued writes
+// and answer when asked (a row, or sql.ErrNoRows); a read queued after a
+// failing write answers with an error and the transaction commits nothing.
+func testQueueScan(t *testing.T, newH func(*testing.T, syncengine.Config) *Harness) {
+	h := newH(t, syncengine.Config{})
+	ctx := context.Background()
+	var bumped, missing, later int64 = -7, -7, -7
+	must(t, h.Store.Update(ctx, func(tx syncengine.Tx) error {
+		tx.Queue(ctx, `INSERT INTO test_queued (id, n) VALUES ($1, $2)`, "s1", 1)
+		bump := tx.QueueScan(ctx, []any{&bumped}, `UPDATE test_queued SET n = n + 1 WHERE id = $1 RETURNING n`, "s1")
+		none := tx.QueueScan(ctx, []any{&missing}, `SELECT n FROM test_queued WHERE id = $1`, "nobody")
+		tx.Queue(ctx, `INSERT INTO test_queued (id, n) VALUES ($1, $2)`, "s2", 5)
+		after := tx.QueueScan(ctx, []any{&later}, `SELECT n FROM test_queued WHERE id = $1`, "s2")
+		if err := bump(); err != nil || bumped != 2 {
+			return fmt.Errorf("read after a queued insert: %d, %v; want 2", bumped, err)
+		}
+		if err := none(); !errors.Is(err, sql.ErrNoRows) || missing != -7 {
+			return fmt.Errorf("read of no row: %d, %v; want sql.ErrNoRows and nothing scanned", missing, err)
+		}
+		if err := after(); err != nil || later != 5 {
+			return fmt.Errorf("read after the next queued insert: %d, %v; want 5", later, err)
+		}
+		// Asked again, the same answer, nothing sent twice.
+		if err := bump(); err != nil || bumped != 2 {
+			return fmt.Errorf("second wait: %d, %v", bumped, err)
+		}
+		return nil
+	}))
+	var failed error
+	err := h.Store.Update(ctx, func(tx syncengine.Tx) error {
+		tx.Queue(ctx, `INSERT INTO test_queued (id, n) VALUES ($1, $2)`, "s3", -1)
+		var n int64
+		failed = tx.QueueScan(ctx, []any{&n}, `SELECT n FROM test_queued WHERE id = $1`, "s1")()
+		return failed
+	})
+	if failed == nil || errors.Is(failed, sql.ErrNoRows) || err == nil {
+		t.Fatalf("read queued after a failing write answered %v and the update %v; want the write's error in both", failed, err)
+	}
+	var rows []string
+	must(t, h.Store.View(ctx, func(q syncengine.Querier) error {
+		r, err := q.Query(ctx, `SELECT id, n FROM test_queued WHERE id LIKE 's%' ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		for r.Next() {
+			var id string
+			var n int64
+			if err := r.Scan(&id, &n); err != nil {
+				return err
+			}
+			rows = append(rows, fmt.Sprintf("%s=%d", id, n))
+		}
+		return r.Err()
+	}))
+	if got := strings.Join(rows, ","); got != "s1=2,s2=5" {
+		t.Fatalf("committed %s, want s1=2,s2=5", got)
 	}
 }

@@ -58,6 +58,7 @@ func Run(t *testing.T, newStore NewStore, o Options) {
 		{"BadPush", testBadPush},
 		{"Races", testRaces},
 		{"Queue", testQueue},
+		{"QueueScan", testQueueScan},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, harness) })
