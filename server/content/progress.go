@@ -87,40 +87,36 @@ func (s *Service) recordProgress(ctx context.Context, tx syncengine.Tx, call syn
 	if args.Event == contentv1.ProgressEvent_PROGRESS_EVENT_FINISHED {
 		finished = now
 	}
-	if err := upsertProgress(ctx, tx, p.UserID, args.ItemId, c, now, finished, 0); err != nil {
-		return nil, err
-	}
-	return nil, syncProgress(ctx, tx, p.UserID, args.ItemId)
+	return nil, recordProgressRow(ctx, tx, p.UserID, args.ItemId, c, now, finished, 0)()
 }
 
-// upsertProgress records the first opening, finish and pass of an item by a
-// doctor (0 leaves one as it is). It is queued: syncProgress's read of the
-// row carries it.
-func upsertProgress(ctx context.Context, tx syncengine.Tx, userID, itemID string, c auth.Claims, opened, finished, passed int64) error {
-	tx.Queue(ctx, `INSERT INTO content_progress (user_id, item_id, region_id, specialty, opened_at, finished_at, passed_at, updated_at)
+// recordProgressRow records the first opening, finish and pass of an item
+// by a doctor (0 leaves one as it is) and writes the doctor's progress
+// record to their bucket. The upsert returns the row, queued
+// (syncengine.Tx.QueueScan) so that it can travel with the caller's other
+// statements; wait finishes it.
+func recordProgressRow(ctx context.Context, tx syncengine.Tx, userID, itemID string, c auth.Claims, opened, finished, passed int64) (wait func() error) {
+	pr := &contentv1.Progress{ItemId: itemID}
+	row := tx.QueueScan(ctx, []any{&pr.OpenedAtUnixMs, &pr.FinishedAtUnixMs}, `INSERT INTO content_progress (user_id, item_id, region_id, specialty, opened_at, finished_at, passed_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $5)
 		ON CONFLICT (user_id, item_id) DO UPDATE SET
 			opened_at = CASE WHEN content_progress.opened_at = 0 THEN excluded.opened_at ELSE content_progress.opened_at END,
 			finished_at = CASE WHEN content_progress.finished_at = 0 THEN excluded.finished_at ELSE content_progress.finished_at END,
 			passed_at = CASE WHEN content_progress.passed_at = 0 THEN excluded.passed_at ELSE content_progress.passed_at END,
-			updated_at = excluded.updated_at`,
+			updated_at = excluded.updated_at
+		RETURNING opened_at, finished_at`,
 		userID, itemID, c.RegionID, c.Specialty, opened, finished, passed)
-	return nil
-}
-
-// syncProgress writes a doctor's progress record to their bucket.
-func syncProgress(ctx context.Context, tx syncengine.Tx, userID, itemID string) error {
-	pr := &contentv1.Progress{ItemId: itemID}
-	if err := tx.QueryRow(ctx, `SELECT opened_at, finished_at FROM content_progress WHERE user_id = $1 AND item_id = $2`, userID, itemID).
-		Scan(&pr.OpenedAtUnixMs, &pr.FinishedAtUnixMs); err != nil {
-		return err
+	return func() error {
+		if err := row(); err != nil {
+			return err
+		}
+		b, err := proto.Marshal(pr)
+		if err != nil {
+			return err
+		}
+		tx.Put(ProgressCollection, userID+":"+itemID, b, syncengine.UserBucket(userID))
+		return nil
 	}
-	b, err := proto.Marshal(pr)
-	if err != nil {
-		return err
-	}
-	tx.Put(ProgressCollection, userID+":"+itemID, b, syncengine.UserBucket(userID))
-	return nil
 }
 
 // ReadingStats counts, per item and region, the doctors who opened,

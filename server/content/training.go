@@ -29,6 +29,8 @@ func (s *Service) completeTraining(ctx context.Context, tx syncengine.Tx, call s
 	if err := auth.RequireVerifiedDoctor(p); err != nil {
 		return nil, err
 	}
+	// The version they took is read with the item (one round trip).
+	version := queueVersion(ctx, tx, args.TrainingId, args.TrainingVersion)
 	r, err := readableBy(ctx, tx, args.TrainingId, auth.ClaimsOf(p))
 	if err != nil {
 		return nil, err
@@ -40,7 +42,7 @@ func (s *Service) completeTraining(ctx context.Context, tx syncengine.Tx, call s
 	if err := s.acceptsCompletions(r, now); err != nil {
 		return nil, err
 	}
-	taken, err := publishedVersion(ctx, tx, args.TrainingId, args.TrainingVersion)
+	taken, err := version()
 	if err != nil {
 		return nil, err
 	}
@@ -54,48 +56,61 @@ func (s *Service) completeTraining(ctx context.Context, tx syncengine.Tx, call s
 		return nil, err
 	}
 	// The status row serialises one doctor's completions of a training:
-	// two devices passing at once pay once.
-	// The writes whose results nothing reads are queued, to travel with
-	// the next statement that is read.
+	// two devices passing at once pay once. Its update returns the whole
+	// row, which is the doctor's status record. The writes whose results
+	// nothing reads are queued, to travel with the next statement that is
+	// read.
 	tx.Queue(ctx, `INSERT INTO content_training_status (user_id, training_id, updated_at) VALUES ($1, $2, $3) ON CONFLICT (user_id, training_id) DO NOTHING`,
 		p.UserID, args.TrainingId, now)
-	var passedAt int64
+	st := &contentv1.TrainingStatus{TrainingId: args.TrainingId}
+	var attempts, best, total int64
 	if err := tx.QueryRow(ctx, `UPDATE content_training_status SET attempts = attempts + 1,
 			best_score = CASE WHEN best_score < $3 THEN $3 ELSE best_score END, total = $4, updated_at = $5
-		WHERE user_id = $1 AND training_id = $2 RETURNING passed_at`,
-		p.UserID, args.TrainingId, grade.Score, grade.Total, now).Scan(&passedAt); err != nil {
+		WHERE user_id = $1 AND training_id = $2 RETURNING attempts, best_score, total, passed_at, passed_version, points_awarded`,
+		p.UserID, args.TrainingId, grade.Score, grade.Total, now).
+		Scan(&attempts, &best, &total, &st.PassedAtUnixMs, &st.PassedVersion, &st.PointsAwarded); err != nil {
 		return nil, err
 	}
 	tx.Queue(ctx, `INSERT INTO content_training_attempts (id, user_id, training_id, version, score, total, passed, client_id, mutation_seq, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		uuid.NewString(), p.UserID, args.TrainingId, args.TrainingVersion, grade.Score, grade.Total, grade.Passed, call.ClientID, call.Mutation.Seq, now)
-	res := &contentv1.CompleteTrainingResult{Grade: grade, AlreadyPassed: passedAt != 0}
+	res := &contentv1.CompleteTrainingResult{Grade: grade, AlreadyPassed: st.PassedAtUnixMs != 0}
+	firstPass := grade.Passed && st.PassedAtUnixMs == 0
+	var credit *points.Posting
+	if firstPass && training.GetPoints() > 0 {
+		credit = points.Begin(ctx, tx, points.Entry{UserID: p.UserID, Amount: training.GetPoints(), Source: points.SourceTraining,
+			SourceID: args.TrainingId + ":" + p.UserID})
+	}
 	var passed int64
-	if grade.Passed && passedAt == 0 {
+	if firstPass {
 		passed = now
-		if training.GetPoints() > 0 {
-			posted, err := points.Post(ctx, tx, points.Entry{UserID: p.UserID, Amount: training.GetPoints(), Source: points.SourceTraining,
-				SourceID: args.TrainingId + ":" + p.UserID, Reason: "training passed: " + taken.Title})
-			if err != nil {
-				return nil, err
-			}
-			if posted.New {
-				res.PointsAwarded = training.GetPoints()
-			}
+	}
+	// Taking the quiz means the doctor went through the course; the
+	// progress row travels with the credit.
+	progress := recordProgressRow(ctx, tx, p.UserID, args.TrainingId, auth.ClaimsOf(p), now, now, passed)
+	if credit != nil {
+		posted, err := credit.Finish(ctx, "training passed: "+taken.Title)
+		if err != nil {
+			return nil, err
 		}
+		if posted.New {
+			res.PointsAwarded = training.GetPoints()
+		}
+	}
+	if err := progress(); err != nil {
+		return nil, err
+	}
+	if firstPass {
 		tx.Queue(ctx, `UPDATE content_training_status SET passed_at = $3, passed_version = $4, points_awarded = $5 WHERE user_id = $1 AND training_id = $2`,
 			p.UserID, args.TrainingId, now, args.TrainingVersion, res.PointsAwarded)
+		st.PassedAtUnixMs, st.PassedVersion, st.PointsAwarded = now, args.TrainingVersion, res.PointsAwarded
 	}
-	// Taking the quiz means the doctor went through the course.
-	if err := upsertProgress(ctx, tx, p.UserID, args.TrainingId, auth.ClaimsOf(p), now, now, passed); err != nil {
+	st.Attempts, st.BestScore, st.Total, st.Passed = int32(attempts), int32(best), int32(total), st.PassedAtUnixMs != 0
+	b, err := proto.Marshal(st)
+	if err != nil {
 		return nil, err
 	}
-	if err := syncProgress(ctx, tx, p.UserID, args.TrainingId); err != nil {
-		return nil, err
-	}
-	if err := syncTrainingStatus(ctx, tx, p.UserID, args.TrainingId); err != nil {
-		return nil, err
-	}
+	tx.Put(TrainingStatusCollection, p.UserID+":"+args.TrainingId, b, syncengine.UserBucket(p.UserID))
 	return mutator.Result(res)
 }
 
@@ -115,36 +130,21 @@ func (s *Service) acceptsCompletions(r *row, now int64) error {
 	return nil
 }
 
-// publishedVersion returns a version of an item that reached phones.
-func publishedVersion(ctx context.Context, q syncengine.Querier, id string, version int64) (*contentv1.Item, error) {
+// queueVersion queues the read of a version of an item that reached
+// phones (syncengine.Tx.QueueScan); the function it returns answers it.
+func queueVersion(ctx context.Context, tx syncengine.Tx, id string, version int64) func() (*contentv1.Item, error) {
 	var payload []byte
-	err := q.QueryRow(ctx, `SELECT payload FROM content_versions WHERE item_id = $1 AND version = $2 AND published = $3`, id, version, true).Scan(&payload)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, syncengine.Invalid("unknown version of the training", syncengine.Violation{Field: "training_version",
-			Description: "version " + itoa(version) + " of " + id + " was never published"})
+	wait := tx.QueueScan(ctx, []any{&payload}, `SELECT payload FROM content_versions WHERE item_id = $1 AND version = $2 AND published = $3`, id, version, true)
+	return func() (*contentv1.Item, error) {
+		err := wait()
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, syncengine.Invalid("unknown version of the training", syncengine.Violation{Field: "training_version",
+				Description: "version " + itoa(version) + " of " + id + " was never published"})
+		}
+		if err != nil {
+			return nil, err
+		}
+		it := &contentv1.Item{}
+		return it, proto.Unmarshal(payload, it)
 	}
-	if err != nil {
-		return nil, err
-	}
-	it := &contentv1.Item{}
-	return it, proto.Unmarshal(payload, it)
-}
-
-// syncTrainingStatus writes a doctor's record with a training to their
-// bucket.
-func syncTrainingStatus(ctx context.Context, tx syncengine.Tx, userID, trainingID string) error {
-	st := &contentv1.TrainingStatus{TrainingId: trainingID}
-	var attempts, best, total int64
-	if err := tx.QueryRow(ctx, `SELECT attempts, best_score, total, passed_at, passed_version, points_awarded
-		FROM content_training_status WHERE user_id = $1 AND training_id = $2`, userID, trainingID).
-		Scan(&attempts, &best, &total, &st.PassedAtUnixMs, &st.PassedVersion, &st.PointsAwarded); err != nil {
-		return err
-	}
-	st.Attempts, st.BestScore, st.Total, st.Passed = int32(attempts), int32(best), int32(total), st.PassedAtUnixMs != 0
-	b, err := proto.Marshal(st)
-	if err != nil {
-		return err
-	}
-	tx.Put(TrainingStatusCollection, userID+":"+trainingID, b, syncengine.UserBucket(userID))
-	return nil
 }
