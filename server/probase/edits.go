@@ -68,14 +68,27 @@ func same(a, b []string) bool { return slices.Equal(a, b) || (len(a) == 0 && len
 // baseValues returns the doctor's values at a past version.
 func baseValues(ctx context.Context, q syncengine.Querier, doctorID string, version int64) (fields.Values, error) {
 	var raw string
-	err := q.QueryRow(ctx, `SELECT fields FROM doctor_versions WHERE doctor_id = $1 AND version = $2`, doctorID, version).Scan(&raw)
+	return decodeBase(doctorID, version, &raw, q.QueryRow(ctx, baseValuesSQL, doctorID, version).Scan(&raw))
+}
+
+// queueBaseValues is baseValues queued (syncengine.Tx.QueueScan); the
+// function it returns answers it.
+func queueBaseValues(ctx context.Context, tx syncengine.Tx, doctorID string, version int64) func() (fields.Values, error) {
+	var raw string
+	wait := tx.QueueScan(ctx, []any{&raw}, baseValuesSQL, doctorID, version)
+	return func() (fields.Values, error) { return decodeBase(doctorID, version, &raw, wait()) }
+}
+
+const baseValuesSQL = `SELECT fields FROM doctor_versions WHERE doctor_id = $1 AND version = $2`
+
+func decodeBase(doctorID string, version int64, raw *string, err error) (fields.Values, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, syncengine.Invalid("unknown base version", syncengine.Violation{Field: "base_version", Description: "doctor " + doctorID + " has no version " + strconv.FormatInt(version, 10)})
 	}
 	if err != nil {
 		return nil, err
 	}
-	return decodeValues(raw)
+	return decodeValues(*raw)
 }
 
 // syncRequest shows a request on its proposer's devices.

@@ -2,7 +2,9 @@ package probase
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"maps"
 	"slices"
 	"strconv"
@@ -25,25 +27,38 @@ import (
 var proposeEdit = mutator.New(func() *probasev1.ProposeEditArgs { return &probasev1.ProposeEditArgs{} },
 	func(ctx context.Context, tx syncengine.Tx, call syncengine.Call, a *probasev1.ProposeEditArgs) ([]byte, error) {
 		p := call.Principal
-		// Permission first: what the caller may not touch they learn
-		// nothing about, not even whether it exists or its version.
+		// The version the caller saw is read with the first of the
+		// permission's reads; what they may not touch they learn nothing
+		// about, not even whether it exists or its version.
+		base := queueBaseValues(ctx, tx, a.DoctorId, a.BaseVersion)
 		d, current, err := reachDoctor(ctx, tx, p, a.DoctorId, true)
 		if err != nil {
 			return nil, err
 		}
-		direct, moderated, err := readEdit(ctx, tx, p, d, current, a)
+		direct, moderated, checked, err := readEdit(ctx, tx, p, d, current, a, base)
 		if err != nil {
 			return nil, err
 		}
 		res := &probasev1.ProposeEditResult{}
 		if len(direct) > 0 {
+			if err := checked(); err != nil {
+				return nil, err
+			}
 			if err := applyEdit(ctx, tx, p, d, current, direct, a.RequestId); err != nil {
 				return nil, err
 			}
 			res.AppliedFields = slices.Sorted(maps.Keys(direct))
 		}
 		if len(moderated) > 0 {
-			if err := fileEditRequest(ctx, tx, p, d, moderated, a); err != nil {
+			filed := fileEditRequest(ctx, tx, p, d, moderated, a)
+			if len(direct) == 0 {
+				// The request's insert travels with the check's reads;
+				// an invalid edit undoes it with the mutation.
+				if err := checked(); err != nil {
+					return nil, err
+				}
+			}
+			if err := filed(); err != nil {
 				return nil, err
 			}
 			res.RequestId = a.RequestId
@@ -52,42 +67,46 @@ var proposeEdit = mutator.New(func() *probasev1.ProposeEditArgs { return &probas
 	})
 
 // readEdit checks an edit against the doctor as they are now (d and
-// current) and splits it into the changes that apply at once and those
-// that go to moderation. A proposed value that is already the doctor's is
-// left out; an edit that changes nothing is refused.
-func readEdit(ctx context.Context, tx syncengine.Tx, p syncengine.Principal, d *probasev1.Doctor, current fields.Values,
-	a *probasev1.ProposeEditArgs) (direct, moderated fields.Values, err error) {
+// current) and the version the caller saw (base), and splits it into the
+// changes that apply at once and those that go to moderation. A proposed
+// value that is already the doctor's is left out; an edit that changes
+// nothing is refused. Every change, direct or not, must leave a valid
+// record: checked says whether it does, its reads queued
+// (queueCheckDoctor) so that the caller's next statement goes with them.
+func readEdit(ctx context.Context, tx syncengine.Tx, p syncengine.Principal, d *probasev1.Doctor, current fields.Values, a *probasev1.ProposeEditArgs,
+	base func() (fields.Values, error)) (direct, moderated fields.Values, checked func() error, err error) {
 	if a.BaseVersion > d.Version {
-		return nil, nil, syncengine.Invalid("the edit names a future version", syncengine.Violation{Field: "base_version",
+		return nil, nil, nil, syncengine.Invalid("the edit names a future version", syncengine.Violation{Field: "base_version",
 			Description: "doctor " + d.Id + " is at version " + strconv.FormatInt(d.Version, 10)})
 	}
 	changes, err := valuesFromChanges(a.Changes)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	base, err := baseValues(ctx, tx, d.Id, a.BaseVersion)
+	saw, err := base()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	direct, moderated, err = routeChanges(auth.ClaimsOf(p).Role, changes, base, current)
+	direct, moderated, err = routeChanges(auth.ClaimsOf(p).Role, changes, saw, current)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	// Every change, direct or not, must leave a valid record.
 	merged := maps.Clone(current)
 	maps.Copy(merged, changes)
-	if err := checkDoctor(ctx, tx, merged); err != nil {
-		return nil, nil, err
-	}
+	checked = queueCheckDoctor(ctx, tx, merged)
 	for f, vals := range moderated {
 		if same(vals, current[f]) {
 			delete(moderated, f)
 		}
 	}
 	if len(direct) == 0 && len(moderated) == 0 {
-		return nil, nil, syncengine.Invalid("nothing to change", syncengine.Violation{Field: "changes", Description: "every value is the same as now"})
+		// An invalid record is the first thing to hear about.
+		if err := checked(); err != nil {
+			return nil, nil, nil, err
+		}
+		return nil, nil, nil, syncengine.Invalid("nothing to change", syncengine.Violation{Field: "changes", Description: "every value is the same as now"})
 	}
-	return direct, moderated, nil
+	return direct, moderated, checked, nil
 }
 
 // routeChanges decides who changes each field. A rep's changes all go to
@@ -127,9 +146,10 @@ func applyEdit(ctx context.Context, tx syncengine.Tx, p syncengine.Principal, d 
 }
 
 // fileEditRequest records the changes that need a moderator as a pending
-// request, in the doctor's history and on the proposer's devices. A
-// request id used before is refused.
-func fileEditRequest(ctx context.Context, tx syncengine.Tx, p syncengine.Principal, d *probasev1.Doctor, moderated fields.Values, a *probasev1.ProposeEditArgs) error {
+// request, in the doctor's history and on the proposer's devices. The
+// insert is queued (syncengine.Tx.QueueScan) to travel with the caller's
+// next statement; filed answers it, refusing a request id used before.
+func fileEditRequest(ctx context.Context, tx syncengine.Tx, p syncengine.Principal, d *probasev1.Doctor, moderated fields.Values, a *probasev1.ProposeEditArgs) (filed func() error) {
 	req := &probasev1.EditRequest{
 		Id: a.RequestId, DoctorId: d.Id, DoctorName: d.FullName, ProposerId: p.UserID, BaseVersion: a.BaseVersion,
 		Changes: changesOf(moderated), Comment: strings.TrimSpace(a.Comment), Status: probasev1.EditStatus_EDIT_STATUS_PENDING,
@@ -137,19 +157,21 @@ func fileEditRequest(ctx context.Context, tx syncengine.Tx, p syncengine.Princip
 	}
 	raw, err := json.Marshal(changesJSON(req.Changes))
 	if err != nil {
-		return err
+		return func() error { return err }
 	}
-	n, err := tx.Exec(ctx, `INSERT INTO edit_requests (id, doctor_id, territory_id, proposer_id, base_version, changes, comment, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8) ON CONFLICT (id) DO NOTHING`,
+	var id string
+	inserted := tx.QueueScan(ctx, []any{&id}, `INSERT INTO edit_requests (id, doctor_id, territory_id, proposer_id, base_version, changes, comment, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
 		req.Id, d.Id, d.TerritoryId, p.UserID, req.BaseVersion, string(raw), req.Comment, req.CreatedAtUnixMs)
-	if err != nil {
-		return err
+	return func() error {
+		if err := inserted(); errors.Is(err, sql.ErrNoRows) {
+			return syncengine.Invalid("request id already used", syncengine.Violation{Field: "request_id", Description: "an edit request " + req.Id + " already exists"})
+		} else if err != nil {
+			return err
+		}
+		if err := addHistory(ctx, tx, d.Id, d.Version, historyEntry{action: "edit_proposed", actor: p.UserID, address: p.Address, request: req.Id, note: req.Comment, changes: req.Changes}); err != nil {
+			return err
+		}
+		return syncRequest(tx, req)
 	}
-	if n == 0 {
-		return syncengine.Invalid("request id already used", syncengine.Violation{Field: "request_id", Description: "an edit request " + req.Id + " already exists"})
-	}
-	if err := addHistory(ctx, tx, d.Id, d.Version, historyEntry{action: "edit_proposed", actor: p.UserID, address: p.Address, request: req.Id, note: req.Comment, changes: req.Changes}); err != nil {
-		return err
-	}
-	return syncRequest(tx, req)
 }

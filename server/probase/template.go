@@ -72,13 +72,8 @@ func publishTemplates(ctx context.Context, store syncengine.Store) error {
 // exists checks template references against the database.
 func exists(ctx context.Context, q syncengine.Querier) fields.Exists {
 	return func(collection, id string) (bool, error) {
-		var table string
-		switch collection {
-		case ClinicCollection:
-			table = "clinics"
-		case "territory":
-			table = "territories"
-		default:
+		table := refTable(collection)
+		if table == "" {
 			return false, nil
 		}
 		var n int64
@@ -87,9 +82,60 @@ func exists(ctx context.Context, q syncengine.Querier) fields.Exists {
 	}
 }
 
+// refTable is the table of a collection a doctor's field refers to, ""
+// for none.
+func refTable(collection string) string {
+	switch collection {
+	case ClinicCollection:
+		return "clinics"
+	case "territory":
+		return "territories"
+	}
+	return ""
+}
+
 // checkDoctor validates a whole doctor record.
 func checkDoctor(ctx context.Context, q syncengine.Querier, v fields.Values) error {
-	viol, err := DoctorTemplate.Check(v, exists(ctx, q))
+	return doctorViolations(DoctorTemplate.Check(v, exists(ctx, q)))
+}
+
+// queueCheckDoctor is checkDoctor with the reads of the records the
+// doctor refers to queued (syncengine.Tx.QueueScan), so that they travel
+// with the caller's next statement; wait checks. The template is checked
+// twice, once to learn the references (every one a real check could ask
+// for) and once with their answers.
+func queueCheckDoctor(ctx context.Context, tx syncengine.Tx, v fields.Values) (wait func() error) {
+	type ref struct{ collection, id string }
+	counts := map[ref]*int64{}
+	var reads []func() error
+	_, err := DoctorTemplate.Check(v, func(collection, id string) (bool, error) {
+		table, k := refTable(collection), ref{collection, id}
+		if _, ok := counts[k]; !ok && table != "" {
+			n := new(int64)
+			counts[k] = n
+			reads = append(reads, tx.QueueScan(ctx, []any{n}, `SELECT count(*) FROM `+table+` WHERE id = $1`, id))
+		}
+		return true, nil
+	})
+	return func() error {
+		if err != nil {
+			return err
+		}
+		for _, read := range reads {
+			if err := read(); err != nil {
+				return err
+			}
+		}
+		return doctorViolations(DoctorTemplate.Check(v, func(collection, id string) (bool, error) {
+			n, ok := counts[ref{collection, id}]
+			return ok && *n > 0, nil
+		}))
+	}
+}
+
+// doctorViolations turns the template's violations into the domain's
+// invalid-argument error.
+func doctorViolations(viol []fields.Violation, err error) error {
 	if err != nil {
 		return err
 	}
