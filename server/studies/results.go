@@ -38,19 +38,31 @@ const resultColumns = `r.id, r.study_id, s.title, r.doctor_id, u.display_name, r
 const resultFrom = ` FROM study_results r JOIN studies s ON s.id = r.study_id JOIN users u ON u.id = r.doctor_id`
 
 func scanResult(row syncengine.Row) (result, error) {
-	var r result
-	var visit int64
-	var answers string
-	err := row.Scan(&r.id, &r.studyID, &r.studyTitle, &r.doctorID, &r.doctorName, &visit, &r.dueDate, &r.status, &r.territoryID,
-		&answers, &r.note, &r.observedOn, &r.submittedAt, &r.pointsAwarded, &r.dueRemindedAt, &r.overdueRemindedAt, &r.reminderAt, &r.reminderBy)
-	if err != nil {
-		return r, err
+	var c resultScan
+	if err := row.Scan(c.dest()...); err != nil {
+		return c.r, err
 	}
-	r.visit = int32(visit)
-	return r, json.Unmarshal([]byte(answers), &r.answers)
+	return c.result()
 }
 
-// findResult loads a result by id.
+// resultScan receives a result's columns (resultColumns, in order).
+type resultScan struct {
+	r       result
+	visit   int64
+	answers string
+}
+
+func (c *resultScan) dest() []any {
+	r := &c.r
+	return []any{&r.id, &r.studyID, &r.studyTitle, &r.doctorID, &r.doctorName, &c.visit, &r.dueDate, &r.status, &r.territoryID,
+		&c.answers, &r.note, &r.observedOn, &r.submittedAt, &r.pointsAwarded, &r.dueRemindedAt, &r.overdueRemindedAt, &r.reminderAt, &r.reminderBy}
+}
+
+func (c *resultScan) result() (result, error) {
+	c.r.visit = int32(c.visit)
+	return c.r, json.Unmarshal([]byte(c.answers), &c.r.answers)
+}
+
 func findResult(ctx context.Context, q syncengine.Querier, id string) (result, error) {
 	r, err := scanResult(q.QueryRow(ctx, `SELECT `+resultColumns+resultFrom+` WHERE r.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -82,17 +94,27 @@ func syncResult(ctx context.Context, tx syncengine.Tx, id string) (result, error
 	if err != nil {
 		return r, err
 	}
+	return r, putResult(tx, r)
+}
+
+func putResult(tx syncengine.Tx, r result) error {
 	payload, err := proto.Marshal(r.proto())
 	if err != nil {
-		return r, err
+		return err
 	}
 	buckets := []syncengine.Bucket{syncengine.UserBucket(r.doctorID)}
 	if r.status == statusOverdue && r.territoryID != "" {
 		buckets = append(buckets, auth.TerritoryBucket(r.territoryID), auth.TerritorySummaryBucket(r.territoryID))
 	}
 	tx.Put(ResultCollection, r.id, payload, buckets...)
-	return r, nil
+	return nil
 }
+
+// resultReturning is resultColumns for a statement's RETURNING clause on
+// study_results, which can name no joined table.
+const resultReturning = `id, study_id, (SELECT title FROM studies WHERE id = study_results.study_id), doctor_id,
+	(SELECT display_name FROM users WHERE id = study_results.doctor_id), visit, due_date, status, territory_id,
+	answers, note, observed_on, submitted_at, points_awarded, due_reminded_at, overdue_reminded_at, reminder_at, reminder_by_name`
 
 // submitResult is the mutation "study.submit_result": a doctor submits the
 // result of a visit of a study they are enrolled in. An accepted result
@@ -103,6 +125,12 @@ var submitResult = mutator.New(func() *studiesv1.SubmitResultArgs { return &stud
 		if err := auth.Require(p, auth.RoleDoctor); err != nil {
 			return nil, err
 		}
+		// The visit's row is read with the enrolment (one round trip);
+		// who is not enrolled learns nothing of it.
+		var id, status string
+		var submittedAt int64
+		visitRow := tx.QueueScan(ctx, []any{&id, &status, &submittedAt}, `SELECT id, status, submitted_at FROM study_results WHERE study_id = $1 AND doctor_id = $2 AND visit = $3`,
+			a.StudyId, p.UserID, a.Visit)
 		var title, fieldsJSON string
 		var perResult int64
 		err := tx.QueryRow(ctx, `SELECT s.title, s.fields, s.points_per_result FROM study_enrolments e JOIN studies s ON s.id = e.study_id
@@ -114,10 +142,7 @@ var submitResult = mutator.New(func() *studiesv1.SubmitResultArgs { return &stud
 		if err != nil {
 			return nil, err
 		}
-		var id, status string
-		var submittedAt int64
-		err = tx.QueryRow(ctx, `SELECT id, status, submitted_at FROM study_results WHERE study_id = $1 AND doctor_id = $2 AND visit = $3`,
-			a.StudyId, p.UserID, a.Visit).Scan(&id, &status, &submittedAt)
+		err = visitRow()
 		if errors.Is(err, sql.ErrNoRows) {
 			var n int64
 			if err := tx.QueryRow(ctx, `SELECT count(*) FROM study_results WHERE study_id = $1 AND doctor_id = $2`, a.StudyId, p.UserID).Scan(&n); err != nil {
@@ -141,19 +166,37 @@ var submitResult = mutator.New(func() *studiesv1.SubmitResultArgs { return &stud
 			return nil, err
 		}
 		now := tx.Now().UnixMilli()
-		var awarded int64
+		// The credit and the result's update, which returns the record,
+		// travel together. The update counts the study's points as
+		// awarded; a credit posted before (the entry is unique by result)
+		// says how many were, and the row follows it.
+		var credit *points.Posting
 		if perResult > 0 {
-			posted, err := points.Post(ctx, tx, points.Entry{UserID: p.UserID, Amount: perResult, Source: points.SourceStudy, SourceID: id,
-				Reason: fmt.Sprintf("Study %q, visit %d", title, a.Visit)})
+			credit = points.Begin(ctx, tx, points.Entry{UserID: p.UserID, Amount: perResult, Source: points.SourceStudy, SourceID: id})
+		}
+		var row resultScan
+		updated := tx.QueueScan(ctx, row.dest(), `UPDATE study_results SET status = 'submitted', answers = $1, note = $2, observed_on = $3, submitted_at = $4, points_awarded = $5
+			WHERE id = $6 RETURNING `+resultReturning, answers, strings.TrimSpace(a.Note), a.ObservedOn, now, perResult, id)
+		awarded := perResult
+		if credit != nil {
+			posted, err := credit.Finish(ctx, fmt.Sprintf("Study %q, visit %d", title, a.Visit))
 			if err != nil {
 				return nil, err
 			}
 			awarded = posted.Entry.Amount
 		}
-		// Queued: it travels with syncResult's read of the row it writes.
-		tx.Queue(ctx, `UPDATE study_results SET status = 'submitted', answers = $1, note = $2, observed_on = $3, submitted_at = $4, points_awarded = $5
-			WHERE id = $6`, answers, strings.TrimSpace(a.Note), a.ObservedOn, now, awarded, id)
-		if _, err := syncResult(ctx, tx, id); err != nil {
+		if err := updated(); err != nil {
+			return nil, err
+		}
+		r, err := row.result()
+		if err != nil {
+			return nil, err
+		}
+		if awarded != perResult {
+			tx.Queue(ctx, `UPDATE study_results SET points_awarded = $1 WHERE id = $2`, awarded, id)
+			r.pointsAwarded = awarded
+		}
+		if err := putResult(tx, r); err != nil {
 			return nil, err
 		}
 		return mutator.Result(&studiesv1.SubmitResultResult{ResultId: id, PointsAwarded: awarded})
