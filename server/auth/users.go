@@ -205,6 +205,20 @@ func FindUser(ctx context.Context, q syncengine.Querier, id string) (User, error
 	return u, err
 }
 
+// QueueUserName queues the read of an account's display name
+// (syncengine.Tx.QueueScan), "" for an unknown account; the name is in
+// into when wait returns.
+func QueueUserName(ctx context.Context, tx syncengine.Tx, id string, into *string) (wait func() error) {
+	read := tx.QueueScan(ctx, []any{into}, `SELECT display_name FROM users WHERE id = $1`, id)
+	return func() error {
+		if err := read(); !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		*into = ""
+		return nil
+	}
+}
+
 // UserProto encodes an account for the wire.
 func UserProto(u User, territories, regions []string) *authv1.User {
 	return &authv1.User{

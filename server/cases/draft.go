@@ -32,6 +32,10 @@ var saveDraft = mutator.New(func() *casesv1.SaveDraftArgs { return &casesv1.Save
 			return nil, err
 		}
 		now := tx.Now().UnixMilli()
+		// The author is the caller (anyone else is refused below): their
+		// name, for the case's record, travels with the case's lookup.
+		var author string
+		named := auth.QueueUserName(ctx, tx, p.UserID, &author)
 		r, err := lock(ctx, tx, a.CaseId)
 		isNew := syncengine.ErrorCode(err) == syncengine.ENOTFOUND
 		switch {
@@ -59,7 +63,10 @@ var saveDraft = mutator.New(func() *casesv1.SaveDraftArgs { return &casesv1.Save
 		if err != nil {
 			return nil, err
 		}
-		if _, err := syncCase(ctx, tx, r); err != nil {
+		if err := named(); err != nil {
+			return nil, err
+		}
+		if _, err := syncCaseBy(tx, r, author); err != nil {
 			return nil, err
 		}
 		if err := addEvent(ctx, tx, r.ID, p, "saved", ""); err != nil {

@@ -207,7 +207,12 @@ func syncCase(ctx context.Context, tx syncengine.Tx, r *record) (*casesv1.Case, 
 	if err != nil {
 		return nil, err
 	}
-	c := r.proto(name)
+	return syncCaseBy(tx, r, name)
+}
+
+// syncCaseBy is syncCase with the author's name known.
+func syncCaseBy(tx syncengine.Tx, r *record, author string) (*casesv1.Case, error) {
+	c := r.proto(author)
 	payload, err := proto.Marshal(c)
 	if err != nil {
 		return nil, err
