@@ -16,7 +16,8 @@ import (
 // upsert with BEGIN, the records' locks and state with every queued
 // write, the change log's append with COMMIT); a mutation adds only the statements whose
 // results it reads: none for note.queue into the user's own bucket, one
-// (the access check) into a shared room.
+// (the access check) into a shared room; one for note.put anywhere, whose
+// access check and upsert (syncengine.Tx.QueueScan) travel together.
 func TestPushRoundTrips(t *testing.T) {
 	ctx := context.Background()
 	var trips testenv.RoundTrips
@@ -29,11 +30,11 @@ func TestPushRoundTrips(t *testing.T) {
 	h.Grant("u1", "room:a")
 	d := h.NewDevice("u1")
 	notes := 0
-	push := func(n int, bucket string) int64 {
+	push := func(name string, n int, bucket string) int64 {
 		ms := make([]syncengine.Mutation, n)
 		for i := range ms {
 			notes++
-			ms[i] = d.Mutation("note.queue", storetest.NoteArgs{ID: fmt.Sprintf("n%d", notes), Text: "ok", Buckets: []string{bucket}})
+			ms[i] = d.Mutation(name, storetest.NoteArgs{ID: fmt.Sprintf("n%d", notes), Text: "ok", Buckets: []string{bucket}})
 		}
 		before := trips.Count()
 		out, err := d.TryPushContext(trips.Context(ctx), ms...)
@@ -47,21 +48,26 @@ func TestPushRoundTrips(t *testing.T) {
 		}
 		return trips.Count() - before
 	}
-	push(2, "room:a") // prepares the statements
-	push(2, "user:u1")
+	for _, name := range []string{"note.queue", "note.put"} { // prepares the statements
+		push(name, 2, "room:a")
+		push(name, 2, "user:u1")
+	}
 	const engine = 3
 	for _, c := range []struct {
-		n      int
-		bucket string
-		want   int64
+		mutator string
+		n       int
+		bucket  string
+		want    int64
 	}{
-		{1, "user:u1", engine},
-		{50, "user:u1", engine},
-		{1, "room:a", engine + 1},
-		{50, "room:a", engine + 50},
+		{"note.queue", 1, "user:u1", engine},
+		{"note.queue", 50, "user:u1", engine},
+		{"note.queue", 1, "room:a", engine + 1},
+		{"note.queue", 50, "room:a", engine + 50},
+		{"note.put", 50, "user:u1", engine + 50},
+		{"note.put", 50, "room:a", engine + 50},
 	} {
-		if got := push(c.n, c.bucket); got != c.want {
-			t.Errorf("%d note.queue into %s: %d round trips, want %d", c.n, c.bucket, got, c.want)
+		if got := push(c.mutator, c.n, c.bucket); got != c.want {
+			t.Errorf("%d %s into %s: %d round trips, want %d", c.n, c.mutator, c.bucket, got, c.want)
 		}
 	}
 }

@@ -184,22 +184,28 @@ func putNote(ctx context.Context, tx syncengine.Tx, c syncengine.Call) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	buckets := make([]syncengine.Bucket, 0, len(a.Buckets))
-	for _, b := range a.Buckets {
-		ok, err := mayRead(ctx, tx, c.Principal, syncengine.Bucket(b))
+	// The access checks and the upsert travel in one round trip; a
+	// refusal undoes the upsert with the mutation.
+	buckets := make([]syncengine.Bucket, len(a.Buckets))
+	may := make([]func() (bool, error), len(a.Buckets))
+	for i, b := range a.Buckets {
+		buckets[i] = syncengine.Bucket(b)
+		may[i] = queueMayRead(ctx, tx, c.Principal, buckets[i])
+	}
+	var version int64
+	upserted := tx.QueueScan(ctx, []any{&version}, `INSERT INTO test_notes (id, text, version) VALUES ($1, $2, 1)
+		ON CONFLICT (id) DO UPDATE SET text = excluded.text, version = test_notes.version + 1
+		RETURNING version`, a.ID, a.Text)
+	for i, b := range buckets {
+		ok, err := may[i]()
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
 			return nil, syncengine.Errorf(syncengine.EPERMISSION, "you may not write to %s", b)
 		}
-		buckets = append(buckets, syncengine.Bucket(b))
 	}
-	var version int64
-	err = tx.QueryRow(ctx, `INSERT INTO test_notes (id, text, version) VALUES ($1, $2, 1)
-		ON CONFLICT (id) DO UPDATE SET text = excluded.text, version = test_notes.version + 1
-		RETURNING version`, a.ID, a.Text).Scan(&version)
-	if err != nil {
+	if err := upserted(); err != nil {
 		return nil, err
 	}
 	if a.Log {
@@ -251,14 +257,22 @@ func Resolve(ctx context.Context, q syncengine.Querier, p syncengine.Principal) 
 	return out, rows.Err()
 }
 
-func mayRead(ctx context.Context, q syncengine.Querier, p syncengine.Principal, b syncengine.Bucket) (bool, error) {
+// queueMayRead reports, once asked, whether p may read (and write notes
+// to) bucket: their own, or one granted (Grant). The read is queued
+// (syncengine.Tx.QueueScan).
+func queueMayRead(ctx context.Context, tx syncengine.Tx, p syncengine.Principal, b syncengine.Bucket) func() (bool, error) {
 	if b == syncengine.UserBucket(p.UserID) {
-		return true, nil
+		return func() (bool, error) { return true, nil }
 	}
 	var n int64
-	err := q.QueryRow(ctx, `SELECT count(*) FROM test_access WHERE user_id = $1 AND bucket = $2`, p.UserID, string(b)).Scan(&n)
-	return n > 0, err
+	wait := tx.QueueScan(ctx, []any{&n}, mayReadSQL, p.UserID, string(b))
+	return func() (bool, error) {
+		err := wait()
+		return n > 0, err
+	}
 }
+
+const mayReadSQL = `SELECT count(*) FROM test_access WHERE user_id = $1 AND bucket = $2`
 
 // Grant lets user read (and write notes to) bucket. Like any real change of
 // access, it touches the user's bucket so live subscriptions notice.

@@ -22,7 +22,7 @@ func queueNote(ctx context.Context, tx syncengine.Tx, c syncengine.Call) ([]byte
 		return nil, err
 	}
 	for _, b := range a.Buckets {
-		ok, err := mayRead(ctx, tx, c.Principal, syncengine.Bucket(b))
+		ok, err := queueMayRead(ctx, tx, c.Principal, syncengine.Bucket(b))()
 		if err != nil {
 			return nil, err
 		}
