@@ -63,36 +63,29 @@ func openServerStore(ctx context.Context, cfg *Config, log *slog.Logger, tracing
 func storeMetrics(store syncengine.Store) []prometheus.Collector {
 	var cs []prometheus.Collector
 	if c, ok := store.(interface{ PageCacheStats() (hits, misses uint64) }); ok {
-		for _, result := range []string{"hit", "miss"} {
-			cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{
-				Name:        "ordinator_page_cache_lookups_total",
-				Help:        "Pull ranges of shared buckets looked up in the page cache, by result (hit: served from memory, miss: read from the database).",
-				ConstLabels: prometheus.Labels{"result": result},
-			}, func() float64 {
-				hits, misses := c.PageCacheStats()
-				if result == "hit" {
-					return float64(hits)
-				}
-				return float64(misses)
-			}))
-		}
+		cs = append(cs, counterPair("ordinator_page_cache_lookups_total",
+			"Pull ranges of shared buckets looked up in the page cache, by result (hit: served from memory, miss: read from the database).",
+			"result", "hit", "miss", c.PageCacheStats)...)
 	}
 	if s, ok := store.(*postgres.Store); ok && s.HasReplica() {
-		for _, by := range []string{"replica", "primary"} {
-			cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{
-				Name:        "ordinator_replica_pulls_total",
-				Help:        "Pulls with --database-read-url, by what answered them (primary: the replica was behind, paused or down).",
-				ConstLabels: prometheus.Labels{"answered_by": by},
-			}, func() float64 {
-				reads, fallbacks := s.ReplicaStats()
-				if by == "replica" {
-					return float64(reads)
-				}
-				return float64(fallbacks)
-			}))
-		}
+		cs = append(cs, counterPair("ordinator_replica_pulls_total",
+			"Pulls with --database-read-url, by what answered them (primary: the replica was behind, paused or down).",
+			"answered_by", "replica", "primary", s.ReplicaStats)...)
 	}
 	return cs
+}
+
+// counterPair is a counter with two values of one label, both read from
+// stats when scraped.
+func counterPair(name, help, label, first, second string, stats func() (uint64, uint64)) []prometheus.Collector {
+	counter := func(value string, pick func(a, b uint64) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help, ConstLabels: prometheus.Labels{label: value}},
+			func() float64 { return float64(pick(stats())) })
+	}
+	return []prometheus.Collector{
+		counter(first, func(a, _ uint64) uint64 { return a }),
+		counter(second, func(_, b uint64) uint64 { return b }),
+	}
 }
 
 // writableDir makes sure dir exists and can be written.

@@ -129,15 +129,11 @@ func outOfStock(l line, remaining int64) error {
 		Violations: []syncengine.Violation{{Field: fmt.Sprintf("items[%d].quantity", l.index), Description: fmt.Sprintf("%d left", max(remaining, 0))}}}
 }
 
-// holdLimit counts the line against the doctor's limit for the item, with
-// one conditional upsert. An item without a limit needs no count: limits
-// are fixed once the wave opens.
-func holdLimit(ctx context.Context, tx syncengine.Tx, w Wave, userID string, l line) error {
-	return beginLimit(ctx, tx, w, userID, l)(ctx)
-}
-
-// beginLimit queues holdLimit's conditional write
-// (syncengine.Tx.QueueScan); the function it returns completes it.
+// beginLimit counts the line against the doctor's limit for the item, with
+// one conditional upsert, queued (syncengine.Tx.QueueScan) to travel with
+// the order's other statements; the function it returns answers it. An
+// item without a limit needs no count: limits are fixed once the wave
+// opens.
 func beginLimit(ctx context.Context, tx syncengine.Tx, w Wave, userID string, l line) func(context.Context) error {
 	if l.wi.LimitPerDoctor == 0 {
 		return func(context.Context) error { return nil }

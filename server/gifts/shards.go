@@ -92,7 +92,7 @@ func shardFree(ctx context.Context, q syncengine.Querier, waveID, itemID string)
 	return free, rows.Err()
 }
 
-// takeStock takes need units of a wave item for an order, starting at the
+// stockTake takes need units of a wave item for an order, starting at the
 // shard the device's client id hashes to (so the orders of one push hold
 // one shard, not several in an order another push may cross) and moving
 // on while shards run dry. Each take is one conditional UPDATE that hands
@@ -106,12 +106,9 @@ func shardFree(ctx context.Context, q syncengine.Querier, waveID, itemID string)
 // wraps around at the end, so transactions can only wait on each other's
 // shards in a cycle when one of them wraps, as stock runs out; PostgreSQL
 // then breaks the deadlock and the engine retries the push.
-func takeStock(ctx context.Context, tx syncengine.Tx, waveID, itemID, clientID string, need int64) (takes []take, short int64, emptied bool, err error) {
-	return beginTake(ctx, tx, waveID, itemID, clientID, need).finish(ctx)
-}
-
-// stockTake is a takeStock whose first take has been queued
-// (syncengine.Tx.QueueScan), to travel with the order's other statements.
+//
+// Its first take is queued (syncengine.Tx.QueueScan), to travel with the
+// order's other statements (beginTake); finish waits for it and moves on.
 type stockTake struct {
 	tx             syncengine.Tx
 	waveID, itemID string
@@ -126,7 +123,7 @@ const takeSQL = `UPDATE gift_stock_shards
 	WHERE wave_id = $2 AND item_id = $3 AND shard = $4 AND ordered < allocated RETURNING last_take, allocated - ordered`
 
 // beginTake queues the take from the shard the device's client id hashes
-// to; finish completes takeStock.
+// to.
 func beginTake(ctx context.Context, tx syncengine.Tx, waveID, itemID, clientID string, need int64) *stockTake {
 	h := fnv.New32a()
 	h.Write([]byte(clientID))

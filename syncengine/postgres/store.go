@@ -109,6 +109,16 @@
 // undoes it. The rollback loses nothing (nothing committed, and a push is
 // safe to repeat); the strict run costs a round trip per mutation that
 // queued something, and only pushes that hit a failing write pay it.
+//
+// Queued reads. Tx.QueueScan puts a one-row statement in the same queue,
+// with where its row goes; its wait sends the queue (if the read has not
+// gone with some other statement already) and reads the answers in order,
+// each read's row into its destinations. No row, or a row that does not
+// fit them, is the read's own answer; a server error is the statement's
+// failure as for a queued write (the reads after it in the batch answer
+// with it). So a mutator's independent statements share a round trip
+// while running exactly in the order issued, and its savepoint undoes
+// them when it refuses on what they answered.
 package postgres
 
 import (
